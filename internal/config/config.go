@@ -1,0 +1,249 @@
+// Package config loads and validates jana-mcp's configuration.
+//
+// Every setting has one entry in the fields table (fields.go): its environment variable, which
+// is also its key in a YAML config file, its flag, its default and its validation. Sources are
+// layered with a local viper instance: flags > environment > config file > defaults. An invalid
+// value stops start-up with an error naming the variable and the accepted range; secrets are
+// never echoed back.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// AuthMode says whose Jana credentials a tool call uses.
+type AuthMode string
+
+// Authentication modes (MCP_AUTH_MODE).
+const (
+	// AuthUser requires every connection to bring its own Jana token.
+	AuthUser AuthMode = "user"
+	// AuthService makes every call with the service credentials.
+	AuthService AuthMode = "service"
+	// AuthUserOrService uses the connection's token when given, the service credentials otherwise.
+	AuthUserOrService AuthMode = "user-or-service"
+)
+
+// Config is the complete, validated configuration of a jana-mcp server.
+type Config struct {
+	Backend   Backend
+	Listen    Listen
+	Auth      Auth
+	Transport Transport
+	Tools     Tools
+	Limits    Limits
+	Cache     Cache
+	Log       Log
+}
+
+// Backend is how the server reaches Jana.
+type Backend struct {
+	URL        *url.URL      // JANA_BACKEND_URL
+	Username   string        // JANA_USERNAME (service account)
+	Password   Secret        // JANA_PASSWORD
+	Token      Secret        // JANA_TOKEN (instead of username/password)
+	Timeout    time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
+	HostHeader string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
+	Retries    int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
+	RetryBase  time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
+	// MaxRetryAfter bounds how long a tool call waits when Jana answers 429 with retry_after.
+	MaxRetryAfter time.Duration // JANA_MAX_RETRY_AFTER
+}
+
+// HasServiceCredentials reports whether a service account is configured.
+func (b Backend) HasServiceCredentials() bool {
+	return !b.Token.IsZero() || (b.Username != "" && !b.Password.IsZero())
+}
+
+// Listen is where the server accepts connections.
+type Listen struct {
+	Host string // MCP_SERVER_HOST
+	Port int    // MCP_SERVER_PORT
+	// ShutdownTimeout bounds how long in-flight tool calls may run after SIGTERM.
+	ShutdownTimeout time.Duration // MCP_SHUTDOWN_TIMEOUT
+}
+
+// Addr returns host:port.
+func (l Listen) Addr() string { return fmt.Sprintf("%s:%d", hostForAddr(l.Host), l.Port) }
+
+func hostForAddr(h string) string {
+	if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
+		return "[" + h + "]"
+	}
+	return h
+}
+
+// Auth is how connections authenticate.
+type Auth struct {
+	Mode AuthMode // MCP_AUTH_MODE
+	// CacheTTL is how long a token Jana accepted (or rejected) is remembered.
+	CacheTTL time.Duration // MCP_AUTH_CACHE_TTL
+}
+
+// Transport configures the MCP transports.
+type Transport struct {
+	Stateless      bool          // MCP_STATELESS: /mcp without sessions, for plain load balancers
+	SessionTimeout time.Duration // MCP_SESSION_TIMEOUT: idle stateful sessions are closed after this
+	KeepAlive      time.Duration // MCP_SSE_KEEPALIVE: comment sent on idle event streams
+	AllowedOrigins []string      // MCP_ALLOWED_ORIGINS: browser origins allowed to connect
+}
+
+// Tools configures the tool results.
+type Tools struct {
+	// MaxResultBytes bounds a tool result's text (about 4 bytes per model token).
+	MaxResultBytes int // MCP_MAX_RESULT_BYTES
+}
+
+// Limits protects the server and the backend.
+type Limits struct {
+	RatePerMinute         int   // MCP_RATE_LIMIT: requests per minute per token (per IP without one)
+	SSEPerMinute          int   // MCP_RATE_LIMIT_SSE: SSE streams opened per minute
+	MessagesPerMinute     int   // MCP_RATE_LIMIT_MESSAGES: POSTs to /messages and /mcp per minute
+	MaxBodyBytes          int64 // MCP_MAX_BODY_BYTES
+	MaxSessions           int   // MCP_MAX_SESSIONS: open sessions, all tokens
+	MaxSessionsPerCaller  int   // MCP_MAX_SESSIONS_PER_TOKEN
+	MaxConcurrentRequests int   // MCP_MAX_INFLIGHT: concurrent tool calls before 503
+}
+
+// Cache configures the backend response cache.
+type Cache struct {
+	Enabled  bool   // MCP_CACHE_ENABLED
+	MaxBytes int64  // MCP_CACHE_MAX_BYTES
+	RedisURL Secret // MCP_CACHE_REDIS_URL: shared cache for replicas (may hold a password)
+	// Public lists endpoint path prefixes whose responses may be shared across users.
+	Public []string // MCP_CACHE_PUBLIC
+}
+
+// Log configures logging.
+type Log struct {
+	Level  slog.Level // LOG_LEVEL
+	Format string     // LOG_FORMAT: json or text
+}
+
+// Sources are where configuration comes from. Any may be empty.
+type Sources struct {
+	Flags  *pflag.FlagSet          // flags registered with RegisterFlags
+	Getenv func(key string) string // usually os.Getenv
+	File   string                  // YAML file (--config); keys are the environment variable names
+}
+
+// RegisterFlags adds the configuration flags to fs. Secrets have no flags: command lines are
+// visible to every user of the machine.
+func RegisterFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "YAML configuration file (keys are the environment variable names)")
+	for _, f := range fields {
+		if f.flag != "" {
+			fs.String(f.flag, "", fmt.Sprintf("%s (env %s, default %q)", f.usage, f.env, f.def))
+		}
+	}
+}
+
+// Load reads, layers and validates the configuration.
+func Load(src Sources) (Config, error) {
+	v := viper.New()
+	for _, f := range fields {
+		v.SetDefault(f.key(), f.def)
+	}
+
+	file := src.File
+	if file == "" && src.Flags != nil {
+		if fl := src.Flags.Lookup("config"); fl != nil {
+			file = fl.Value.String()
+		}
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return Config{}, fmt.Errorf("reading config file: %w", err)
+		}
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+			return Config{}, fmt.Errorf("parsing config file %s: %w", file, err)
+		}
+		if err := checkFileKeys(v.AllKeys()); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", file, err)
+		}
+	}
+
+	// Set overrides every lower layer, so apply environment then flags: flags win.
+	if src.Getenv != nil {
+		for _, f := range fields {
+			if val, ok := lookup(src.Getenv, f.env); ok {
+				v.Set(f.key(), val)
+			}
+		}
+	}
+	if src.Flags != nil {
+		for _, f := range fields {
+			if f.flag == "" {
+				continue
+			}
+			if fl := src.Flags.Lookup(f.flag); fl != nil && fl.Changed {
+				v.Set(f.key(), fl.Value.String())
+			}
+		}
+	}
+
+	var cfg Config
+	var errs []error
+	for _, f := range fields {
+		raw := strings.TrimSpace(v.GetString(f.key()))
+		if err := f.apply(&cfg, raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f.env, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// lookup treats an empty variable as unset, as the first server did.
+func lookup(getenv func(string) string, key string) (string, bool) {
+	val := getenv(key)
+	return val, val != ""
+}
+
+func checkFileKeys(keys []string) error {
+	known := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		known[f.key()] = true
+	}
+	var unknown []string
+	for _, k := range keys {
+		if !known[k] {
+			unknown = append(unknown, strings.ToUpper(k))
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown keys %s (keys are the environment variable names, e.g. JANA_BACKEND_URL)", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// validate checks rules that span several settings.
+func (c Config) validate() error {
+	switch c.Auth.Mode {
+	case AuthService:
+		if !c.Backend.HasServiceCredentials() {
+			return errors.New("MCP_AUTH_MODE=service needs service credentials: set JANA_TOKEN, or JANA_USERNAME and JANA_PASSWORD")
+		}
+	}
+	if c.Backend.Username != "" && c.Backend.Password.IsZero() && c.Backend.Token.IsZero() {
+		return errors.New("JANA_USERNAME is set but JANA_PASSWORD is not")
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// field is one setting: where it comes from and how it is parsed into Config.
+type field struct {
+	env    string // environment variable; lower-cased, the viper and config-file key
+	flag   string // "" for secrets, which have no flag
+	def    string
+	usage  string
+	secret bool
+	apply  func(c *Config, raw string) error
+}
+
+func (f field) key() string { return strings.ToLower(f.env) }
+
+// Field describes one setting for documentation (README's configuration reference).
+type Field struct {
+	Env, Flag, Default, Usage string
+}
+
+// Fields lists every setting in table order.
+func Fields() []Field {
+	out := make([]Field, len(fields))
+	for i, f := range fields {
+		out[i] = Field{Env: f.env, Flag: f.flag, Default: f.def, Usage: f.usage}
+	}
+	return out
+}
+
+var fields = []field{
+	// Backend (names kept from the first, Python server).
+	{env: "JANA_BACKEND_URL", flag: "backend-url", def: "http://web:8000", usage: "Jana backend base URL",
+		apply: func(c *Config, raw string) error {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+			}
+			if u.User != nil {
+				return errors.New("must not contain credentials; use JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD")
+			}
+			u.Path = strings.TrimSuffix(u.Path, "/")
+			c.Backend.URL = u
+			return nil
+		}},
+	{env: "JANA_USERNAME", flag: "username", usage: "service account username",
+		apply: func(c *Config, raw string) error { c.Backend.Username = raw; return nil }},
+	{env: "JANA_PASSWORD", secret: true, usage: "service account password (env or file only)",
+		apply: func(c *Config, raw string) error { c.Backend.Password = Secret(raw); return nil }},
+	{env: "JANA_TOKEN", secret: true, usage: "service account token, instead of username/password (env or file only)",
+		apply: func(c *Config, raw string) error { c.Backend.Token = Secret(raw); return nil }},
+	{env: "JANA_TIMEOUT", flag: "backend-timeout", def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Backend.Timeout, err = durationIn(raw, time.Second, 300*time.Second, true)
+			return err
+		}},
+	{env: "JANA_HOST_HEADER", flag: "host-header", usage: "Host header sent to Jana (Django ALLOWED_HOSTS), e.g. localhost",
+		apply: func(c *Config, raw string) error {
+			if strings.ContainsAny(raw, " /\t\r\n") {
+				return fmt.Errorf("%q is not a host name", raw)
+			}
+			c.Backend.HostHeader = raw
+			return nil
+		}},
+	{env: "JANA_RETRIES", flag: "backend-retries", def: "2", usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
+		apply: func(c *Config, raw string) (err error) { c.Backend.Retries, err = intIn(raw, 0, 10); return err }},
+	{env: "JANA_RETRY_BACKOFF", def: "100ms", usage: "first retry backoff; doubles per attempt, with jitter",
+		apply: func(c *Config, raw string) (err error) {
+			c.Backend.RetryBase, err = durationIn(raw, time.Millisecond, 10*time.Second, false)
+			return err
+		}},
+	{env: "JANA_MAX_RETRY_AFTER", def: "5s", usage: "longest wait a tool call spends honouring Jana's retry_after before reporting it",
+		apply: func(c *Config, raw string) (err error) {
+			c.Backend.MaxRetryAfter, err = durationIn(raw, 0, time.Minute, true)
+			return err
+		}},
+
+	// Listener.
+	{env: "MCP_SERVER_HOST", flag: "host", def: "0.0.0.0", usage: "address to listen on",
+		apply: func(c *Config, raw string) error { c.Listen.Host = raw; return nil }},
+	{env: "MCP_SERVER_PORT", flag: "port", def: "8080", usage: "port to listen on (0 picks a free port)",
+		apply: func(c *Config, raw string) (err error) { c.Listen.Port, err = intIn(raw, 0, 65535); return err }},
+	{env: "MCP_SHUTDOWN_TIMEOUT", def: "25s", usage: "how long in-flight calls may finish after SIGTERM",
+		apply: func(c *Config, raw string) (err error) {
+			c.Listen.ShutdownTimeout, err = durationIn(raw, 0, 10*time.Minute, true)
+			return err
+		}},
+
+	// Authentication.
+	{env: "MCP_AUTH_MODE", flag: "auth-mode", def: string(AuthUser), usage: "user, service or user-or-service",
+		apply: func(c *Config, raw string) error {
+			switch m := AuthMode(raw); m {
+			case AuthUser, AuthService, AuthUserOrService:
+				c.Auth.Mode = m
+				return nil
+			}
+			return fmt.Errorf("%q is not one of user, service, user-or-service", raw)
+		}},
+	{env: "MCP_AUTH_CACHE_TTL", def: "60s", usage: "how long a token check against Jana is remembered",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.CacheTTL, err = durationIn(raw, 0, time.Hour, true)
+			return err
+		}},
+
+	// Transports.
+	{env: "MCP_STATELESS", flag: "stateless", def: "false", usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
+		apply: func(c *Config, raw string) (err error) { c.Transport.Stateless, err = boolean(raw); return err }},
+	{env: "MCP_SESSION_TIMEOUT", def: "30m", usage: "idle stateful sessions are closed after this",
+		apply: func(c *Config, raw string) (err error) {
+			c.Transport.SessionTimeout, err = durationIn(raw, time.Second, 24*time.Hour, true)
+			return err
+		}},
+	{env: "MCP_SSE_KEEPALIVE", def: "25s", usage: "interval of comment keep-alives on idle event streams (0 disables)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Transport.KeepAlive, err = durationIn(raw, 0, 10*time.Minute, true)
+			return err
+		}},
+	{env: "MCP_ALLOWED_ORIGINS", def: "", usage: "comma-separated browser Origins allowed to connect (requests without Origin are always allowed)",
+		apply: func(c *Config, raw string) error {
+			c.Transport.AllowedOrigins = list(raw)
+			for _, o := range c.Transport.AllowedOrigins {
+				u, err := url.Parse(o)
+				if o != "*" && (err != nil || u.Scheme == "" || u.Host == "" || (u.Path != "" && u.Path != "/")) {
+					return fmt.Errorf("%q is not an origin like https://app.example.com", o)
+				}
+			}
+			return nil
+		}},
+
+	// Tool results.
+	{env: "MCP_MAX_RESULT_BYTES", def: "60000", usage: "upper bound of a tool result's text (about 4 bytes per token)",
+		apply: func(c *Config, raw string) (err error) { c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000); return err }},
+
+	// Protection.
+	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one); 0 disables",
+		apply: func(c *Config, raw string) (err error) { c.Limits.RatePerMinute, err = intIn(raw, 0, 1000000); return err }},
+	{env: "MCP_RATE_LIMIT_SSE", def: "10", usage: "SSE streams opened per minute per token; 0 disables",
+		apply: func(c *Config, raw string) (err error) { c.Limits.SSEPerMinute, err = intIn(raw, 0, 1000000); return err }},
+	{env: "MCP_RATE_LIMIT_MESSAGES", def: "200", usage: "MCP messages (POST /messages, /mcp) per minute per token; 0 disables",
+		apply: func(c *Config, raw string) (err error) { c.Limits.MessagesPerMinute, err = intIn(raw, 0, 1000000); return err }},
+	{env: "MCP_MAX_BODY_BYTES", def: "1048576", usage: "largest accepted request body",
+		apply: func(c *Config, raw string) error {
+			n, err := intIn(raw, 1024, 64<<20)
+			c.Limits.MaxBodyBytes = int64(n)
+			return err
+		}},
+	{env: "MCP_MAX_SESSIONS", def: "20000", usage: "open MCP sessions in all (503 beyond)",
+		apply: func(c *Config, raw string) (err error) { c.Limits.MaxSessions, err = intIn(raw, 1, 1000000); return err }},
+	{env: "MCP_MAX_SESSIONS_PER_TOKEN", def: "50", usage: "open MCP sessions per token (429 beyond)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.MaxSessionsPerCaller, err = intIn(raw, 1, 1000000)
+			return err
+		}},
+	{env: "MCP_MAX_INFLIGHT", def: "512", usage: "concurrent tool calls before new ones are refused",
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.MaxConcurrentRequests, err = intIn(raw, 1, 1000000)
+			return err
+		}},
+
+	// Cache.
+	{env: "MCP_CACHE_ENABLED", def: "true", usage: "cache backend GET responses per user",
+		apply: func(c *Config, raw string) (err error) { c.Cache.Enabled, err = boolean(raw); return err }},
+	{env: "MCP_CACHE_MAX_BYTES", def: "67108864", usage: "memory bound of the response cache",
+		apply: func(c *Config, raw string) error {
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || n < 1<<20 || n > 8<<30 {
+				return fmt.Errorf("%q is out of range (accepted: 1048576 to 8589934592 bytes)", raw)
+			}
+			c.Cache.MaxBytes = n
+			return nil
+		}},
+	{env: "MCP_CACHE_REDIS_URL", secret: true, usage: "redis://… to share the cache between replicas (off when empty)",
+		apply: func(c *Config, raw string) error {
+			if raw != "" {
+				u, err := url.Parse(raw)
+				if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+					return errors.New("is not a redis:// or rediss:// URL")
+				}
+			}
+			c.Cache.RedisURL = Secret(raw)
+			return nil
+		}},
+	{env: "MCP_CACHE_PUBLIC", def: "", usage: "comma-separated backend path prefixes whose responses all users may share (e.g. /api/v1/data-sources/openaq/parameters/)",
+		apply: func(c *Config, raw string) error {
+			c.Cache.Public = list(raw)
+			for _, p := range c.Cache.Public {
+				if !strings.HasPrefix(p, "/") {
+					return fmt.Errorf("%q is not a path starting with /", p)
+				}
+			}
+			return nil
+		}},
+
+	// Logging.
+	{env: "LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error",
+		apply: func(c *Config, raw string) error {
+			switch strings.ToLower(raw) {
+			case "debug":
+				c.Log.Level = slog.LevelDebug
+			case "info":
+				c.Log.Level = slog.LevelInfo
+			case "warn", "warning":
+				c.Log.Level = slog.LevelWarn
+			case "error":
+				c.Log.Level = slog.LevelError
+			default:
+				return fmt.Errorf("%q is not one of debug, info, warn, error", raw)
+			}
+			return nil
+		}},
+	{env: "LOG_FORMAT", flag: "log-format", def: "json", usage: "json or text",
+		apply: func(c *Config, raw string) error {
+			if raw != "json" && raw != "text" {
+				return fmt.Errorf("%q is not one of json, text", raw)
+			}
+			c.Log.Format = raw
+			return nil
+		}},
+}
+
+// durationIn parses a Go duration, or a plain number of seconds when seconds is true (the
+// first server's JANA_TIMEOUT was a number of seconds), and checks it lies in [lo, hi].
+func durationIn(raw string, lo, hi time.Duration, seconds bool) (time.Duration, error) {
+	var d time.Duration
+	if f, err := strconv.ParseFloat(raw, 64); err == nil && seconds {
+		d = time.Duration(f * float64(time.Second))
+	} else if d, err = time.ParseDuration(raw); err != nil {
+		return 0, fmt.Errorf("%q is not a duration (accepted: %s to %s, e.g. 30s)", raw, lo, hi)
+	}
+	if d < lo || d > hi {
+		return 0, fmt.Errorf("%s is out of range (accepted: %s to %s)", d, lo, hi)
+	}
+	return d, nil
+}
+
+func intIn(raw string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%q is out of range (accepted: integers %d to %d)", raw, lo, hi)
+	}
+	return n, nil
+}
+
+func boolean(raw string) (bool, error) {
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
+	}
+	return b, nil
+}
+
+func list(raw string) []string {
+	var out []string
+	for _, s := range strings.Split(raw, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

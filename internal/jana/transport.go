@@ -1,0 +1,218 @@
+package jana
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// maxBodyBytes bounds a backend answer held in memory (EDGAR grids can be large).
+const maxBodyBytes = 64 << 20
+
+// Observer receives one event per backend HTTP attempt (metrics hook).
+type Observer interface {
+	// BackendResponse reports an attempt: status is 0 when no response arrived.
+	BackendResponse(endpoint string, status int, elapsed time.Duration)
+	// BackendRetry reports that an attempt is repeated and why ("503", "connection", "401", "429").
+	BackendRetry(endpoint, reason string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) BackendResponse(string, int, time.Duration) {}
+func (nopObserver) BackendRetry(string, string)                {}
+
+// doer is the HTTP client under the generated Jana client. Every backend call passes here, so
+// this is where the caller's credentials, the Host header, the per-call deadline, retries,
+// caching and instrumentation happen, for curated and generated tools alike.
+type doer struct {
+	client        *http.Client
+	service       *ServiceAccount // nil without service credentials
+	hostHeader    string
+	timeout       time.Duration
+	retries       int
+	backoff       time.Duration
+	maxRetryAfter time.Duration
+	observer      Observer
+	cache         *Cache // nil when caching is off
+}
+
+// Do performs req with the credentials of the context's caller. The body is read completely
+// before returning, so that the call's deadline can be released and the response cached.
+func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	parent := req.Context()
+	caller, _ := CallerFrom(parent)
+	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	endpoint := endpointOf(req.URL.Path)
+
+	if d.cache != nil && idempotent {
+		return d.cache.do(parent, caller, req, endpoint, d.attempts)
+	}
+	return d.attempts(parent, caller, req, endpoint)
+}
+
+// attempts runs the retry loop for one logical call and returns a fully buffered response.
+func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Request, endpoint string) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(parent, d.timeout)
+	defer cancel()
+	info := CallInfoFrom(parent)
+	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	relogged, waited := false, false
+
+	for attempt := 0; ; attempt++ {
+		token, err := d.tokenFor(ctx, caller)
+		if err != nil {
+			return nil, err
+		}
+		r := req.Clone(ctx)
+		if token != "" {
+			r.Header.Set("Authorization", "Token "+token)
+		}
+		if d.hostHeader != "" {
+			r.Host = d.hostHeader
+		}
+
+		start := time.Now()
+		resp, err := d.client.Do(r)
+		var body []byte
+		if err == nil {
+			body, err = readBody(resp)
+		}
+		elapsed := time.Since(start)
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		d.observer.BackendResponse(endpoint, status, elapsed)
+		info.add(status, elapsed)
+
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, deadlineError(parent, ctxErr, err)
+			}
+			if idempotent && attempt < d.retries && d.pause(ctx, endpoint, "connection", d.backoffFor(attempt)) {
+				continue
+			}
+			return nil, err
+		}
+
+		switch {
+		case idempotent && retryableStatus(status) && attempt < d.retries:
+			if d.pause(ctx, endpoint, fmt.Sprint(status), d.backoffFor(attempt)) {
+				continue
+			}
+		case (status == http.StatusUnauthorized || status == http.StatusForbidden) &&
+			caller != nil && caller.service && idempotent && !relogged && d.service.canRefresh():
+			// The service token may have been revoked: log in again, once.
+			d.service.invalidate(token)
+			relogged = true
+			d.observer.BackendRetry(endpoint, fmt.Sprint(status))
+			continue
+		case status == http.StatusTooManyRequests && idempotent && !waited:
+			if wait := retryAfter(resp.Header, body); wait > 0 && wait <= d.maxRetryAfter && d.pause(ctx, endpoint, "429", wait) {
+				waited = true
+				continue
+			}
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		return resp, nil
+	}
+}
+
+func (d *doer) tokenFor(ctx context.Context, caller *Caller) (string, error) {
+	switch {
+	case caller == nil:
+		return "", nil // anonymous: login and public endpoints
+	case !caller.service:
+		return caller.token.Reveal(), nil
+	case d.service == nil:
+		return "", &Error{Kind: KindUnauthorized, Detail: "no service credentials are configured"}
+	}
+	return d.service.token(ctx)
+}
+
+// pause waits before a retry and reports whether the call may go on.
+func (d *doer) pause(ctx context.Context, endpoint, reason string, wait time.Duration) bool {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return false // no time left for another attempt
+	}
+	d.observer.BackendRetry(endpoint, reason)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// backoffFor is exponential backoff with full jitter: uniform in [base·2^n / 2, base·2^n].
+func (d *doer) backoffFor(attempt int) time.Duration {
+	ceiling := d.backoff << attempt
+	if ceiling <= 0 {
+		return 0
+	}
+	half := ceiling / 2
+	return half + rand.N(half+1)
+}
+
+func retryableStatus(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+}
+
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading response: %w", err)
+	}
+	if len(body) > maxBodyBytes {
+		return nil, fmt.Errorf("response larger than %d bytes", maxBodyBytes)
+	}
+	return body, nil
+}
+
+// retryAfter reads Jana's retry_after (body) or Retry-After (header).
+func retryAfter(h http.Header, body []byte) time.Duration {
+	var b struct {
+		RetryAfter float64 `json:"retry_after"`
+	}
+	if json.Unmarshal(body, &b) == nil && b.RetryAfter > 0 {
+		return time.Duration(b.RetryAfter * float64(time.Second))
+	}
+	return retryAfterHeader(h)
+}
+
+// deadlineError distinguishes the call's own deadline from the caller going away.
+func deadlineError(parent context.Context, ctxErr, err error) error {
+	if parent.Err() == nil && errors.Is(ctxErr, context.DeadlineExceeded) {
+		return fmt.Errorf("backend did not answer in time: %w", context.DeadlineExceeded)
+	}
+	if errors.Is(parent.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w", context.DeadlineExceeded)
+	}
+	return fmt.Errorf("request canceled: %w", context.Canceled)
+}
+
+// endpointOf turns a request path into a low-cardinality label: numeric ids become {id}.
+func endpointOf(path string) string {
+	if !strings.ContainsAny(path, "0123456789") {
+		return path
+	}
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}

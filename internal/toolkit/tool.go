@@ -1,0 +1,127 @@
+// Package toolkit is the seam every MCP tool is built on, hand-written (internal/tools) or
+// generated from the manifest (gen/mcptools): the Tool type the catalogue lists, typed
+// registration with input validation, bounded results with text and structured content,
+// shared arguments (location, dates, paging), and one mapping from failures to errors a model
+// can act on.
+package toolkit
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/jana"
+)
+
+// Env is what tools need at run time.
+type Env struct {
+	Jana *jana.Client
+	// MaxResultBytes bounds a result's text plus structured content.
+	MaxResultBytes int
+	Logger         *slog.Logger
+}
+
+// Tool is one MCP tool: its definition as a model sees it, and how to add it to a server.
+type Tool struct {
+	def *mcp.Tool
+	add func(*mcp.Server)
+}
+
+// Name returns the tool's name.
+func (t Tool) Name() string { return t.def.Name }
+
+// Definition returns the tool's definition (name, title, description, schema, annotations).
+func (t Tool) Definition() *mcp.Tool { return t.def }
+
+// AddTo registers the tool on s.
+func (t Tool) AddTo(s *mcp.Server) { t.add(s) }
+
+// Handler answers one call with validated arguments.
+type Handler[In any] func(ctx context.Context, in In) (*Page, error)
+
+// MaxNameLen keeps server name + tool name within Cursor's ~60 characters.
+const MaxNameLen = 40
+
+var validName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// New builds a tool from a typed handler. def.InputSchema defaults to the schema derived from
+// In; def.Annotations default to read-only. It panics on an invalid name, which is a
+// programming error caught by the catalogue tests.
+func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
+	if len(def.Name) > MaxNameLen || !validName.MatchString(def.Name) {
+		panic(fmt.Sprintf("tool name %q must be snake_case and at most %d characters", def.Name, MaxNameLen))
+	}
+	if def.InputSchema == nil {
+		def.InputSchema = Schema[In](nil)
+	}
+	if def.Annotations == nil {
+		def.Annotations = ReadOnly(def.Title)
+	}
+	handler := func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
+		page, err := h(ctx, in)
+		if err != nil {
+			return env.errorResult(ctx, def.Name, err), nil, nil
+		}
+		return page.render(env.MaxResultBytes, jana.CallInfoFrom(ctx).Summary()), nil, nil
+	}
+	return Tool{def: def, add: func(s *mcp.Server) { mcp.AddTool(s, def, handler) }}
+}
+
+// ReadOnly returns the annotations of a tool that only reads from Jana: no side effects,
+// safe to repeat, and reaching an external system (Jana's live data).
+func ReadOnly(title string) *mcp.ToolAnnotations {
+	openWorld := true
+	destructive := false
+	return &mcp.ToolAnnotations{
+		Title:           title,
+		ReadOnlyHint:    true,
+		IdempotentHint:  true,
+		DestructiveHint: &destructive,
+		OpenWorldHint:   &openWorld,
+	}
+}
+
+// Schema derives the input schema of In, in the portable subset clients handle: an object at
+// the top, no $ref, no "null" types (optional arguments are simply omitted). adjust may add
+// what a Go type cannot say (ranges, enums, item counts, defaults).
+func Schema[In any](adjust func(props map[string]*jsonschema.Schema)) *jsonschema.Schema {
+	s, err := jsonschema.For[In](nil)
+	if err != nil {
+		panic(fmt.Sprintf("deriving input schema: %v", err))
+	}
+	stripNull(s)
+	if s.Properties == nil {
+		s.Properties = map[string]*jsonschema.Schema{}
+	}
+	if adjust != nil {
+		adjust(s.Properties)
+	}
+	return s
+}
+
+func stripNull(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.Types) > 0 {
+		var kept []string
+		for _, t := range s.Types {
+			if t != "null" {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) == 1 {
+			s.Type, s.Types = kept[0], nil
+		} else {
+			s.Types = kept
+		}
+	}
+	stripNull(s.Items)
+	for _, p := range s.Properties {
+		stripNull(p)
+	}
+}
