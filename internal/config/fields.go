@@ -137,15 +137,27 @@ var fields = []field{
 
 	// Tool results.
 	{env: "MCP_MAX_RESULT_BYTES", def: "60000", usage: "upper bound of a tool result's text (about 4 bytes per token)",
-		apply: func(c *Config, raw string) (err error) { c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000); return err }},
+		apply: func(c *Config, raw string) (err error) {
+			c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000)
+			return err
+		}},
 
 	// Protection.
 	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one); 0 disables",
-		apply: func(c *Config, raw string) (err error) { c.Limits.RatePerMinute, err = intIn(raw, 0, 1000000); return err }},
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.RatePerMinute, err = intIn(raw, 0, 1000000)
+			return err
+		}},
 	{env: "MCP_RATE_LIMIT_SSE", def: "10", usage: "SSE streams opened per minute per token; 0 disables",
-		apply: func(c *Config, raw string) (err error) { c.Limits.SSEPerMinute, err = intIn(raw, 0, 1000000); return err }},
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.SSEPerMinute, err = intIn(raw, 0, 1000000)
+			return err
+		}},
 	{env: "MCP_RATE_LIMIT_MESSAGES", def: "200", usage: "MCP messages (POST /messages, /mcp) per minute per token; 0 disables",
-		apply: func(c *Config, raw string) (err error) { c.Limits.MessagesPerMinute, err = intIn(raw, 0, 1000000); return err }},
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.MessagesPerMinute, err = intIn(raw, 0, 1000000)
+			return err
+		}},
 	{env: "MCP_MAX_BODY_BYTES", def: "1048576", usage: "largest accepted request body",
 		apply: func(c *Config, raw string) error {
 			n, err := intIn(raw, 1024, 64<<20)
@@ -153,7 +165,10 @@ var fields = []field{
 			return err
 		}},
 	{env: "MCP_MAX_SESSIONS", def: "20000", usage: "open MCP sessions in all (503 beyond)",
-		apply: func(c *Config, raw string) (err error) { c.Limits.MaxSessions, err = intIn(raw, 1, 1000000); return err }},
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.MaxSessions, err = intIn(raw, 1, 1000000)
+			return err
+		}},
 	{env: "MCP_MAX_SESSIONS_PER_TOKEN", def: "50", usage: "open MCP sessions per token (429 beyond)",
 		apply: func(c *Config, raw string) (err error) {
 			c.Limits.MaxSessionsPerCaller, err = intIn(raw, 1, 1000000)

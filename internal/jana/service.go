@@ -77,7 +77,9 @@ func (s *ServiceAccount) token(ctx context.Context) (string, error) {
 }
 
 // canRefresh reports whether a rejected token can be replaced by logging in.
-func (s *ServiceAccount) canRefresh() bool { return s != nil && s.username != "" && !s.password.IsZero() }
+func (s *ServiceAccount) canRefresh() bool {
+	return s != nil && s.username != "" && !s.password.IsZero()
+}
 
 // invalidate forgets token after Jana rejected it, so that the next call logs in again.
 func (s *ServiceAccount) invalidate(token string) {
