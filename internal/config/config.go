@@ -96,6 +96,8 @@ type Transport struct {
 	SessionTimeout time.Duration // MCP_SESSION_TIMEOUT: idle stateful sessions are closed after this
 	KeepAlive      time.Duration // MCP_SSE_KEEPALIVE: comment sent on idle event streams
 	AllowedOrigins []string      // MCP_ALLOWED_ORIGINS: browser origins allowed to connect
+	// TrustForwardedFor takes the client IP from X-Forwarded-For (behind an ALB or proxy).
+	TrustForwardedFor bool // MCP_TRUST_FORWARDED_FOR
 }
 
 // Tools configures the tool results.

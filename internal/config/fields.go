@@ -135,6 +135,9 @@ var fields = []field{
 			return nil
 		}},
 
+	{env: "MCP_TRUST_FORWARDED_FOR", def: "false", usage: "take client IPs from X-Forwarded-For set by a proxy on a private network (behind an ALB)",
+		apply: func(c *Config, raw string) (err error) { c.Transport.TrustForwardedFor, err = boolean(raw); return err }},
+
 	// Tool results.
 	{env: "MCP_MAX_RESULT_BYTES", def: "60000", usage: "upper bound of a tool result's text (about 4 bytes per token)",
 		apply: func(c *Config, raw string) (err error) {

@@ -32,6 +32,7 @@ type Options struct {
 
 // Client is the Jana backend as the tools see it.
 type Client struct {
+	doer     *doer
 	api      *janaapi.ClientWithResponses
 	service  *ServiceAccount
 	verifier *verifier
@@ -59,7 +60,7 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		maxRetryAfter: b.MaxRetryAfter,
 		observer:      opts.Observer,
 	}
-	out := &Client{}
+	out := &Client{doer: d}
 	if c.Enabled {
 		var store Store
 		if !c.RedisURL.IsZero() {
@@ -103,6 +104,9 @@ func newTransport() *http.Transport {
 // API returns the generated client. Contexts passed to it must carry a Caller (WithCaller)
 // unless the operation is public.
 func (c *Client) API() *janaapi.ClientWithResponses { return c.api }
+
+// Stats returns the bridge's running view of the backend since start.
+func (c *Client) Stats() BackendStats { return c.doer.stats.snapshot() }
 
 // HasService reports whether service credentials are configured.
 func (c *Client) HasService() bool { return c.service != nil }

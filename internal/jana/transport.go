@@ -42,6 +42,7 @@ type doer struct {
 	maxRetryAfter time.Duration
 	observer      Observer
 	cache         *Cache // nil when caching is off
+	stats         stats
 }
 
 // Do performs req with the credentials of the context's caller. The body is read completely
@@ -52,7 +53,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
 	endpoint := endpointOf(req.URL.Path)
 
-	if d.cache != nil && idempotent {
+	if d.cache != nil && idempotent && !bypassCache(parent) {
 		return d.cache.do(parent, caller, req, endpoint, d.attempts)
 	}
 	return d.attempts(parent, caller, req, endpoint)
@@ -91,6 +92,7 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 			status = resp.StatusCode
 		}
 		d.observer.BackendResponse(endpoint, status, elapsed)
+		d.stats.record(status, start.Add(elapsed))
 		info.add(status, elapsed)
 
 		if err != nil {
@@ -215,4 +217,17 @@ func endpointOf(path string) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+type noCacheKey struct{}
+
+// WithoutCache returns a context whose backend calls skip the response cache (probes that
+// must see Jana as it is now).
+func WithoutCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noCacheKey{}, true)
+}
+
+func bypassCache(ctx context.Context) bool {
+	v, _ := ctx.Value(noCacheKey{}).(bool)
+	return v
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -23,6 +24,14 @@ type Env struct {
 	// MaxResultBytes bounds a result's text plus structured content.
 	MaxResultBytes int
 	Logger         *slog.Logger
+	Server         ServerInfo
+}
+
+// ServerInfo describes this server, for tools that report on it.
+type ServerInfo struct {
+	Version  string
+	AuthMode string
+	Started  time.Time
 }
 
 // Tool is one MCP tool: its definition as a model sees it, and how to add it to a server.

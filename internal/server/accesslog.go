@@ -1,0 +1,78 @@
+package server
+
+import (
+	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// redactedQuery returns the query with every token (and password) value replaced, so that a
+// ?token= URL can be logged.
+func redactedQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	out := url.Values{}
+	for k, vs := range q {
+		switch k {
+		case "token", "access_token", "password", "api_key", "key":
+			out[k] = []string{"[redacted]"}
+		default:
+			out[k] = vs
+		}
+	}
+	return out.Encode()
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// accessLog writes one structured line per HTTP request, after it ends (for event streams,
+// when the stream closes). The Authorization header is never logged.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err) // render now, so the status is known
+		}
+		r := c.Request()
+		status := c.Response().Status
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.httpRequests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+		attrs := []slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", status),
+			slog.Float64("duration_ms", ms(time.Since(start))),
+			slog.Int64("bytes_out", c.Response().Size),
+			slog.String("remote_ip", c.RealIP()),
+			slog.String("request_id", requestID(c)),
+		}
+		if q := redactedQuery(r.URL.Query()); q != "" {
+			attrs = append(attrs, slog.String("query", q))
+		}
+		if sid := r.Header.Get("Mcp-Session-Id"); sid != "" {
+			attrs = append(attrs, slog.String("session_id", sid))
+		}
+		if caller := callerOf(c); caller != nil {
+			attrs = append(attrs, slog.String("caller", caller.Key()))
+		}
+		if ua := r.UserAgent(); ua != "" {
+			attrs = append(attrs, slog.String("user_agent", ua))
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelWarn
+		}
+		s.logger.LogAttrs(r.Context(), level, "http request", attrs...)
+		return nil
+	}
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/jana"
+)
+
+// tokenFrom returns the connection's Jana token: from "Authorization: Token <t>" or
+// "Authorization: Bearer <t>", else from ?token=<t>. The header wins.
+func tokenFrom(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+		if ok && (strings.EqualFold(scheme, "Token") || strings.EqualFold(scheme, "Bearer")) {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	return r.URL.Query().Get("token")
+}
+
+// verifyTimeout bounds the token check made before a stream opens.
+const verifyTimeout = 10 * time.Second
+
+// authenticate decides whose credentials the request's tool calls will use, per
+// MCP_AUTH_MODE, and stores that jana.Caller in the request context. Missing or rejected
+// tokens are refused with 401 before any stream opens.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		caller, err := s.callerFor(r.Context(), tokenFrom(r))
+		if err != nil {
+			return err
+		}
+		c.Set(callerKey, caller)
+		c.SetRequest(r.WithContext(jana.WithCaller(r.Context(), caller)))
+		return next(c)
+	}
+}
+
+const callerKey = "jana.caller"
+
+func (s *Server) callerFor(ctx context.Context, token string) (*jana.Caller, error) {
+	mode := s.cfg.Auth.Mode
+	if mode == config.AuthService || (token == "" && mode == config.AuthUserOrService) {
+		return jana.ServiceCaller(), nil
+	}
+	if token == "" {
+		return nil, fail(codeUnauthorized)
+	}
+	ctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	defer cancel()
+	if err := s.jana.VerifyToken(ctx, token); err != nil {
+		if errors.Is(err, jana.ErrTokenRejected) {
+			return nil, fail(codeInvalidToken)
+		}
+		s.logger.WarnContext(ctx, "token check failed: Jana unavailable", "err", err)
+		return nil, fail(codeBackendDown)
+	}
+	return jana.UserCaller(token), nil
+}
+
+// callerOf returns the caller authenticate stored.
+func callerOf(c echo.Context) *jana.Caller {
+	caller, _ := c.Get(callerKey).(*jana.Caller)
+	return caller
+}

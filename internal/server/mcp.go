@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/jana"
+	"github.com/janaplatform/jana-mcp/internal/toolkit"
+	"github.com/janaplatform/jana-mcp/internal/version"
+)
+
+const instructions = `Jana serves environmental data: air quality measured by OpenAQ stations (PM2.5 as pm25, PM10, O3, NO2, SO2, CO), facility-level greenhouse-gas emissions from Climate TRACE, and national emissions from EDGAR.
+Coordinates are always longitude first: points are [lon, lat], boxes [min_lon, min_lat, max_lon, max_lat]. Countries are ISO 3166-1 alpha-3 codes (GBR, IND, USA).
+Start with get_data_summary to see coverage, find_nearby to discover stations and facilities around a place, then get_air_quality, get_emissions or get_trends. Results are bounded: narrow the area or dates, or follow next_cursor, for more.`
+
+// newMCPServer builds the MCP server every transport serves, with the whole tool catalogue.
+func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
+	srv := mcp.NewServer(&mcp.Implementation{
+		Name:    "jana-mcp",
+		Title:   "Jana Environmental Data Platform",
+		Version: version.String(),
+	}, &mcp.ServerOptions{
+		Instructions: instructions,
+		Logger:       s.logger.With("component", "mcp"),
+		// Clients call completion/complete on servers that advertise prompts or resource
+		// templates; this server has none, so the honest answer is always empty.
+		CompletionHandler: func(context.Context, *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
+			return &mcp.CompleteResult{Completion: mcp.CompletionResultDetails{Values: []string{}}}, nil
+		},
+	})
+	for _, t := range catalogue {
+		t.AddTo(srv)
+	}
+	srv.AddReceivingMiddleware(s.sessionMiddleware, s.toolMiddleware)
+	return srv
+}
+
+// sessionMiddleware counts stateful Streamable HTTP sessions when they are created and
+// forgets them when they close. (SSE sessions are counted by their GET handler.)
+func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		res, err := next(ctx, method, req)
+		if method == "initialize" && err == nil && transportOf(ctx) == transportStreamable {
+			if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
+				key := "anonymous"
+				if c, ok := jana.CallerFrom(ctx); ok {
+					key = c.Key()
+				}
+				s.sessions.track(transportStreamable, key)
+				go func() {
+					_ = ss.Wait()
+					s.sessions.close(transportStreamable, key)
+				}()
+			}
+		}
+		return res, err
+	}
+}
+
+// toolMiddleware wraps every tools/call: it gives the call its caller, a call id and a
+// record of its backend calls, ties its lifetime to the connection that carries it, counts it
+// for graceful shutdown, and logs and measures it.
+func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		call, ok := req.(*mcp.CallToolRequest)
+		if !ok {
+			return next(ctx, method, req)
+		}
+		if !s.inflight.enter() {
+			res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{
+				Text: "This server is shutting down and takes no new calls. Retry: your client reconnects to another replica.",
+			}}}
+			res.IsError = true
+			return res, nil
+		}
+		defer s.inflight.leave()
+
+		if lifetime, ok := ctx.Value(lifetimeKey{}).(context.Context); ok {
+			// The request's context does not end with its connection (the SDK detaches it);
+			// end it here so that a dropped stream cancels the backend call in flight.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			stop := context.AfterFunc(lifetime, cancel)
+			defer stop()
+			defer cancel()
+		}
+		id := rand.Text()[:12]
+		ctx = toolkit.WithCallID(ctx, id)
+		ctx, info := jana.WithCallInfo(ctx)
+		tool := call.Params.Name
+
+		start := time.Now()
+		res, err := next(ctx, method, req)
+		elapsed := time.Since(start)
+
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+		} else if r, ok := res.(*mcp.CallToolResult); ok && r.IsError {
+			outcome = "tool_error"
+		}
+		sum := info.Summary()
+		s.metrics.toolCalls.WithLabelValues(tool, outcome).Inc()
+		s.metrics.toolDuration.WithLabelValues(tool).Observe(elapsed.Seconds())
+		caller := "none"
+		if c, ok := jana.CallerFrom(ctx); ok {
+			caller = c.Key()
+		}
+		level := slog.LevelInfo
+		if outcome != "ok" {
+			level = slog.LevelWarn
+		}
+		s.logger.Log(ctx, level, "tool call",
+			"tool", tool, "outcome", outcome, "duration_ms", ms(elapsed),
+			"backend_status", sum.LastStatus, "backend_attempts", sum.Attempts, "backend_ms", ms(sum.Elapsed),
+			"cached", sum.Cached, "call_id", id, "session_id", req.GetSession().ID(),
+			"transport", transportOf(ctx), "caller", caller)
+		return res, err
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+type transportKey struct{}
+
+// lifetimeKey holds the context of the connection a tool call arrived on (the SSE stream, or
+// the stateless POST), whose end must cancel the call.
+type lifetimeKey struct{}
+
+func withTransport(ctx context.Context, t string) context.Context {
+	return context.WithValue(ctx, transportKey{}, t)
+}
+
+func transportOf(ctx context.Context) string {
+	t, _ := ctx.Value(transportKey{}).(string)
+	return t
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"net/http"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/janaplatform/jana-mcp/internal/version"
+)
+
+// metrics are the server's Prometheus series, on a registry of its own (no global state).
+// Labels are tools, outcomes, transports, endpoints and statuses: never tokens or users.
+type metrics struct {
+	registry *prometheus.Registry
+
+	toolCalls       *prometheus.CounterVec
+	toolDuration    *prometheus.HistogramVec
+	backendStatus   *prometheus.CounterVec
+	backendDuration *prometheus.HistogramVec
+	backendRetries  *prometheus.CounterVec
+	sessions        *prometheus.GaugeVec
+	rateLimited     *prometheus.CounterVec
+	cacheLookups    *prometheus.CounterVec
+	httpRequests    *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	buckets := []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		toolCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_tool_calls_total", Help: "Tool calls by tool and outcome (ok, tool_error, error).",
+		}, []string{"tool", "outcome"}),
+		toolDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "jana_mcp_tool_duration_seconds", Help: "Tool call latency.", Buckets: buckets,
+		}, []string{"tool"}),
+		backendStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_backend_responses_total", Help: "Jana responses by status class and code (0 = no response).",
+		}, []string{"code"}),
+		backendDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "jana_mcp_backend_request_duration_seconds", Help: "Jana request latency per attempt, by endpoint.", Buckets: buckets,
+		}, []string{"endpoint"}),
+		backendRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_backend_retries_total", Help: "Repeated Jana requests by reason (502, 503, 504, connection, 401, 403, 429).",
+		}, []string{"reason"}),
+		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "jana_mcp_sessions_active", Help: "Open MCP sessions by transport.",
+		}, []string{"transport"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_rate_limited_total", Help: "Requests refused by a rate limit, by limit (general, sse, messages).",
+		}, []string{"limit"}),
+		cacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_cache_lookups_total", Help: "Response cache lookups by result (hit, miss).",
+		}, []string{"result"}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "code"}),
+	}
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "jana_mcp_build_info", Help: "Build information; always 1.",
+	}, []string{"version", "goversion"})
+	buildInfo.WithLabelValues(version.String(), runtime.Version()).Set(1)
+	m.registry.MustRegister(
+		m.toolCalls, m.toolDuration, m.backendStatus, m.backendDuration, m.backendRetries,
+		m.sessions, m.rateLimited, m.cacheLookups, m.httpRequests, buildInfo,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	for _, t := range []string{transportSSE, transportStreamable} {
+		m.sessions.WithLabelValues(t).Set(0)
+	}
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// BackendResponse implements jana.Observer.
+func (m *metrics) BackendResponse(endpoint string, status int, elapsed time.Duration) {
+	m.backendStatus.WithLabelValues(strconv.Itoa(status)).Inc()
+	m.backendDuration.WithLabelValues(endpoint).Observe(elapsed.Seconds())
+}
+
+// BackendRetry implements jana.Observer.
+func (m *metrics) BackendRetry(_, reason string) { m.backendRetries.WithLabelValues(reason).Inc() }
+
+// CacheLookup implements jana.CacheObserver.
+func (m *metrics) CacheLookup(_ string, hit bool) {
+	if hit {
+		m.cacheLookups.WithLabelValues("hit").Inc()
+	} else {
+		m.cacheLookups.WithLabelValues("miss").Inc()
+	}
+}
+
+func (m *metrics) sessionsChanged(transport string, open int) {
+	m.sessions.WithLabelValues(transport).Set(float64(open))
+}

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/janaplatform/jana-mcp/internal/jana"
+)
+
+type limitKind string
+
+// The first server's three limits: opening SSE streams, MCP messages, everything else.
+const (
+	limitGeneral  limitKind = "general"
+	limitSSE      limitKind = "sse"
+	limitMessages limitKind = "messages"
+)
+
+// maxLimiterKeys bounds the memory of the limiters; the least recently seen key is dropped.
+const maxLimiterKeys = 100_000
+
+// rateLimits holds token buckets per limit and per key (a token's hash, or the client IP).
+type rateLimits struct {
+	buckets map[limitKind]*keyedLimiter
+	metrics *metrics
+}
+
+type keyedLimiter struct {
+	perMinute int
+	keys      *lru.Cache[string, *rate.Limiter]
+}
+
+func newRateLimits(general, sse, messages int, m *metrics) *rateLimits {
+	rl := &rateLimits{buckets: map[limitKind]*keyedLimiter{}, metrics: m}
+	for kind, n := range map[limitKind]int{limitGeneral: general, limitSSE: sse, limitMessages: messages} {
+		if n > 0 {
+			keys, _ := lru.New[string, *rate.Limiter](maxLimiterKeys)
+			rl.buckets[kind] = &keyedLimiter{perMinute: n, keys: keys}
+		}
+	}
+	return rl
+}
+
+// allow takes one request from key's bucket for kind, or returns a 429 with Retry-After.
+func (rl *rateLimits) allow(_ echo.Context, kind limitKind, key string) *apiError {
+	kl := rl.buckets[kind]
+	if kl == nil {
+		return nil // limit disabled
+	}
+	lim, ok := kl.keys.Get(key)
+	if !ok {
+		// A full minute's allowance as burst, refilled evenly: n per minute on average.
+		fresh := rate.NewLimiter(rate.Limit(float64(kl.perMinute)/60), kl.perMinute)
+		if prev, found, _ := kl.keys.PeekOrAdd(key, fresh); found {
+			lim = prev
+		} else {
+			lim = fresh
+		}
+	}
+	r := lim.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		rl.metrics.rateLimited.WithLabelValues(string(kind)).Inc()
+		return &apiError{code: codeRateLimited, retryAfter: max(d, time.Second)}
+	}
+	return nil
+}
+
+// limitKey is whom a request counts against: its token (hashed) or, without one, its IP.
+func limitKey(c echo.Context) string {
+	if tok := tokenFrom(c.Request()); tok != "" {
+		return jana.UserCaller(tok).Key()
+	}
+	return "ip:" + c.RealIP()
+}
+
+// rateLimit applies the limit that fits the route before anything else is done, so that a
+// flood of bad tokens cannot turn into a flood of token checks against Jana.
+func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		kind := limitGeneral
+		switch {
+		case r.Method == http.MethodGet && c.Path() == "/sse":
+			kind = limitSSE
+		case r.Method == http.MethodPost && c.Path() == "/messages":
+			return next(c) // limited per session owner in handleMessages
+		case r.Method == http.MethodPost && c.Path() == "/mcp":
+			kind = limitMessages
+		}
+		if err := s.limits.allow(c, kind, limitKey(c)); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}

@@ -1,0 +1,32 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes is the whole HTTP surface. Nothing answers under /.well-known/: publishing OAuth
+// discovery would make Cursor ignore the token headers users configure.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(middleware.RequestID(), s.accessLog)
+
+	e.GET("/health", s.handleHealth)
+	e.GET("/ready", s.handleReady)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+
+	// Middleware order on MCP routes: rate limit first (before any work, keyed by the
+	// presented token or the IP), then Origin/Host checks, the body limit, authentication.
+	body := middleware.BodyLimit(strconv.FormatInt(s.cfg.Limits.MaxBodyBytes, 10) + "B")
+
+	// Legacy HTTP+SSE (2024-11-05): the paths the ADR and the first server's users have.
+	e.GET("/sse", s.handleSSE, s.rateLimit, s.checkOrigin, s.authenticate)
+	e.POST("/messages", s.handleMessages, s.rateLimit, s.checkOrigin, body)
+
+	// Streamable HTTP (2025-03-26 and later).
+	e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/mcp", s.handleMCP,
+		s.rateLimit, s.checkOrigin, body, s.authenticate)
+}

@@ -1,0 +1,189 @@
+// Package server is jana-mcp's HTTP surface: an Echo application serving MCP over the legacy
+// HTTP+SSE transport (/sse + /messages) and Streamable HTTP (/mcp), with per-user
+// authentication, rate limits, Origin checks, health and readiness, Prometheus metrics,
+// access logs and graceful shutdown. routes.go lists every route.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/jana"
+	"github.com/janaplatform/jana-mcp/internal/toolkit"
+	"github.com/janaplatform/jana-mcp/internal/tools"
+	"github.com/janaplatform/jana-mcp/internal/version"
+)
+
+// Options are optional collaborators of New.
+type Options struct {
+	// Catalogue lists the tools to serve; tools.All by default.
+	Catalogue func(*toolkit.Env) []toolkit.Tool
+	// Transport is the HTTP transport to Jana (tests inject one).
+	Transport http.RoundTripper
+}
+
+// Server is a configured jana-mcp server.
+type Server struct {
+	cfg     config.Config
+	logger  *slog.Logger
+	jana    *jana.Client
+	echo    *echo.Echo
+	mcp     *mcp.Server
+	metrics *metrics
+
+	streamable http.Handler
+	sse        sseSessions
+	sessions   *sessions
+	limits     *rateLimits
+	inflight   *inflight
+
+	closing     chan struct{} // closed when open streams must end
+	closingCtx  context.Context
+	closeStream context.CancelFunc
+	closeOnce   sync.Once
+}
+
+// New builds the server. It does not contact Jana or listen; see Serve.
+func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) {
+	if opts.Catalogue == nil {
+		opts.Catalogue = tools.All
+	}
+	s := &Server{
+		cfg:      cfg,
+		logger:   logger,
+		metrics:  newMetrics(),
+		sse:      sseSessions{m: map[string]*sseSession{}},
+		inflight: newInflight(),
+		closing:  make(chan struct{}),
+	}
+	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
+	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged)
+	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics)
+
+	client, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jana.Options{
+		Logger: logger, Observer: s.metrics, CacheObserver: s.metrics, Transport: opts.Transport,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.jana = client
+
+	env := &toolkit.Env{
+		Jana:           client,
+		MaxResultBytes: cfg.Tools.MaxResultBytes,
+		Logger:         logger,
+		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
+	}
+	s.mcp = s.newMCPServer(opts.Catalogue(env))
+	s.streamable = newStreamableHandler(mcp.NewStreamableHTTPHandler(
+		func(*http.Request) *mcp.Server { return s.mcp },
+		&mcp.StreamableHTTPOptions{
+			Stateless:           cfg.Transport.Stateless,
+			SessionTimeout:      cfg.Transport.SessionTimeout,
+			MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
+			Logger:              logger.With("component", "streamable"),
+		}))
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler
+	if cfg.Transport.TrustForwardedFor {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler (the Echo application).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// MCP returns the MCP server, for in-process use (tests, snapshots).
+func (s *Server) MCP() *mcp.Server { return s.mcp }
+
+// Serve accepts connections on ln until ctx ends, then shuts down gracefully: readiness turns
+// 503 and new sessions and calls are refused at once, calls in flight get up to
+// MCP_SHUTDOWN_TIMEOUT to finish, then open streams are closed so that clients reconnect
+// elsewhere. It returns nil after a graceful shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.jana.HasService() {
+		if err := s.jana.LoginService(ctx); err != nil {
+			// Not fatal: Jana may come up later; /ready reports it meanwhile.
+			s.logger.WarnContext(ctx, "service account login failed", "err", err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.logger.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "version", version.String(),
+		"auth_mode", s.cfg.Auth.Mode, "stateless", s.cfg.Transport.Stateless, "backend", s.cfg.Backend.URL.Redacted())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	return s.shutdown(srv)
+}
+
+func (s *Server) shutdown(srv *http.Server) error {
+	deadline, cancel := context.WithTimeout(context.Background(), s.cfg.Listen.ShutdownTimeout)
+	defer cancel()
+	s.logger.Info("shutting down: draining tool calls", "timeout", s.cfg.Listen.ShutdownTimeout)
+	if left := s.inflight.drain(deadline); left > 0 {
+		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
+	}
+	s.endStreams()
+	err := srv.Shutdown(deadline)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	if cerr := s.jana.Close(); cerr != nil {
+		s.logger.Warn("closing cache", "err", cerr)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	s.logger.Info("shut down")
+	return nil
+}
+
+// endStreams closes every open event stream and session.
+func (s *Server) endStreams() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.closeStream()
+		var wg sync.WaitGroup
+		for ss := range s.mcp.Sessions() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = ss.Close()
+			}()
+		}
+		wg.Wait()
+	})
+}
+
+// Close releases resources of a server that was not served (tests).
+func (s *Server) Close() error {
+	s.endStreams()
+	return s.jana.Close()
+}

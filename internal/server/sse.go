@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"mime"
+	"net/http"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/jana"
+)
+
+// The legacy HTTP+SSE transport (MCP 2024-11-05) at the paths the ADR and the first server
+// published: GET /sse opens the stream, whose first event names /messages?session_id=… as
+// the place to POST messages. The SDK's own SSEHandler would point back at /sse, so the
+// routing is done here with the SDK's SSEServerTransport.
+
+type sseSession struct {
+	transport *mcp.SSEServerTransport
+	caller    *jana.Caller
+}
+
+type sseSessions struct {
+	mu sync.Mutex
+	m  map[string]*sseSession
+}
+
+func (s *sseSessions) get(id string) *sseSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[id]
+}
+
+func (s *sseSessions) put(id string, sess *sseSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[id] = sess
+}
+
+func (s *sseSessions) remove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, id)
+}
+
+// handleSSE serves one legacy SSE session for as long as the client keeps the stream open.
+func (s *Server) handleSSE(c echo.Context) error {
+	if s.inflight.isDraining() {
+		return fail(codeDraining)
+	}
+	r := c.Request()
+	caller := callerOf(c)
+	if err := s.sessions.open(transportSSE, caller.Key()); err != nil {
+		return err
+	}
+	defer s.sessions.close(transportSSE, caller.Key())
+
+	w := newStreamWriter(c.Response())
+	defer w.finish()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Connection", "keep-alive")
+	w.WriteHeader(http.StatusOK)
+
+	id := rand.Text()
+	transport := &mcp.SSEServerTransport{
+		Endpoint:            "/messages?session_id=" + id,
+		Response:            w,
+		MaxRequestBodyBytes: s.cfg.Limits.MaxBodyBytes,
+	}
+	s.sse.put(id, &sseSession{transport: transport, caller: caller})
+	defer s.sse.remove(id)
+
+	// The stream's life bounds its tool calls: when it ends, calls in flight are cancelled.
+	life, endLife := context.WithCancel(r.Context())
+	ctx := context.WithValue(withTransport(life, transportSSE), lifetimeKey{}, life)
+	ss, err := s.mcp.Connect(ctx, transport, nil)
+	if err != nil {
+		endLife()
+		s.logger.ErrorContext(r.Context(), "sse connect failed", "err", err)
+		return nil // the stream is open; nothing more can be said on it
+	}
+	defer ss.Close()
+	defer endLife() // runs first: cancel calls in flight, then close the session
+
+	closed := make(chan struct{})
+	go func() {
+		_ = ss.Wait()
+		close(closed)
+	}()
+	go keepAliveLoop(life, w, s.cfg.Transport.KeepAlive)
+	select {
+	case <-life.Done(): // client went away
+	case <-closed: // the session ended
+	case <-s.closing: // shutdown: the client reconnects elsewhere
+	}
+	return nil
+}
+
+// handleMessages delivers one POSTed JSON-RPC message to its SSE session. The session id is
+// the capability: clients that authenticated with ?token= on /sse do not repeat it here. A
+// token that is presented must be the session's own.
+func (s *Server) handleMessages(c echo.Context) error {
+	r := c.Request()
+	sess := s.sse.get(c.QueryParam("session_id"))
+	if sess == nil {
+		return fail(codeNoSession)
+	}
+	if tok := tokenFrom(r); tok != "" && !sess.caller.IsService() && jana.UserCaller(tok).Key() != sess.caller.Key() {
+		return fail(codeForbidden)
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fail(codeMediaType)
+	}
+	key := sess.caller.Key()
+	if sess.caller.IsService() {
+		key = "ip:" + c.RealIP()
+	}
+	if err := s.limits.allow(c, limitMessages, key); err != nil {
+		return err
+	}
+	sess.transport.ServeHTTP(c.Response(), r)
+	return nil
+}

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// streamWriter serialises writes to one event stream, so that keep-alive comments never land
+// inside an event the SDK is writing, and refuses writes once the handler has returned.
+type streamWriter struct {
+	mu      sync.Mutex
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	started bool // headers written
+	stream  bool // the response is text/event-stream
+	done    bool
+}
+
+func newStreamWriter(w http.ResponseWriter) *streamWriter {
+	return &streamWriter{w: w, rc: http.NewResponseController(w)}
+}
+
+func (s *streamWriter) Header() http.Header { return s.w.Header() }
+
+func (s *streamWriter) WriteHeader(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writeHeaderLocked(status)
+}
+
+func (s *streamWriter) writeHeaderLocked(status int) {
+	if s.started {
+		return
+	}
+	s.started = true
+	if strings.HasPrefix(s.w.Header().Get("Content-Type"), "text/event-stream") {
+		s.stream = true
+		// Proxies (nginx) must pass events through as they come, uncompressed.
+		s.w.Header().Set("X-Accel-Buffering", "no")
+		s.w.Header().Set("Cache-Control", "no-cache")
+		s.w.Header().Del("Content-Encoding")
+	}
+	s.w.WriteHeader(status)
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return 0, io.ErrClosedPipe
+	}
+	s.writeHeaderLocked(http.StatusOK)
+	return s.w.Write(p)
+}
+
+// Flush implements http.Flusher (the SDK flushes after every event).
+func (s *streamWriter) Flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.done {
+		_ = s.rc.Flush()
+	}
+}
+
+// keepAlive writes an SSE comment if the response is an open event stream.
+func (s *streamWriter) keepAlive() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done || !s.stream {
+		return nil
+	}
+	if _, err := io.WriteString(s.w, ": keep-alive\n\n"); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+// finish stops all further writes; call it before the handler returns.
+func (s *streamWriter) finish() {
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
+}
+
+// keepAliveLoop sends comments every interval until ctx ends. Idle streams would otherwise be
+// cut by proxies and load balancers (nginx after ~60 s, the ALB after its idle timeout).
+func keepAliveLoop(ctx context.Context, s *streamWriter, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if s.keepAlive() != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,17 @@
+// Package tools holds the curated MCP tools, one file per domain, and the catalogue: the one
+// list of every tool the server offers, curated and generated from api/tools.yaml.
+package tools
+
+import "github.com/janaplatform/jana-mcp/internal/toolkit"
+
+// All returns every tool, in the order clients list them.
+func All(env *toolkit.Env) []toolkit.Tool {
+	return []toolkit.Tool{
+		getAirQuality(env),
+		getEmissions(env),
+		findNearby(env),
+		getTrends(env),
+		getDataSummary(env),
+		getSystemHealth(env),
+	}
+}
