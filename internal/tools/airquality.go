@@ -145,10 +145,10 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 		Title: fmt.Sprintf("OpenAQ air quality %s, %s: %d measurements on this page (%d matching in all), newest first.",
 			where.Describe(), span.Describe(), len(table.Rows), list.Count),
 		Fields: map[string]any{
-			"summary":          summaries,
+			"summary":           summaries,
 			"sentinels_dropped": dropped,
-			"total_matching":   list.Count,
-			"page":             page,
+			"total_matching":    list.Count,
+			"page":              page,
 		},
 		Tables:  []*toolkit.Table{table},
 		Sources: []toolkit.Source{toolkit.OpenAQ},

@@ -97,17 +97,17 @@ func getEmissions(env *toolkit.Env) toolkit.Tool {
 
 // emissionsQuery is a validated get_emissions call.
 type emissionsQuery struct {
-	where              toolkit.Where
-	span               toolkit.Span
-	size               int
-	gases              []string
-	yearFrom, yearTo   int
-	in                 emissionsIn
-	cursor             toolkit.Cursor
-	sources            []string
-	ctGases            []janaapi.V1DataSourcesClimatetraceEmissionsListParamsGas
-	edgarGases         []string
-	edgarSect          string
+	where            toolkit.Where
+	span             toolkit.Span
+	size             int
+	gases            []string
+	yearFrom, yearTo int
+	in               emissionsIn
+	cursor           toolkit.Cursor
+	sources          []string
+	ctGases          []janaapi.V1DataSourcesClimatetraceEmissionsListParamsGas
+	edgarGases       []string
+	edgarSect        string
 }
 
 // sourcePage is one source's share of a get_emissions page.
