@@ -1,0 +1,50 @@
+# jana-mcp — every workflow in one place. `make demo` runs everything locally; `make test` is
+# what CI runs (through .ci/run). Tools are pinned in go.mod/tools.go and test/node's lockfile.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION)
+BIN := bin
+
+.PHONY: demo sandbox serve build build-static generate check-generate lint test test-go test-node node-deps clean help
+
+help: ## List targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+demo: ## Run the sandbox Jana and the MCP server on :8080, print client configuration
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp demo
+
+sandbox: ## Run only the sandbox Jana backend on 127.0.0.1:8000
+	$(GO) run ./cmd/jana-mcp sandbox --addr 127.0.0.1:8000
+
+serve: ## Run the MCP server against $$JANA_BACKEND_URL
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp serve
+
+build: ## Build bin/jana-mcp for this machine
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/jana-mcp ./cmd/jana-mcp
+
+build-static: ## Build the static linux binary exactly as the Dockerfile does
+	VERSION=$(VERSION) scripts/build-static.sh $(BIN)/jana-mcp-static
+
+generate: ## Regenerate gen/ from api/ (oapi-codegen, pinned in tools.go)
+	$(GO) generate ./...
+
+check-generate: ## Fail if gen/ is not what api/ generates
+	scripts/check-generate.sh
+
+lint: ## gofmt and go vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+node-deps: ## Install the pinned Node tooling (Node 22, MCP TS SDK, conformance suite)
+	scripts/node-setup.sh >/dev/null
+
+test: lint check-generate node-deps test-go ## Everything CI checks
+
+test-go: ## Go tests, including end-to-end runs of the Node clients and the conformance suite
+	JANA_MCP_REQUIRE_NODE=1 $(GO) test -race -count=1 -timeout 30m ./...
+
+clean:
+	rm -rf $(BIN)
