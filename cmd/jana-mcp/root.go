@@ -21,6 +21,7 @@ func newRootCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra
 	root.SetErr(stderr)
 	root.AddCommand(
 		newVersionCommand(stdout),
+		newSandboxCommand(getenv, stdout, stderr),
 	)
 	return root
 }

@@ -1,0 +1,107 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Admin endpoints for tests and benchmarks running out of process. They are not part of the
+// Jana API: absent from the schema, exempt from parameter checks, not counted in Stats.
+//
+//	GET  /__sandbox/stats   request counters (Stats)
+//	POST /__sandbox/reset   back to the start-up state (see Sandbox.Reset)
+//	GET  /__sandbox/faults  current fault settings
+//	PUT  /__sandbox/faults  replace fault settings; optional fail_next rule
+func (s *Sandbox) adminRoutes(e *echo.Echo) {
+	e.GET("/__sandbox/stats", func(c echo.Context) error {
+		return writeJSON(c, http.StatusOK, s.Stats())
+	})
+	e.POST("/__sandbox/reset", func(c echo.Context) error {
+		s.Reset()
+		return writeJSON(c, http.StatusOK, map[string]string{"detail": "Sandbox reset."})
+	})
+	e.GET("/__sandbox/faults", func(c echo.Context) error {
+		return writeJSON(c, http.StatusOK, s.adminFaults())
+	})
+	e.PUT("/__sandbox/faults", func(c echo.Context) error {
+		var req adminFaultsRequest
+		dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return badRequest("Invalid fault configuration: " + err.Error())
+		}
+		if err := s.applyAdminFaults(req); err != nil {
+			return badRequest(err.Error())
+		}
+		return writeJSON(c, http.StatusOK, s.adminFaults())
+	})
+}
+
+// adminFaultsRequest is the body of PUT /__sandbox/faults. Durations are Go duration strings.
+type adminFaultsRequest struct {
+	FaultConfig
+	Latency       *string           `json:"latency,omitempty"`
+	LatencyJitter *string           `json:"latency_jitter,omitempty"`
+	Slow          map[string]string `json:"slow,omitempty"`
+	FailNext      *struct {
+		OperationID string `json:"operation_id"`
+		Status      int    `json:"status"`
+		Count       int    `json:"count"`
+	} `json:"fail_next,omitempty"`
+}
+
+type adminFaultsResponse struct {
+	FaultConfig
+	Latency       string            `json:"latency"`
+	LatencyJitter string            `json:"latency_jitter"`
+	Slow          map[string]string `json:"slow"`
+	PendingFails  int64             `json:"pending_fail_next"`
+}
+
+func (s *Sandbox) adminFaults() adminFaultsResponse {
+	fs := s.faults.settings.Load()
+	out := adminFaultsResponse{FaultConfig: s.Faults(), Latency: fs.latency.String(),
+		LatencyJitter: fs.jitter.String(), Slow: map[string]string{}, PendingFails: s.faults.pending.Load()}
+	for k, v := range fs.slow {
+		out.Slow[k] = v.String()
+	}
+	return out
+}
+
+func (s *Sandbox) applyAdminFaults(req adminFaultsRequest) error {
+	fs := s.faults.settings.Load()
+	latency, jitter, slow := fs.latency, fs.jitter, fs.slow
+	var err error
+	if req.Latency != nil {
+		if latency, err = time.ParseDuration(*req.Latency); err != nil {
+			return fmt.Errorf("latency: %w", err)
+		}
+	}
+	if req.LatencyJitter != nil {
+		if jitter, err = time.ParseDuration(*req.LatencyJitter); err != nil {
+			return fmt.Errorf("latency_jitter: %w", err)
+		}
+	}
+	if req.Slow != nil {
+		slow = map[string]time.Duration{}
+		for k, v := range req.Slow {
+			if slow[k], err = time.ParseDuration(v); err != nil {
+				return fmt.Errorf("slow %q: %w", k, err)
+			}
+		}
+	}
+	if err := s.faults.set(req.FaultConfig); err != nil {
+		return err
+	}
+	if err := s.faults.setDelays(latency, jitter, slow); err != nil {
+		return err
+	}
+	if req.FailNext != nil {
+		return s.faults.failNext(req.FailNext.OperationID, req.FailNext.Status, req.FailNext.Count)
+	}
+	return nil
+}

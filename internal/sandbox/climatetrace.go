@@ -1,0 +1,247 @@
+package sandbox
+
+import (
+	"math"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
+)
+
+func (h *server) assetBody(a *data.Asset) janaapi.ClimateTraceAsset {
+	return janaapi.ClimateTraceAsset{Id: a.ID, Name: a.Name, SectorId: a.Sector + 1,
+		SectorName: h.d.Sectors[a.Sector].Name, CountryCode: a.CountryISO3, AssetType: ptr(a.AssetType),
+		Lat: a.Lat, Lon: a.Lon, Capacity: a.Capacity, CapacityUnit: a.CapacityUnit}
+}
+
+func (h *server) emissionBody(r data.EmissionRef) janaapi.ClimateTraceEmission {
+	e := h.d.Emission(r)
+	return janaapi.ClimateTraceEmission{Id: e.ID, AssetId: e.Asset.ID, AssetName: e.Asset.Name,
+		SectorName: e.Sector.Name, CountryCode: ptr(e.Asset.CountryISO3), Gas: e.Gas, StartTime: e.Start,
+		EndTime: e.End, EmissionsQuantity: e.Quantity, Co2eTonnes: e.CO2eTonne, Lat: ptr(e.Asset.Lat),
+		Lon: ptr(e.Asset.Lon)}
+}
+
+func dateTime(d *openapi_types.Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := d.Time
+	return &t
+}
+
+func gasNames[T ~string](v *[]T) []string {
+	if v == nil {
+		return nil
+	}
+	out := make([]string, len(*v))
+	for i, g := range *v {
+		out[i] = string(g)
+	}
+	return out
+}
+
+// V1DataSourcesClimatetraceAssetsList pages assets (cursor pagination).
+func (h *server) V1DataSourcesClimatetraceAssetsList(c echo.Context, p janaapi.V1DataSourcesClimatetraceAssetsListParams) error {
+	sp, err := sourceSpatial(p.Bbox, p.Coordinates, p.Radius)
+	if err != nil {
+		return err
+	}
+	idx := h.d.FilterAssets(data.AssetFilter{Spatial: sp, CountryISO3: upper(p.CountryCode),
+		SectorIDs: deref(p.SectorId), SectorNames: deref(p.SectorName)})
+	after := func(pos int64, n int) ([]int, bool) {
+		k := sort.Search(len(idx), func(i int) bool { return int64(idx[i]+1) > pos })
+		end := min(k+n, len(idx))
+		return idx[k:end], end < len(idx)
+	}
+	before := func(pos int64, n int) ([]int, bool) {
+		k := sort.Search(len(idx), func(i int) bool { return int64(idx[i]+1) >= pos })
+		start := max(0, k-n)
+		return idx[start:k], start > 0
+	}
+	rows, next, prev, err := cursorPage(h.s, c, p.Cursor, p.PageSize, after, before, func(i int) int64 { return int64(i + 1) })
+	if err != nil {
+		return err
+	}
+	out := janaapi.PaginatedClimateTraceAssetList{Next: next, Previous: prev, Results: []janaapi.ClimateTraceAsset{}}
+	for _, i := range rows {
+		out.Results = append(out.Results, h.assetBody(&h.d.Assets[i]))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// V1DataSourcesClimatetraceAssetsRetrieve returns one asset with its emission summary.
+func (h *server) V1DataSourcesClimatetraceAssetsRetrieve(c echo.Context, id int) error {
+	a, ok := h.d.AssetByID(id)
+	if !ok {
+		return notFound()
+	}
+	b := h.assetBody(a)
+	first := openapi_types.Date{Time: data.CTMonthStart(a.FirstMonth)}
+	last := openapi_types.Date{Time: data.CTMonthStart(a.LastMonth)}
+	gases := a.GasNames()
+	return writeJSON(c, http.StatusOK, janaapi.ClimateTraceAssetDetail{Id: b.Id, Name: b.Name,
+		SectorId: b.SectorId, SectorName: b.SectorName, CountryCode: b.CountryCode, AssetType: b.AssetType,
+		Lat: b.Lat, Lon: b.Lon, Capacity: b.Capacity, CapacityUnit: b.CapacityUnit,
+		TotalCo2e: a.TotalCO2e(), FirstMonth: &first, LastMonth: &last, Gases: &gases})
+}
+
+func (h *server) emissionsPage(c echo.Context, set data.EmissionSet, cursor *string, size *int) error {
+	rows, next, prev, err := cursorPage(h.s, c, cursor, size, set.After, set.Before, data.EmissionRef.ID)
+	if err != nil {
+		return err
+	}
+	out := janaapi.PaginatedClimateTraceEmissionList{Next: next, Previous: prev, Results: make([]janaapi.ClimateTraceEmission, 0, len(rows))}
+	for _, r := range rows {
+		out.Results = append(out.Results, h.emissionBody(r))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func dateOrder(from, to *openapi_types.Date, field string) error {
+	if from != nil && to != nil && to.Before(from.Time) {
+		return fieldError(field, "date_to must not be before date_from.")
+	}
+	return nil
+}
+
+// V1DataSourcesClimatetraceAssetsEmissionsList pages one asset's monthly emissions.
+func (h *server) V1DataSourcesClimatetraceAssetsEmissionsList(c echo.Context, id int, p janaapi.V1DataSourcesClimatetraceAssetsEmissionsListParams) error {
+	if _, ok := h.d.AssetByID(id); !ok {
+		return notFound()
+	}
+	if err := dateOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
+		return err
+	}
+	set := h.d.Emissions(data.EmissionFilter{Assets: data.AssetFilter{AssetIDs: []int{id}},
+		Gases: gasNames(p.Gas), From: dateTime(p.DateFrom), To: dateTime(p.DateTo)})
+	return h.emissionsPage(c, set, p.Cursor, p.PageSize)
+}
+
+// V1DataSourcesClimatetraceEmissionsList pages emissions (cursor pagination).
+func (h *server) V1DataSourcesClimatetraceEmissionsList(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsListParams) error {
+	sp, err := sourceSpatial(p.Bbox, p.Coordinates, p.Radius)
+	if err != nil {
+		return err
+	}
+	if err := dateOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
+		return err
+	}
+	set := h.d.Emissions(data.EmissionFilter{
+		Assets: data.AssetFilter{Spatial: sp, CountryISO3: upper(p.CountryCode), SectorNames: deref(p.SectorName),
+			AssetIDs: deref(p.AssetId)},
+		Gases: gasNames(p.Gas), From: dateTime(p.DateFrom), To: dateTime(p.DateTo)})
+	return h.emissionsPage(c, set, p.Cursor, p.PageSize)
+}
+
+func (h *server) emissionTotals(countries *[]string, sectors *[]string, gases []string, from, to *openapi_types.Date) data.EmissionSet {
+	return h.d.Emissions(data.EmissionFilter{
+		Assets: data.AssetFilter{CountryISO3: upper(countries), SectorNames: deref(sectors)},
+		Gases:  gases, From: dateTime(from), To: dateTime(to)})
+}
+
+func monthBounds(t data.EmissionTotals) (*time.Time, *time.Time) {
+	if t.First > t.Last {
+		return nil, nil
+	}
+	first, last := data.CTMonthStart(t.First), data.CTMonthStart(t.Last)
+	return &first, &last
+}
+
+// V1DataSourcesClimatetraceEmissionsTotalsRetrieve sums co2e_tonnes of the matching rows.
+func (h *server) V1DataSourcesClimatetraceEmissionsTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsTotalsRetrieveParams) error {
+	t := h.emissionTotals(p.CountryCode, p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).Totals()
+	first, last := monthBounds(t)
+	return writeJSON(c, http.StatusOK, janaapi.ClimateTraceEmissionTotals{TotalCo2e: round(t.TotalCO2e, 3),
+		RecordCount: t.RecordCount, UniqueAssets: t.UniqueAssets, Earliest: first, Latest: last})
+}
+
+// V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve sums per sector (slow in production).
+func (h *server) V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams) error {
+	out := []janaapi.ClimateTraceSectorTotal{}
+	for _, t := range h.emissionTotals(p.CountryCode, p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).SectorTotals() {
+		out = append(out, janaapi.ClimateTraceSectorTotal{SectorName: t.Key, TotalCo2e: round(t.TotalCO2e, 3),
+			RecordCount: t.RecordCount, UniqueAssets: t.UniqueAssets})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve sums per country (slow in production).
+func (h *server) V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams) error {
+	out := []janaapi.ClimateTraceCountryTotal{}
+	for _, t := range h.emissionTotals(p.CountryCode, p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).CountryTotals() {
+		out = append(out, janaapi.ClimateTraceCountryTotal{CountryIso3: t.Key, CountryName: t.Name,
+			TotalCo2e: round(t.TotalCO2e, 3), RecordCount: t.RecordCount, UniqueAssets: t.UniqueAssets})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// V1DataSourcesClimatetraceSectorsList pages the 26 sectors.
+func (h *server) V1DataSourcesClimatetraceSectorsList(c echo.Context, p janaapi.V1DataSourcesClimatetraceSectorsListParams) error {
+	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(h.d.Sectors))
+	if err != nil {
+		return err
+	}
+	out := janaapi.PaginatedClimateTraceSectorList{Count: len(h.d.Sectors), Next: w.next, Previous: w.prev,
+		Results: []janaapi.ClimateTraceSector{}}
+	for _, s := range window2(h.d.Sectors, w) {
+		out.Results = append(out.Results, janaapi.ClimateTraceSector{Id: s.ID, Name: s.Name, SectorGroup: s.Group,
+			Description: ptr(s.Description), AssetCount: s.AssetCount})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// V1DataSourcesClimatetraceCountriesList pages countries by name; ids follow ISO-3 order.
+func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaapi.V1DataSourcesClimatetraceCountriesListParams) error {
+	counts := make([]int, len(h.d.Countries))
+	for i := range h.d.Assets {
+		counts[h.d.Assets[i].Country]++
+	}
+	byISO := make([]int, len(h.d.Countries))
+	for i := range byISO {
+		byISO[i] = i
+	}
+	slices.SortFunc(byISO, func(a, b int) int { return strings.Compare(h.d.Countries[a].ISO3, h.d.Countries[b].ISO3) })
+	ids := make([]int, len(h.d.Countries))
+	for rank, ci := range byISO {
+		ids[ci] = rank + 1
+	}
+	var idx []int
+	search := ""
+	if p.Search != nil {
+		search = strings.ToLower(*p.Search)
+	}
+	for ci, ct := range h.d.Countries {
+		if search != "" && !strings.Contains(strings.ToLower(ct.Name), search) &&
+			!strings.EqualFold(ct.ISO3, search) && !strings.EqualFold(ct.ISO2, search) {
+			continue
+		}
+		idx = append(idx, ci)
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(h.d.Countries[a].Name, h.d.Countries[b].Name) })
+	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(idx))
+	if err != nil {
+		return err
+	}
+	out := janaapi.PaginatedClimateTraceCountryList{Count: len(idx), Next: w.next, Previous: w.prev,
+		Results: []janaapi.ClimateTraceCountry{}}
+	for _, ci := range window2(idx, w) {
+		ct := h.d.Countries[ci]
+		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: ids[ci], CountryIso3: ct.ISO3,
+			CountryIso2: ptr(ct.ISO2), CountryName: ct.Name, Continent: ptr(ct.Continent), AssetCount: counts[ci]})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// round rounds to the given number of decimals.
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}

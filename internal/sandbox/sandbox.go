@@ -1,0 +1,203 @@
+// Package sandbox is a faithful stand-in for the Jana backend (Django REST Framework serving
+// OpenAQ, Climate TRACE and EDGAR data). The whole project — integration tests, the demo,
+// conformance runs and benchmarks — talks to it instead of the real platform.
+//
+// The HTTP surface is the generated janaapi.ServerInterface, registered with the generated
+// router, so it cannot drift from api/openapi.yaml. Around it the sandbox reproduces what the
+// backend does beyond the schema: DRF token authentication, the three pagination styles with
+// absolute next/previous links, unknown-parameter rejection, DRF field errors, APPEND_SLASH
+// redirects, Django's ALLOWED_HOSTS, and the quirks documented in jana-facts (-999 sentinels,
+// mixed units, slow aggregates). It can also inject faults — latency, error statuses, throttling,
+// nginx HTML 503 pages, slow endpoints and renamed parameters — to exercise clients.
+//
+// Data comes from package data, built deterministically from Config.Seed.
+package sandbox
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
+)
+
+// Config configures a sandbox. The zero value is usable: seed 0, one demo user, no faults.
+type Config struct {
+	// Seed makes the dataset and default tokens reproducible.
+	Seed int64
+	// Users that can log in. When empty, the demo user (DefaultUsername / DefaultPassword) is
+	// the only one; the first user is the "default" user whose token DemoToken returns.
+	Users []User
+	// Latency is added to every API request; LatencyJitter adds a random extra in [0, jitter).
+	Latency       time.Duration
+	LatencyJitter time.Duration
+	// Faults are injected error responses.
+	Faults FaultConfig
+	// Slow delays operations: the key is an operationId or a suffix of one with or without the
+	// _list/_retrieve/_create action (e.g. "sector_totals").
+	Slow map[string]time.Duration
+	// RenameParams renames query parameters in every operation that has them, in the served
+	// schema and in what the API accepts (e.g. {"country_code": "country_iso3"}). The old name
+	// is then rejected as unknown.
+	RenameParams map[string]string
+	// AllowedHosts behaves like Django's ALLOWED_HOSTS: empty accepts any Host; otherwise a
+	// request for another host gets 400. Entries may be "*" or ".example.com" (subdomains).
+	AllowedHosts []string
+	// PrivateSchema makes /api/schema/ require authentication.
+	PrivateSchema bool
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+	// Observer is called after every API request (not admin requests), for in-process tests.
+	Observer func(Event)
+}
+
+// User is an account of the sandbox.
+type User struct {
+	Username, Password string
+	// Token is the account's DRF token; empty means a deterministic 40-hex token derived from
+	// the seed and username.
+	Token string
+}
+
+// Default demo account.
+const (
+	DefaultUsername = "demo"
+	DefaultPassword = "demo-password"
+)
+
+// FaultConfig sets injected error responses. It can be changed at run time (SetFaults, or
+// PUT /__sandbox/faults).
+type FaultConfig struct {
+	// ErrorRates maps a status (500, 502, 503, 429, ...) to the probability that a request
+	// gets it instead of its real answer.
+	ErrorRates map[int]float64 `json:"error_rates,omitempty"`
+	// RetryAfter is the number of seconds announced by 429 responses (default 1).
+	RetryAfter int `json:"retry_after,omitempty"`
+	// HTML503 serves 503s as the production proxy does: nginx's HTML page, text/html.
+	HTML503 bool `json:"html_503,omitempty"`
+}
+
+// Event describes one finished API request.
+type Event struct {
+	OperationID string
+	Method      string
+	Path        string
+	RawQuery    string
+	Status      int
+	// Token is the raw token the client presented ("" if none). It is for in-process observers
+	// only and is never logged.
+	Token    string
+	Duration time.Duration
+	// Cancelled is set when the client went away (or its context ended) before the handler
+	// finished; Status is then 499.
+	Cancelled bool
+	// Fault names the injected fault that shaped the response, if any ("fail_next",
+	// "error_rate", "latency", "slow").
+	Fault string
+}
+
+// StatusClientClosed is recorded for requests the client abandoned (nginx's convention).
+const StatusClientClosed = 499
+
+// Sandbox is a running stand-in backend. Its handler is safe for concurrent use.
+type Sandbox struct {
+	cfg     Config
+	log     *slog.Logger
+	ds      *data.Dataset
+	spec    *apiSpec
+	auth    *authStore
+	faults  *faultInjector
+	stats   *statsRecorder
+	handler http.Handler
+	startup time.Duration
+}
+
+// New builds the dataset and the HTTP handler. It takes well under a second on a laptop.
+func New(ctx context.Context, cfg Config) (*Sandbox, error) {
+	start := time.Now()
+	ds, err := data.Build(ctx, cfg.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s, err := assemble(cfg, ds)
+	if err != nil {
+		return nil, err
+	}
+	s.startup = time.Since(start)
+	return s, nil
+}
+
+// assemble builds everything but the dataset, so tests can share one dataset between
+// sandboxes with different configurations.
+func assemble(cfg Config, ds *data.Dataset) (*Sandbox, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	users := cfg.Users
+	if len(users) == 0 {
+		users = []User{{Username: DefaultUsername, Password: DefaultPassword}}
+	}
+	auth, err := newAuthStore(cfg.Seed, users)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	spec, err := loadSpec(cfg.RenameParams, cfg.PrivateSchema)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	faults, err := newFaultInjector(cfg, spec)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s := &Sandbox{cfg: cfg, log: log, ds: ds, spec: spec, auth: auth, faults: faults,
+		stats: newStatsRecorder()}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the sandbox's HTTP handler: the Jana API plus the /__sandbox/ admin endpoints.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// DemoToken is the current token of the default user (the first configured user, or demo).
+func (s *Sandbox) DemoToken() string { return s.auth.defaultToken() }
+
+// Dataset is the ground truth behind the API.
+func (s *Sandbox) Dataset() *data.Dataset { return s.ds }
+
+// StartupDuration is how long New took.
+func (s *Sandbox) StartupDuration() time.Duration { return s.startup }
+
+// DefaultToken is the token a user gets before any logout: the SHA-1 of the seed and
+// username, 40 hex characters like a DRF key. It lets docs print the demo token for a seed.
+func DefaultToken(seed int64, username string) string {
+	return derivedToken(seed, username, 0)
+}
+
+func derivedToken(seed int64, username string, generation int) string {
+	sum := sha1.Sum(fmt.Appendf(nil, "jana-sandbox-token:%d:%s:%d", seed, username, generation))
+	return hex.EncodeToString(sum[:])
+}
+
+// routes assembles the echo server: the generated routes with one middleware per operation,
+// the admin endpoints, and the DRF-style error handler.
+func (s *Sandbox) routes() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.observe)
+	mw := make(map[string][]echo.MiddlewareFunc, len(s.spec.ops))
+	for id, op := range s.spec.ops {
+		mw[id] = []echo.MiddlewareFunc{s.operation(op)}
+	}
+	janaapi.RegisterHandlersWithOptions(e, &server{s: s, d: s.ds}, janaapi.RegisterHandlersOptions{OperationMiddlewares: mw})
+	s.adminRoutes(e)
+	return e
+}
