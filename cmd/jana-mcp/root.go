@@ -22,6 +22,9 @@ func newRootCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra
 	root.AddCommand(
 		newVersionCommand(stdout),
 		newSandboxCommand(getenv, stdout, stderr),
+		newServeCommand(getenv, stderr),
+		newDemoCommand(getenv, stdout, stderr),
+		newHealthcheckCommand(getenv, stdout),
 	)
 	return root
 }

@@ -2,11 +2,15 @@
 // list of every tool the server offers, curated and generated from api/tools.yaml.
 package tools
 
-import "github.com/janaplatform/jana-mcp/internal/toolkit"
+import (
+	"github.com/janaplatform/jana-mcp/gen/mcptools"
+	"github.com/janaplatform/jana-mcp/internal/toolkit"
+)
 
-// All returns every tool, in the order clients list them.
+// All returns every tool, in the order clients list them: the curated tools, then those
+// generated from the manifest.
 func All(env *toolkit.Env) []toolkit.Tool {
-	return []toolkit.Tool{
+	curated := []toolkit.Tool{
 		getAirQuality(env),
 		getEmissions(env),
 		findNearby(env),
@@ -14,4 +18,5 @@ func All(env *toolkit.Env) []toolkit.Tool {
 		getDataSummary(env),
 		getSystemHealth(env),
 	}
+	return append(curated, mcptools.All(env)...)
 }

@@ -1,0 +1,144 @@
+// Package toolgen turns the tool manifest (api/tools.yaml) into typed Go bindings (gen/mcptools)
+// that call the generated Jana client. It checks every entry against the OpenAPI schema and
+// the generated client, so that an entry naming an operation, parameter or field that does not
+// exist fails generation with a message naming the entry and what is missing; what it writes
+// is plain typed Go, so any later mismatch is a compile error, never a run-time surprise.
+package toolgen
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Manifest is api/tools.yaml.
+type Manifest struct {
+	Tools []Entry `yaml:"tools"`
+	// Curated maps each hand-written tool to the operations it calls (used by `make drift`).
+	Curated map[string][]string `yaml:"curated"`
+}
+
+// Entry is one generated tool.
+type Entry struct {
+	Name        string           `yaml:"name"`
+	Operation   string           `yaml:"operation"`
+	Title       string           `yaml:"title"`
+	Description string           `yaml:"description"`
+	Source      string           `yaml:"source"`
+	Params      map[string]Param `yaml:"params"`
+	// ParamOrder keeps the manifest's order of params (yaml maps are unordered in Go).
+	ParamOrder []string `yaml:"-"`
+	Paging     bool     `yaml:"paging"`
+	Result     Result   `yaml:"result"`
+}
+
+// Param says how one operation parameter appears to the model.
+type Param struct {
+	As          string   `yaml:"as"`
+	Description string   `yaml:"description"`
+	Default     any      `yaml:"default"`
+	Minimum     *float64 `yaml:"minimum"`
+	Maximum     *float64 `yaml:"maximum"`
+	Enum        []string `yaml:"enum"`
+	Required    bool     `yaml:"required"`
+	// Value, when set, is always sent and the parameter is hidden from the model.
+	Value any `yaml:"value"`
+}
+
+// Result says how the answer is shaped.
+type Result struct {
+	// Rows is where the rows are: "results" (a paginated list), "." (a top-level array), or a
+	// property of an object answer holding an array. Empty: the answer is one object.
+	Rows string `yaml:"rows"`
+	// Fields are the row fields kept, in order (default: every scalar field).
+	Fields []string `yaml:"fields"`
+	// Summary are top-level scalar fields of an object answer shown besides the rows
+	// (default: every scalar field when there are no rows).
+	Summary []string `yaml:"summary"`
+	// Key names the rows in the structured content (default "items").
+	Key string `yaml:"key"`
+}
+
+var nameRule = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// MaxNameLen matches toolkit.MaxNameLen: server name + tool name must stay within what
+// Cursor shows (~60 characters).
+const MaxNameLen = 40
+
+// LoadManifest reads and checks the manifest's own rules (names, sources, required keys).
+func LoadManifest(path string) (*Manifest, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// Recover the order of params, which the Go map loses.
+	var raw struct {
+		Tools []struct {
+			Params yaml.Node `yaml:"params"`
+		} `yaml:"tools"`
+	}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i := range m.Tools {
+		if n := raw.Tools[i].Params; n.Kind == yaml.MappingNode {
+			for j := 0; j < len(n.Content); j += 2 {
+				m.Tools[i].ParamOrder = append(m.Tools[i].ParamOrder, n.Content[j].Value)
+			}
+		}
+	}
+
+	seen := map[string]string{}
+	for name := range m.Curated {
+		seen[name] = "curated"
+	}
+	for _, e := range m.Tools {
+		where := fmt.Sprintf("%s: tool %q", path, e.Name)
+		switch {
+		case !nameRule.MatchString(e.Name):
+			return nil, fmt.Errorf("%s: name must be snake_case (a-z, 0-9, _)", where)
+		case len(e.Name) > MaxNameLen:
+			return nil, fmt.Errorf("%s: name is %d characters, at most %d are allowed", where, len(e.Name), MaxNameLen)
+		case seen[e.Name] != "":
+			return nil, fmt.Errorf("%s: name is already used by a %s tool", where, seen[e.Name])
+		case e.Operation == "":
+			return nil, fmt.Errorf("%s: operation is required", where)
+		case e.Title == "" || e.Description == "":
+			return nil, fmt.Errorf("%s: title and description are required (they are what the model reads)", where)
+		case e.Source != "" && e.Source != "openaq" && e.Source != "climatetrace" && e.Source != "edgar" && e.Source != "all":
+			return nil, fmt.Errorf("%s: source %q is not one of openaq, climatetrace, edgar, all", where, e.Source)
+		}
+		seen[e.Name] = "generated"
+		args := map[string]string{}
+		for _, p := range e.ParamOrder {
+			spec := e.Params[p]
+			arg := spec.As
+			if arg == "" {
+				arg = p
+			}
+			if spec.Value != nil {
+				continue
+			}
+			if other, dup := args[arg]; dup {
+				return nil, fmt.Errorf("%s: parameters %q and %q are both exposed as %q", where, other, p, arg)
+			}
+			if arg == "cursor" || (e.Paging && arg == "limit" && !isPageSize(p)) {
+				return nil, fmt.Errorf("%s: argument name %q is reserved for paging", where, arg)
+			}
+			args[arg] = p
+		}
+	}
+	return &m, nil
+}
+
+// isPageSize reports whether an operation parameter is the page-size parameter of a pagination style.
+func isPageSize(param string) bool { return param == "page_size" || param == "limit" }
