@@ -214,10 +214,11 @@ func (f *faultInjector) inject(op *opSpec) *apiError {
 			r := &f.rules[i]
 			if r.left > 0 && matchOperation(op.ID, r.op) {
 				r.left--
+				status := r.status
 				f.pending.Add(-1)
 				f.rules = slices.DeleteFunc(f.rules, func(r failRule) bool { return r.left == 0 })
 				f.mu.Unlock()
-				return faultResponse(r.status, fs.faults, "fail_next")
+				return faultResponse(status, fs.faults, "fail_next")
 			}
 		}
 		f.mu.Unlock()

@@ -39,7 +39,11 @@ type City struct {
 	// PM25Baseline is the city's mean PM2.5 in µg/m³ at the start of the series.
 	PM25Baseline float64
 	// TrendPercentPerYear is the built-in long-term change of every pollutant at the city's
-	// stations, in percent per year (compounded). Negative means improving air.
+	// stations, in percent per year (compounded). Negative means improving air. Cities fall in
+	// three groups: improving (-9..-3), worsening (+3..+8) or flat (0). Averaging the city's
+	// stations by month and fitting a line plus a yearly harmonic recovers it to within about
+	// 2.5 %/yr (the sandbox's /api/v1/esg/trends/ does exactly that; its percent_change is the
+	// fitted change over the series, ≈ 100·ln(1+p/100)·years).
 	TrendPercentPerYear float64
 	// LocationIDs are the OpenAQ location ids in this city.
 	LocationIDs []int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -86,6 +87,7 @@ type Sensor struct {
 	raw       []int32
 	scale     float64
 	sentinels []int32 // slots holding -999, ascending
+	factor    float64 // station level relative to the city's
 }
 
 // End is one past the sensor's last slot.
@@ -294,6 +296,46 @@ func (d *Dataset) buildOpenAQMetadata() {
 			d.Locations = append(d.Locations, loc)
 			city.LocationIDs = append(city.LocationIDs, id)
 		}
+		d.stationFactors(ci, r)
+	}
+}
+
+// stationFactors sets each sensor's level relative to the city. Stations reporting over the
+// whole series spread around the city level; stations commissioned or retired during it sit
+// exactly at the mean of their full-series peers, so that averaging a changing set of stations
+// does not bend the city's trend, which tests check against ground truth.
+func (d *Dataset) stationFactors(ci int, r *rand.Rand) {
+	type group struct {
+		sum  float64
+		n    int
+		late []*Sensor
+	}
+	groups := map[string]*group{}
+	for _, id := range d.Cities[ci].LocationIDs {
+		for _, si := range d.Locations[id-1].Sensors {
+			s := &d.Sensors[si]
+			g := groups[s.Parameter]
+			if g == nil {
+				g = &group{}
+				groups[s.Parameter] = g
+			}
+			if s.Start == 0 && s.End() == MeasurementSlots {
+				s.factor = lognormal(r, 0.15)
+				g.sum += s.factor
+				g.n++
+			} else {
+				g.late = append(g.late, s)
+			}
+		}
+	}
+	for _, g := range groups {
+		level := 1.0
+		if g.n > 0 {
+			level = g.sum / float64(g.n)
+		}
+		for _, s := range g.late {
+			s.factor = level
+		}
 	}
 }
 
@@ -346,38 +388,38 @@ var pollutantModels = map[string]pollutantModel{
 		base:      func(p float64) float64 { return p },
 		seasonAmp: func(p float64) float64 { return 0.15 + math.Min(0.35, p/250) },
 		diurnal:   func(h float64) float64 { return 1 + 0.15*math.Cos(2*math.Pi*(h-21)/24) },
-		sigma:     0.35,
+		sigma:     0.22,
 	},
 	"pm10": {
 		base:      func(p float64) float64 { return 1.7*p + 5 },
 		seasonAmp: func(p float64) float64 { return 0.12 + math.Min(0.3, p/300) },
 		diurnal:   func(h float64) float64 { return 1 + 0.12*math.Cos(2*math.Pi*(h-20)/24) },
-		sigma:     0.35,
+		sigma:     0.22,
 	},
 	"no2": {
 		base:      func(p float64) float64 { return math.Min(80, 12+0.35*p) },
 		seasonAmp: func(float64) float64 { return 0.25 },
 		diurnal:   func(h float64) float64 { return 1 + 0.28*math.Cos(2*math.Pi*(h-8)/12) },
-		sigma:     0.3,
+		sigma:     0.22,
 	},
 	"o3": {
 		base:      func(p float64) float64 { return math.Max(25, 70-0.3*p) },
 		seasonAmp: func(float64) float64 { return 0.3 },
 		summer:    true,
 		diurnal:   func(h float64) float64 { return 1 + 0.45*math.Cos(2*math.Pi*(h-15)/24) },
-		sigma:     0.25,
+		sigma:     0.2,
 	},
 	"so2": {
 		base:      func(p float64) float64 { return 3 + 0.15*p },
 		seasonAmp: func(float64) float64 { return 0.2 },
 		diurnal:   func(h float64) float64 { return 1 + 0.1*math.Cos(2*math.Pi*(h-11)/24) },
-		sigma:     0.35,
+		sigma:     0.22,
 	},
 	"co": {
 		base:      func(p float64) float64 { return 250 + 12*p },
 		seasonAmp: func(float64) float64 { return 0.3 },
 		diurnal:   func(h float64) float64 { return 1 + 0.25*math.Cos(2*math.Pi*(h-8)/12) },
-		sigma:     0.3,
+		sigma:     0.22,
 	},
 }
 
@@ -391,7 +433,7 @@ func (d *Dataset) generateSensor(si int) {
 	m := pollutantModels[s.Parameter]
 	r := newRand(d.Seed, "sensor", si)
 
-	base := m.base(city.PM25Baseline) * lognormal(r, 0.15)
+	base := m.base(city.PM25Baseline) * s.factor
 	if strings.HasSuffix(loc.Name, "Roadside") && (s.Parameter == "no2" || s.Parameter == "co") {
 		base *= 1.4
 	}
@@ -428,7 +470,7 @@ func (d *Dataset) generateSensor(si int) {
 		h := math.Mod(float64(3*k)+city.Lon/15+24, 24)
 		diurnal[k] = m.diurnal(h)
 	}
-	const phi = 0.9
+	const phi = 0.8
 	innov := math.Sqrt(1-phi*phi) * m.sigma
 	bias := m.sigma * m.sigma / 2
 	x := r.NormFloat64() * m.sigma

@@ -1,0 +1,175 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
+)
+
+// testSeed is the seed every test sandbox uses; the dataset is built once per test binary and
+// shared (it is immutable), while each sandbox keeps its own auth, faults and stats.
+const testSeed = 7
+
+var (
+	datasetOnce sync.Once
+	dataset     *data.Dataset
+	datasetErr  error
+
+	sharedOnce sync.Once
+	shared     *testEnv
+)
+
+func testDataset(t *testing.T) *data.Dataset {
+	t.Helper()
+	datasetOnce.Do(func() { dataset, datasetErr = data.Build(context.Background(), testSeed) })
+	if datasetErr != nil {
+		t.Fatalf("build dataset: %v", datasetErr)
+	}
+	return dataset
+}
+
+// testEnv is a sandbox on a real loopback listener with a client authenticated as demo.
+type testEnv struct {
+	sb     *Sandbox
+	url    string
+	client *janaapi.ClientWithResponses // sends the demo token
+	anon   *janaapi.ClientWithResponses // sends no credentials
+}
+
+// newEnv starts a sandbox with cfg (seed forced to testSeed) on its own listener.
+func newEnv(t *testing.T, cfg Config) *testEnv {
+	t.Helper()
+	cfg.Seed = testSeed
+	sb, err := assemble(cfg, testDataset(t))
+	if err != nil {
+		t.Fatalf("assemble: %v", err)
+	}
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	return envFor(t, sb, srv.URL)
+}
+
+func envFor(t *testing.T, sb *Sandbox, base string) *testEnv {
+	t.Helper()
+	token := sb.DemoToken()
+	client, err := janaapi.NewClientWithResponses(base, janaapi.WithRequestEditorFn(withToken(token)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon, err := janaapi.NewClientWithResponses(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testEnv{sb: sb, url: base, client: client, anon: anon}
+}
+
+// sharedEnv is one sandbox for the read-only tests that never change its state.
+func sharedEnv(t *testing.T) *testEnv {
+	t.Helper()
+	sharedOnce.Do(func() {
+		sb, err := assemble(Config{Seed: testSeed}, testDataset(t))
+		if err != nil {
+			t.Fatalf("assemble: %v", err)
+		}
+		// Not closed: it lives as long as the test binary.
+		srv := httptest.NewServer(sb.Handler())
+		shared = envFor(t, sb, srv.URL)
+	})
+	if shared == nil {
+		t.Fatal("shared sandbox failed to start")
+	}
+	return shared
+}
+
+func withToken(token string) janaapi.RequestEditorFn {
+	return func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Token "+token)
+		return nil
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	t.Helper()
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// get fetches a URL verbatim with the demo token, as a client following a next link does.
+func (e *testEnv) get(t *testing.T, rawURL string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx(t), http.MethodGet, rawURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Token "+e.sb.DemoToken())
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	// No redirects: tests look at 301s themselves.
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// queryOf returns a query parameter of an absolute link.
+func queryOf(t *testing.T, link *string, name string) string {
+	t.Helper()
+	if link == nil {
+		t.Fatalf("no link to read %s from", name)
+	}
+	u, err := url.Parse(*link)
+	if err != nil {
+		t.Fatalf("bad link %q: %v", *link, err)
+	}
+	return u.Query().Get(name)
+}
+
+func decode[T any](t *testing.T, body []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return v
+}
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func textLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
