@@ -142,8 +142,8 @@ type sandboxOptions struct {
 	log         *slog.Logger
 }
 
-// keyError names the setting at fault in every spelling a user may have used.
-func keyError(key string, err error) error {
+// sandboxKeyError names the setting at fault in every spelling a user may have used.
+func sandboxKeyError(key string, err error) error {
 	return fmt.Errorf("sandbox: invalid %s (--%s, %s%s): %w", key, sandboxKeys[key], sandboxEnvPrefix,
 		strings.ToUpper(key), err)
 }
@@ -153,35 +153,35 @@ func sandboxOptionsFrom(v *viper.Viper, stderr io.Writer) (sandboxOptions, error
 	var err error
 	o.addr = v.GetString("addr")
 	if o.cfg.Seed, err = cast.ToInt64E(v.Get("seed")); err != nil {
-		return o, keyError("seed", err)
+		return o, sandboxKeyError("seed", err)
 	}
 	for _, k := range []struct {
 		key string
 		dst *time.Duration
 	}{{"latency", &o.cfg.Latency}, {"latency_jitter", &o.cfg.LatencyJitter}} {
 		if *k.dst, err = cast.ToDurationE(v.Get(k.key)); err != nil || *k.dst < 0 {
-			return o, keyError(k.key, errors.Join(err, errIf(*k.dst < 0, "must not be negative")))
+			return o, sandboxKeyError(k.key, errors.Join(err, sandboxErrIf(*k.dst < 0, "must not be negative")))
 		}
 	}
 	if o.cfg.Faults.RetryAfter, err = cast.ToIntE(v.Get("retry_after")); err != nil || o.cfg.Faults.RetryAfter < 0 {
-		return o, keyError("retry_after", errors.Join(err, errIf(o.cfg.Faults.RetryAfter < 0, "must not be negative")))
+		return o, sandboxKeyError("retry_after", errors.Join(err, sandboxErrIf(o.cfg.Faults.RetryAfter < 0, "must not be negative")))
 	}
 	bools := map[string]*bool{"html_503": &o.cfg.Faults.HTML503, "private_schema": &o.cfg.PrivateSchema,
 		"allow_remote": &o.allowRemote}
 	for key, dst := range bools {
 		if *dst, err = cast.ToBoolE(v.Get(key)); err != nil {
-			return o, keyError(key, err)
+			return o, sandboxKeyError(key, err)
 		}
 	}
-	if o.cfg.Users, err = parseUsers(v.Get("users")); err != nil {
-		return o, keyError("users", err)
+	if o.cfg.Users, err = sandboxUsers(v.Get("users")); err != nil {
+		return o, sandboxKeyError("users", err)
 	}
 	if len(o.cfg.Users) == 0 {
 		o.cfg.Users = []sandbox.User{{Username: sandbox.DefaultUsername, Password: sandbox.DefaultPassword}}
 	}
-	pairs, err := parsePairs(v.Get("error_rates"))
+	pairs, err := sandboxPairs(v.Get("error_rates"))
 	if err != nil {
-		return o, keyError("error_rates", err)
+		return o, sandboxKeyError("error_rates", err)
 	}
 	if len(pairs) > 0 {
 		o.cfg.Faults.ErrorRates = map[int]float64{}
@@ -189,29 +189,29 @@ func sandboxOptionsFrom(v *viper.Viper, stderr io.Writer) (sandboxOptions, error
 	for k, val := range pairs {
 		status, err := strconv.Atoi(k)
 		if err != nil {
-			return o, keyError("error_rates", fmt.Errorf("status %q is not a number", k))
+			return o, sandboxKeyError("error_rates", fmt.Errorf("status %q is not a number", k))
 		}
 		p, err := cast.ToFloat64E(val)
 		if err != nil || p < 0 || p > 1 {
-			return o, keyError("error_rates", fmt.Errorf("probability %q for %d must be between 0 and 1", val, status))
+			return o, sandboxKeyError("error_rates", fmt.Errorf("probability %q for %d must be between 0 and 1", val, status))
 		}
 		o.cfg.Faults.ErrorRates[status] = p
 	}
-	if pairs, err = parsePairs(v.Get("slow")); err != nil {
-		return o, keyError("slow", err)
+	if pairs, err = sandboxPairs(v.Get("slow")); err != nil {
+		return o, sandboxKeyError("slow", err)
 	}
 	for k, val := range pairs {
 		d, err := cast.ToDurationE(val)
 		if err != nil || d < 0 {
-			return o, keyError("slow", fmt.Errorf("delay %q for %q is not a valid duration", val, k))
+			return o, sandboxKeyError("slow", fmt.Errorf("delay %q for %q is not a valid duration", val, k))
 		}
 		if o.cfg.Slow == nil {
 			o.cfg.Slow = map[string]time.Duration{}
 		}
 		o.cfg.Slow[k] = d
 	}
-	if pairs, err = parsePairs(v.Get("rename_params")); err != nil {
-		return o, keyError("rename_params", err)
+	if pairs, err = sandboxPairs(v.Get("rename_params")); err != nil {
+		return o, sandboxKeyError("rename_params", err)
 	}
 	for k, val := range pairs {
 		if o.cfg.RenameParams == nil {
@@ -219,28 +219,28 @@ func sandboxOptionsFrom(v *viper.Viper, stderr io.Writer) (sandboxOptions, error
 		}
 		o.cfg.RenameParams[k] = cast.ToString(val)
 	}
-	if o.cfg.AllowedHosts, err = parseList(v.Get("allowed_hosts")); err != nil {
-		return o, keyError("allowed_hosts", err)
+	if o.cfg.AllowedHosts, err = sandboxList(v.Get("allowed_hosts")); err != nil {
+		return o, sandboxKeyError("allowed_hosts", err)
 	}
 	if o.log, err = newSandboxLogger(v.GetString("log_level"), v.GetString("log_format"), stderr); err != nil {
 		return o, err
 	}
 	o.cfg.Logger = o.log
-	if err := checkListenAddr(o.addr, o.allowRemote); err != nil {
+	if err := sandboxCheckAddr(o.addr, o.allowRemote); err != nil {
 		return o, err
 	}
 	return o, nil
 }
 
-func errIf(cond bool, msg string) error {
+func sandboxErrIf(cond bool, msg string) error {
 	if cond {
 		return errors.New(msg)
 	}
 	return nil
 }
 
-// parseList accepts a comma-separated string or a list.
-func parseList(v any) ([]string, error) {
+// sandboxList accepts a comma-separated string or a list.
+func sandboxList(v any) ([]string, error) {
 	var items []string
 	switch x := v.(type) {
 	case nil:
@@ -264,8 +264,8 @@ func parseList(v any) ([]string, error) {
 	return out, nil
 }
 
-// parsePairs accepts "k=v,k=v", a list of "k=v", or a YAML mapping.
-func parsePairs(v any) (map[string]any, error) {
+// sandboxPairs accepts "k=v,k=v", a list of "k=v", or a YAML mapping.
+func sandboxPairs(v any) (map[string]any, error) {
 	out := map[string]any{}
 	if m, ok := v.(map[string]any); ok {
 		return m, nil
@@ -276,7 +276,7 @@ func parsePairs(v any) (map[string]any, error) {
 		}
 		return out, nil
 	}
-	items, err := parseList(v)
+	items, err := sandboxList(v)
 	if err != nil {
 		return nil, err
 	}
@@ -290,15 +290,15 @@ func parsePairs(v any) (map[string]any, error) {
 	return out, nil
 }
 
-// parseUsers accepts "name:password[:token]" strings (comma-separated or a list) or YAML
+// sandboxUsers accepts "name:password[:token]" strings (comma-separated or a list) or YAML
 // mappings with username, password and token.
-func parseUsers(v any) ([]sandbox.User, error) {
+func sandboxUsers(v any) ([]sandbox.User, error) {
 	if list, ok := v.([]any); ok {
 		var out []sandbox.User
 		for i, it := range list {
 			m, ok := it.(map[string]any)
 			if !ok {
-				s, err := parseUsers(cast.ToString(it))
+				s, err := sandboxUsers(cast.ToString(it))
 				if err != nil {
 					return nil, err
 				}
@@ -314,7 +314,7 @@ func parseUsers(v any) ([]sandbox.User, error) {
 		}
 		return out, nil
 	}
-	items, err := parseList(v)
+	items, err := sandboxList(v)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func parseUsers(v any) ([]sandbox.User, error) {
 	for _, it := range items {
 		parts := strings.SplitN(it, ":", 3)
 		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-			return nil, fmt.Errorf("%q is not name:password[:token]", redactUser(it))
+			return nil, fmt.Errorf("%q is not name:password[:token]", sandboxRedactUser(it))
 		}
 		u := sandbox.User{Username: parts[0], Password: parts[1]}
 		if len(parts) == 3 {
@@ -333,8 +333,8 @@ func parseUsers(v any) ([]sandbox.User, error) {
 	return out, nil
 }
 
-// redactUser keeps a user entry's name only, for error messages.
-func redactUser(entry string) string {
+// sandboxRedactUser keeps a user entry's name only, for error messages.
+func sandboxRedactUser(entry string) string {
 	name, _, _ := strings.Cut(entry, ":")
 	return name + ":…"
 }
@@ -342,7 +342,7 @@ func redactUser(entry string) string {
 func newSandboxLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, keyError("log_level", err)
+		return nil, sandboxKeyError("log_level", err)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -351,15 +351,15 @@ func newSandboxLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, keyError("log_format", fmt.Errorf("%q is neither text nor json", format))
+	return nil, sandboxKeyError("log_format", fmt.Errorf("%q is neither text nor json", format))
 }
 
-// checkListenAddr keeps the sandbox on loopback unless remote access was asked for: it has
+// sandboxCheckAddr keeps the sandbox on loopback unless remote access was asked for: it has
 // well-known demo credentials.
-func checkListenAddr(addr string, allowRemote bool) error {
+func sandboxCheckAddr(addr string, allowRemote bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return keyError("addr", err)
+		return sandboxKeyError("addr", err)
 	}
 	if allowRemote {
 		return nil
@@ -370,7 +370,7 @@ func checkListenAddr(addr string, allowRemote bool) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return keyError("addr", fmt.Errorf("%q is not a loopback address; pass --allow-remote to listen on it", addr))
+	return sandboxKeyError("addr", fmt.Errorf("%q is not a loopback address; pass --allow-remote to listen on it", addr))
 }
 
 func runSandbox(ctx context.Context, o sandboxOptions) error {
@@ -398,7 +398,7 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 		"dataset_ms", sb.StartupDuration().Milliseconds(),
 		"locations", sz.Locations, "sensors", sz.Sensors, "measurements", sz.Measurements,
 		"assets", sz.Assets, "emissions", sz.Emissions, "edgar_rows", sz.EdgarRows, "grid_rows", sz.GridRows,
-		"rss_mb", rssMB(),
+		"rss_mb", sandboxRSSMB(),
 		"users", len(o.cfg.Users))
 
 	select {
@@ -416,11 +416,12 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("sandbox: serve: %w", err)
 	}
+	o.log.Info("sandbox stopped")
 	return nil
 }
 
-// rssMB reads the resident set size from /proc (Linux); -1 elsewhere.
-func rssMB() float64 {
+// sandboxRSSMB reads the resident set size from /proc (Linux); -1 elsewhere.
+func sandboxRSSMB() float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return -1
