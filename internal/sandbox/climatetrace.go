@@ -191,7 +191,7 @@ func (h *server) V1DataSourcesClimatetraceSectorsList(c echo.Context, p janaapi.
 	}
 	out := janaapi.PaginatedClimateTraceSectorList{Count: len(h.d.Sectors), Next: w.next, Previous: w.prev,
 		Results: []janaapi.ClimateTraceSector{}}
-	for _, s := range window2(h.d.Sectors, w) {
+	for _, s := range pageOf(h.d.Sectors, w) {
 		out.Results = append(out.Results, janaapi.ClimateTraceSector{Id: s.ID, Name: s.Name, SectorGroup: s.Group,
 			Description: ptr(s.Description), AssetCount: s.AssetCount})
 	}
@@ -232,7 +232,7 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 	}
 	out := janaapi.PaginatedClimateTraceCountryList{Count: len(idx), Next: w.next, Previous: w.prev,
 		Results: []janaapi.ClimateTraceCountry{}}
-	for _, ci := range window2(idx, w) {
+	for _, ci := range pageOf(idx, w) {
 		ct := h.d.Countries[ci]
 		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: ids[ci], CountryIso3: ct.ISO3,
 			CountryIso2: ptr(ct.ISO2), CountryName: ct.Name, Continent: ptr(ct.Continent), AssetCount: counts[ci]})

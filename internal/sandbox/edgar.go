@@ -61,7 +61,7 @@ func (h *server) V1DataSourcesEdgarCountryTotalsList(c echo.Context, p janaapi.V
 	w := h.s.limitOffsetWindow(c, p.Limit, p.Offset, len(rows))
 	out := janaapi.PaginatedEdgarCountryTotalList{Count: len(rows), Next: w.next, Previous: w.prev,
 		Results: []janaapi.EdgarCountryTotal{}}
-	for _, i := range window2(rows, w) {
+	for _, i := range pageOf(rows, w) {
 		r := &h.d.EdgarRows[i]
 		ct := h.d.Countries[r.Country]
 		out.Results = append(out.Results, janaapi.EdgarCountryTotal{Id: r.ID, CountryCode: ct.ISO3,

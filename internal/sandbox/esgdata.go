@@ -209,7 +209,7 @@ func (h *server) unifiedEdgar(f unifiedFilter, offset, limit int) ([]janaapi.Emi
 				}
 			}
 		}
-		for _, r := range window2(rows, window{offset: offset, limit: limit}) {
+		for _, r := range pageOf(rows, window{offset: offset, limit: limit}) {
 			ct := h.d.Countries[r.country]
 			out = append(out, janaapi.EmissionRecord{AssetName: ct.Name, Sector: "TOTAL", Gas: ptr(data.EdgarGases[r.gas]),
 				Value: h.d.EdgarValue(r.country, r.year, r.gas, h.d.EdgarTotalSector()), Unit: "kt",

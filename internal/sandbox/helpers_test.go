@@ -30,7 +30,7 @@ var (
 	shared     *testEnv
 )
 
-func testDataset(t *testing.T) *data.Dataset {
+func testDataset(t testing.TB) *data.Dataset {
 	t.Helper()
 	datasetOnce.Do(func() { dataset, datasetErr = data.Build(context.Background(), testSeed) })
 	if datasetErr != nil {

@@ -90,14 +90,14 @@ func (h *server) V1DataSourcesOpenaqLocationsList(c echo.Context, p janaapi.V1Da
 	}
 	out := janaapi.PaginatedOpenAQLocationList{Count: len(idx), Next: w.next, Previous: w.prev,
 		Results: []janaapi.OpenAQLocation{}}
-	for _, i := range window2(idx, w) {
+	for _, i := range pageOf(idx, w) {
 		out.Results = append(out.Results, h.locationBody(&h.d.Locations[i]))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// window2 returns the part of s the window covers.
-func window2[T any](s []T, w window) []T {
+// pageOf returns the part of s the window covers.
+func pageOf[T any](s []T, w window) []T {
 	lo := min(w.offset, len(s))
 	hi := min(w.offset+w.limit, len(s))
 	return s[lo:hi]
@@ -230,7 +230,7 @@ func (h *server) V1DataSourcesOpenaqParametersList(c echo.Context, p janaapi.V1D
 	}
 	out := janaapi.PaginatedOpenAQParameterList{Count: len(h.d.Parameters), Next: w.next, Previous: w.prev,
 		Results: []janaapi.OpenAQParameter{}}
-	for _, prm := range window2(h.d.Parameters, w) {
+	for _, prm := range pageOf(h.d.Parameters, w) {
 		out.Results = append(out.Results, janaapi.OpenAQParameter{Id: prm.ID, Name: prm.Name,
 			DisplayName: ptr(prm.DisplayName), Units: prm.Units, Description: ptr(prm.Description)})
 	}
@@ -256,7 +256,7 @@ func (h *server) V1DataSourcesOpenaqSensorsList(c echo.Context, p janaapi.V1Data
 	}
 	out := janaapi.PaginatedOpenAQSensorList{Count: len(idx), Next: w.next, Previous: w.prev,
 		Results: []janaapi.OpenAQSensor{}}
-	for _, si := range window2(idx, w) {
+	for _, si := range pageOf(idx, w) {
 		out.Results = append(out.Results, h.sensorBody(si))
 	}
 	return writeJSON(c, http.StatusOK, out)
