@@ -42,6 +42,12 @@ func CallID(ctx context.Context) string {
 // Internal details go to the log under the call id, which is all the model sees of them.
 func (env *Env) errorResult(ctx context.Context, tool string, err error) *mcp.CallToolResult {
 	text := ErrorText(err)
+	if je, ok := jana.AsError(err); ok && je.Kind == jana.KindUnauthorized {
+		if c, ok := jana.CallerFrom(ctx); ok && c.IsService() {
+			// The model cannot fix the server's own credentials; say whose problem it is.
+			text = fmt.Sprintf("Jana rejected this server's service credentials (HTTP %d). The server's operator must fix JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD; retry later, or connect with your own Jana token.", je.Status)
+		}
+	}
 	if text == "" {
 		id := CallID(ctx)
 		env.Logger.ErrorContext(ctx, "tool failed", "tool", tool, "call_id", id, "err", err)

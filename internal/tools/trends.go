@@ -36,6 +36,10 @@ type trendStats struct {
 	PercentChange *float64 `json:"percent_change"`
 	RSquared      *float64 `json:"r_squared"`
 	Points        int      `json:"points"`
+	// SeasonalityRemoved says a yearly cycle was fitted alongside the trend.
+	SeasonalityRemoved bool `json:"seasonality_removed"`
+	// Significant says the slope is at least twice its standard error.
+	Significant bool `json:"significant"`
 }
 
 type trendPoint struct {
@@ -147,53 +151,74 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 		page.Notes = append(page.Notes, "Widen date_from/date_to or the area, or use a finer resolution (daily or weekly), and call again.")
 		return page, nil
 	}
-	page.Title = fmt.Sprintf("%s: %s, %s %s per year, %s%% over the period (R² %s, %d points).",
-		subject, stats.Direction, signed(*stats.SlopePerYear), unit, signed(*stats.PercentChange), toolkit.Num(*stats.RSquared), stats.Points)
-	page.Notes = append(page.Notes, fmt.Sprintf("Direction is from a least-squares line through the points; changes under %g%% over the period count as stable.", stableBelowPercent))
+	confidence := ""
+	if !stats.Significant && stats.Direction != "stable" {
+		confidence = " — weak evidence: the slope is within two standard errors of zero"
+	}
+	page.Title = fmt.Sprintf("%s: %s%s, %s %s per year, %s%% over the period (R² %s, %d points).",
+		subject, stats.Direction, confidence, signed(*stats.SlopePerYear), unit, signed(*stats.PercentChange), toolkit.Num(*stats.RSquared), stats.Points)
+	how := "a least-squares fit of the (log) values"
+	if stats.SeasonalityRemoved {
+		how = "a least-squares fit of the (log) values together with a yearly cycle, so seasonal swings are not counted as trend"
+	}
+	page.Notes = append(page.Notes, fmt.Sprintf("Direction is from %s; a change under %g%% over the period counts as stable.", how, stableBelowPercent))
 	return page, nil
 }
 
-// fitTrend fits value = a + b·t (t in years) by least squares.
+// fitTrend estimates the trend of a series. Pollution and emissions change multiplicatively
+// (a city improves by a share of its level, and its winter peak shrinks with it), so when every
+// value is positive the fit is on log values: log v = a + b·t, with t in years; b is then the
+// growth rate and the yearly change is e^b − 1. Otherwise v = a + b·t is fitted directly.
+// When the series spans a year or more a yearly cycle (sin and cos of 2πt) is fitted along
+// with it, so that seasons — winter smog, summer ozone — are not mistaken for a trend. The
+// direction is "stable" when the change over the period is under stableBelowPercent; the
+// trend is significant when the slope is at least twice its standard error.
 func fitTrend(points []trendPoint) trendStats {
 	st := trendStats{Direction: "insufficient_data", Points: len(points)}
 	if len(points) < 2 {
 		return st
 	}
 	t0 := points[0].PeriodStart
-	var sx, sy, sxx, sxy float64
-	n := float64(len(points))
 	xs := make([]float64, len(points))
+	ys := make([]float64, len(points))
+	logScale := true
 	for i, p := range points {
-		x := p.PeriodStart.Sub(t0).Hours() / (24 * 365.25)
-		xs[i] = x
-		sx += x
-		sy += p.Value
-		sxx += x * x
-		sxy += x * p.Value
+		xs[i] = p.PeriodStart.Sub(t0).Hours() / (24 * 365.25)
+		ys[i] = p.Value
+		logScale = logScale && p.Value > 0
 	}
-	den := n*sxx - sx*sx
-	if den == 0 {
-		return st // all points at the same instant
+	if logScale {
+		for i := range ys {
+			ys[i] = math.Log(ys[i])
+		}
 	}
-	b := (n*sxy - sx*sy) / den
-	a := (sy - b*sx) / n
-	mean := sy / n
-	var ssTot, ssRes float64
-	for i, p := range points {
-		fit := a + b*xs[i]
-		ssRes += (p.Value - fit) * (p.Value - fit)
-		ssTot += (p.Value - mean) * (p.Value - mean)
+	span := xs[len(xs)-1]
+	seasonal := span >= 0.95 && len(points) >= 8
+	basis := func(x float64) []float64 {
+		if seasonal {
+			return []float64{1, x, math.Sin(2 * math.Pi * x), math.Cos(2 * math.Pi * x)}
+		}
+		return []float64{1, x}
 	}
-	r2 := 1.0
-	if ssTot > 0 {
-		r2 = 1 - ssRes/ssTot
+	coef, slopeSE, r2, ok := leastSquares(xs, ys, basis)
+	if !ok || span == 0 {
+		return st // all points at one instant, or a degenerate fit
 	}
-	first, last := a, a+b*xs[len(xs)-1]
-	pct := 0.0
-	if first != 0 {
-		pct = (last - first) / math.Abs(first) * 100
+	a, b := coef[0], coef[1]
+	var pct, slope float64
+	if logScale {
+		pct = math.Expm1(b*span) * 100
+		// Units per year at the series' typical level (its geometric mean, seasons excluded).
+		slope = math.Exp(a+b*span/2) * math.Expm1(b)
+	} else {
+		if a != 0 {
+			pct = b * span / math.Abs(a) * 100
+		}
+		slope = b
 	}
-	st.SlopePerYear, st.PercentChange, st.RSquared = ptr(round(b, 4)), ptr(round(pct, 2)), ptr(round(r2, 3))
+	st.SlopePerYear, st.PercentChange, st.RSquared = ptr(round(slope, 4)), ptr(round(pct, 2)), ptr(round(r2, 3))
+	st.SeasonalityRemoved = seasonal
+	st.Significant = slopeSE == 0 || math.Abs(b) >= 2*slopeSE
 	switch {
 	case math.Abs(pct) < stableBelowPercent:
 		st.Direction = "stable"
@@ -203,6 +228,106 @@ func fitTrend(points []trendPoint) trendStats {
 		st.Direction = "decreasing"
 	}
 	return st
+}
+
+// leastSquares fits ys ≈ Σ coef_k·basis(x)_k. It returns the coefficients, the standard error
+// of the second one (the slope), and R².
+func leastSquares(xs, ys []float64, basis func(float64) []float64) (coef []float64, slopeSE, r2 float64, ok bool) {
+	k := len(basis(0))
+	n := len(xs)
+	if n <= k {
+		if n < 2 {
+			return nil, 0, 0, false
+		}
+		basis = func(x float64) []float64 { return []float64{1, x} }
+		k = 2
+	}
+	// Normal equations A·c = v, with A = XᵀX.
+	a := make([][]float64, k)
+	for i := range a {
+		a[i] = make([]float64, k)
+	}
+	v := make([]float64, k)
+	for i, x := range xs {
+		row := basis(x)
+		for r := range k {
+			v[r] += row[r] * ys[i]
+			for c := range k {
+				a[r][c] += row[r] * row[c]
+			}
+		}
+	}
+	inv, ok := invert(a)
+	if !ok {
+		return nil, 0, 0, false
+	}
+	coef = make([]float64, k)
+	for r := range k {
+		for c := range k {
+			coef[r] += inv[r][c] * v[c]
+		}
+	}
+	var mean, ssTot, ssRes float64
+	for _, y := range ys {
+		mean += y
+	}
+	mean /= float64(n)
+	for i, x := range xs {
+		fit := 0.0
+		for j, b := range basis(x) {
+			fit += coef[j] * b
+		}
+		ssRes += (ys[i] - fit) * (ys[i] - fit)
+		ssTot += (ys[i] - mean) * (ys[i] - mean)
+	}
+	r2 = 1
+	if ssTot > 0 {
+		r2 = 1 - ssRes/ssTot
+	}
+	if dof := n - k; dof > 0 {
+		slopeSE = math.Sqrt(ssRes / float64(dof) * inv[1][1])
+	}
+	return coef, slopeSE, r2, true
+}
+
+// invert inverts a small square matrix by Gauss-Jordan elimination with partial pivoting.
+func invert(m [][]float64) ([][]float64, bool) {
+	n := len(m)
+	aug := make([][]float64, n)
+	for i := range m {
+		aug[i] = make([]float64, 2*n)
+		copy(aug[i], m[i])
+		aug[i][n+i] = 1
+	}
+	for col := range n {
+		pivot := col
+		for r := col + 1; r < n; r++ {
+			if math.Abs(aug[r][col]) > math.Abs(aug[pivot][col]) {
+				pivot = r
+			}
+		}
+		if math.Abs(aug[pivot][col]) < 1e-12 {
+			return nil, false
+		}
+		aug[col], aug[pivot] = aug[pivot], aug[col]
+		p := aug[col][col]
+		for c := range aug[col] {
+			aug[col][c] /= p
+		}
+		for r := range n {
+			if r != col && aug[r][col] != 0 {
+				f := aug[r][col]
+				for c := range aug[r] {
+					aug[r][c] -= f * aug[col][c]
+				}
+			}
+		}
+	}
+	out := make([][]float64, n)
+	for i := range aug {
+		out[i] = aug[i][n:]
+	}
+	return out, true
 }
 
 func round(v float64, places int) float64 {

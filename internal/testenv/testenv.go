@@ -1,0 +1,218 @@
+// Package testenv starts real parts for tests: the sandbox Jana on a loopback listener, the
+// MCP server in front of it on another, and official go-sdk clients over each transport.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/sandbox"
+	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
+	"github.com/janaplatform/jana-mcp/internal/server"
+)
+
+// dataset is built once per test binary: every sandbox of a package shares it.
+var dataset = sync.OnceValues(func() (*data.Dataset, error) {
+	return data.Build(context.Background(), 0)
+})
+
+// Sandbox is a running sandbox Jana.
+type Sandbox struct {
+	*sandbox.Sandbox
+	URL   string
+	Token string // the demo user's token
+}
+
+// StartSandbox serves a sandbox with cfg on 127.0.0.1 until the test ends.
+func StartSandbox(t testing.TB, cfg sandbox.Config) *Sandbox {
+	t.Helper()
+	ds, err := dataset()
+	if err != nil {
+		t.Fatalf("building dataset: %v", err)
+	}
+	sb, err := sandbox.NewFromDataset(cfg, ds)
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	url := serve(t, sb.Handler())
+	return &Sandbox{Sandbox: sb, URL: url, Token: sb.DemoToken()}
+}
+
+func serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// Config returns a server configuration for backendURL from env-style settings (the same
+// path as production), with limits opened up for tests unless settings say otherwise.
+func Config(t testing.TB, backendURL string, settings map[string]string) config.Config {
+	t.Helper()
+	env := map[string]string{
+		"JANA_BACKEND_URL":        backendURL,
+		"MCP_SERVER_HOST":         "127.0.0.1",
+		"MCP_SERVER_PORT":         "0",
+		"MCP_RATE_LIMIT":          "0",
+		"MCP_RATE_LIMIT_SSE":      "0",
+		"MCP_RATE_LIMIT_MESSAGES": "0",
+		"JANA_RETRY_BACKOFF":      "5ms",
+		"LOG_LEVEL":               "debug",
+	}
+	for k, v := range settings {
+		env[k] = v
+	}
+	cfg, err := config.Load(config.Sources{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	return cfg
+}
+
+// Server is a running MCP server.
+type Server struct {
+	*server.Server
+	URL  string
+	Logs *SyncBuffer // everything the server logged (JSON lines)
+	stop func() error
+}
+
+// StartServer serves cfg on a loopback port; it shuts down gracefully when the test ends.
+func StartServer(t testing.TB, cfg config.Config) *Server {
+	t.Helper()
+	logs := &SyncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.Log.Level}))
+	srv, err := server.New(cfg, logger, server.Options{})
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	s := &Server{Server: srv, URL: "http://" + ln.Addr().String(), Logs: logs}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(30 * time.Second):
+				stopErr = errors.New("server did not stop within 30s")
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("server shutdown: %v", err)
+		}
+	})
+	return s
+}
+
+// Stop shuts the server down gracefully and returns Serve's result.
+func (s *Server) Stop() error { return s.stop() }
+
+// Transports a client can use.
+const (
+	SSE        = "sse"
+	Streamable = "streamable"
+)
+
+// Connect opens an MCP session with the official go-sdk client. auth is "header" (the token
+// in "Authorization: Token"), "bearer", "query" (?token=) or "" (no credentials).
+func Connect(ctx context.Context, t testing.TB, base, transport, token, auth string) (*mcp.ClientSession, error) {
+	t.Helper()
+	endpoint := base + "/mcp"
+	if transport == SSE {
+		endpoint = base + "/sse"
+	}
+	hc := &http.Client{Transport: http.DefaultTransport}
+	switch auth {
+	case "header":
+		hc.Transport = headerTransport{"Authorization", "Token " + token}
+	case "bearer":
+		hc.Transport = headerTransport{"Authorization", "Bearer " + token}
+	case "query":
+		endpoint += "?token=" + url.QueryEscape(token)
+	}
+	var tr mcp.Transport
+	if transport == SSE {
+		tr = &mcp.SSEClientTransport{Endpoint: endpoint, HTTPClient: hc}
+	} else {
+		tr = &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: hc, MaxRetries: -1}
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "testenv", Version: "0"}, nil)
+	return client.Connect(ctx, tr, nil)
+}
+
+// MustConnect is Connect that fails the test on error and closes the session at its end.
+func MustConnect(ctx context.Context, t testing.TB, base, transport, token, auth string) *mcp.ClientSession {
+	t.Helper()
+	cs, err := Connect(ctx, t, base, transport, token, auth)
+	if err != nil {
+		t.Fatalf("connect %s: %v", transport, err)
+	}
+	t.Cleanup(func() { _ = cs.Close() })
+	return cs
+}
+
+type headerTransport struct{ key, value string }
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.key, h.value)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Text returns the text content of a tool result.
+func Text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns everything written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
