@@ -61,7 +61,7 @@ allow_remote, log_level, log_format). Flags win over the environment, which wins
 	fl := cmd.Flags()
 	fl.String("addr", "127.0.0.1:8000", "listen address (non-loopback needs --allow-remote)")
 	fl.Int64("seed", 0, "dataset and token seed")
-	fl.StringArray("user", nil, "account as name:password[:token] (repeatable; default demo:demo-password)")
+	fl.StringArray("user", nil, "extra account as name:password[:token] (repeatable; demo:demo-password always exists)")
 	fl.Duration("latency", 0, "latency added to every API request")
 	fl.Duration("latency-jitter", 0, "random extra latency, uniform in [0, jitter)")
 	fl.StringArray("error-rate", nil, "inject an error status with a probability, status=p (repeatable)")
@@ -75,7 +75,7 @@ allow_remote, log_level, log_format). Flags win over the environment, which wins
 	fl.String("log-level", "info", "log level: debug, info, warn or error")
 	fl.String("log-format", "text", "log format: text or json")
 	fl.String("config", "", "YAML configuration file (or JANA_SANDBOX_CONFIG)")
-	fl.Bool("print-token", false, "print the default user's token for this configuration and exit")
+	fl.Bool("print-token", false, "print the demo user's token for this configuration and exit")
 
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := loadSandboxConfig(cmd, getenv)
@@ -87,12 +87,7 @@ allow_remote, log_level, log_format). Flags win over the environment, which wins
 			return err
 		}
 		if printToken, _ := fl.GetBool("print-token"); printToken {
-			u := opts.cfg.Users[0]
-			token := u.Token
-			if token == "" {
-				token = sandbox.DefaultToken(opts.cfg.Seed, u.Username)
-			}
-			_, err := fmt.Fprintln(stdout, token)
+			_, err := fmt.Fprintln(stdout, sandbox.DemoTokenFor(opts.cfg))
 			return err
 		}
 		return runSandbox(cmd.Context(), opts)
@@ -175,9 +170,6 @@ func sandboxOptionsFrom(v *viper.Viper, stderr io.Writer) (sandboxOptions, error
 	}
 	if o.cfg.Users, err = sandboxUsers(v.Get("users")); err != nil {
 		return o, sandboxKeyError("users", err)
-	}
-	if len(o.cfg.Users) == 0 {
-		o.cfg.Users = []sandbox.User{{Username: sandbox.DefaultUsername, Password: sandbox.DefaultPassword}}
 	}
 	pairs, err := sandboxPairs(v.Get("error_rates"))
 	if err != nil {
@@ -399,7 +391,7 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 		"locations", sz.Locations, "sensors", sz.Sensors, "measurements", sz.Measurements,
 		"assets", sz.Assets, "emissions", sz.Emissions, "edgar_rows", sz.EdgarRows, "grid_rows", sz.GridRows,
 		"rss_mb", sandboxRSSMB(),
-		"users", len(o.cfg.Users))
+		"extra_users", len(o.cfg.Users))
 
 	select {
 	case err := <-served:

@@ -85,7 +85,7 @@ func TestSandboxConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.addr != "127.0.0.1:8000" || o.cfg.Seed != 0 || len(o.cfg.Users) != 1 || o.cfg.Users[0].Username != "demo" ||
+	if o.addr != "127.0.0.1:8000" || o.cfg.Seed != 0 || len(o.cfg.Users) != 0 ||
 		o.cfg.Faults.RetryAfter != 1 || o.cfg.Faults.ErrorRates != nil {
 		t.Errorf("defaults: %+v %+v", o.addr, o.cfg)
 	}

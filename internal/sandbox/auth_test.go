@@ -139,11 +139,15 @@ func TestLogoutRevokesToken(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{Users: []User{{Username: "alice", Password: "pw-a"}, {Username: "bob", Password: "pw-b", Token: "bob-static-token"}}})
 	first := e.sb.DemoToken()
-	if first != DefaultToken(testSeed, "alice") {
-		t.Fatalf("default user token %q is not alice's derived token", first)
+	if first != DefaultToken(testSeed, "demo") || first != DemoTokenFor(Config{Seed: testSeed}) {
+		t.Fatalf("demo token %q is not the documented one", first)
+	}
+	alice, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "alice", Password: ptr("pw-a")})
+	if err != nil || alice.JSON200 == nil || alice.JSON200.Token != DefaultToken(testSeed, "alice") {
+		t.Fatalf("alice login: %v %s", err, alice.Body)
 	}
 	user, err := e.client.AuthUserRetrieveWithResponse(ctx(t))
-	if err != nil || user.JSON200 == nil || user.JSON200.Username != "alice" {
+	if err != nil || user.JSON200 == nil || user.JSON200.Username != "demo" {
 		t.Fatalf("user: %v %s", err, user.Body)
 	}
 	bob, _ := janaapi.NewClientWithResponses(e.url, janaapi.WithRequestEditorFn(withToken("bob-static-token")))
@@ -162,7 +166,7 @@ func TestLogoutRevokesToken(t *testing.T) {
 	if again.JSON401 == nil || again.JSON401.Detail != "Invalid token." {
 		t.Fatalf("revoked token: %d %s", again.StatusCode(), again.Body)
 	}
-	login, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "alice", Password: ptr("pw-a")})
+	login, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "demo", Password: ptr("demo-password")})
 	if err != nil || login.JSON200 == nil {
 		t.Fatalf("login: %v %s", err, login.Body)
 	}

@@ -55,6 +55,13 @@ func newFaultInjector(cfg Config, spec *apiSpec) (*faultInjector, error) {
 }
 
 func (f *faultInjector) build(fc FaultConfig, latency, jitter time.Duration, slow map[string]time.Duration) (*faultSettings, error) {
+	var sum float64
+	for _, p := range fc.ErrorRates {
+		sum += p
+	}
+	if sum > 1 {
+		return nil, fmt.Errorf("error_rates: probabilities add up to %v, more than 1", sum)
+	}
 	for status, p := range fc.ErrorRates {
 		if status < 400 || status > 599 {
 			return nil, fmt.Errorf("error_rates: status %d is not an HTTP error status", status)

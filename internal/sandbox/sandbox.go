@@ -32,8 +32,9 @@ import (
 type Config struct {
 	// Seed makes the dataset and default tokens reproducible.
 	Seed int64
-	// Users that can log in. When empty, the demo user (DefaultUsername / DefaultPassword) is
-	// the only one; the first user is the "default" user whose token DemoToken returns.
+	// Users that can log in besides the demo user (DefaultUsername / DefaultPassword), which
+	// always exists and whose token DemoToken returns. An entry named demo overrides its
+	// password or token.
 	Users []User
 	// Latency is added to every API request; LatencyJitter adds a random extra in [0, jitter).
 	Latency       time.Duration
@@ -141,11 +142,7 @@ func assemble(cfg Config, ds *data.Dataset) (*Sandbox, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	users := cfg.Users
-	if len(users) == 0 {
-		users = []User{{Username: DefaultUsername, Password: DefaultPassword}}
-	}
-	auth, err := newAuthStore(cfg.Seed, users)
+	auth, err := newAuthStore(cfg.Seed, withDemoUser(cfg.Users))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -166,7 +163,7 @@ func assemble(cfg Config, ds *data.Dataset) (*Sandbox, error) {
 // Handler is the sandbox's HTTP handler: the Jana API plus the /__sandbox/ admin endpoints.
 func (s *Sandbox) Handler() http.Handler { return s.handler }
 
-// DemoToken is the current token of the default user (the first configured user, or demo).
+// DemoToken is the demo user's current token (it changes only after a logout).
 func (s *Sandbox) DemoToken() string { return s.auth.defaultToken() }
 
 // Dataset is the ground truth behind the API.
@@ -174,6 +171,30 @@ func (s *Sandbox) Dataset() *data.Dataset { return s.ds }
 
 // StartupDuration is how long New took.
 func (s *Sandbox) StartupDuration() time.Duration { return s.startup }
+
+// withDemoUser puts the demo user first, as configured or with its default password.
+func withDemoUser(users []User) []User {
+	demo := User{Username: DefaultUsername, Password: DefaultPassword}
+	out := []User{demo}
+	for _, u := range users {
+		if u.Username == DefaultUsername {
+			out[0] = u
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// DemoTokenFor is the demo user's token before any logout for a configuration: its configured
+// token, or DefaultToken(cfg.Seed, "demo").
+func DemoTokenFor(cfg Config) string {
+	u := withDemoUser(cfg.Users)[0]
+	if u.Token != "" {
+		return u.Token
+	}
+	return DefaultToken(cfg.Seed, u.Username)
+}
 
 // DefaultToken is the token a user gets before any logout: the SHA-1 of the seed and
 // username, 40 hex characters like a DRF key. It lets docs print the demo token for a seed.
