@@ -375,11 +375,9 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: listen on %s: %w", o.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           sb.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}
+	// Request contexts are not derived from ctx: a request ends when its client goes away (which
+	// the sandbox records), while shutdown lets in-flight requests finish for a few seconds.
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -402,8 +400,9 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Slow requests (the slow fault can be a minute) are cut rather than waited for.
+		o.log.Warn("sandbox: closing connections still busy after 5s", "err", err)
 		_ = srv.Close()
-		return fmt.Errorf("sandbox: shutdown: %w", err)
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("sandbox: serve: %w", err)

@@ -84,6 +84,11 @@ func (s *Sandbox) errorHandler(err error, c echo.Context) {
 		if st != nil {
 			st.cancelled = true
 		}
+		// Usually nobody is listening any more; if the server itself is stopping, the client
+		// still gets a proper answer rather than an empty 200.
+		if !c.Response().Committed {
+			_ = writeJSON(c, http.StatusServiceUnavailable, map[string]string{"detail": msgUnavailable})
+		}
 		return
 	}
 	if c.Response().Committed {
