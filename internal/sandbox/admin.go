@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Admin endpoints for tests and benchmarks running out of process. They are not part of the
+// adminRoutes adds the admin endpoints for tests and benchmarks running out of process. They are not part of the
 // Jana API: absent from the schema, exempt from parameter checks, not counted in Stats.
 //
 //	GET  /__sandbox/stats   request counters (Stats)

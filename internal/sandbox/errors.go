@@ -22,6 +22,7 @@ type apiError struct {
 	fault  string // which injected fault produced it, if any
 }
 
+// Error makes apiError an error; handlers return it and errorHandler renders it.
 func (e *apiError) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
 
 // DRF's standard messages.

@@ -76,7 +76,7 @@ func (h *server) errNoLocation() error {
 		h.s.spec.served("country_codes")))
 }
 
-// gasesFor maps unified parameter names to Climate TRACE gases; ok is false when the list
+// ctGases maps unified parameter names to Climate TRACE gases; ok is false when the list
 // names parameters but none applies to Climate TRACE.
 func ctGases(params []string) ([]string, bool) {
 	if len(params) == 0 {
@@ -94,6 +94,7 @@ func ctGases(params []string) ([]string, bool) {
 	return out, len(out) > 0
 }
 
+// edgarGases maps unified parameter names to EDGAR gas indices (all four by default).
 func edgarGases(params []string) ([]int, bool) {
 	if len(params) == 0 {
 		return []int{0, 1, 2, 3}, true
@@ -115,6 +116,7 @@ func edgarGases(params []string) ([]int, bool) {
 	return slices.Compact(out), len(out) > 0
 }
 
+// aqParams keeps the pollutant names of a unified parameter list.
 func aqParams(params []string) ([]string, bool) {
 	if len(params) == 0 {
 		return nil, true
