@@ -153,3 +153,22 @@ func TestAllowedHosts(t *testing.T) {
 		}
 	}
 }
+
+func TestDateTimeForms(t *testing.T) {
+	t.Parallel()
+	e := sharedEnv(t)
+	// Django's DateTimeField accepts dates and naive times (UTC); an unencoded '+' arrives as a space.
+	for v, want := range map[string]int{
+		"2026-09-30": 8, "2026-09-30T12:00": 4, "2026-09-30T12:00:00Z": 4, "2026-09-30T14:00:00%2B02:00": 4,
+		"2026-09-30T14:00:00+02:00": 4,
+	} {
+		resp, body := e.get(t, e.url+"/api/v1/data-sources/openaq/measurements/?location_id=2&parameter_name=pm25&date_from="+v)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("date_from=%s: %d %s", v, resp.StatusCode, body)
+			continue
+		}
+		if got := decode[janaapi.PaginatedOpenAQMeasurementList](t, body).Count; got != want {
+			t.Errorf("date_from=%s: %d readings, want %d", v, got, want)
+		}
+	}
+}
