@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION)
 BIN := bin
 
-.PHONY: demo sandbox serve build build-static generate check-generate lint test test-go test-node node-deps clean help
+.PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift lint test test-go node-deps clean help
 
 help: ## List targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -34,6 +34,24 @@ generate: ## Regenerate gen/ from api/ (oapi-codegen, pinned in tools.go)
 check-generate: ## Fail if gen/ is not what api/ generates
 	scripts/check-generate.sh
 
+snapshots: ## Rewrite the tool-schema snapshots (internal/tools/testdata/snapshots) after reviewing a change
+	UPDATE_SNAPSHOTS=1 $(GO) test -count=1 -run TestToolSnapshots ./internal/tools/
+
+docs: ## Regenerate the README's tool and configuration reference
+	$(GO) run ./cmd/jana-mcp-docs
+
+check-docs: ## Fail if the README's generated sections are stale
+	$(GO) run ./cmd/jana-mcp-docs -check
+
+# The backend-change workflow (README: "When the backend changes"). Both read JANA_BACKEND_URL
+# and JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD, like the server.
+schema: ## Fetch the live schema from $$JANA_BACKEND_URL/api/schema/ into api/openapi.yaml
+	$(GO) run ./cmd/jana-mcp-drift fetch -out api/openapi.yaml
+
+drift: ## Compare the live schema with api/openapi.yaml; fail naming the tools a breaking change affects
+	$(GO) build -o $(BIN)/jana-mcp-drift ./cmd/jana-mcp-drift
+	$(BIN)/jana-mcp-drift check
+
 lint: ## gofmt and go vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
@@ -41,7 +59,7 @@ lint: ## gofmt and go vet
 node-deps: ## Install the pinned Node tooling (Node 22, MCP TS SDK, conformance suite)
 	scripts/node-setup.sh >/dev/null
 
-test: lint check-generate node-deps test-go ## Everything CI checks
+test: lint check-generate check-docs node-deps test-go ## Everything CI checks
 
 test-go: ## Go tests, including end-to-end runs of the Node clients and the conformance suite
 	JANA_MCP_REQUIRE_NODE=1 $(GO) test -race -count=1 -timeout 30m ./...

@@ -41,8 +41,9 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to; on the whole table Jana can take a minute. For EDGAR's national inventory totals use edgar_country_totals.",
 		InputSchema: toolkit.Schema[EmissionsByCountryInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. USA, CHN. Default all."
-			p["gases"].Description = "Gases (co2, ch4, n2o, co2e_100yr, co2e_20yr). Default all, reported as CO2e."
+			p["gases"].Description = "Gases whose rows are summed as CO2e (co2, ch4, n2o, co2e_100yr, co2e_20yr). The default, co2e_100yr, counts each asset-month once; listing several gases adds their CO2e rows together."
 			toolkit.Enum(p["gases"], "ch4", "co2", "co2e_100yr", "co2e_20yr", "n2o")
+			p["gases"].Default = json.RawMessage("[\"co2e_100yr\"]")
 			p["sectors"].Description = "Climate TRACE sector names (see list_emission_sectors). Default all."
 			p["date_from"].Description = "Only months starting on or after this date. ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z)."
 			p["date_to"].Description = "Only months starting on or before this date. ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z)."

@@ -3,6 +3,7 @@ package toolgen
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/format"
 	"os"
@@ -48,10 +49,13 @@ func Generate(in Inputs, outDir string) error {
 
 	files := map[string][]byte{}
 	var tools []*tool
+	var problems []error
 	for _, e := range m.Tools {
 		t, err := plan(e, ops, api)
 		if err != nil {
-			return fmt.Errorf("%s: tool %q (operation %s): %w", in.Manifest, e.Name, e.Operation, err)
+			// Report every entry to fix, not just the first.
+			problems = append(problems, fmt.Errorf("%s: tool %q (operation %s): %w", in.Manifest, e.Name, e.Operation, err))
+			continue
 		}
 		src, err := render(t)
 		if err != nil {
@@ -59,6 +63,9 @@ func Generate(in Inputs, outDir string) error {
 		}
 		files[e.Name+".gen.go"] = src
 		tools = append(tools, t)
+	}
+	if len(problems) > 0 {
+		return errors.Join(problems...)
 	}
 	cat, err := renderCatalogue(tools, m.Curated)
 	if err != nil {

@@ -1,0 +1,185 @@
+package toolgen_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/sandbox"
+	"github.com/janaplatform/jana-mcp/internal/testenv"
+	"github.com/janaplatform/jana-mcp/internal/toolgen"
+)
+
+// generate runs the generator on a manifest text against the real schema and client.
+func generate(t *testing.T, manifest string) error {
+	t.Helper()
+	root := testenv.RepoRoot(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tools.yaml")
+	if err := os.WriteFile(path, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return toolgen.Generate(toolgen.Inputs{
+		Manifest: path,
+		Schema:   filepath.Join(root, "api/openapi.yaml"),
+		Client:   filepath.Join(root, "gen/janaapi"),
+	}, dir)
+}
+
+const entry = `
+  - name: %s
+    operation: %s
+    title: A title
+    description: A description long enough.
+    source: openaq
+%s`
+
+func TestManifestErrorsNameTheEntry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, op, extra string
+		want            []string
+	}{
+		{"ghost", "v1_no_such_list", "", []string{`tool "ghost"`, "v1_no_such_list", "not in the schema"}},
+		{"bad_param", "v1_data_sources_edgar_country_totals_list", "    params:\n      country_iso3: {}\n",
+			[]string{`tool "bad_param"`, `parameter "country_iso3" is not a parameter`, "country_code"}},
+		{"login", "auth_login_create", "", []string{`tool "login"`, "only GET"}},
+		{"bad_field", "v1_data_sources_openaq_parameters_list", "    result:\n      rows: results\n      fields: [name, colour]\n",
+			[]string{`tool "bad_field"`, `"colour" is not a field of OpenAQParameter`, "units"}},
+		{"bad_rows", "v1_esg_health_retrieve", "    result:\n      rows: status\n", []string{`tool "bad_rows"`, `rows "status"`}},
+		{"no_paging", "v1_esg_health_retrieve", "    paging: true\n", []string{`tool "no_paging"`, "no page, offset or cursor"}},
+		{"hidden_path", "v1_data_sources_openaq_locations_retrieve", "", []string{`tool "hidden_path"`, `path parameter "id" must be exposed`}},
+		{"Bad-Name", "v1_esg_health_retrieve", "", []string{"snake_case"}},
+		{strings.Repeat("x", 41), "v1_esg_health_retrieve", "", []string{"at most 40"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name[:min(len(tc.name), 12)], func(t *testing.T) {
+			t.Parallel()
+			err := generate(t, "tools:"+fmt.Sprintf(entry, tc.name, tc.op, tc.extra))
+			if err == nil {
+				t.Fatal("generation succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	t.Run("duplicate", func(t *testing.T) {
+		t.Parallel()
+		e := fmt.Sprintf(entry, "twice", "v1_esg_health_retrieve", "")
+		if err := generate(t, "tools:"+e+e); err == nil || !strings.Contains(err.Error(), "already used") {
+			t.Errorf("duplicate name: %v", err)
+		}
+	})
+	t.Run("curated name clash", func(t *testing.T) {
+		t.Parallel()
+		m := "tools:" + fmt.Sprintf(entry, "get_trends", "v1_esg_health_retrieve", "") + "curated:\n  get_trends: [v1_esg_trends_retrieve]\n"
+		if err := generate(t, m); err == nil || !strings.Contains(err.Error(), "curated") {
+			t.Errorf("clash with a curated tool: %v", err)
+		}
+	})
+}
+
+// TestAddingAManifestEntryYieldsAWorkingTool is the manifest's promise, end to end: in a copy
+// of the repository, add one entry for an operation no tool exposes yet, run `go generate`,
+// build the server and call the new tool over /sse and /mcp — with no hand-written Go.
+func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the server from a copy of the repository")
+	}
+	t.Parallel()
+	repo := testenv.CopyRepo(t)
+	manifest := filepath.Join(repo, "api/tools.yaml")
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const newEntry = `
+  - name: latest_station_readings
+    operation: v1_data_sources_openaq_locations_latest_measurements_retrieve
+    title: Latest readings of a station (OpenAQ)
+    description: The most recent measurement of each pollutant at one OpenAQ station, via Jana.
+    source: openaq
+    params:
+      id:
+        as: station_id
+        description: OpenAQ location id.
+    result:
+      summary: [location_id, location_name]
+      rows: measurements
+      fields: [parameter_name, value, unit, measured_at]
+      key: readings
+`
+	text := strings.Replace(string(data), "\ncurated:", newEntry+"\ncurated:", 1)
+	if err := os.WriteFile(manifest, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := testenv.Run(t, repo, 5*time.Minute, "go", "generate", "./..."); err != nil {
+		t.Fatalf("go generate: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "gen/mcptools/latest_station_readings.gen.go")); err != nil {
+		t.Fatalf("no binding generated: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "jana-mcp")
+	if out, err := testenv.Run(t, repo, 5*time.Minute, "go", "build", "-o", bin, "./cmd/jana-mcp"); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "JANA_BACKEND_URL="+sb.URL, "MCP_SERVER_HOST=127.0.0.1", "MCP_SERVER_PORT="+port, "LOG_LEVEL=warn")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	base := "http://" + addr
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, tr := range []struct{ transport, auth string }{{testenv.SSE, "query"}, {testenv.Streamable, "header"}} {
+		var cs *mcp.ClientSession
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			if cs, err = testenv.Connect(ctx, t, base, tr.transport, sb.Token, tr.auth); err == nil || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("connect %s: %v", tr.transport, err)
+		}
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "latest_station_readings", Arguments: map[string]any{"station_id": 1}})
+		if err != nil || res.IsError {
+			t.Fatalf("%s: %v %s", tr.transport, err, testenv.Text(res))
+		}
+		var m struct {
+			LocationID int              `json:"location_id"`
+			Readings   []map[string]any `json:"readings"`
+		}
+		data, _ := json.Marshal(res.StructuredContent)
+		if err := json.Unmarshal(data, &m); err != nil || m.LocationID != 1 || len(m.Readings) == 0 || m.Readings[0]["unit"] == "" {
+			t.Errorf("%s: unexpected result %s", tr.transport, data)
+		}
+		if !strings.Contains(testenv.Text(res), "OpenAQ") {
+			t.Errorf("%s: no attribution: %s", tr.transport, testenv.Text(res))
+		}
+		cs.Close()
+	}
+}
