@@ -291,3 +291,29 @@ func TestSessionBoundToItsToken(t *testing.T) {
 		t.Errorf("the owner's token: %d %s", status, body)
 	}
 }
+
+// TestTokenChecksAreCached: a token Jana accepted is not checked again on every request of
+// every session (MCP_AUTH_CACHE_TTL), and a rejected one is remembered too.
+func TestTokenChecksAreCached(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	sb := testenv.StartSandbox(t, sandbox.Config{Observer: rec.observe})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for range 5 {
+		cs := testenv.MustConnect(ctx, t, srv.URL, testenv.Streamable, sb.Token, "header")
+		if _, err := cs.ListTools(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		if status, _, _ := get(t, srv.URL+"/sse?token=bad", nil); status != http.StatusUnauthorized {
+			t.Fatalf("bad token: %d", status)
+		}
+	}
+	checks := rec.tokensFor("/api/auth/user/")
+	if checks[sb.Token] != 1 || checks["bad"] != 1 {
+		t.Errorf("token checks against Jana: good %d, bad %d; want 1 each", checks[sb.Token], checks["bad"])
+	}
+}

@@ -183,3 +183,48 @@ func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
 		cs.Close()
 	}
 }
+
+// TestHiddenAndRenamedParameters: a fixed value is always sent and never shown; renamed,
+// defaulted and constrained parameters reach the schema.
+func TestHiddenAndRenamedParameters(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot(t)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "tools.yaml")
+	if err := os.WriteFile(manifest, []byte("tools:"+fmt.Sprintf(entry, "ghg_totals", "v1_data_sources_edgar_country_totals_list", `    paging: true
+    params:
+      country_code: {as: countries, description: Alpha-3 codes.}
+      gas: {value: GHG}
+      sector: {value: TOTAL}
+      year_from: {minimum: 2000, default: 2010}
+    result:
+      rows: results
+      fields: [country_code, year, value]
+`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := toolgen.Generate(toolgen.Inputs{Manifest: manifest, Schema: filepath.Join(root, "api/openapi.yaml"), Client: filepath.Join(root, "gen/janaapi")}, dir); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "ghg_totals.gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`params.Gas = ptr(janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas("GHG"))`,
+		`params.Sector = ptr("TOTAL")`,
+		`Countries []string ` + "`json:\"countries,omitempty\"`",
+		`p["year_from"].Minimum = ptr(2000.0)`,
+		`p["year_from"].Default = json.RawMessage("2010")`,
+		`json:"cursor,omitempty"`, `params.Offset = &position`,
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("generated code lacks %s", want)
+		}
+	}
+	for _, hidden := range []string{`json:"gas`, `json:"sector`} {
+		if strings.Contains(string(src), hidden) {
+			t.Errorf("hidden parameter exposed: %s", hidden)
+		}
+	}
+}
