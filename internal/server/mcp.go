@@ -39,27 +39,29 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 	return srv
 }
 
-// sessionMiddleware counts stateful Streamable HTTP sessions when they are created and
-// forgets them when they close. (SSE sessions are counted by their GET handler.)
+// sessionMiddleware hands a new stateful Streamable HTTP session the slot its initialize POST
+// reserved (handleMCP), and gives the slot back when the session closes: on DELETE, on idle
+// timeout or at shutdown. (SSE sessions are counted by their GET handler.)
 func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		res, err := next(ctx, method, req)
 		if method == "initialize" && err == nil && transportOf(ctx) == transportStreamable {
-			if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
-				key := "anonymous"
-				if c, ok := jana.CallerFrom(ctx); ok {
-					key = c.Key()
-				}
-				s.sessions.track(transportStreamable, key)
+			ss, ok := req.GetSession().(*mcp.ServerSession)
+			// The session's context is that of the POST that created it, so it holds the slot.
+			sl, reserved := ctx.Value(slotKey{}).(*slot)
+			if ok && reserved && sl.claim() {
 				go func() {
 					_ = ss.Wait()
-					s.sessions.close(transportStreamable, key)
+					sl.release()
 				}()
 			}
 		}
 		return res, err
 	}
 }
+
+// slotKey holds the session slot reserved for an initialize POST.
+type slotKey struct{}
 
 // toolMiddleware wraps every tools/call: it gives the call its caller, a call id and a
 // record of its backend calls, ties its lifetime to the connection that carries it, counts it

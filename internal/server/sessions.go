@@ -33,13 +33,6 @@ func newSessions(maxTotal, maxPerCaller int, onChange func(string, int)) *sessio
 	}
 }
 
-// admit reports whether caller may open one more session.
-func (s *sessions) admit(caller string) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.admitLocked(caller)
-}
-
 func (s *sessions) admitLocked(caller string) *apiError {
 	if s.total >= s.maxTotal {
 		return fail(codeFull)
@@ -50,21 +43,22 @@ func (s *sessions) admitLocked(caller string) *apiError {
 	return nil
 }
 
-// open admits and counts a session in one step.
-func (s *sessions) open(transport, caller string) *apiError {
+// open admits and counts a session in one step, so that simultaneous openings cannot all
+// pass the check before any is counted. The slot must be released when the session ends.
+func (s *sessions) open(transport, caller string) (*slot, *apiError) {
 	s.mu.Lock()
 	if err := s.admitLocked(caller); err != nil {
 		s.mu.Unlock()
-		return err
+		return nil, err
 	}
 	s.add(transport, caller, 1)
 	n := s.byTransport[transport]
 	s.mu.Unlock()
 	s.onChange(transport, n)
-	return nil
+	return &slot{sessions: s, transport: transport, caller: caller}, nil
 }
 
-// track counts a session that already exists (created by the SDK after admit).
+// track counts a session that already exists.
 func (s *sessions) track(transport, caller string) {
 	s.mu.Lock()
 	s.add(transport, caller, 1)
@@ -79,6 +73,64 @@ func (s *sessions) close(transport, caller string) {
 	n := s.byTransport[transport]
 	s.mu.Unlock()
 	s.onChange(transport, n)
+}
+
+// slot is one counted session. A Streamable HTTP session is counted when its initialize POST
+// is admitted, before the SDK creates it; the session claims the slot once initialize
+// succeeded, and gives it back when it closes. A slot nobody claimed is given back when the
+// POST ends.
+type slot struct {
+	sessions  *sessions
+	transport string
+	caller    string
+
+	mu    sync.Mutex
+	state slotState
+}
+
+type slotState int
+
+const (
+	slotReserved slotState = iota
+	slotClaimed
+	slotReleased
+)
+
+// claim gives the slot to the session that was just initialized. It returns false if the slot
+// was claimed before (a repeated initialize on the same session); the caller must then not
+// release it again. If the POST already gave the slot back (the client left before the
+// answer), the session is counted again.
+func (sl *slot) claim() bool {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	switch sl.state {
+	case slotClaimed:
+		return false
+	case slotReleased:
+		sl.sessions.track(sl.transport, sl.caller)
+	}
+	sl.state = slotClaimed
+	return true
+}
+
+// releaseUnclaimed gives the slot back unless a session claimed it.
+func (sl *slot) releaseUnclaimed() {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.state == slotReserved {
+		sl.state = slotReleased
+		sl.sessions.close(sl.transport, sl.caller)
+	}
+}
+
+// release gives the slot back; it is safe to call more than once.
+func (sl *slot) release() {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.state != slotReleased {
+		sl.state = slotReleased
+		sl.sessions.close(sl.transport, sl.caller)
+	}
 }
 
 func (s *sessions) add(transport, caller string, d int) {

@@ -53,10 +53,11 @@ func (s *Server) handleSSE(c echo.Context) error {
 	}
 	r := c.Request()
 	caller := callerOf(c)
-	if err := s.sessions.open(transportSSE, caller.Key()); err != nil {
-		return err
+	slot, refused := s.sessions.open(transportSSE, caller.Key())
+	if refused != nil {
+		return refused
 	}
-	defer s.sessions.close(transportSSE, caller.Key())
+	defer slot.release()
 
 	w := newStreamWriter(c.Response())
 	defer w.finish()
@@ -120,6 +121,9 @@ func (s *Server) handleMessages(c echo.Context) error {
 		key = "ip:" + c.RealIP()
 	}
 	if err := s.limits.allow(c, limitMessages, key); err != nil {
+		return err
+	}
+	if _, err := bufferBody(r); err != nil {
 		return err
 	}
 	sess.transport.ServeHTTP(c.Response(), r)

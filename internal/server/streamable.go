@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 
@@ -39,16 +40,22 @@ func (s *Server) handleMCP(c echo.Context) error {
 	stateless := s.cfg.Transport.Stateless
 	newSession := r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" && !stateless
 
+	ctx := r.Context()
 	if newSession {
 		if s.inflight.isDraining() {
 			return fail(codeDraining)
 		}
-		if err := s.sessions.admit(caller.Key()); err != nil {
+		// Count the session now, before the SDK creates it: checking the caps here and
+		// counting only after initialize succeeded let a burst of simultaneous initializes
+		// all pass the check.
+		slot, err := s.sessions.open(transportStreamable, caller.Key())
+		if err != nil {
 			return err
 		}
+		defer slot.releaseUnclaimed() // no session came of it
+		ctx = context.WithValue(ctx, slotKey{}, slot)
 	}
 
-	ctx := r.Context()
 	if stateless {
 		// One request is the whole session: its end must cancel its calls.
 		ctx = context.WithValue(withTransport(ctx, transportStateless), lifetimeKey{}, r.Context())
@@ -67,13 +74,14 @@ func (s *Server) handleMCP(c echo.Context) error {
 	req.Header.Set("Authorization", "Bearer "+caller.Key())
 
 	var calls []json.RawMessage
-	if r.Method == http.MethodPost && !stateless && r.Header.Get("Mcp-Session-Id") != "" {
-		body, err := io.ReadAll(req.Body)
+	if r.Method == http.MethodPost {
+		body, err := bufferBody(req)
 		if err != nil {
-			return fail(codeTooLarge)
+			return err
 		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		calls = toolCallIDs(body)
+		if !stateless && r.Header.Get("Mcp-Session-Id") != "" {
+			calls = toolCallIDs(body)
+		}
 	}
 
 	w := newStreamWriter(c.Response())
@@ -89,6 +97,23 @@ func (s *Server) handleMCP(c echo.Context) error {
 		s.cancelCalls(req, calls)
 	}
 	return nil
+}
+
+// bufferBody reads a POST body in full, within the body limit, and puts it back for the SDK.
+// Reading it here makes an oversized body a JSON 413 however it was sent: the body limit
+// middleware refuses a too large Content-Length up front, but a chunked body is only caught
+// while read, and the SDK would answer that in plain text.
+func bufferBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return nil, fail(codeTooLarge)
+		}
+		return nil, fail(codeBadRequest)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return body, nil
 }
 
 // toolCallIDs returns the ids of the tools/call requests in a POST body (one message or a

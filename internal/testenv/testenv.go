@@ -33,6 +33,9 @@ type Sandbox struct {
 	*sandbox.Sandbox
 	URL   string
 	Token string // the demo user's token
+
+	mu      sync.Mutex
+	started []string // paths of the requests that reached the sandbox, in order
 }
 
 // StartSandbox serves a sandbox with cfg on 127.0.0.1 until the test ends.
@@ -46,8 +49,29 @@ func StartSandbox(t testing.TB, cfg sandbox.Config) *Sandbox {
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
-	url := serve(t, sb.Handler())
-	return &Sandbox{Sandbox: sb, URL: url, Token: sb.DemoToken()}
+	s := &Sandbox{Sandbox: sb, Token: sb.DemoToken()}
+	s.URL = serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.started = append(s.started, r.URL.Path)
+		s.mu.Unlock()
+		sb.Handler().ServeHTTP(w, r)
+	}))
+	return s
+}
+
+// Started counts the requests whose path ends with pathSuffix that have reached the sandbox,
+// finished or not. (sandbox.Config.Observer reports requests only once they end; this tells
+// a test that a slow request is in flight.)
+func (s *Sandbox) Started(pathSuffix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, p := range s.started {
+		if strings.HasSuffix(p, pathSuffix) {
+			n++
+		}
+	}
+	return n
 }
 
 func serve(t testing.TB, h http.Handler) string {
@@ -145,16 +169,26 @@ const (
 // in "Authorization: Token"), "bearer", "query" (?token=) or "" (no credentials).
 func Connect(ctx context.Context, t testing.TB, base, transport, token, auth string) (*mcp.ClientSession, error) {
 	t.Helper()
+	return ConnectVia(ctx, t, base, transport, token, auth, nil)
+}
+
+// ConnectVia is Connect with the client's HTTP requests sent through rt (nil means
+// http.DefaultTransport), for tests that record the traffic or keep their own connections.
+func ConnectVia(ctx context.Context, t testing.TB, base, transport, token, auth string, rt http.RoundTripper) (*mcp.ClientSession, error) {
+	t.Helper()
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
 	endpoint := base + "/mcp"
 	if transport == SSE {
 		endpoint = base + "/sse"
 	}
-	hc := &http.Client{Transport: http.DefaultTransport}
+	hc := &http.Client{Transport: rt}
 	switch auth {
 	case "header":
-		hc.Transport = headerTransport{"Authorization", "Token " + token}
+		hc.Transport = headerTransport{"Authorization", "Token " + token, rt}
 	case "bearer":
-		hc.Transport = headerTransport{"Authorization", "Bearer " + token}
+		hc.Transport = headerTransport{"Authorization", "Bearer " + token, rt}
 	case "query":
 		endpoint += "?token=" + url.QueryEscape(token)
 	}
@@ -179,12 +213,15 @@ func MustConnect(ctx context.Context, t testing.TB, base, transport, token, auth
 	return cs
 }
 
-type headerTransport struct{ key, value string }
+type headerTransport struct {
+	key, value string
+	next       http.RoundTripper
+}
 
 func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set(h.key, h.value)
-	return http.DefaultTransport.RoundTrip(r)
+	return h.next.RoundTrip(r)
 }
 
 // Text returns the text content of a tool result.
