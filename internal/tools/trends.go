@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,13 +120,33 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 		return nil, err
 	}
 
+	// Jana gives one series per unit (o3 is measured in ppm at some stations and µg/m³ at
+	// others); follow the one with the most data and say the others exist.
+	names := []string{param}
+	if source == srcClimateTRACE {
+		ct, _ := gasCodes(param) // Jana answers co2e as co2e_100yr
+		names = append(names, ct)
+	}
 	var series *janaapi.TrendSeries
+	var others []string
 	for i := range out.Series {
-		if strings.EqualFold(out.Series[i].Parameter, param) || series == nil {
-			series = &out.Series[i]
+		s := &out.Series[i]
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, s.Parameter) }) {
+			continue
+		}
+		if series == nil || len(s.Points) > len(series.Points) {
+			if series != nil {
+				others = append(others, series.Unit)
+			}
+			series = s
+		} else {
+			others = append(others, s.Unit)
 		}
 	}
 	page := &toolkit.Page{Sources: []toolkit.Source{attribution}}
+	if len(others) > 0 {
+		page.Notes = append(page.Notes, fmt.Sprintf("Some stations report %s in %s as well; this trend follows the unit with the most data.", param, strings.Join(others, ", ")))
+	}
 	t := &toolkit.Table{Name: "series", Columns: []string{"period_start", "value", "count"}, Total: -1}
 	unit := ""
 	var points []trendPoint
