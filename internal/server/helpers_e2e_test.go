@@ -70,19 +70,28 @@ type request struct {
 	client            *http.Client
 }
 
-// send performs r. An event stream's body is not read: the connection is closed at once,
-// which ends the stream on the server.
+// send performs r, failing the test if no answer comes. An event stream's body is not read:
+// the connection is closed at once, which ends the stream on the server.
 func send(t *testing.T, r request) response {
 	t.Helper()
+	resp, err := trySend(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", r.method, r.url, err)
+	}
+	return resp
+}
+
+// trySend is send for goroutines other than the test's: it returns the error.
+func trySend(r request) (response, error) {
 	var body io.Reader = strings.NewReader(r.body)
 	if r.chunked {
 		body = io.MultiReader(body) // an unknown length: sent chunked
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
@@ -96,15 +105,18 @@ func send(t *testing.T, r request) response {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", r.method, r.url, err)
+		return response{}, err
 	}
 	defer resp.Body.Close()
 	out := response{status: resp.StatusCode, header: resp.Header}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil {
+			return out, err
+		}
 		out.body = string(data)
 	}
-	return out
+	return out, nil
 }
 
 // clientFrom returns an HTTP client whose connections leave from the loopback address ip
@@ -128,13 +140,16 @@ type stream struct {
 }
 
 // openStream starts a GET and returns the stream once headers arrived, or the full answer
-// when it is not an event stream.
+// when it is not an event stream. A connection error is reported with t.Errorf (so that
+// goroutines may call it) and returns status 0.
 func openStream(t *testing.T, url string, header map[string]string) (*stream, response) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		t.Fatal(err)
+		cancel()
+		t.Errorf("GET %s: %v", url, err)
+		return nil, response{}
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	for k, v := range header {
@@ -143,7 +158,8 @@ func openStream(t *testing.T, url string, header map[string]string) (*stream, re
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()
-		t.Fatalf("GET %s: %v", url, err)
+		t.Errorf("GET %s: %v", url, err)
+		return nil, response{}
 	}
 	r := response{status: resp.StatusCode, header: resp.Header}
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {

@@ -379,7 +379,11 @@ func TestSessionCapsUnderConcurrency(t *testing.T) {
 						_, r := openStream(t, srv.URL+"/sse?token="+sb.Token, nil)
 						got = r.status
 					} else {
-						got = send(t, request{method: http.MethodPost, url: srv.URL + "/mcp", header: with(jsonRPCHeaders, "Authorization", "Token "+sb.Token), body: initialize}).status
+						r, err := trySend(request{method: http.MethodPost, url: srv.URL + "/mcp", header: with(jsonRPCHeaders, "Authorization", "Token "+sb.Token), body: initialize})
+						if err != nil {
+							t.Error(err)
+						}
+						got = r.status
 					}
 					mu.Lock()
 					status[got]++
