@@ -97,7 +97,7 @@ func writeError(c echo.Context, e *apiError) error {
 
 // errorHandler renders every error that reaches Echo as JSON, including its own 404s and
 // 405s and the body limit's 413.
-func errorHandler(err error, c echo.Context) {
+func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
@@ -128,6 +128,8 @@ func errorHandler(err error, c echo.Context) {
 		}
 		return
 	}
-	c.Logger().Error(err)
+	// Through the server's logger, not Echo's (which writes plain text to stdout), so that
+	// everything the server writes is one JSON stream with the request id.
+	s.logger.ErrorContext(c.Request().Context(), "unhandled error", "err", err, "request_id", requestID(c))
 	_ = writeError(c, fail(codeInternal))
 }

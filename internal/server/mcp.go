@@ -32,9 +32,12 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 			return &mcp.CompleteResult{Completion: mcp.CompletionResultDetails{Values: []string{}}}, nil
 		},
 	})
+	names := make([]string, 0, len(catalogue))
 	for _, t := range catalogue {
 		t.AddTo(srv)
+		names = append(names, t.Name())
 	}
+	s.metrics.initTools(names)
 	srv.AddReceivingMiddleware(s.sessionMiddleware, s.toolMiddleware)
 	return srv
 }
@@ -116,10 +119,14 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if outcome != "ok" {
 			level = slog.LevelWarn
 		}
+		session := req.GetSession().ID()
+		if session == "" {
+			session = sseSessionOf(ctx) // the SDK has no id for legacy SSE sessions
+		}
 		s.logger.Log(ctx, level, "tool call",
 			"tool", tool, "outcome", outcome, "duration_ms", ms(elapsed),
 			"backend_status", sum.LastStatus, "backend_attempts", sum.Attempts, "backend_ms", ms(sum.Elapsed),
-			"cached", sum.Cached, "call_id", id, "session_id", req.GetSession().ID(),
+			"cached", sum.Cached, "call_id", id, "session_id", session,
 			"transport", transportOf(ctx), "caller", caller)
 		return res, err
 	}
@@ -132,6 +139,14 @@ type transportKey struct{}
 // lifetimeKey holds the context of the connection a tool call arrived on (the SSE stream, or
 // the stateless POST), whose end must cancel the call.
 type lifetimeKey struct{}
+
+// sseSessionKey holds the id of the legacy SSE session (the session_id of its /messages URL).
+type sseSessionKey struct{}
+
+func sseSessionOf(ctx context.Context) string {
+	id, _ := ctx.Value(sseSessionKey{}).(string)
+	return id
+}
 
 func withTransport(ctx context.Context, t string) context.Context {
 	return context.WithValue(ctx, transportKey{}, t)

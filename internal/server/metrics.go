@@ -71,10 +71,30 @@ func newMetrics() *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	// Series with known labels exist from the start, at zero, so that rate() and alerts see
+	// them before the first event rather than "no data".
 	for _, t := range []string{transportSSE, transportStreamable} {
 		m.sessions.WithLabelValues(t).Set(0)
 	}
+	for _, l := range []limitKind{limitGeneral, limitSSE, limitMessages} {
+		m.rateLimited.WithLabelValues(string(l))
+	}
+	for _, r := range []string{"502", "503", "504", "connection", "401", "403", "429"} {
+		m.backendRetries.WithLabelValues(r)
+	}
+	for _, r := range []string{"hit", "miss"} {
+		m.cacheLookups.WithLabelValues(r)
+	}
 	return m
+}
+
+// initTools creates every tool's call counters at zero.
+func (m *metrics) initTools(names []string) {
+	for _, name := range names {
+		for _, outcome := range []string{"ok", "tool_error", "error"} {
+			m.toolCalls.WithLabelValues(name, outcome)
+		}
+	}
 }
 
 func (m *metrics) handler() http.Handler {

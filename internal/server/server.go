@@ -96,7 +96,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler
+	e.HTTPErrorHandler = s.errorHandler
 	if cfg.Transport.TrustForwardedFor {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	} else {

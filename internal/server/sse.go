@@ -78,6 +78,7 @@ func (s *Server) handleSSE(c echo.Context) error {
 	// The stream's life bounds its tool calls: when it ends, calls in flight are cancelled.
 	life, endLife := context.WithCancel(r.Context())
 	ctx := context.WithValue(withTransport(life, transportSSE), lifetimeKey{}, life)
+	ctx = context.WithValue(ctx, sseSessionKey{}, id)
 	ss, err := s.mcp.Connect(ctx, transport, nil)
 	if err != nil {
 		endLife()
