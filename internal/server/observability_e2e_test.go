@@ -387,7 +387,7 @@ func TestTokensNeverWritten(t *testing.T) {
 		mustOK(t, "get_station", run(cs, "get_station", station))
 		mustOK(t, "list_pollutants", run(cs, "list_pollutants", map[string]any{}))
 		run(cs, "get_air_quality", map[string]any{"location_bbox": []float64{0.3, 51.2, -0.5, 51.7}}) // invalid
-		run(cs, "get_station", map[string]any{"station_id": 999999})                                   // 404
+		run(cs, "get_station", map[string]any{"station_id": 999999})                                  // 404
 		for _, fault := range []func(){
 			func() { sb.FailNext(opStation, 500, 1) },
 			func() { sb.FailNext(opStation, 503, 2) },
