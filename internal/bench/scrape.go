@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Process figures of a server under test, from its /metrics.
+type Process struct {
+	RSS        float64 `json:"rss_bytes"`
+	Goroutines float64 `json:"goroutines"`
+	// Sessions is jana_mcp_sessions_active summed over transports (0 for servers without it).
+	Sessions float64 `json:"sessions"`
+}
+
+// RSSMB is the resident set size in MiB.
+func (p Process) RSSMB() float64 { return round3(p.RSS / (1 << 20)) }
+
+// Scrape reads a Prometheus text endpoint (url ends in /metrics) for
+// process_resident_memory_bytes, go_goroutines and jana_mcp_sessions_active.
+func Scrape(ctx context.Context, url string) (Process, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return Process{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Process{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Process{}, fmt.Errorf("%s: status %d", url, resp.StatusCode)
+	}
+	var p Process
+	found := 0
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := metricLine(line)
+		if !ok {
+			continue
+		}
+		switch name {
+		case "process_resident_memory_bytes":
+			p.RSS = value
+			found++
+		case "go_goroutines":
+			p.Goroutines = value
+			found++
+		case "jana_mcp_sessions_active":
+			p.Sessions += value
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return Process{}, err
+	}
+	if found < 2 {
+		return Process{}, fmt.Errorf("%s has no process_resident_memory_bytes or go_goroutines", url)
+	}
+	return p, nil
+}
+
+// metricLine splits `name{labels} value` into the name and the value.
+func metricLine(line string) (string, float64, bool) {
+	i := strings.LastIndexByte(line, ' ')
+	if i < 0 {
+		return "", 0, false
+	}
+	v, err := strconv.ParseFloat(line[i+1:], 64)
+	if err != nil {
+		return "", 0, false
+	}
+	name := line[:i]
+	if j := strings.IndexByte(name, '{'); j >= 0 {
+		name = name[:j]
+	}
+	return name, v, true
+}
+
+// ProcRSS reads a process's resident set size from /proc (Linux), for servers without
+// /metrics (the Node peer).
+func ProcRSS(pid int) (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				return 0, err
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for process %d", pid)
+}

@@ -1,0 +1,121 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/bench"
+	"github.com/janaplatform/jana-mcp/internal/sandbox"
+	"github.com/janaplatform/jana-mcp/internal/server"
+	"github.com/janaplatform/jana-mcp/internal/testenv"
+)
+
+// Benchmarks of the server in process. The harness (cmd/jana-mcp-bench) runs them for the
+// tools/list figure and for CPU profiles of a tool call; the figures across processes and
+// transports come from the harness itself (docs/benchmarks.md).
+
+// BenchmarkToolsList lists the tools through an in-memory transport: the server's own cost
+// of tools/list, without HTTP. Besides ns/op it reports the median and 99th percentile of the
+// individual calls (p50-ns, p99-ns).
+func BenchmarkToolsList(b *testing.B) {
+	ctx := context.Background()
+	cfg := testenv.Config(b, "http://127.0.0.1:9", map[string]string{"LOG_LEVEL": "warn"})
+	srv, err := server.New(cfg, slog.New(slog.DiscardHandler), server.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := srv.MCP().Connect(ctx, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "0"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cs.Close()
+
+	var tools int
+	durations := make([]time.Duration, 0, max(b.N, 1))
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		res, err := cs.ListTools(ctx, nil)
+		durations = append(durations, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tools = len(res.Tools)
+	}
+	reportQuantiles(b, durations)
+	b.ReportMetric(float64(tools), "tools")
+}
+
+// BenchmarkToolCall makes the light call (list_pollutants, one small GET to the sandbox) on
+// one session over real loopback HTTP, for this server and for the go-sdk floor
+// (bench.NewFloor), over each transport. With -cpuprofile it shows where a call's time goes;
+// the process holds the client and the sandbox too, so read the server's frames.
+func BenchmarkToolCall(b *testing.B) {
+	sb := testenv.StartSandbox(b, sandbox.Config{})
+	settings := map[string]string{"MCP_CACHE_ENABLED": "false", "LOG_LEVEL": "warn"}
+	stateful := testenv.StartServer(b, testenv.Config(b, sb.URL, settings))
+	settings["MCP_STATELESS"] = "true"
+	stateless := testenv.StartServer(b, testenv.Config(b, sb.URL, settings))
+	floor := httptest.NewServer(bench.NewFloor(sb.URL+bench.LightPath, sb.Token))
+	defer floor.Close()
+
+	ours := bench.Call{Tool: bench.LightTool, Args: json.RawMessage(bench.LightArgs)}
+	floorCall := bench.Call{Tool: bench.FloorTool}
+	for _, tc := range []struct {
+		name   string
+		target bench.Target
+		call   bench.Call
+	}{
+		{"ours/sse", bench.Target{URL: stateful.URL + "/sse", Transport: bench.SSE, Token: sb.Token}, ours},
+		{"ours/streamable", bench.Target{URL: stateful.URL + "/mcp", Transport: bench.Streamable, Token: sb.Token}, ours},
+		{"ours/stateless", bench.Target{URL: stateless.URL + "/mcp", Transport: bench.Stateless, Token: sb.Token}, ours},
+		{"floor/sse", bench.Target{URL: floor.URL + bench.FloorSSEPath, Transport: bench.SSE}, floorCall},
+		{"floor/streamable", bench.Target{URL: floor.URL + bench.FloorMCPPath, Transport: bench.Streamable}, floorCall},
+		{"floor/stateless", bench.Target{URL: floor.URL + bench.FloorStatelessPath, Transport: bench.Stateless}, floorCall},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			client := bench.NewClient(8)
+			defer client.Close()
+			cs, err := client.Connect(ctx, tc.target)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cs.Close()
+			durations := make([]time.Duration, 0, max(b.N, 1))
+			b.ReportAllocs()
+			for b.Loop() {
+				t0 := time.Now()
+				if _, err := tc.call.Invoke(ctx, cs); err != nil {
+					b.Fatal(err)
+				}
+				durations = append(durations, time.Since(t0))
+			}
+			reportQuantiles(b, durations)
+		})
+	}
+}
+
+func reportQuantiles(b *testing.B, durations []time.Duration) {
+	if len(durations) == 0 {
+		return
+	}
+	slices.Sort(durations)
+	at := func(q float64) float64 { return float64(durations[min(int(q*float64(len(durations))), len(durations)-1)]) }
+	b.ReportMetric(at(0.50), "p50-ns")
+	b.ReportMetric(at(0.99), "p99-ns")
+}
