@@ -66,3 +66,11 @@ test-go: ## Go tests, including end-to-end runs of the Node clients and the conf
 
 clean:
 	rm -rf $(BIN)
+
+.PHONY: bench bench-smoke
+
+bench: node-deps ## Run the standard benchmark set (about 6 min) and write docs/benchmarks.md
+	$(GO) run ./cmd/jana-mcp-bench run --out docs/benchmarks.md
+
+bench-smoke: node-deps ## Every benchmark mode for a moment (~30 s): proves the harness works; report to bin/
+	$(GO) run ./cmd/jana-mcp-bench run --smoke --out $(BIN)/benchmarks-smoke.md

@@ -33,9 +33,14 @@ type LoadResult struct {
 	WireBytes      float64 `json:"wire_bytes_per_call"`
 	TextBytes      float64 `json:"text_bytes_per_call"`
 	ConnectSeconds float64 `json:"connect_s"`
+	// TotalCalls counts every call made, warm-up included (for CPU per call).
+	TotalCalls int64 `json:"total_calls"`
 	// Run holds every measured call, for merging rounds.
 	Run Run `json:"-"`
 }
+
+// newRand returns a deterministic source: a mix draws the same sequence in every run.
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 42)) }
 
 // Load opens the sessions, warms up, measures and closes the sessions.
 func Load(ctx context.Context, cfg LoadConfig) (*LoadResult, error) {
@@ -63,7 +68,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadResult, error) {
 
 	rngs := make([]*rand.Rand, len(sessions))
 	for i := range rngs {
-		rngs[i] = rand.New(rand.NewPCG(uint64(i), 42))
+		rngs[i] = newRand(uint64(i))
 	}
 	var calls, text atomic.Int64
 	before := client.Received()
@@ -82,6 +87,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadResult, error) {
 		URL: cfg.Target.URL, Transport: cfg.Target.Transport, Sessions: cfg.Sessions,
 		Summary: run.Summary(), ConnectSeconds: round3(connect.Seconds()), Run: run,
 	}
+	res.TotalCalls = calls.Load()
 	if n := calls.Load(); n > 0 {
 		res.WireBytes = round3(float64(client.Received()-before) / float64(n))
 		res.TextBytes = round3(float64(text.Load()) / float64(n))

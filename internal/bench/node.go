@@ -92,6 +92,9 @@ type NodeResult struct {
 	Sessions int    `json:"sessions"`
 	Summary
 	TextBytes float64 `json:"text_bytes"`
+	// TotalCalls counts every call, warm-up included; ClientCPU is the Node client's CPU time.
+	TotalCalls int64         `json:"total_calls"`
+	ClientCPU  time.Duration `json:"client_cpu"`
 }
 
 // NodeLoad runs bench-load.mjs and parses its report.
@@ -115,6 +118,7 @@ func (n Node) NodeLoad(ctx context.Context, cfg NodeLoadConfig) (*NodeResult, er
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &res); err != nil {
 		return nil, fmt.Errorf("bench-load.mjs output %q: %w", tail(stdout.String(), 500), err)
 	}
+	res.ClientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return &res, nil
 }
 

@@ -109,3 +109,32 @@ func ProcRSS(pid int) (float64, error) {
 	}
 	return 0, fmt.Errorf("no VmRSS for process %d", pid)
 }
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux the harness
+// runs on (it is fixed by the kernel ABI, whatever CONFIG_HZ is).
+const clockTicks = 100
+
+// ProcCPU returns the CPU time (user + system) a process has used so far, from /proc.
+func ProcCPU(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces and parentheses: fields start after the last ')'.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("unreadable /proc/%d/stat", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	// f[0] is field 3 (state): utime and stime are fields 14 and 15.
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("unreadable times in /proc/%d/stat", pid)
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}

@@ -76,6 +76,9 @@ type Comparison struct {
 	Floor     Summary   `json:"floor"`
 	Ours      Summary   `json:"ours"`
 	Direct    Summary   `json:"direct"`
+	// CPU is the server process's CPU time per call, in microseconds.
+	FloorCPU float64 `json:"floor_cpu_us"`
+	OursCPU  float64 `json:"ours_cpu_us"`
 }
 
 // CurvePoint is one concurrency level on stateful /mcp.
@@ -83,6 +86,8 @@ type CurvePoint struct {
 	Sessions int     `json:"sessions"`
 	Floor    Summary `json:"floor"`
 	Ours     Summary `json:"ours"`
+	FloorCPU float64 `json:"floor_cpu_us"`
+	OursCPU  float64 `json:"ours_cpu_us"`
 }
 
 // RowsPoint is one result size: the bridge at the default MCP_MAX_RESULT_BYTES, the bridge
@@ -96,10 +101,18 @@ type RowsPoint struct {
 
 // PeerPoint is one session count driven by the TypeScript SDK client.
 type PeerPoint struct {
-	Sessions int     `json:"sessions"`
-	Peer     Summary `json:"peer"`
-	Ours     Summary `json:"ours"`
-	Floor    Summary `json:"floor"`
+	Sessions int      `json:"sessions"`
+	Peer     PeerSide `json:"peer"`
+	Ours     PeerSide `json:"ours"`
+	Floor    PeerSide `json:"floor"`
+}
+
+// PeerSide is one server driven by the TypeScript client, with the CPU time per call (µs)
+// of the server and of the client.
+type PeerSide struct {
+	Summary
+	ServerCPU float64 `json:"server_cpu_us"`
+	ClientCPU float64 `json:"client_cpu_us"`
 }
 
 // GoBench is one `go test -bench` line.
@@ -324,27 +337,63 @@ func (s *suite) oursCall() Mix {
 
 func floorMix() Mix { return Mix{{Tool: FloorTool, Weight: 1}} }
 
+// measured is a load with the server's CPU time over it.
+type measured struct {
+	run   Run
+	calls int64
+	cpu   time.Duration
+}
+
+func (m *measured) add(res *LoadResult, cpu time.Duration) {
+	m.run.Merge(res.Run)
+	m.calls += res.TotalCalls
+	m.cpu += cpu
+}
+
+// cpuPerCall is the server's CPU time per call in µs (0 when unknown).
+func (m measured) cpuPerCall() float64 {
+	if m.calls == 0 || m.cpu <= 0 {
+		return 0
+	}
+	return round3(float64(m.cpu.Microseconds()) / float64(m.calls))
+}
+
+// load runs one Load and reads the CPU time the server at pid spent meanwhile.
+func (s *suite) load(ctx context.Context, cfg LoadConfig, pid int) (*LoadResult, time.Duration, error) {
+	before, cerr := ProcCPU(pid)
+	res, err := Load(ctx, cfg)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s ×%d: %w", cfg.Target.URL, cfg.Sessions, err)
+	}
+	after, cerr2 := ProcCPU(pid)
+	if cerr != nil || cerr2 != nil {
+		return res, 0, nil
+	}
+	return res, after - before, nil
+}
+
 // abba measures two loads in alternating rounds (a b b a a b …) and merges each side's calls.
-func (s *suite) abba(ctx context.Context, a, b LoadConfig) (Summary, Summary, error) {
-	var runA, runB Run
+func (s *suite) abba(ctx context.Context, a, b LoadConfig, pidA, pidB int) (measured, measured, error) {
+	var ma, mb measured
 	for r := range s.plan.Rounds {
-		order := []*LoadConfig{&a, &b}
-		if r%2 == 1 {
-			order = []*LoadConfig{&b, &a}
+		type side struct {
+			cfg *LoadConfig
+			pid int
+			m   *measured
 		}
-		for _, cfg := range order {
-			res, err := Load(ctx, *cfg)
+		order := []side{{&a, pidA, &ma}, {&b, pidB, &mb}}
+		if r%2 == 1 {
+			order[0], order[1] = order[1], order[0]
+		}
+		for _, sd := range order {
+			res, cpu, err := s.load(ctx, *sd.cfg, sd.pid)
 			if err != nil {
-				return Summary{}, Summary{}, fmt.Errorf("%s ×%d: %w", cfg.Target.URL, cfg.Sessions, err)
+				return ma, mb, err
 			}
-			if cfg == &a {
-				runA.Merge(res.Run)
-			} else {
-				runB.Merge(res.Run)
-			}
+			sd.m.add(res, cpu)
 		}
 	}
-	return runA.Summary(), runB.Summary(), nil
+	return ma, mb, nil
 }
 
 func (s *suite) comparisons(ctx context.Context, stateful, stateless, floor *Proc) error {
@@ -361,21 +410,25 @@ func (s *suite) comparisons(ctx context.Context, stateful, stateless, floor *Pro
 	targets := []struct {
 		t           Transport
 		ours, floor string
+		oursPid     int
 	}{
-		{SSE, stateful.Base + "/sse", floor.Base + FloorSSEPath},
-		{Streamable, stateful.Base + "/mcp", floor.Base + FloorMCPPath},
-		{Stateless, stateless.Base + "/mcp", floor.Base + FloorStatelessPath},
+		{SSE, stateful.Base + "/sse", floor.Base + FloorSSEPath, stateful.Pid()},
+		{Streamable, stateful.Base + "/mcp", floor.Base + FloorMCPPath, stateful.Pid()},
+		{Stateless, stateless.Base + "/mcp", floor.Base + FloorStatelessPath, stateless.Pid()},
 	}
 	for _, n := range s.plan.Sessions {
 		for _, tg := range targets {
 			fl := LoadConfig{Target: Target{URL: tg.floor, Transport: tg.t}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: floorMix()}
 			ours := LoadConfig{Target: Target{URL: tg.ours, Transport: tg.t, Token: s.token}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: s.oursCall()}
-			f, o, err := s.abba(ctx, fl, ours)
+			mf, mo, err := s.abba(ctx, fl, ours, floor.Pid(), tg.oursPid)
 			if err != nil {
 				return err
 			}
-			s.res.Comparisons = append(s.res.Comparisons, Comparison{Transport: tg.t, Sessions: n, Floor: f, Ours: o, Direct: direct[n]})
-			s.logf("  %s ×%d: floor p50 %.3f ms %.0f/s, ours p50 %.3f ms %.0f/s (%d errors)", tg.t, n, f.P50, f.PerSecond, o.P50, o.PerSecond, o.Errors)
+			f, o := mf.run.Summary(), mo.run.Summary()
+			s.res.Comparisons = append(s.res.Comparisons, Comparison{Transport: tg.t, Sessions: n, Floor: f, Ours: o, Direct: direct[n],
+				FloorCPU: mf.cpuPerCall(), OursCPU: mo.cpuPerCall()})
+			s.logf("  %s ×%d: floor p50 %.3f ms %.0f/s %.0f µs CPU, ours p50 %.3f ms %.0f/s %.0f µs CPU (%d errors)",
+				tg.t, n, f.P50, f.PerSecond, mf.cpuPerCall(), o.P50, o.PerSecond, mo.cpuPerCall(), o.Errors)
 		}
 	}
 	return nil
@@ -387,15 +440,18 @@ func (s *suite) curve(ctx context.Context, stateful, floor *Proc) error {
 			Warmup: s.plan.Warmup / 2, Duration: s.plan.CurveWindow, Mix: floorMix()}
 		ours := LoadConfig{Target: Target{URL: stateful.Base + "/mcp", Transport: Streamable, Token: s.token}, Sessions: n,
 			Warmup: s.plan.Warmup / 2, Duration: s.plan.CurveWindow, Mix: s.oursCall()}
-		f, err := Load(ctx, fl)
+		var mf, mo measured
+		f, cpu, err := s.load(ctx, fl, floor.Pid())
 		if err != nil {
 			return err
 		}
-		o, err := Load(ctx, ours)
+		mf.add(f, cpu)
+		o, cpu, err := s.load(ctx, ours, stateful.Pid())
 		if err != nil {
 			return err
 		}
-		s.res.Curve = append(s.res.Curve, CurvePoint{Sessions: n, Floor: f.Summary, Ours: o.Summary})
+		mo.add(o, cpu)
+		s.res.Curve = append(s.res.Curve, CurvePoint{Sessions: n, Floor: f.Summary, Ours: o.Summary, FloorCPU: mf.cpuPerCall(), OursCPU: mo.cpuPerCall()})
 		s.logf("  ×%d: floor %.0f/s p99 %.2f ms, ours %.0f/s p99 %.2f ms", n, f.PerSecond, f.P99, o.PerSecond, o.P99)
 	}
 	return nil
@@ -451,27 +507,36 @@ func (s *suite) peer(ctx context.Context, node Node, stateful, floor *Proc) erro
 	}
 	defer s.stop(peer)
 	for _, n := range s.plan.PeerSess {
-		load := func(url, token, tool, args string) (Summary, error) {
-			r, err := node.NodeLoad(ctx, NodeLoadConfig{URL: url, Token: token, Sessions: n,
+		load := func(p *Proc, path, token, tool, args string) (PeerSide, error) {
+			before, cerr := ProcCPU(p.Pid())
+			r, err := node.NodeLoad(ctx, NodeLoadConfig{URL: p.Base + path, Token: token, Sessions: n,
 				Warmup: s.plan.Warmup, Duration: s.plan.Duration, Tool: tool, Args: args})
 			if err != nil {
-				return Summary{}, err
+				return PeerSide{}, err
 			}
-			return r.Summary, nil
+			side := PeerSide{Summary: r.Summary}
+			after, cerr2 := ProcCPU(p.Pid())
+			if r.TotalCalls > 0 {
+				if cerr == nil && cerr2 == nil {
+					side.ServerCPU = round3(float64((after - before).Microseconds()) / float64(r.TotalCalls))
+				}
+				side.ClientCPU = round3(float64(r.ClientCPU.Microseconds()) / float64(r.TotalCalls))
+			}
+			return side, nil
 		}
 		pt := PeerPoint{Sessions: n}
-		if pt.Peer, err = load(peer.Base+"/mcp", "", PeerLightTool, PeerLightArgs); err != nil {
+		if pt.Peer, err = load(peer, "/mcp", "", PeerLightTool, PeerLightArgs); err != nil {
 			return err
 		}
-		if pt.Ours, err = load(stateful.Base+"/mcp", s.token, LightTool, LightArgs); err != nil {
+		if pt.Ours, err = load(stateful, "/mcp", s.token, LightTool, LightArgs); err != nil {
 			return err
 		}
-		if pt.Floor, err = load(floor.Base+FloorMCPPath, "", FloorTool, "{}"); err != nil {
+		if pt.Floor, err = load(floor, FloorMCPPath, "", FloorTool, "{}"); err != nil {
 			return err
 		}
 		s.res.Peer = append(s.res.Peer, pt)
-		s.logf("  TS client ×%d: peer %.0f/s p99 %.2f ms; ours %.0f/s p99 %.2f ms; floor %.0f/s p99 %.2f ms",
-			n, pt.Peer.PerSecond, pt.Peer.P99, pt.Ours.PerSecond, pt.Ours.P99, pt.Floor.PerSecond, pt.Floor.P99)
+		s.logf("  TS client ×%d: peer %.0f/s p99 %.2f ms %.0f µs CPU; ours %.0f/s p99 %.2f ms %.0f µs CPU; floor %.0f/s p99 %.2f ms; client %.0f µs CPU per call",
+			n, pt.Peer.PerSecond, pt.Peer.P99, pt.Peer.ServerCPU, pt.Ours.PerSecond, pt.Ours.P99, pt.Ours.ServerCPU, pt.Floor.PerSecond, pt.Floor.P99, pt.Ours.ClientCPU)
 	}
 	if rss, err := ProcRSS(peer.Pid()); err == nil {
 		s.res.PeerRSSMB = round3(rss / (1 << 20))

@@ -11,7 +11,8 @@
 //   node test/node/bench-load.mjs --url http://127.0.0.1:3000/mcp --list
 //
 // Output (stdout, one line): {"url","tool","sessions","calls","errors","seconds",
-// "calls_per_s","p50_ms","p95_ms","p99_ms","max_ms","mean_ms","text_bytes","first_error"}.
+// "calls_per_s","p50_ms","p95_ms","p99_ms","max_ms","mean_ms","text_bytes","total_calls",
+// "first_error"}; total_calls includes the warm-up.
 // --list prints {"tools": [names]} instead. Exit 0 on success (errors are counted, not
 // fatal), 1 if sessions cannot be opened or the tool does not exist, 2 on bad usage.
 import { setMaxListeners } from 'node:events';
@@ -124,6 +125,7 @@ async function main() {
   const durations = [];
   let errors = 0;
   let bytes = 0;
+  let total = 0;
   let firstError = '';
 
   async function worker(client) {
@@ -143,6 +145,7 @@ async function main() {
         firstError ||= String(err?.message ?? err).slice(0, 300);
       }
       const t1 = performance.now();
+      total++;
       if (t0 >= measureFrom) {
         durations.push(t1 - t0);
         if (failed) errors++;
@@ -170,6 +173,7 @@ async function main() {
     max_ms: round(durations.at(-1) ?? 0),
     mean_ms: round(calls ? durations.reduce((a, b) => a + b, 0) / calls : 0),
     text_bytes: calls - errors > 0 ? Math.round(bytes / (calls - errors)) : 0,
+    total_calls: total,
     first_error: firstError,
   }));
 }
