@@ -82,16 +82,22 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 			res.IsError = true
 			return res, nil
 		}
-		defer s.inflight.leave()
+		// The call counts until its answer is written. The SDK writes it after this
+		// middleware returns and only then ends the request's context; leaving on return let
+		// shutdown close the session in between and lose the answer of a call it had waited
+		// for.
+		context.AfterFunc(ctx, s.inflight.leave)
 
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		// Shutdown ends calls still running at MCP_SHUTDOWN_TIMEOUT: closing a stateful
+		// session waits for its calls, which would otherwise run on up to JANA_TIMEOUT.
+		defer context.AfterFunc(s.closingCtx, cancel)()
 		if lifetime, ok := ctx.Value(lifetimeKey{}).(context.Context); ok {
 			// The request's context does not end with its connection (the SDK detaches it);
 			// end it here so that a dropped stream cancels the backend call in flight.
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithCancel(ctx)
-			stop := context.AfterFunc(lifetime, cancel)
-			defer stop()
-			defer cancel()
+			defer context.AfterFunc(lifetime, cancel)()
 		}
 		id := rand.Text()[:12]
 		ctx = toolkit.WithCallID(ctx, id)

@@ -143,12 +143,25 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return s.shutdown(srv)
 }
 
+// answerLinger is how long shutdown keeps streams open after the last call in flight was
+// answered.
+const answerLinger = 250 * time.Millisecond
+
 func (s *Server) shutdown(srv *http.Server) error {
 	deadline, cancel := context.WithTimeout(context.Background(), s.cfg.Listen.ShutdownTimeout)
 	defer cancel()
 	s.logger.Info("shutting down: draining tool calls", "timeout", s.cfg.Listen.ShutdownTimeout)
+	running := s.inflight.running()
 	if left := s.inflight.drain(deadline); left > 0 {
 		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
+	} else if running > 0 {
+		// The last answers are written; let clients read them before their streams end.
+		// Some readers lose a message that arrives just before the end of its stream (the
+		// go-sdk 1.8 SSE client picks the end over a buffered message at random).
+		select {
+		case <-time.After(answerLinger):
+		case <-deadline.Done():
+		}
 	}
 	s.endStreams()
 	err := srv.Shutdown(deadline)
