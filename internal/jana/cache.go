@@ -163,33 +163,60 @@ func TTLFor(path string) time.Duration {
 	return 5 * time.Minute
 }
 
+// clock is the cache's time source. Production uses real time; tests of expiry and age set
+// another through Options.clock.
+type clock interface {
+	Now() time.Time
+}
+
+// otterClock adapts a clock to the store's: entries expire on read, without the periodic
+// clean-up (no ticks).
+type otterClock struct{ clock }
+
+func (c otterClock) NowNano() int64                      { return c.Now().UnixNano() }
+func (c otterClock) Tick(time.Duration) <-chan time.Time { return nil }
+
 // MemoryStore is an in-process Store bounded by bytes.
 type MemoryStore struct {
-	c *otter.Cache[string, *Entry]
+	c        *otter.Cache[string, *Entry]
+	maxBytes int64
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its key and body.
 const entryOverhead = 160
 
 // NewMemoryStore returns a store holding at most about maxBytes of keys and bodies.
-func NewMemoryStore(maxBytes int64) *MemoryStore {
-	c := otter.Must(&otter.Options[string, *Entry]{
+func NewMemoryStore(maxBytes int64) *MemoryStore { return newMemoryStore(maxBytes, nil) }
+
+func newMemoryStore(maxBytes int64, now clock) *MemoryStore {
+	var c otter.Clock // nil: real time
+	if now != nil {
+		c = otterClock{now}
+	}
+	return &MemoryStore{maxBytes: maxBytes, c: otter.Must(&otter.Options[string, *Entry]{
 		MaximumWeight: uint64(maxBytes),
 		Weigher: func(key string, e *Entry) uint32 {
-			return uint32(min(len(key)+len(e.Body)+entryOverhead, 1<<31))
+			return uint32(min(weight(key, e), 1<<31))
 		},
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, *Entry]) time.Duration {
 			return e.Value.TTL
 		}),
-	})
-	return &MemoryStore{c: c}
+		Clock: c,
+	})}
 }
+
+func weight(key string, e *Entry) int64 { return int64(len(key) + len(e.Body) + entryOverhead) }
 
 // Get implements Store.
 func (m *MemoryStore) Get(_ context.Context, key string) (*Entry, bool) { return m.c.GetIfPresent(key) }
 
 // Set implements Store. The full header is dropped: stored entries replay Content-Type only.
+// An entry heavier than the whole bound is not stored: the store would hold it, over its
+// bound, until its next clean-up evicted it.
 func (m *MemoryStore) Set(_ context.Context, key string, e *Entry) {
+	if weight(key, e) > m.maxBytes {
+		return
+	}
 	stored := *e
 	stored.header = nil
 	m.c.Set(key, &stored)

@@ -7,18 +7,30 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // RedisStore is a Store shared by replicas. Keys are hashed, so neither tokens (never in keys
-// anyway) nor query strings appear in Redis. A Redis failure is a cache miss, never an error.
+// anyway) nor query strings appear in Redis. A Redis failure is a cache miss, never an error,
+// and never a long wait: operations have a short budget, and after a failure Redis is left
+// alone for a moment.
 type RedisStore struct {
-	client *redis.Client
-	logger *slog.Logger
-	now    func() time.Time
+	client    *redis.Client
+	logger    *slog.Logger
+	now       func() time.Time // entry ages
+	downUntil atomic.Int64     // unix nanos: Redis failed, skip it until then
 }
+
+// redisTimeout bounds one Redis operation: a cache slower than Jana is no cache. (With Redis
+// down, go-redis's own retries and dial attempts made each lookup take over a second.)
+const redisTimeout = 250 * time.Millisecond
+
+// redisCooldown is how long the store stays out of the way after Redis failed, so that a Redis
+// that is down costs one timeout per cooldown instead of one per backend call.
+const redisCooldown = time.Second
 
 // NewRedisStore connects to the redis:// URL. The URL may hold a password; it is not logged.
 func NewRedisStore(rawURL string, logger *slog.Logger) (*RedisStore, error) {
@@ -26,7 +38,19 @@ func NewRedisStore(rawURL string, logger *slog.Logger) (*RedisStore, error) {
 	if err != nil {
 		return nil, errors.New("invalid redis URL") // the parse error may quote the password
 	}
+	opts.ContextTimeoutEnabled = true // socket waits end with the operation's budget
 	return &RedisStore{client: redis.NewClient(opts), logger: logger, now: time.Now}, nil
+}
+
+// available reports whether Redis is worth asking (it has not failed in the last cooldown).
+func (r *RedisStore) available() bool { return time.Now().UnixNano() >= r.downUntil.Load() }
+
+// failed starts a cooldown, logging the failure once per cooldown.
+func (r *RedisStore) failed(op string, err error) {
+	now := time.Now().UnixNano()
+	if prev := r.downUntil.Swap(now + int64(redisCooldown)); now >= prev {
+		r.logger.Warn("redis cache unavailable; serving without it for a moment", "op", op, "err", err, "cooldown", redisCooldown)
+	}
 }
 
 // Close releases the connection pool.
@@ -39,10 +63,15 @@ func redisKey(key string) string {
 
 // Get implements Store.
 func (r *RedisStore) Get(ctx context.Context, key string) (*Entry, bool) {
+	if !r.available() {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
 	data, err := r.client.Get(ctx, redisKey(key)).Bytes()
 	if err != nil {
 		if !errors.Is(err, redis.Nil) {
-			r.logger.Warn("redis cache get failed", "err", err)
+			r.failed("get", err)
 		}
 		return nil, false
 	}
@@ -55,8 +84,13 @@ func (r *RedisStore) Get(ctx context.Context, key string) (*Entry, bool) {
 
 // Set implements Store.
 func (r *RedisStore) Set(ctx context.Context, key string, e *Entry) {
+	if !r.available() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
 	if err := r.client.Set(ctx, redisKey(key), encodeEntry(e), e.TTL).Err(); err != nil {
-		r.logger.Warn("redis cache set failed", "err", err)
+		r.failed("set", err)
 	}
 }
 

@@ -28,6 +28,8 @@ type Options struct {
 	CacheObserver CacheObserver
 	// Transport is the HTTP transport to Jana; tests may inject one.
 	Transport http.RoundTripper
+
+	clock clock // the cache's time source; real time when nil (set by tests in this package)
 }
 
 // Client is the Jana backend as the tools see it.
@@ -68,13 +70,19 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 			if err != nil {
 				return nil, fmt.Errorf("MCP_CACHE_REDIS_URL: %w", err)
 			}
+			if opts.clock != nil {
+				rs.now = opts.clock.Now
+			}
 			store = rs
 			out.closers = append(out.closers, rs.Close)
 		} else {
-			store = NewMemoryStore(c.MaxBytes)
+			store = newMemoryStore(c.MaxBytes, opts.clock)
 		}
 		out.store = store
 		d.cache = NewCache(store, c.Public, opts.CacheObserver)
+		if opts.clock != nil {
+			d.cache.now = opts.clock.Now
+		}
 	}
 	api, err := janaapi.NewClientWithResponses(b.URL.String(), janaapi.WithHTTPClient(d))
 	if err != nil {
