@@ -231,7 +231,10 @@ func TestCacheLeaderCancelled(t *testing.T) {
 			errs <- err
 		}()
 	}
-	waitFor(t, func() bool { _, misses := obs.counts("/api/v1/data-sources/openaq/locations/{id}/"); return misses == 1+waiters })
+	waitFor(t, func() bool {
+		_, misses := obs.counts("/api/v1/data-sources/openaq/locations/{id}/")
+		return misses == 1+waiters
+	})
 	cancelLeader()
 	if err := <-leader; err == nil {
 		t.Error("the cancelled leader got an answer")
