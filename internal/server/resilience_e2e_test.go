@@ -70,6 +70,11 @@ func TestRetriesAreCounted(t *testing.T) {
 			sb.FailNext(opStation, 429, 1)
 		}, 108, false, 1, nil, map[string]float64{"429": 1}},
 	}
+	// What the model is told, where it says what to do.
+	advice := map[string]string{
+		"503 beyond JANA_RETRIES":                         "Jana is unavailable (HTTP 503)",
+		"429 with a long retry_after is reported at once": "Retry after 30 s",
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sb.SetFaults(sandbox.FaultConfig{})
@@ -80,6 +85,9 @@ func TestRetriesAreCounted(t *testing.T) {
 			res, _ := call(ctx, t, cs, "get_station", map[string]any{"station_id": tc.station})
 			if res.IsError == tc.ok {
 				t.Errorf("isError = %v, want %v: %s", res.IsError, !tc.ok, testenv.Text(res))
+			}
+			if want := advice[tc.name]; !strings.Contains(testenv.Text(res), want) {
+				t.Errorf("result %q does not say %q", testenv.Text(res), want)
 			}
 			if got := rec.count(fmt.Sprintf("/locations/%d/", tc.station)); got != tc.requests {
 				t.Errorf("the sandbox saw %d requests, want %d", got, tc.requests)
