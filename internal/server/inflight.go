@@ -5,25 +5,40 @@ import (
 	"sync"
 )
 
-// inflight counts running tool calls so that shutdown can let them finish.
+// inflight counts running tool calls, to bound them (MCP_MAX_INFLIGHT) and so that shutdown
+// can let them finish.
 type inflight struct {
+	max int // 0: unbounded
+
 	mu       sync.Mutex
 	n        int
 	draining bool
 	idle     chan struct{} // closed when draining and n reaches 0
 }
 
-func newInflight() *inflight { return &inflight{idle: make(chan struct{})} }
+func newInflight(max int) *inflight { return &inflight{max: max, idle: make(chan struct{})} }
 
-// enter admits a call unless draining has started.
-func (f *inflight) enter() bool {
+// refusal says why a call was not admitted.
+type refusal string
+
+const (
+	refusedDraining refusal = "draining"
+	refusedBusy     refusal = "busy"
+)
+
+// enter admits a call unless draining has started or max calls are running; it returns the
+// reason for a refusal, or "".
+func (f *inflight) enter() refusal {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.draining {
-		return false
+	switch {
+	case f.draining:
+		return refusedDraining
+	case f.max > 0 && f.n >= f.max:
+		return refusedBusy
 	}
 	f.n++
-	return true
+	return ""
 }
 
 func (f *inflight) leave() {

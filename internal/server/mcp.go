@@ -75,12 +75,8 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if !ok {
 			return next(ctx, method, req)
 		}
-		if !s.inflight.enter() {
-			res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{
-				Text: "This server is shutting down and takes no new calls. Retry: your client reconnects to another replica.",
-			}}}
-			res.IsError = true
-			return res, nil
+		if why := s.inflight.enter(); why != "" {
+			return s.refuse(ctx, call.Params.Name, why, req), nil
 		}
 		// The call counts until its answer is written. The SDK writes it after this
 		// middleware returns and only then ends the request's context; leaving on return let
@@ -125,17 +121,37 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if outcome != "ok" {
 			level = slog.LevelWarn
 		}
-		session := req.GetSession().ID()
-		if session == "" {
-			session = sseSessionOf(ctx) // the SDK has no id for legacy SSE sessions
-		}
 		s.logger.Log(ctx, level, "tool call",
 			"tool", tool, "outcome", outcome, "duration_ms", ms(elapsed),
 			"backend_status", sum.LastStatus, "backend_attempts", sum.Attempts, "backend_ms", ms(sum.Elapsed),
-			"cached", sum.Cached, "call_id", id, "session_id", session,
+			"cached", sum.Cached, "call_id", id, "session_id", sessionID(ctx, req),
 			"transport", transportOf(ctx), "caller", caller)
 		return res, err
 	}
+}
+
+// refusals are the answers to calls that were not admitted.
+var refusals = map[refusal]string{
+	refusedDraining: "This server is shutting down and takes no new calls. Retry: your client reconnects to another replica.",
+	refusedBusy:     "This server is running as many tool calls as it allows (MCP_MAX_INFLIGHT). Retry in a few seconds.",
+}
+
+// refuse answers a call that was not admitted, and logs and counts it like any call.
+func (s *Server) refuse(ctx context.Context, tool string, why refusal, req mcp.Request) *mcp.CallToolResult {
+	s.metrics.toolCalls.WithLabelValues(tool, "refused").Inc()
+	s.logger.WarnContext(ctx, "tool call", "tool", tool, "outcome", "refused", "reason", string(why),
+		"duration_ms", 0, "backend_status", 0, "session_id", sessionID(ctx, req), "transport", transportOf(ctx))
+	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: refusals[why]}}}
+	res.IsError = true
+	return res
+}
+
+// sessionID is the id a call's session is logged under.
+func sessionID(ctx context.Context, req mcp.Request) string {
+	if id := req.GetSession().ID(); id != "" {
+		return id
+	}
+	return sseSessionOf(ctx) // the SDK has no id for legacy SSE sessions
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

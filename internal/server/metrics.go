@@ -34,7 +34,7 @@ func newMetrics() *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		toolCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "jana_mcp_tool_calls_total", Help: "Tool calls by tool and outcome (ok, tool_error, error).",
+			Name: "jana_mcp_tool_calls_total", Help: "Tool calls by tool and outcome (ok, tool_error, error, refused).",
 		}, []string{"tool", "outcome"}),
 		toolDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "jana_mcp_tool_duration_seconds", Help: "Tool call latency.", Buckets: buckets,
@@ -91,7 +91,7 @@ func newMetrics() *metrics {
 // initTools creates every tool's call counters at zero.
 func (m *metrics) initTools(names []string) {
 	for _, name := range names {
-		for _, outcome := range []string{"ok", "tool_error", "error"} {
+		for _, outcome := range []string{"ok", "tool_error", "error", "refused"} {
 			m.toolCalls.WithLabelValues(name, outcome)
 		}
 	}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -395,5 +396,42 @@ func TestSessionCapsUnderConcurrency(t *testing.T) {
 				t.Errorf("statuses %v, want 2 × 200 and %d × 429", status, burst-2)
 			}
 		})
+	}
+}
+
+// TestMaxInflight: beyond MCP_MAX_INFLIGHT concurrent tool calls a call is refused with a
+// tool error that says to retry, and counted; once calls finish, calls are admitted again.
+func TestMaxInflight(t *testing.T) {
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{Slow: map[string]time.Duration{"sector_totals": 2 * time.Second}})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{"MCP_MAX_INFLIGHT": "2", "MCP_CACHE_ENABLED": "false"}))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs := testenv.MustConnect(ctx, t, srv.URL, testenv.Streamable, sb.Token, "header")
+
+	var slow []<-chan slowResult
+	for _, country := range []string{"USA", "IND"} {
+		slow = append(slow, callInBackground(ctx, cs, "emissions_by_sector", map[string]any{"country_codes": []string{country}}))
+	}
+	if !eventually(10*time.Second, func() bool { return sb.Started("/sector_totals/") == 2 }) {
+		t.Fatal("the slow calls never reached the sandbox")
+	}
+	res, _ := call(ctx, t, cs, "list_pollutants", map[string]any{})
+	if !res.IsError || !strings.Contains(testenv.Text(res), "MCP_MAX_INFLIGHT") || !strings.Contains(testenv.Text(res), "Retry") {
+		t.Errorf("a third concurrent call: %s", testenv.Text(res))
+	}
+	if m, _ := scrape(t, srv.URL); m.value("jana_mcp_tool_calls_total", "tool", "list_pollutants", "outcome", "refused") != 1 {
+		t.Error("the refusal was not counted")
+	}
+	for _, c := range slow {
+		if r := <-c; r.err != nil || r.res.IsError {
+			t.Errorf("an admitted call: %v %v", r.err, r.res)
+		}
+	}
+	if !eventually(5*time.Second, func() bool {
+		res, _ := call(ctx, t, cs, "list_pollutants", map[string]any{})
+		return !res.IsError
+	}) {
+		t.Error("calls are still refused after the running ones finished")
 	}
 }

@@ -63,7 +63,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		logger:   logger,
 		metrics:  newMetrics(),
 		sse:      sseSessions{m: map[string]*sseSession{}},
-		inflight: newInflight(),
+		inflight: newInflight(cfg.Limits.MaxConcurrentRequests),
 		closing:  make(chan struct{}),
 	}
 	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
