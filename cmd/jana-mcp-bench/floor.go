@@ -15,7 +15,7 @@ import (
 )
 
 func newFloorCommand(getenv func(string) string, stdout io.Writer) *cobra.Command {
-	var listen, url, backend, token string
+	var listen, url, backend, token, pprofAddr string
 	cmd := &cobra.Command{
 		Use:   "floor",
 		Short: "Serve the go-sdk floor: a minimal go-sdk server with one tool that GETs a backend URL",
@@ -32,6 +32,12 @@ stateless at ` + bench.FloorStatelessPath + `, Prometheus at /metrics. Runs unti
 			if err != nil {
 				return err
 			}
+			stop, err := servePprof(cmd.Context(), pprofAddr)
+			if err != nil {
+				_ = ln.Close()
+				return err
+			}
+			defer stop()
 			srv := &http.Server{Handler: bench.NewFloor(url, token), ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(stdout, "floor: http://%s (GET %s)\n", ln.Addr(), url)
 			served := make(chan error, 1)
@@ -57,5 +63,6 @@ stateless at ` + bench.FloorStatelessPath + `, Prometheus at /metrics. Runs unti
 	fl.StringVar(&backend, "backend", "http://127.0.0.1:8000", "Jana (or sandbox) base URL; the tool GETs the light call's path on it")
 	fl.StringVar(&url, "url", "", "full URL the tool GETs (overrides --backend)")
 	tokenFlag(fl, getenv, &token)
+	fl.StringVar(&pprofAddr, "pprof", "", "also serve net/http/pprof on this loopback address")
 	return cmd
 }

@@ -25,6 +25,7 @@ func newRootCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra
 		newLoadCommand(getenv, stdout),
 		newDirectCommand(getenv, stdout),
 		newFloorCommand(getenv, stdout),
+		newBridgeCommand(getenv, stdout, stderr),
 		newIdleCommand(getenv, stdout),
 		newCacheCommand(getenv, stdout),
 		newRunCommand(stdout, stderr),

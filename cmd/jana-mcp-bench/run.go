@@ -25,7 +25,8 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Run the standard set: build jana-mcp, start the sandbox (zero latency), the bridge stateful and
 stateless, the go-sdk floor and the Node peer as subprocesses, measure the light call per
 transport against the floor and the direct call, the concurrency curve, result sizes, the
-peer, idle sessions, the cache and tools/list, profile a tool call, and write the report.
+peer, idle sessions, the cache and tools/list, profile the bridge against the floor (CPU under
+load, heap with idle sessions; --profile=false skips it), and write the report.
 The analysis section of an existing report (between its markers) is kept.
 
 --smoke runs every mode for a fraction of a second (make bench-smoke). The Node peer is
@@ -58,7 +59,7 @@ skipped when the Node tooling is missing, unless --require-node (or JANA_MCP_REQ
 			}
 			res, err := bench.RunSuite(ctx, bench.SuiteConfig{
 				Root: root, JanaMCP: janaMCP, Self: self, LogDir: logs, Smoke: smoke,
-				RequireNode: requireNode, Profile: profile && !smoke, Progress: stderr,
+				RequireNode: requireNode, Profile: profile, Progress: stderr,
 			})
 			if res == nil {
 				return err
@@ -100,7 +101,7 @@ skipped when the Node tooling is missing, unless --require-node (or JANA_MCP_REQ
 	fl.StringVar(&janaMCP, "jana-mcp", "", "a built jana-mcp binary (default: go build ./cmd/jana-mcp)")
 	fl.StringVar(&logs, "logs", "", "keep subprocess logs and profiles here (default: a temporary directory, removed unless a step fails)")
 	fl.BoolVar(&requireNode, "require-node", os.Getenv("JANA_MCP_REQUIRE_NODE") == "1", "fail when the Node tooling is missing instead of skipping the peer")
-	fl.BoolVar(&profile, "profile", true, "CPU-profile a tool call in process (go test -cpuprofile); off in --smoke")
+	fl.BoolVar(&profile, "profile", true, "profile the bridge (CPU under load, heap with idle sessions) against the floor")
 	return cmd
 }
 

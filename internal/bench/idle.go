@@ -26,6 +26,9 @@ type IdleConfig struct {
 	Settle time.Duration
 	// Parallel is how many sessions open (and answer) at a time (default 64).
 	Parallel int
+	// Inspect, if set, runs with every session open and idle, after the last reading (to take
+	// profiles).
+	Inspect func(ctx context.Context) error
 }
 
 // IdleStep is the server's state with Sessions idle sessions open.
@@ -37,6 +40,8 @@ type IdleStep struct {
 	// Growth over the baseline, in total and per session.
 	RSSGrowthMB          float64 `json:"rss_growth_mb"`
 	RSSPerSessionKB      float64 `json:"rss_per_session_kb"`
+	HeapPerSessionKB     float64 `json:"heap_per_session_kb"`
+	StackPerSessionKB    float64 `json:"stack_per_session_kb"`
 	GoroutinesPerSession float64 `json:"goroutines_per_session"`
 	OpenSeconds          float64 `json:"open_s"`
 }
@@ -129,9 +134,17 @@ func Idle(ctx context.Context, cfg IdleConfig) (*IdleResult, error) {
 			Sessions: total, SSE: nSSE, Streamable: nMCP, Process: p,
 			RSSGrowthMB:          round3(growth / (1 << 20)),
 			RSSPerSessionKB:      round3(growth / 1024 / float64(total)),
+			HeapPerSessionKB:     round3((p.HeapInuse - base.HeapInuse) / 1024 / float64(total)),
+			StackPerSessionKB:    round3((p.StackInuse - base.StackInuse) / 1024 / float64(total)),
 			GoroutinesPerSession: round3((p.Goroutines - base.Goroutines) / float64(total)),
 			OpenSeconds:          round3(opened.Seconds()),
 		})
+	}
+
+	if cfg.Inspect != nil {
+		if err := cfg.Inspect(ctx); err != nil {
+			return res, fmt.Errorf("inspecting the server: %w", err)
+		}
 	}
 
 	// Every session, idle until now, must still answer.

@@ -223,17 +223,26 @@ func Report(r *SuiteResult, analysis string) string {
 	}
 
 	if i := r.Idle; i != nil {
-		w("\n## Idle sessions (alternating legacy SSE and stateful /mcp, fresh bridge)\n\n")
-		w("Baseline after one warm-up session per transport: RSS %s MiB, %s goroutines. Each figure is read from the bridge's `/metrics` after a pause; per-session figures are growth over the baseline divided by the sessions open. The harness holds one connection per SSE stream and per `/mcp` GET stream (open-file limit %s).\n\n",
+		w("\n## Idle sessions (alternating legacy SSE and stateful /mcp, fresh servers)\n\n")
+		w("Baseline after one warm-up session per transport: RSS %s MiB, %s goroutines. Each figure is read from the server's `/metrics` after a pause; per-session figures are growth over the baseline divided by the sessions open (heap and stacks from `go_memstats_heap_inuse_bytes` and `go_memstats_stack_inuse_bytes`). The harness holds one connection per SSE stream and per `/mcp` GET stream (open-file limit %s).\n\n",
 			f1(i.Baseline.RSSMB()), f0(i.Baseline.Goroutines), r.Machine.FileLimit)
-		w("| sessions | SSE | /mcp | RSS MiB | RSS growth MiB | KiB per session | goroutines | goroutines per session | open time s |\n|---|---|---|---|---|---|---|---|---|\n")
-		for _, s := range i.Steps {
-			w("| %d | %d | %d | %s | %s | %s | %s | %s | %s |\n", s.Sessions, s.SSE, s.Streamable, f1(s.Process.RSSMB()), f1(s.RSSGrowthMB),
-				f1(s.RSSPerSessionKB), f0(s.Process.Goroutines), f2(s.GoroutinesPerSession), f1(s.OpenSeconds))
+		idleTable := func(name string, i *IdleResult) {
+			for _, s := range i.Steps {
+				w("| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, s.Sessions, s.SSE, s.Streamable, f1(s.Process.RSSMB()), f1(s.RSSGrowthMB),
+					f1(s.RSSPerSessionKB), f1(s.HeapPerSessionKB), f1(s.StackPerSessionKB), f0(s.Process.Goroutines), f2(s.GoroutinesPerSession), f1(s.OpenSeconds))
+			}
 		}
-		w("\nThen every session was called once (64 at a time): %d answered, %d failed; p50 %s ms, p99 %s ms.", i.Answered, i.Failed, f3(i.Calls.P50), f3(i.Calls.P99))
+		w("| server | sessions | SSE | /mcp | RSS MiB | RSS growth MiB | KiB per session | heap KiB per session | stack KiB per session | goroutines | goroutines per session | open time s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		idleTable("**ours**", i)
+		if r.FloorIdle != nil {
+			idleTable("floor", r.FloorIdle)
+		}
+		w("\nThen every session was called once (64 at a time): ours %d answered, %d failed; p50 %s ms, p99 %s ms.", i.Answered, i.Failed, f3(i.Calls.P50), f3(i.Calls.P99))
 		if i.FirstError != "" {
 			w(" First error: `%s`.", oneLine(i.FirstError))
+		}
+		if f := r.FloorIdle; f != nil {
+			w(" Floor: %d answered, %d failed.", f.Answered, f.Failed)
 		}
 		w("\n")
 	}
@@ -252,24 +261,44 @@ func Report(r *SuiteResult, analysis string) string {
 			f3(t.Metrics["p50-ns"]/1e6), f3(t.Metrics["p99-ns"]/1e6), f3(t.Metrics["ns/op"]/1e6), f0(t.Metrics["B/op"]), f0(t.Metrics["allocs/op"]))
 	}
 
-	if len(r.InProcess) > 0 {
-		w("\n## Tool call in process (profiled runs)\n\n`go test -bench BenchmarkToolCall ./internal/server`: one session, real loopback HTTP, client, bridge or floor, and sandbox in one process.\n\n")
-		w("| benchmark | p50 ms | p99 ms | mean ms | B/op | allocs/op |\n|---|---|---|---|---|---|\n")
-		for _, g := range r.InProcess {
-			w("| %s | %s | %s | %s | %s | %s |\n", g.Name, f3(g.Metrics["p50-ns"]/1e6), f3(g.Metrics["p99-ns"]/1e6), f3(g.Metrics["ns/op"]/1e6), f0(g.Metrics["B/op"]), f0(g.Metrics["allocs/op"]))
+	if len(r.Profiles) > 0 {
+		w("\n## Where the CPU goes\n\n")
+		w("CPU profiles of the bridge's profiling build (`jana-mcp-bench bridge`: `server.New` with the same settings, plus pprof on another port) and of the floor, each under %d sessions of the light call for the profile's window, taken from the server process only. Figures are CPU µs per call, inclusive: a row contains the rows indented under it; `—` marks a layer the floor does not have. The profiles are in the log directory (`--logs`).\n", r.Profiles[0].Sessions)
+		for _, p := range r.Profiles {
+			w("\n### %s ×%d (%s s; bridge %d calls, floor %d calls)\n\n| layer | bridge µs/call | floor µs/call | bridge − floor |\n|---|---|---|---|\n", p.Transport, p.Sessions, f0(p.Seconds), p.BridgeCalls, p.FloorCalls)
+			for _, row := range p.Rows {
+				name := strings.Repeat("&nbsp;&nbsp;&nbsp;&nbsp;", row.Layer.Depth) + row.Layer.Name
+				fl, diff := "—", ""
+				if row.Floor >= 0 {
+					fl = f1(row.Floor)
+					diff = fmt.Sprintf("%+.1f", row.Bridge-row.Floor)
+				}
+				br := "—"
+				if row.Bridge >= 0 {
+					br = f1(row.Bridge)
+				}
+				w("| %s | %s | %s | %s |\n", name, br, fl, diff)
+			}
+			w("\n<details><summary>bridge, %s: pprof -top (flat)</summary>\n\n```\n%s\n```\n\n</details>\n", p.Transport, strings.TrimSpace(pprofBody(p.BridgeTop)))
 		}
 	}
-	if len(r.Profile) > 0 {
-		w("\n<details><summary>CPU profiles (serving side only, top by cumulative time)</summary>\n\n")
-		names := make([]string, 0, len(r.Profile))
-		for n := range r.Profile {
-			names = append(names, n)
+	if h := r.IdleHeap; h != nil {
+		w("\n## Where an idle session's memory goes\n\n")
+		if h.Idle != nil && len(h.Idle.Steps) > 0 {
+			st := h.Idle.Steps[0]
+			w("The profiling bridge with %d idle sessions (%d SSE + %d /mcp): RSS +%s MiB over its baseline, %s KiB per session (heap %s KiB, goroutine stacks %s KiB), %s goroutines per session.\n\n",
+				st.Sessions, st.SSE, st.Streamable, f1(st.RSSGrowthMB), f1(st.RSSPerSessionKB), f1(st.HeapPerSessionKB), f1(st.StackPerSessionKB), f2(st.GoroutinesPerSession))
 		}
-		slices.Sort(names)
-		for _, n := range names {
-			w("#### %s\n\n```\n%s\n```\n\n", n, strings.TrimSpace(pprofBody(r.Profile[n])))
+		if len(h.Goroutines) > 0 {
+			w("| goroutines | started by | waiting in |\n|---|---|---|\n")
+			for i, g := range h.Goroutines {
+				if i == 10 {
+					break
+				}
+				w("| %d | `%s` | `%s` |\n", g.Count, g.Started, g.Waiting)
+			}
 		}
-		w("</details>\n")
+		w("\n<details><summary>heap in use (pprof -top -sample_index=inuse_space)</summary>\n\n```\n%s\n```\n\n</details>\n", strings.TrimSpace(pprofBody(h.Top)))
 	}
 
 	if len(r.Failures) > 0 {

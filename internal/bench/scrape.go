@@ -17,6 +17,9 @@ type Process struct {
 	Goroutines float64 `json:"goroutines"`
 	// Sessions is jana_mcp_sessions_active summed over transports (0 for servers without it).
 	Sessions float64 `json:"sessions"`
+	// HeapInuse and StackInuse split the Go runtime's share of RSS (go_memstats_*_inuse_bytes).
+	HeapInuse  float64 `json:"heap_inuse_bytes"`
+	StackInuse float64 `json:"stack_inuse_bytes"`
 }
 
 // RSSMB is the resident set size in MiB.
@@ -61,6 +64,10 @@ func Scrape(ctx context.Context, url string) (Process, error) {
 			found++
 		case "jana_mcp_sessions_active":
 			p.Sessions += value
+		case "go_memstats_heap_inuse_bytes":
+			p.HeapInuse = value
+		case "go_memstats_stack_inuse_bytes":
+			p.StackInuse = value
 		}
 	}
 	if err := sc.Err(); err != nil {

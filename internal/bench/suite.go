@@ -25,7 +25,8 @@ type SuiteConfig struct {
 	Smoke bool
 	// RequireNode fails the run when the Node tooling is missing, instead of skipping the peer.
 	RequireNode bool
-	// Profile takes a CPU profile of a tool call in process (go test -cpuprofile).
+	// Profile takes CPU profiles of the bridge (its profiling build, `jana-mcp-bench bridge`)
+	// and the floor under load, and a heap profile of the bridge with idle sessions.
 	Profile bool
 	// Progress receives one line per step.
 	Progress io.Writer
@@ -48,13 +49,16 @@ type Plan struct {
 		Concurrent int
 	}
 	ToolsListN int
+	// ProfileWindow is the length of each CPU profile (whole seconds).
+	ProfileWindow time.Duration
 }
 
 // StandardPlan is the full set; SmokePlan the seconds-long one.
 func StandardPlan() Plan {
 	p := Plan{Warmup: time.Second, Duration: 3 * time.Second, Rounds: 2,
 		Sessions: []int{1, 32}, Curve: []int{1, 2, 4, 8, 16, 32, 64, 128, 256}, CurveWindow: 2 * time.Second,
-		Rows: []int{10, 100, 1000}, PeerSess: []int{1, 32}, IdleSteps: []int{100, 1000, 10000}, ToolsListN: 3000}
+		Rows: []int{10, 100, 1000}, PeerSess: []int{1, 32}, IdleSteps: []int{100, 1000, 10000}, ToolsListN: 3000,
+		ProfileWindow: 5 * time.Second}
 	p.Cache.Latency, p.Cache.Repeat, p.Cache.Concurrent = 200*time.Millisecond, 3*time.Second, 100
 	return p
 }
@@ -63,7 +67,7 @@ func StandardPlan() Plan {
 func SmokePlan() Plan {
 	p := Plan{Warmup: 200 * time.Millisecond, Duration: 500 * time.Millisecond, Rounds: 1,
 		Sessions: []int{1, 4}, Curve: []int{1, 4}, CurveWindow: 300 * time.Millisecond,
-		Rows: []int{10}, PeerSess: []int{2}, IdleSteps: []int{10, 20}, ToolsListN: 50}
+		Rows: []int{10}, PeerSess: []int{2}, IdleSteps: []int{10, 20}, ToolsListN: 50, ProfileWindow: time.Second}
 	p.Cache.Latency, p.Cache.Repeat, p.Cache.Concurrent = 50*time.Millisecond, 300*time.Millisecond, 10
 	return p
 }
@@ -143,10 +147,12 @@ type SuiteResult struct {
 	Idle        *IdleResult  `json:"idle"`
 	Cache       *CacheResult `json:"cache"`
 	ToolsList   *GoBench     `json:"tools_list"`
-	// InProcess are the BenchmarkToolCall lines of the profiled run.
-	InProcess []GoBench `json:"in_process"`
-	// Profile holds the top entries of the CPU profiles of a tool call, per server.
-	Profile map[string]string `json:"profile,omitempty"`
+	// FloorIdle is the idle measurement of the floor, for comparison.
+	FloorIdle *IdleResult `json:"floor_idle"`
+	// Profiles are CPU breakdowns of the bridge against the floor under load; IdleHeap is
+	// where a profiling bridge's memory goes with idle sessions open.
+	Profiles []ProfileResult `json:"profiles,omitempty"`
+	IdleHeap *HeapResult     `json:"idle_heap,omitempty"`
 	// Failures are steps that could not be measured; the report says so.
 	Failures []string `json:"failures,omitempty"`
 }
@@ -170,13 +176,34 @@ func bridgeEnv(backend string, port int, extra ...string) []string {
 var BridgeSettings = "MCP_CACHE_ENABLED=false MCP_RATE_LIMIT=0 MCP_RATE_LIMIT_SSE=0 MCP_RATE_LIMIT_MESSAGES=0 " +
 	"MCP_MAX_SESSIONS=20000 MCP_MAX_SESSIONS_PER_TOKEN=20000 LOG_LEVEL=warn"
 
+// ProfileResult is a CPU breakdown of the light call on one transport.
+type ProfileResult struct {
+	Transport   Transport      `json:"transport"`
+	Sessions    int            `json:"sessions"`
+	Seconds     float64        `json:"seconds"`
+	BridgeCalls int            `json:"bridge_calls"`
+	FloorCalls  int            `json:"floor_calls"`
+	Rows        []BreakdownRow `json:"rows"`
+	// BridgeTop is pprof's flat top of the bridge profile.
+	BridgeTop string `json:"bridge_top"`
+}
+
+// HeapResult is where the bridge's memory goes with Sessions idle sessions open.
+type HeapResult struct {
+	Sessions   int         `json:"sessions"`
+	Idle       *IdleResult `json:"idle"`
+	Top        string      `json:"top"`
+	Goroutines []GoroutineGroup
+}
+
 type suite struct {
-	cfg     SuiteConfig
-	plan    Plan
-	res     *SuiteResult
-	token   string
-	sandbox *Proc
-	procs   []*Proc
+	cfg        SuiteConfig
+	plan       Plan
+	res        *SuiteResult
+	token      string
+	sandbox    *Proc
+	floorPprof string
+	procs      []*Proc
 }
 
 // RunSuite runs the standard set. It returns what it measured even when a step failed (the
@@ -218,7 +245,7 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (*SuiteResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	floor, err := s.startFloor(ctx)
+	floor, err := s.startFloor(ctx, "floor")
 	if err != nil {
 		return nil, err
 	}
@@ -237,16 +264,21 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (*SuiteResult, error) {
 	} else {
 		s.step(ctx, "peer", func() error { return s.peer(ctx, node, stateful, floor) })
 	}
-	// The load servers are done: stop them so that the idle and cache servers run alone.
-	for _, p := range []*Proc{stateful, stateless, floor} {
+	// The load servers are done: stop them so that the others run alone.
+	for _, p := range []*Proc{stateful, stateless} {
 		s.stop(p)
 	}
+	if cfg.Profile {
+		s.step(ctx, "CPU profiles", func() error { return s.profile(ctx, floor) })
+	}
+	s.stop(floor)
 	s.step(ctx, "idle sessions", func() error { return s.idle(ctx) })
+	s.step(ctx, "idle sessions, floor", func() error { return s.floorIdle(ctx) })
+	if cfg.Profile {
+		s.step(ctx, "heap profile of idle sessions", func() error { return s.idleHeap(ctx) })
+	}
 	s.step(ctx, "cache", func() error { return s.cache(ctx) })
 	s.step(ctx, "tools/list in process", func() error { return s.toolsList(ctx) })
-	if cfg.Profile {
-		s.step(ctx, "profile", func() error { return s.profile(ctx) })
-	}
 	s.res.Elapsed = time.Since(s.res.Started).Round(time.Second)
 	return s.res, ctx.Err()
 }
@@ -322,13 +354,34 @@ func (s *suite) startBridge(ctx context.Context, name string, extra ...string) (
 		Env: bridgeEnv(s.sandbox.Base, port, extra...)})
 }
 
-func (s *suite) startFloor(ctx context.Context) (*Proc, error) {
+func (s *suite) startFloor(ctx context.Context, name string) (*Proc, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	return s.start(ctx, ProcSpec{Name: "floor", Path: s.cfg.Self, Port: port, Ready: "/health",
-		Args: []string{"floor", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--url", s.sandbox.Base + LightPath, "--token", s.token}})
+	pport, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	s.floorPprof = "http://127.0.0.1:" + strconv.Itoa(pport)
+	return s.start(ctx, ProcSpec{Name: name, Path: s.cfg.Self, Port: port, Ready: "/health",
+		Args: []string{"floor", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--url", s.sandbox.Base + LightPath, "--token", s.token,
+			"--pprof", "127.0.0.1:" + strconv.Itoa(pport)}})
+}
+
+// startProfilingBridge starts `jana-mcp-bench bridge`: the bridge with bridgeEnv and pprof.
+func (s *suite) startProfilingBridge(ctx context.Context) (*Proc, string, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, "", err
+	}
+	pport, err := FreePort()
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := s.start(ctx, ProcSpec{Name: "bridge-pprof", Path: s.cfg.Self, Port: port, Ready: "/health",
+		Args: []string{"bridge", "--pprof", "127.0.0.1:" + strconv.Itoa(pport)}, Env: bridgeEnv(s.sandbox.Base, port)})
+	return p, "http://127.0.0.1:" + strconv.Itoa(pport), err
 }
 
 func (s *suite) oursCall() Mix {
@@ -544,6 +597,29 @@ func (s *suite) peer(ctx context.Context, node Node, stateful, floor *Proc) erro
 	return nil
 }
 
+func (s *suite) floorIdle(ctx context.Context) error {
+	floor, err := s.startFloor(ctx, "floor-idle")
+	if err != nil {
+		return err
+	}
+	defer s.stop(floor)
+	settle := 2 * time.Second
+	if s.cfg.Smoke {
+		settle = 200 * time.Millisecond
+	}
+	res, err := Idle(ctx, IdleConfig{SSE: floor.Base + FloorSSEPath, MCP: floor.Base + FloorMCPPath, Metrics: floor.Base + "/metrics",
+		Steps: s.plan.IdleSteps, Call: Call{Tool: FloorTool}, Settle: settle})
+	if res != nil {
+		s.res.FloorIdle = res
+		if n := len(res.Steps); n > 0 {
+			st := res.Steps[n-1]
+			s.logf("  floor, %d idle sessions: RSS +%.1f MB (%.1f KB each), %.1f goroutines each; answered %d, failed %d",
+				st.Sessions, st.RSSGrowthMB, st.RSSPerSessionKB, st.GoroutinesPerSession, res.Answered, res.Failed)
+		}
+	}
+	return err
+}
+
 func (s *suite) idle(ctx context.Context) error {
 	p, err := s.startBridge(ctx, "bridge-idle")
 	if err != nil {
@@ -597,27 +673,103 @@ func (s *suite) toolsList(ctx context.Context) error {
 	return nil
 }
 
-// profile takes CPU profiles of the light call on stateful /mcp, for the bridge and for the
-// floor, in process, and keeps the top of each (the bridge's packages and the SDK's).
-func (s *suite) profile(ctx context.Context) error {
-	bin := filepath.Join(s.cfg.LogDir, "server.test")
-	s.res.Profile = map[string]string{}
-	for _, name := range []string{"ours/streamable", "floor/streamable", "ours/sse", "floor/sse"} {
-		prof := filepath.Join(s.cfg.LogDir, "cpu-"+strings.ReplaceAll(name, "/", "-")+".pprof")
-		out, err := execOutput(ctx, s.cfg.Root, "go", "test", "-run", "^$", "-bench", "^BenchmarkToolCall$/^"+name+"$",
-			"-benchtime", "4s", "-count", "1", "-cpuprofile", prof, "-o", bin, "./internal/server")
-		if err != nil {
-			return fmt.Errorf("%w\n%s", err, tail(out, 2000))
-		}
-		s.res.InProcess = append(s.res.InProcess, ParseGoBench(out)...)
-		// Only the serving side: frames under net/http's connection handler.
-		top, err := execOutput(ctx, s.cfg.Root, "go", "tool", "pprof", "-top", "-cum", "-nodecount", "45",
-			"-focus", `net/http\.\(\*conn\)\.serve|mcp\.\(\*ServerSession\)|jsonrpc2`, bin, prof)
-		if err != nil {
-			return fmt.Errorf("pprof: %w\n%s", err, tail(top, 2000))
-		}
-		s.res.Profile[name] = top
+// profile loads the profiling bridge and the floor in turn (32 sessions, light call) while
+// taking a CPU profile of each over the measured window, and breaks each down by layer.
+func (s *suite) profile(ctx context.Context, floor *Proc) error {
+	bridge, bridgePprof, err := s.startProfilingBridge(ctx)
+	if err != nil {
+		return err
 	}
+	defer s.stop(bridge)
+	window := s.plan.ProfileWindow
+	for _, tc := range []struct {
+		t                   Transport
+		bridgeURL, floorURL string
+	}{
+		{Streamable, bridge.Base + "/mcp", floor.Base + FloorMCPPath},
+		{SSE, bridge.Base + "/sse", floor.Base + FloorSSEPath},
+	} {
+		res := ProfileResult{Transport: tc.t, Sessions: s.plan.Sessions[len(s.plan.Sessions)-1], Seconds: window.Seconds()}
+		var profiles [2]*CPUProfile
+		for i, side := range []struct {
+			name, url, pprof string
+			mix              Mix
+			token            string
+		}{
+			{"bridge", tc.bridgeURL, bridgePprof, s.oursCall(), s.token},
+			{"floor", tc.floorURL, s.floorPprof, floorMix(), ""},
+		} {
+			path := filepath.Join(s.cfg.LogDir, fmt.Sprintf("cpu-%s-%s.pprof", side.name, tc.t))
+			type loaded struct {
+				res *LoadResult
+				err error
+			}
+			done := make(chan loaded, 1)
+			go func() {
+				r, err := Load(ctx, LoadConfig{Target: Target{URL: side.url, Transport: tc.t, Token: side.token}, Sessions: res.Sessions,
+					Warmup: s.plan.Warmup, Duration: window, Mix: side.mix})
+				done <- loaded{r, err}
+			}()
+			// The profile starts with the measured window (sessions connect within the warm-up).
+			time.Sleep(s.plan.Warmup)
+			perr := FetchProfile(ctx, side.pprof+"/debug/pprof/profile?seconds="+strconv.Itoa(int(window.Seconds())), path)
+			l := <-done
+			if l.err != nil {
+				return l.err
+			}
+			if perr != nil {
+				return perr
+			}
+			if profiles[i], err = ReadCPUProfile(ctx, s.cfg.Root, path); err != nil {
+				return err
+			}
+			if side.name == "bridge" {
+				res.BridgeCalls = l.res.Calls
+				if res.BridgeTop, err = Pprof(ctx, s.cfg.Root, "-top", "-nodecount", "30", path); err != nil {
+					return err
+				}
+			} else {
+				res.FloorCalls = l.res.Calls
+			}
+		}
+		res.Rows = Breakdown(profiles[0], res.BridgeCalls, profiles[1], res.FloorCalls)
+		s.res.Profiles = append(s.res.Profiles, res)
+		s.logf("  %s: bridge %.0f µs CPU per call, floor %.0f", tc.t, res.Rows[0].Bridge, res.Rows[0].Floor)
+	}
+	return nil
+}
+
+// idleHeap opens idle sessions on the profiling bridge and reads its heap and goroutines.
+func (s *suite) idleHeap(ctx context.Context) error {
+	bridge, bridgePprof, err := s.startProfilingBridge(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.stop(bridge)
+	n := 2000
+	if s.cfg.Smoke {
+		n = 20
+	}
+	heap := &HeapResult{Sessions: n}
+	path := filepath.Join(s.cfg.LogDir, "heap-idle.pprof")
+	res, err := Idle(ctx, IdleConfig{SSE: bridge.Base + "/sse", MCP: bridge.Base + "/mcp", Metrics: bridge.Base + "/metrics", Token: s.token,
+		Steps: []int{n}, Call: Call{Tool: LightTool, Args: json.RawMessage(LightArgs)}, Settle: time.Second,
+		Inspect: func(ctx context.Context) error {
+			if err := FetchProfile(ctx, bridgePprof+"/debug/pprof/heap?gc=1", path); err != nil {
+				return err
+			}
+			groups, err := FetchGoroutines(ctx, bridgePprof)
+			heap.Goroutines = groups
+			return err
+		}})
+	if err != nil {
+		return err
+	}
+	heap.Idle = res
+	if heap.Top, err = Pprof(ctx, s.cfg.Root, "-top", "-sample_index=inuse_space", "-nodecount", "25", path); err != nil {
+		return err
+	}
+	s.res.IdleHeap = heap
 	return nil
 }
 

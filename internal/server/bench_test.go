@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
 	"slices"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/internal/bench"
+	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/server"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
@@ -62,15 +65,16 @@ func BenchmarkToolsList(b *testing.B) {
 
 // BenchmarkToolCall makes the light call (list_pollutants, one small GET to the sandbox) on
 // one session over real loopback HTTP, for this server and for the go-sdk floor
-// (bench.NewFloor), over each transport. With -cpuprofile it shows where a call's time goes;
-// the process holds the client and the sandbox too, so read the server's frames.
+// (bench.NewFloor), over each transport. The process holds the client and the sandbox too, so
+// every request the servers handle runs under a pprof label: with -cpuprofile,
+// `go tool pprof -tagfocus side=bridge` (or side=floor) shows the server's own work only.
 func BenchmarkToolCall(b *testing.B) {
 	sb := testenv.StartSandbox(b, sandbox.Config{})
 	settings := map[string]string{"MCP_CACHE_ENABLED": "false", "LOG_LEVEL": "warn"}
-	stateful := testenv.StartServer(b, testenv.Config(b, sb.URL, settings))
+	stateful := startLabeled(b, testenv.Config(b, sb.URL, settings))
 	settings["MCP_STATELESS"] = "true"
-	stateless := testenv.StartServer(b, testenv.Config(b, sb.URL, settings))
-	floor := httptest.NewServer(bench.NewFloor(sb.URL+bench.LightPath, sb.Token))
+	stateless := startLabeled(b, testenv.Config(b, sb.URL, settings))
+	floor := httptest.NewServer(labeled("floor", bench.NewFloor(sb.URL+bench.LightPath, sb.Token)))
 	defer floor.Close()
 
 	ours := bench.Call{Tool: bench.LightTool, Args: json.RawMessage(bench.LightArgs)}
@@ -80,9 +84,9 @@ func BenchmarkToolCall(b *testing.B) {
 		target bench.Target
 		call   bench.Call
 	}{
-		{"ours/sse", bench.Target{URL: stateful.URL + "/sse", Transport: bench.SSE, Token: sb.Token}, ours},
-		{"ours/streamable", bench.Target{URL: stateful.URL + "/mcp", Transport: bench.Streamable, Token: sb.Token}, ours},
-		{"ours/stateless", bench.Target{URL: stateless.URL + "/mcp", Transport: bench.Stateless, Token: sb.Token}, ours},
+		{"ours/sse", bench.Target{URL: stateful + "/sse", Transport: bench.SSE, Token: sb.Token}, ours},
+		{"ours/streamable", bench.Target{URL: stateful + "/mcp", Transport: bench.Streamable, Token: sb.Token}, ours},
+		{"ours/stateless", bench.Target{URL: stateless + "/mcp", Transport: bench.Stateless, Token: sb.Token}, ours},
 		{"floor/sse", bench.Target{URL: floor.URL + bench.FloorSSEPath, Transport: bench.SSE}, floorCall},
 		{"floor/streamable", bench.Target{URL: floor.URL + bench.FloorMCPPath, Transport: bench.Streamable}, floorCall},
 		{"floor/stateless", bench.Target{URL: floor.URL + bench.FloorStatelessPath, Transport: bench.Stateless}, floorCall},
@@ -108,6 +112,31 @@ func BenchmarkToolCall(b *testing.B) {
 			reportQuantiles(b, durations)
 		})
 	}
+}
+
+// startLabeled serves the bridge on a loopback port with every request under the pprof label
+// side=bridge (goroutines a handler starts, such as session readers and connections to the
+// backend, inherit it), and returns its base URL.
+func startLabeled(b *testing.B, cfg config.Config) string {
+	b.Helper()
+	srv, err := server.New(cfg, slog.New(slog.DiscardHandler), server.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(labeled("bridge", srv.Handler()))
+	b.Cleanup(func() {
+		_ = srv.Close() // ends the event streams, so that the listener can close
+		ts.Close()
+	})
+	return ts.URL
+}
+
+func labeled(side string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), pprof.Labels("side", side), func(ctx context.Context) {
+			h.ServeHTTP(w, r.WithContext(ctx))
+		})
+	})
 }
 
 func reportQuantiles(b *testing.B, durations []time.Duration) {
