@@ -145,6 +145,16 @@ func (c *Client) VerifyToken(ctx context.Context, token string) error {
 	return c.verifier.verify(ctx, token)
 }
 
+// TokenVerified reports whether Jana accepted token within MCP_AUTH_CACHE_TTL (a remembered
+// verdict), without asking Jana.
+func (c *Client) TokenVerified(token string) bool {
+	if c.verifier.verdict == nil {
+		return false
+	}
+	ok, found := c.verifier.verdict.Peek(sha256.Sum256([]byte(token)))
+	return found && ok
+}
+
 // Ready reports whether Jana answers and, with service credentials, accepts them.
 func (c *Client) Ready(ctx context.Context) error {
 	resp, err := c.api.V1EsgHealthRetrieveWithResponse(withoutCaller(ctx))

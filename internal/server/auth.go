@@ -35,7 +35,18 @@ const verifyTimeout = 10 * time.Second
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		caller, err := s.callerFor(r.Context(), tokenFrom(r))
+		token, ip := tokenFrom(r), "ip:"+c.RealIP()
+		if token != "" && !s.jana.TokenVerified(token) {
+			// A client that spent its allowance of rejected tokens gets no more checks.
+			if err := s.limits.check(limitRejected, ip); err != nil {
+				return err
+			}
+		}
+		caller, err := s.callerFor(r.Context(), token)
+		var ae *apiError
+		if errors.As(err, &ae) && ae.code == codeInvalidToken {
+			_ = s.limits.allow(c, limitRejected, ip)
+		}
 		if err != nil {
 			return err
 		}

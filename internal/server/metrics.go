@@ -52,7 +52,7 @@ func newMetrics() *metrics {
 			Name: "jana_mcp_sessions_active", Help: "Open MCP sessions by transport.",
 		}, []string{"transport"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "jana_mcp_rate_limited_total", Help: "Requests refused by a rate limit, by limit (general, sse, messages).",
+			Name: "jana_mcp_rate_limited_total", Help: "Requests refused by a rate limit, by limit (general, sse, messages, rejected_tokens).",
 		}, []string{"limit"}),
 		cacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jana_mcp_cache_lookups_total", Help: "Response cache lookups by result (hit, miss).",
@@ -76,7 +76,7 @@ func newMetrics() *metrics {
 	for _, t := range []string{transportSSE, transportStreamable} {
 		m.sessions.WithLabelValues(t).Set(0)
 	}
-	for _, l := range []limitKind{limitGeneral, limitSSE, limitMessages} {
+	for _, l := range []limitKind{limitGeneral, limitSSE, limitMessages, limitRejected} {
 		m.rateLimited.WithLabelValues(string(l))
 	}
 	for _, r := range []string{"502", "503", "504", "connection", "401", "403", "429"} {

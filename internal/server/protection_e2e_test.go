@@ -435,3 +435,43 @@ func TestMaxInflight(t *testing.T) {
 		t.Error("calls are still refused after the running ones finished")
 	}
 }
+
+// TestRejectedTokensAreLimitedByIP: a client cycling through made-up tokens gets a fresh
+// per-token allowance each time, so tokens Jana rejects are charged to the client's IP: once
+// it has spent MCP_RATE_LIMIT of them in a minute, its unverified tokens are refused with 429
+// before any check reaches Jana. Other IPs, and tokens already verified, are not affected.
+func TestRejectedTokensAreLimitedByIP(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	sb := testenv.StartSandbox(t, sandbox.Config{Observer: rec.observe})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{"MCP_RATE_LIMIT": "3"}))
+	first, second := clientFrom("127.0.0.1"), clientFrom("127.0.0.2")
+	open := func(client *http.Client, token string) response {
+		return send(t, request{method: http.MethodGet, url: srv.URL + "/sse?token=" + token, client: client})
+	}
+	if r := open(first, sb.Token); r.status != http.StatusOK { // verified before the flood
+		t.Fatalf("a valid token: %d %s", r.status, r.body)
+	}
+	checks := func() int { return rec.count("/api/auth/user/") }
+	before := checks()
+	for i := range 3 {
+		if r := open(first, fmt.Sprintf("%040x", 900+i)); r.status != http.StatusUnauthorized {
+			t.Fatalf("made-up token %d: %d %s", i, r.status, r.body)
+		}
+	}
+	for i := range 5 {
+		assertRateLimited(t, "made-up token beyond the IP's allowance", open(first, fmt.Sprintf("%040x", 950+i)))
+	}
+	if n := checks() - before; n != 3 {
+		t.Errorf("Jana checked %d made-up tokens, want 3", n)
+	}
+	if r := open(first, sb.Token); r.status != http.StatusOK {
+		t.Errorf("an already verified token from the same IP: %d %s", r.status, r.body)
+	}
+	if r := open(second, fmt.Sprintf("%040x", 990)); r.status != http.StatusUnauthorized {
+		t.Errorf("a made-up token from another IP: %d %s, want 401", r.status, r.body)
+	}
+	if m, _ := scrape(t, srv.URL); m.value("jana_mcp_rate_limited_total", "limit", "rejected_tokens") != 5 {
+		t.Errorf("jana_mcp_rate_limited_total{limit=rejected_tokens} = %v, want 5", m.value("jana_mcp_rate_limited_total", "limit", "rejected_tokens"))
+	}
+}

@@ -13,11 +13,13 @@ import (
 
 type limitKind string
 
-// The first server's three limits: opening SSE streams, MCP messages, everything else.
+// The first server's three limits: opening SSE streams, MCP messages, everything else; and
+// tokens Jana rejected, per client IP.
 const (
 	limitGeneral  limitKind = "general"
 	limitSSE      limitKind = "sse"
 	limitMessages limitKind = "messages"
+	limitRejected limitKind = "rejected_tokens"
 )
 
 // maxLimiterKeys bounds the memory of the limiters; the least recently seen key is dropped.
@@ -36,7 +38,10 @@ type keyedLimiter struct {
 
 func newRateLimits(general, sse, messages int, m *metrics) *rateLimits {
 	rl := &rateLimits{buckets: map[limitKind]*keyedLimiter{}, metrics: m}
-	for kind, n := range map[limitKind]int{limitGeneral: general, limitSSE: sse, limitMessages: messages} {
+	// Rejected tokens get the general allowance: a client may mistype its token, not cycle
+	// through made-up ones (each of which would otherwise get a fresh bucket and a check
+	// against Jana).
+	for kind, n := range map[limitKind]int{limitGeneral: general, limitSSE: sse, limitMessages: messages, limitRejected: general} {
 		if n > 0 {
 			keys, _ := lru.New[string, *rate.Limiter](maxLimiterKeys)
 			rl.buckets[kind] = &keyedLimiter{perMinute: n, keys: keys}
@@ -47,6 +52,15 @@ func newRateLimits(general, sse, messages int, m *metrics) *rateLimits {
 
 // allow takes one request from key's bucket for kind, or returns a 429 with Retry-After.
 func (rl *rateLimits) allow(_ echo.Context, kind limitKind, key string) *apiError {
+	return rl.take(kind, key, true)
+}
+
+// check returns the 429 allow would, without taking anything from the bucket.
+func (rl *rateLimits) check(kind limitKind, key string) *apiError {
+	return rl.take(kind, key, false)
+}
+
+func (rl *rateLimits) take(kind limitKind, key string, consume bool) *apiError {
 	kl := rl.buckets[kind]
 	if kl == nil {
 		return nil // limit disabled
@@ -61,11 +75,19 @@ func (rl *rateLimits) allow(_ echo.Context, kind limitKind, key string) *apiErro
 			lim = fresh
 		}
 	}
-	r := lim.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
+	var wait time.Duration
+	if consume {
+		r := lim.Reserve()
+		if wait = r.Delay(); wait > 0 {
+			r.Cancel()
+		}
+	} else if tokens := lim.Tokens(); tokens < 1 {
+		// (A reservation cancelled at once is not given back: peek instead.)
+		wait = time.Duration((1 - tokens) / float64(lim.Limit()) * float64(time.Second))
+	}
+	if wait > 0 {
 		rl.metrics.rateLimited.WithLabelValues(string(kind)).Inc()
-		return &apiError{code: codeRateLimited, retryAfter: max(d, time.Second)}
+		return &apiError{code: codeRateLimited, retryAfter: max(wait, time.Second)}
 	}
 	return nil
 }
@@ -79,7 +101,8 @@ func limitKey(c echo.Context) string {
 }
 
 // rateLimit applies the limit that fits the route before anything else is done, so that a
-// flood of bad tokens cannot turn into a flood of token checks against Jana.
+// flood of requests with one bad token cannot turn into a flood of token checks against Jana.
+// (Made-up tokens, each with a fresh bucket, are charged to the client IP: see authenticate.)
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
