@@ -335,16 +335,27 @@ func checkExpiry(t *testing.T, c *jana.Client, clock *jana.FakeClock, rec *event
 	}
 }
 
-// TestMemoryStoreBound: many inserts never take the store past its byte bound, and it keeps
-// serving recent entries.
+// TestMemoryStoreBound: many inserts never take the store past its byte bound, an entry
+// larger than the bound is not kept, and entries in use mostly survive a flood of one-off
+// entries.
 func TestMemoryStoreBound(t *testing.T) {
 	t.Parallel()
 	const bound = 1 << 20
 	s := jana.NewMemoryStore(bound)
 	ctx := context.Background()
 	body := bytes.Repeat([]byte("x"), 10_000)
-	for i := range 5000 { // ~50 MB offered
-		s.Set(ctx, fmt.Sprintf("user:%d GET /api/v1/x/%d/", i%7, i), &jana.Entry{Status: 200, Body: body, Stored: time.Now(), TTL: time.Hour})
+	entry := func() *jana.Entry { return &jana.Entry{Status: 200, Body: body, Stored: time.Now(), TTL: time.Hour} }
+	hot := func(i int) string { return fmt.Sprintf("user:1 GET /api/v1/hot/%d/", i) }
+	for i := range 20 { // ~200 kB read all the time
+		s.Set(ctx, hot(i), entry())
+	}
+	for i := range 5000 { // ~50 MB of entries asked for once
+		s.Set(ctx, fmt.Sprintf("user:%d GET /api/v1/x/%d/", i%7, i), entry())
+		if i%50 == 0 {
+			for h := range 20 {
+				s.Get(ctx, hot(h))
+			}
+		}
 		if i%500 == 0 {
 			if w := s.WeightedSize(); w > bound {
 				t.Fatalf("after %d inserts the store holds %d bytes, bound %d", i+1, w, bound)
@@ -359,14 +370,15 @@ func TestMemoryStoreBound(t *testing.T) {
 	if _, ok := s.Get(ctx, "huge"); ok || s.WeightedSize() > bound {
 		t.Errorf("an entry over the bound was kept (%d bytes held)", s.WeightedSize())
 	}
-	hits := 0
-	for i := 4900; i < 5000; i++ {
-		if _, ok := s.Get(ctx, fmt.Sprintf("user:%d GET /api/v1/x/%d/", i%7, i)); ok {
-			hits++
+	// Eviction is frequency-based (W-TinyLFU) and approximate: most, not all, survive.
+	kept := 0
+	for h := range 20 {
+		if _, ok := s.Get(ctx, hot(h)); ok {
+			kept++
 		}
 	}
-	if hits == 0 {
-		t.Error("none of the most recent entries is served")
+	if kept < 10 {
+		t.Errorf("%d of 20 entries in use survived a flood of one-off entries", kept)
 	}
 }
 
