@@ -22,10 +22,11 @@ import (
 // Smoke tests: every mode for a fraction of a second against real servers, to prove the
 // harness works. They check that calls were made and succeeded, never how fast.
 
-// TestMain lets the suite start this test binary as its floor server, as it starts the
-// harness binary in production: `<binary> floor --listen …`.
+// TestMain lets the suite start this test binary as its floor and profiling bridge, as it
+// starts the harness binary in production (`<binary> floor --listen …`): a first argument
+// that is not a test flag is a subcommand. Without this the binary would run the tests again.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "floor" {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
 		main()
 		os.Exit(0)
 	}

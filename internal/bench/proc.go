@@ -53,9 +53,7 @@ func Start(ctx context.Context, spec ProcSpec) (*Proc, error) {
 	cmd.Env = append(os.Environ(), spec.Env...)
 	cmd.Dir = spec.Dir
 	cmd.Stdout, cmd.Stderr = log, log
-	// Its own process group: a Ctrl-C at the terminal reaches the harness, which stops its
-	// servers in order, rather than every process at once.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", spec.Name, err)
 	}
