@@ -146,7 +146,7 @@ var fields = []field{
 		}},
 
 	// Protection.
-	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one); 0 disables",
+	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one; tokens Jana rejected also count against the IP); 0 disables",
 		apply: func(c *Config, raw string) (err error) {
 			c.Limits.RatePerMinute, err = intIn(raw, 0, 1000000)
 			return err

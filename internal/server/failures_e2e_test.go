@@ -73,7 +73,7 @@ func TestFailuresBecomeActionableToolErrors(t *testing.T) {
 		}, "get_station", station, nil, true},
 		{"429 with a long retry_after is reported", func() {
 			sb.SetFaults(sandbox.FaultConfig{RetryAfter: 30})
-			sb.FailNext(opStation, 429, 2)
+			sb.FailNext(opStation, 429, 1)
 		}, "get_station", station, []string{"rate limiting", "Retry after 30 s"}, false},
 		{"slow aggregate times out", nil, "emissions_by_sector", map[string]any{"country_codes": []string{"USA"}},
 			[]string{"did not answer in time", "Narrow the query"}, false},
