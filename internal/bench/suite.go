@@ -51,6 +51,9 @@ type Plan struct {
 	ToolsListN int
 	// ProfileWindow is the length of each CPU profile (whole seconds).
 	ProfileWindow time.Duration
+	// GOGC is the garbage-collector setting of the what-if comparison (bridge and floor both
+	// run with it, stateful /mcp at the top session count).
+	GOGC string
 }
 
 // StandardPlan is the full set; SmokePlan the seconds-long one.
@@ -58,7 +61,7 @@ func StandardPlan() Plan {
 	p := Plan{Warmup: time.Second, Duration: 3 * time.Second, Rounds: 2,
 		Sessions: []int{1, 32}, Curve: []int{1, 2, 4, 8, 16, 32, 64, 128, 256}, CurveWindow: 2 * time.Second,
 		Rows: []int{10, 100, 1000}, PeerSess: []int{1, 32}, IdleSteps: []int{100, 1000, 10000}, ToolsListN: 3000,
-		ProfileWindow: 5 * time.Second}
+		ProfileWindow: 5 * time.Second, GOGC: "400"}
 	p.Cache.Latency, p.Cache.Repeat, p.Cache.Concurrent = 200*time.Millisecond, 3*time.Second, 100
 	return p
 }
@@ -67,7 +70,7 @@ func StandardPlan() Plan {
 func SmokePlan() Plan {
 	p := Plan{Warmup: 200 * time.Millisecond, Duration: 500 * time.Millisecond, Rounds: 1,
 		Sessions: []int{1, 4}, Curve: []int{1, 4}, CurveWindow: 300 * time.Millisecond,
-		Rows: []int{10}, PeerSess: []int{2}, IdleSteps: []int{10, 20}, ToolsListN: 50, ProfileWindow: time.Second}
+		Rows: []int{10}, PeerSess: []int{2}, IdleSteps: []int{10, 20}, ToolsListN: 50, ProfileWindow: time.Second, GOGC: "400"}
 	p.Cache.Latency, p.Cache.Repeat, p.Cache.Concurrent = 50*time.Millisecond, 300*time.Millisecond, 10
 	return p
 }
@@ -146,7 +149,12 @@ type SuiteResult struct {
 	PeerSkipped string       `json:"peer_skipped,omitempty"`
 	Idle        *IdleResult  `json:"idle"`
 	Cache       *CacheResult `json:"cache"`
-	ToolsList   *GoBench     `json:"tools_list"`
+	// ToolsList is the server's own cost of tools/list; ToolsListClient the round trip with
+	// the go-sdk client, which decodes and checks every schema.
+	ToolsList       *GoBench `json:"tools_list"`
+	ToolsListClient *GoBench `json:"tools_list_client"`
+	// GCWhatIf is the light call with GOGC=Plan.GOGC in both the bridge and the floor.
+	GCWhatIf *Comparison `json:"gc_what_if,omitempty"`
 	// FloorIdle is the idle measurement of the floor, for comparison.
 	FloorIdle *IdleResult `json:"floor_idle"`
 	// Profiles are CPU breakdowns of the bridge against the floor under load; IdleHeap is
@@ -256,6 +264,7 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (*SuiteResult, error) {
 			s.res.AfterLoad[name] = pr
 		}
 	}
+	s.step(ctx, "GC what-if (GOGC="+plan.GOGC+")", func() error { return s.gcWhatIf(ctx) })
 	s.step(ctx, "concurrency curve", func() error { return s.curve(ctx, stateful, floor) })
 	s.step(ctx, "result size", func() error { return s.rows(ctx, stateful) })
 	if nodeErr != nil {
@@ -487,6 +496,44 @@ func (s *suite) comparisons(ctx context.Context, stateful, stateless, floor *Pro
 	return nil
 }
 
+// gcWhatIf runs the light call on stateful /mcp at the top session count against a bridge and
+// a floor that both run with GOGC=Plan.GOGC: how much of the gap is garbage collection.
+func (s *suite) gcWhatIf(ctx context.Context) error {
+	gogc := "GOGC=" + s.plan.GOGC
+	bport, err := FreePort()
+	if err != nil {
+		return err
+	}
+	bridge, err := s.start(ctx, ProcSpec{Name: "bridge-gogc", Path: s.cfg.JanaMCP, Args: []string{"serve"}, Port: bport, Ready: "/health",
+		Env: bridgeEnv(s.sandbox.Base, bport, gogc)})
+	if err != nil {
+		return err
+	}
+	defer s.stop(bridge)
+	fport, err := FreePort()
+	if err != nil {
+		return err
+	}
+	floor, err := s.start(ctx, ProcSpec{Name: "floor-gogc", Path: s.cfg.Self, Port: fport, Ready: "/health", Env: []string{gogc},
+		Args: []string{"floor", "--listen", "127.0.0.1:" + strconv.Itoa(fport), "--url", s.sandbox.Base + LightPath, "--token", s.token}})
+	if err != nil {
+		return err
+	}
+	defer s.stop(floor)
+	n := s.plan.Sessions[len(s.plan.Sessions)-1]
+	fl := LoadConfig{Target: Target{URL: floor.Base + FloorMCPPath, Transport: Streamable}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: floorMix()}
+	ours := LoadConfig{Target: Target{URL: bridge.Base + "/mcp", Transport: Streamable, Token: s.token}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: s.oursCall()}
+	mf, mo, err := s.abba(ctx, fl, ours, floor.Pid(), bridge.Pid())
+	if err != nil {
+		return err
+	}
+	c := Comparison{Transport: Streamable, Sessions: n, Floor: mf.run.Summary(), Ours: mo.run.Summary(), FloorCPU: mf.cpuPerCall(), OursCPU: mo.cpuPerCall()}
+	s.res.GCWhatIf = &c
+	s.logf("  %s ×%d: floor p50 %.3f ms %.0f/s %.0f µs CPU, ours p50 %.3f ms %.0f/s %.0f µs CPU", gogc, n,
+		c.Floor.P50, c.Floor.PerSecond, c.FloorCPU, c.Ours.P50, c.Ours.PerSecond, c.OursCPU)
+	return nil
+}
+
 func (s *suite) curve(ctx context.Context, stateful, floor *Proc) error {
 	for _, n := range s.plan.Curve {
 		fl := LoadConfig{Target: Target{URL: floor.Base + FloorMCPPath, Transport: Streamable}, Sessions: n,
@@ -659,17 +706,23 @@ func (s *suite) cache(ctx context.Context) error {
 }
 
 func (s *suite) toolsList(ctx context.Context) error {
-	out, err := execOutput(ctx, s.cfg.Root, "go", "test", "-run", "^$", "-bench", "^BenchmarkToolsList$",
+	out, err := execOutput(ctx, s.cfg.Root, "go", "test", "-run", "^$", "-bench", "^BenchmarkToolsList$/",
 		"-benchtime", strconv.Itoa(s.plan.ToolsListN)+"x", "-count", "1", "./internal/server")
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, tail(out, 2000))
 	}
-	benches := ParseGoBench(out)
-	if len(benches) == 0 {
-		return fmt.Errorf("no benchmark line in:\n%s", tail(out, 2000))
+	for _, b := range ParseGoBench(out) {
+		switch {
+		case strings.HasPrefix(b.Name, "BenchmarkToolsList/server"):
+			s.res.ToolsList = &b
+		case strings.HasPrefix(b.Name, "BenchmarkToolsList/go-sdk-client"):
+			s.res.ToolsListClient = &b
+		}
 	}
-	s.res.ToolsList = &benches[0]
-	s.logf("  tools/list: p50 %.0f ns", benches[0].Metrics["p50-ns"])
+	if s.res.ToolsList == nil || s.res.ToolsListClient == nil {
+		return fmt.Errorf("benchmark lines missing in:\n%s", tail(out, 2000))
+	}
+	s.logf("  tools/list: server p50 %.0f ns, with the go-sdk client %.0f ns", s.res.ToolsList.Metrics["p50-ns"], s.res.ToolsListClient.Metrics["p50-ns"])
 	return nil
 }
 
