@@ -126,10 +126,12 @@ type Cache struct {
 	Public []string // MCP_CACHE_PUBLIC
 }
 
-// Log configures logging.
+// Log configures logging and tracing.
 type Log struct {
 	Level  slog.Level // LOG_LEVEL
 	Format string     // LOG_FORMAT: json or text
+	// Tracing is "off" or "otlp" (OpenTelemetry over OTLP/HTTP, set up by OTEL_EXPORTER_OTLP_*).
+	Tracing string // MCP_TRACING
 }
 
 // Sources are where configuration comes from. Any may be empty.

@@ -234,6 +234,14 @@ var fields = []field{
 			}
 			return nil
 		}},
+	{env: "MCP_TRACING", def: "off", usage: "off, or otlp: OpenTelemetry spans per tool call and backend request, exported as OTEL_EXPORTER_OTLP_* says; traceparent goes to Jana",
+		apply: func(c *Config, raw string) error {
+			if raw != "off" && raw != "otlp" {
+				return fmt.Errorf("%q is not one of off, otlp", raw)
+			}
+			c.Log.Tracing = raw
+			return nil
+		}},
 	{env: "LOG_FORMAT", flag: "log-format", def: "json", usage: "json or text",
 		apply: func(c *Config, raw string) error {
 			if raw != "json" && raw != "text" {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/tracing"
 )
 
 // Options are the adapter's collaborators. All are optional.
@@ -28,6 +29,8 @@ type Options struct {
 	CacheObserver CacheObserver
 	// Transport is the HTTP transport to Jana; tests may inject one.
 	Transport http.RoundTripper
+	// Tracing, when set, records a span per backend attempt and sends its traceparent to Jana.
+	Tracing *tracing.Provider
 
 	clock clock // the cache's time source; real time when nil (set by tests in this package)
 }
@@ -61,6 +64,7 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		backoff:       b.RetryBase,
 		maxRetryAfter: b.MaxRetryAfter,
 		observer:      opts.Observer,
+		tracing:       opts.Tracing,
 	}
 	out := &Client{doer: d}
 	if c.Enabled {

@@ -11,6 +11,13 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/janaplatform/jana-mcp/internal/tracing"
 )
 
 // maxBodyBytes bounds a backend answer held in memory (EDGAR grids can be large).
@@ -41,7 +48,8 @@ type doer struct {
 	backoff       time.Duration
 	maxRetryAfter time.Duration
 	observer      Observer
-	cache         *Cache // nil when caching is off
+	cache         *Cache            // nil when caching is off
+	tracing       *tracing.Provider // nil when tracing is off
 	stats         stats
 }
 
@@ -80,6 +88,7 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 			r.Host = d.hostHeader
 		}
 
+		span := d.startSpan(ctx, r, endpoint, attempt)
 		start := time.Now()
 		resp, err := d.client.Do(r)
 		var body []byte
@@ -91,6 +100,7 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 		if resp != nil {
 			status = resp.StatusCode
 		}
+		endSpan(span, status)
 		d.observer.BackendResponse(endpoint, status, elapsed)
 		d.stats.record(status, start.Add(elapsed))
 		info.add(status, elapsed)
@@ -230,4 +240,31 @@ func WithoutCache(ctx context.Context) context.Context {
 func bypassCache(ctx context.Context) bool {
 	v, _ := ctx.Value(noCacheKey{}).(bool)
 	return v
+}
+
+// startSpan starts the span of one attempt and puts its traceparent on the request, so that
+// Jana's own tracing continues the tool call's trace.
+func (d *doer) startSpan(ctx context.Context, r *http.Request, endpoint string, attempt int) trace.Span {
+	if d.tracing == nil {
+		return nil
+	}
+	ctx, span := d.tracing.Tracer.Start(ctx, "jana "+r.Method+" "+endpoint, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			attribute.String("http.request.method", r.Method),
+			attribute.String("url.path", endpoint),
+			attribute.Int("jana.attempt", attempt+1),
+		))
+	d.tracing.Propagator.Inject(ctx, propagation.HeaderCarrier(r.Header))
+	return span
+}
+
+func endSpan(span trace.Span, status int) {
+	if span == nil {
+		return
+	}
+	span.SetAttributes(attribute.Int("http.response.status_code", status))
+	if status == 0 || status >= 500 {
+		span.SetStatus(codes.Error, "no answer or server error")
+	}
+	span.End()
 }

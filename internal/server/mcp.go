@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
@@ -99,6 +103,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		ctx = toolkit.WithCallID(ctx, id)
 		ctx, info := jana.WithCallInfo(ctx)
 		tool := call.Params.Name
+		ctx, span := s.startSpan(ctx, tool, id, req)
 
 		start := time.Now()
 		res, err := next(ctx, method, req)
@@ -121,6 +126,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if outcome != "ok" {
 			level = slog.LevelWarn
 		}
+		endSpan(span, outcome)
 		s.logger.Log(ctx, level, "tool call",
 			"tool", tool, "outcome", outcome, "duration_ms", ms(elapsed),
 			"backend_status", sum.LastStatus, "backend_attempts", sum.Attempts, "backend_ms", ms(sum.Elapsed),
@@ -177,4 +183,33 @@ func withTransport(ctx context.Context, t string) context.Context {
 func transportOf(ctx context.Context) string {
 	t, _ := ctx.Value(transportKey{}).(string)
 	return t
+}
+
+// startSpan starts the tool call's span, as a child of the client's trace when the request
+// carried a traceparent (the current POST's headers for Streamable HTTP; the stream's for SSE).
+func (s *Server) startSpan(ctx context.Context, tool, callID string, req mcp.Request) (context.Context, trace.Span) {
+	if s.tracing == nil {
+		return ctx, nil
+	}
+	if extra := req.GetExtra(); extra != nil && extra.Header != nil {
+		ctx = s.tracing.Propagator.Extract(ctx, propagation.HeaderCarrier(extra.Header))
+	}
+	return s.tracing.Tracer.Start(ctx, "tools/call "+tool, trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(
+			attribute.String("mcp.tool", tool),
+			attribute.String("mcp.call_id", callID),
+			attribute.String("mcp.transport", transportOf(ctx)),
+			attribute.String("mcp.session_id", sessionID(ctx, req)),
+		))
+}
+
+func endSpan(span trace.Span, outcome string) {
+	if span == nil {
+		return
+	}
+	span.SetAttributes(attribute.String("mcp.outcome", outcome))
+	if outcome != "ok" {
+		span.SetStatus(otelcodes.Error, outcome)
+	}
+	span.End()
 }

@@ -16,11 +16,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
+	"github.com/janaplatform/jana-mcp/internal/tracing"
 	"github.com/janaplatform/jana-mcp/internal/version"
 )
 
@@ -30,6 +32,8 @@ type Options struct {
 	Catalogue func(*toolkit.Env) []toolkit.Tool
 	// Transport is the HTTP transport to Jana (tests inject one).
 	Transport http.RoundTripper
+	// SpanExporter turns tracing on with this exporter (tests); otherwise MCP_TRACING decides.
+	SpanExporter sdktrace.SpanExporter
 }
 
 // Server is a configured jana-mcp server.
@@ -40,6 +44,7 @@ type Server struct {
 	echo    *echo.Echo
 	mcp     *mcp.Server
 	metrics *metrics
+	tracing *tracing.Provider // nil when tracing is off
 
 	streamable http.Handler
 	sse        sseSessions
@@ -70,8 +75,13 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged)
 	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics)
 
+	tp, err := tracing.New(context.Background(), cfg.Log.Tracing, version.String(), opts.SpanExporter)
+	if err != nil {
+		return nil, err
+	}
+	s.tracing = tp
 	client, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jana.Options{
-		Logger: logger, Observer: s.metrics, CacheObserver: s.metrics, Transport: opts.Transport,
+		Logger: logger, Observer: s.metrics, CacheObserver: s.metrics, Transport: opts.Transport, Tracing: tp,
 	})
 	if err != nil {
 		return nil, err
@@ -167,6 +177,9 @@ func (s *Server) shutdown(srv *http.Server) error {
 	err := srv.Shutdown(deadline)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = srv.Close()
+	}
+	if terr := s.tracing.Shutdown(deadline); terr != nil {
+		s.logger.Warn("flushing traces", "err", terr)
 	}
 	if cerr := s.jana.Close(); cerr != nil {
 		s.logger.Warn("closing cache", "err", cerr)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
@@ -79,6 +80,10 @@ func (s *Server) handleSSE(c echo.Context) error {
 	life, endLife := context.WithCancel(r.Context())
 	ctx := context.WithValue(withTransport(life, transportSSE), lifetimeKey{}, life)
 	ctx = context.WithValue(ctx, sseSessionKey{}, id)
+	if s.tracing != nil {
+		// The session's calls join the trace of the GET that opened the stream, if any.
+		ctx = s.tracing.Propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
 	ss, err := s.mcp.Connect(ctx, transport, nil)
 	if err != nil {
 		endLife()

@@ -36,6 +36,7 @@ type Sandbox struct {
 
 	mu      sync.Mutex
 	started []string // paths of the requests that reached the sandbox, in order
+	traces  []string // their traceparent headers
 }
 
 // StartSandbox serves a sandbox with cfg on 127.0.0.1 until the test ends.
@@ -53,6 +54,7 @@ func StartSandbox(t testing.TB, cfg sandbox.Config) *Sandbox {
 	s.URL = serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.started = append(s.started, r.URL.Path)
+		s.traces = append(s.traces, r.Header.Get("Traceparent"))
 		s.mu.Unlock()
 		sb.Handler().ServeHTTP(w, r)
 	}))
@@ -72,6 +74,19 @@ func (s *Sandbox) Started(pathSuffix string) int {
 		}
 	}
 	return n
+}
+
+// Traceparents returns the traceparent headers of the requests whose path ends with pathSuffix.
+func (s *Sandbox) Traceparents(pathSuffix string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for i, p := range s.started {
+		if strings.HasSuffix(p, pathSuffix) {
+			out = append(out, s.traces[i])
+		}
+	}
+	return out
 }
 
 func serve(t testing.TB, h http.Handler) string {
@@ -121,9 +136,15 @@ type Server struct {
 // StartServer serves cfg on a loopback port; it shuts down gracefully when the test ends.
 func StartServer(t testing.TB, cfg config.Config) *Server {
 	t.Helper()
+	return StartServerWith(t, cfg, server.Options{})
+}
+
+// StartServerWith is StartServer with server options (an injected span exporter, say).
+func StartServerWith(t testing.TB, cfg config.Config, opts server.Options) *Server {
+	t.Helper()
 	logs := &SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.Log.Level}))
-	srv, err := server.New(cfg, logger, server.Options{})
+	srv, err := server.New(cfg, logger, opts)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
