@@ -225,7 +225,8 @@ func TestRunSmoke(t *testing.T) {
 	var stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	err := run(ctx, []string{"run", "--smoke", "--out", out, "--json", out + ".json"}, os.Getenv, io.Discard, &stderr)
+	logs := t.TempDir() // not a directory of its own in /tmp that outlives the test
+	err := run(ctx, []string{"run", "--smoke", "--out", out, "--json", out + ".json", "--logs", logs}, os.Getenv, io.Discard, &stderr)
 	if err != nil {
 		t.Fatalf("run --smoke: %v\n%s", err, stderr.String())
 	}

@@ -62,6 +62,7 @@ skipped when the Node tooling is missing, unless --require-node (or JANA_MCP_REQ
 				RequireNode: requireNode, Profile: profile, Progress: stderr,
 			})
 			if res == nil {
+				fmt.Fprintf(stderr, "bench: logs in %s\n", logs)
 				return err
 			}
 			if len(res.Failures) > 0 {
