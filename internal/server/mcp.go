@@ -57,8 +57,10 @@ func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 			// The session's context is that of the POST that created it, so it holds the slot.
 			sl, reserved := ctx.Value(slotKey{}).(*slot)
 			if ok && reserved && sl.claim() {
+				s.live.add(ss)
 				go func() {
 					_ = ss.Wait()
+					s.live.remove(ss)
 					sl.release()
 				}()
 			}

@@ -51,6 +51,7 @@ type Server struct {
 	sessions   *sessions
 	limits     *rateLimits
 	inflight   *inflight
+	live       liveSessions
 
 	closing     chan struct{} // closed when open streams must end
 	closingCtx  context.Context
@@ -191,13 +192,16 @@ func (s *Server) shutdown(srv *http.Server) error {
 	return nil
 }
 
-// endStreams closes every open event stream and session.
+// endStreams closes every open event stream and session. SSE sessions end with their GET
+// handler (s.closing); stateful Streamable HTTP sessions are closed here. Only sessions that
+// finished initializing are closed: the SDK's Sessions() also lists sessions still being
+// connected, and closing one of those makes the SDK dereference a nil session.
 func (s *Server) endStreams() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		s.closeStream()
 		var wg sync.WaitGroup
-		for ss := range s.mcp.Sessions() {
+		for _, ss := range s.live.snapshot() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -206,6 +210,37 @@ func (s *Server) endStreams() {
 		}
 		wg.Wait()
 	})
+}
+
+// liveSessions are the stateful Streamable HTTP sessions that finished initializing.
+type liveSessions struct {
+	mu sync.Mutex
+	m  map[*mcp.ServerSession]struct{}
+}
+
+func (l *liveSessions) add(ss *mcp.ServerSession) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[*mcp.ServerSession]struct{}{}
+	}
+	l.m[ss] = struct{}{}
+}
+
+func (l *liveSessions) remove(ss *mcp.ServerSession) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.m, ss)
+}
+
+func (l *liveSessions) snapshot() []*mcp.ServerSession {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*mcp.ServerSession, 0, len(l.m))
+	for ss := range l.m {
+		out = append(out, ss)
+	}
+	return out
 }
 
 // Close releases resources of a server that was not served (tests).
