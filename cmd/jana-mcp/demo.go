@@ -50,6 +50,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string
 		return err
 	}
 	logger := newLogger(stderr, cfg.Log)
+	tuneGC(getenv, logger)
 
 	sb, err := sandbox.New(ctx, sandbox.Config{Logger: logger.With("component", "sandbox")})
 	if err != nil {

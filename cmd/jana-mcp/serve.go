@@ -25,6 +25,7 @@ func newServeCommand(getenv func(string) string, stderr io.Writer) *cobra.Comman
 				return err
 			}
 			logger := newLogger(stderr, cfg.Log)
+			tuneGC(getenv, logger)
 			srv, err := server.New(cfg, logger, server.Options{})
 			if err != nil {
 				return err

@@ -183,6 +183,14 @@ func retryableStatus(status int) bool {
 
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
+	if n := resp.ContentLength; n >= 0 && n <= maxBodyBytes {
+		// The usual case: one allocation of the announced size, no growing and copying.
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, fmt.Errorf("reading response: %w", err)
+		}
+		return body, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading response: %w", err)

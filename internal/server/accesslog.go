@@ -47,6 +47,13 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		s.metrics.httpRequests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelWarn
+		}
+		if !s.logger.Enabled(r.Context(), level) {
+			return nil // LOG_LEVEL above this line's level: build nothing
+		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
@@ -67,10 +74,6 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if ua := r.UserAgent(); ua != "" {
 			attrs = append(attrs, slog.String("user_agent", ua))
-		}
-		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelWarn
 		}
 		s.logger.LogAttrs(r.Context(), level, "http request", attrs...)
 		return nil

@@ -129,11 +129,14 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 			level = slog.LevelWarn
 		}
 		endSpan(span, outcome)
-		s.logger.Log(ctx, level, "tool call",
-			"tool", tool, "outcome", outcome, "duration_ms", ms(elapsed),
-			"backend_status", sum.LastStatus, "backend_attempts", sum.Attempts, "backend_ms", ms(sum.Elapsed),
-			"cached", sum.Cached, "call_id", id, "session_id", sessionID(ctx, req),
-			"transport", transportOf(ctx), "caller", caller)
+		if s.logger.Enabled(ctx, level) {
+			s.logger.LogAttrs(ctx, level, "tool call",
+				slog.String("tool", tool), slog.String("outcome", outcome), slog.Float64("duration_ms", ms(elapsed)),
+				slog.Int("backend_status", sum.LastStatus), slog.Int("backend_attempts", sum.Attempts),
+				slog.Float64("backend_ms", ms(sum.Elapsed)), slog.Bool("cached", sum.Cached), slog.String("call_id", id),
+				slog.String("session_id", sessionID(ctx, req)), slog.String("transport", transportOf(ctx)),
+				slog.String("caller", caller))
+		}
 		return res, err
 	}
 }

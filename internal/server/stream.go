@@ -18,6 +18,7 @@ type streamWriter struct {
 	started bool // headers written
 	stream  bool // the response is text/event-stream
 	done    bool
+	writes  int // body writes: the SDK writes each message (or event) in one
 }
 
 func newStreamWriter(w http.ResponseWriter) *streamWriter {
@@ -54,7 +55,15 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		return 0, io.ErrClosedPipe
 	}
 	s.writeHeaderLocked(http.StatusOK)
+	s.writes++
 	return s.w.Write(p)
+}
+
+// answered reports whether any message was written to the response body.
+func (s *streamWriter) answered() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes > 0
 }
 
 // Flush implements http.Flusher (the SDK flushes after every event).

@@ -73,14 +73,11 @@ func (s *Server) handleMCP(c echo.Context) error {
 	req := r.Clone(ctx)
 	req.Header.Set("Authorization", "Bearer "+caller.Key())
 
-	var calls []json.RawMessage
+	var body []byte
 	if r.Method == http.MethodPost {
-		body, err := bufferBody(req)
-		if err != nil {
+		var err error
+		if body, err = bufferBody(req); err != nil {
 			return err
-		}
-		if !stateless && r.Header.Get("Mcp-Session-Id") != "" {
-			calls = toolCallIDs(body)
 		}
 	}
 
@@ -91,10 +88,13 @@ func (s *Server) handleMCP(c echo.Context) error {
 	}
 	s.streamable.ServeHTTP(w, req)
 
-	if len(calls) > 0 && r.Context().Err() != nil {
-		// The client closed the POST before its answer: the SDK keeps stateful calls running
-		// (the answer could be resumed), so cancel them as the client would have.
-		s.cancelCalls(req, calls)
+	if body != nil && !stateless && r.Header.Get("Mcp-Session-Id") != "" && r.Context().Err() != nil && !w.answered() {
+		// The client closed the POST before any answer: the SDK keeps stateful calls running
+		// (the answer could be resumed), so cancel them as the client would have. (Clients
+		// also close the connection after reading an answer; then there is nothing to cancel.)
+		if calls := toolCallIDs(body); len(calls) > 0 {
+			s.cancelCalls(req, calls)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ package toolkit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -66,6 +67,15 @@ func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
 	}
 	if def.InputSchema == nil {
 		def.InputSchema = Schema[In](nil)
+	}
+	// Marshal the schema once: tools/list would otherwise encode every tool's schema on
+	// every call. The SDK still resolves it (from these bytes) to validate arguments.
+	if sch, ok := def.InputSchema.(*jsonschema.Schema); ok {
+		raw, err := json.Marshal(sch)
+		if err != nil {
+			panic(fmt.Sprintf("tool %q: marshaling input schema: %v", def.Name, err))
+		}
+		def.InputSchema = json.RawMessage(raw)
 	}
 	if def.Annotations == nil {
 		def.Annotations = ReadOnly(def.Title)
