@@ -32,6 +32,15 @@ type AirQualityCountryTotalsInput struct {
 	DateTo       string   `json:"date_to,omitempty"`
 }
 
+// airQualityCountryTotalsRow is one row of air_quality_country_totals's structured content.
+type airQualityCountryTotalsRow struct {
+	CountryCode    string  `json:"country_code"`
+	CountryName    *string `json:"country_name"`
+	RecordCount    int64   `json:"record_count"`
+	LocationCount  *int    `json:"location_count"`
+	ParameterCount *int    `json:"parameter_count"`
+}
+
 // airQualityCountryTotals is the air_quality_country_totals tool: v1_data_sources_openaq_measurements_country_totals_retrieve.
 func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -61,20 +70,20 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		if params.DateTo, err = toolkit.ParseDateTime("date_to", in.DateTo); err != nil {
 			return nil, err
 		}
-		resp, err := env.Jana.API().V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveWithResponse(ctx, params)
-		out, err := jana.Result[[]janaapi.OpenAQCountryTotal]("v1_data_sources_openaq_measurements_country_totals_retrieve", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve(ctx, params)
+		out, err := jana.Decode[[]janaapi.OpenAQCountryTotal]("v1_data_sources_openaq_measurements_country_totals_retrieve", resp, err)
 		if err != nil {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("openaq"), Fields: map[string]any{}}
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_code", "country_name", "record_count", "location_count", "parameter_count"}, Total: -1}
 		for _, it := range *out {
-			table.Add(map[string]any{
-				"country_code":    it.CountryCode,
-				"country_name":    it.CountryName,
-				"record_count":    it.RecordCount,
-				"location_count":  it.LocationCount,
-				"parameter_count": it.ParameterCount,
+			table.Add(airQualityCountryTotalsRow{
+				CountryCode:    it.CountryCode,
+				CountryName:    it.CountryName,
+				RecordCount:    it.RecordCount,
+				LocationCount:  it.LocationCount,
+				ParameterCount: it.ParameterCount,
 			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.RecordCount), toolkit.IntPtr(it.LocationCount), toolkit.IntPtr(it.ParameterCount))
 		}
 		page.Tables = []*toolkit.Table{table}

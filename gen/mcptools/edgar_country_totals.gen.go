@@ -36,6 +36,18 @@ type EdgarCountryTotalsInput struct {
 	Cursor       string   `json:"cursor,omitempty"`
 }
 
+// edgarCountryTotalsRow is one row of edgar_country_totals's structured content.
+type edgarCountryTotalsRow struct {
+	CountryCode string  `json:"country_code"`
+	CountryName *string `json:"country_name"`
+	Year        int     `json:"year"`
+	Gas         string  `json:"gas"`
+	Sector      string  `json:"sector"`
+	Value       float64 `json:"value"`
+	Unit        string  `json:"unit"`
+	Provisional *bool   `json:"provisional"`
+}
+
 // edgarCountryTotals is the edgar_country_totals tool: v1_data_sources_edgar_country_totals_list.
 func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -94,8 +106,8 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		params.Offset = &position
-		resp, err := env.Jana.API().V1DataSourcesEdgarCountryTotalsListWithResponse(ctx, params)
-		out, err := jana.Result[janaapi.PaginatedEdgarCountryTotalList]("v1_data_sources_edgar_country_totals_list", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesEdgarCountryTotalsList(ctx, params)
+		out, err := jana.Decode[janaapi.PaginatedEdgarCountryTotalList]("v1_data_sources_edgar_country_totals_list", resp, err)
 		if err != nil {
 			return nil, err
 		}
@@ -114,15 +126,15 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		}
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas", "sector", "value", "unit", "provisional"}, Total: out.Count}
 		for _, it := range out.Results {
-			table.Add(map[string]any{
-				"country_code": it.CountryCode,
-				"country_name": it.CountryName,
-				"year":         it.Year,
-				"gas":          it.Gas,
-				"sector":       it.Sector,
-				"value":        it.Value,
-				"unit":         it.Unit,
-				"provisional":  it.Provisional,
+			table.Add(edgarCountryTotalsRow{
+				CountryCode: it.CountryCode,
+				CountryName: it.CountryName,
+				Year:        it.Year,
+				Gas:         it.Gas,
+				Sector:      it.Sector,
+				Value:       it.Value,
+				Unit:        it.Unit,
+				Provisional: it.Provisional,
 			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.Year), it.Gas, it.Sector, toolkit.Num(it.Value), it.Unit, toolkit.BoolPtr(it.Provisional))
 		}
 		page.Tables = []*toolkit.Table{table}

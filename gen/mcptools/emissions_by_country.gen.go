@@ -33,6 +33,15 @@ type EmissionsByCountryInput struct {
 	DateTo       string   `json:"date_to,omitempty"`
 }
 
+// emissionsByCountryRow is one row of emissions_by_country's structured content.
+type emissionsByCountryRow struct {
+	CountryIso3  string  `json:"country_iso3"`
+	CountryName  string  `json:"country_name"`
+	TotalCo2e    float64 `json:"total_co2e"`
+	RecordCount  int64   `json:"record_count"`
+	UniqueAssets int     `json:"unique_assets"`
+}
+
 // emissionsByCountry is the emissions_by_country tool: v1_data_sources_climatetrace_emissions_country_totals_retrieve.
 func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -71,20 +80,20 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		if params.DateTo, err = toolkit.ParseDate("date_to", in.DateTo); err != nil {
 			return nil, err
 		}
-		resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveWithResponse(ctx, params)
-		out, err := jana.Result[[]janaapi.ClimateTraceCountryTotal]("v1_data_sources_climatetrace_emissions_country_totals_retrieve", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(ctx, params)
+		out, err := jana.Decode[[]janaapi.ClimateTraceCountryTotal]("v1_data_sources_climatetrace_emissions_country_totals_retrieve", resp, err)
 		if err != nil {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_iso3", "country_name", "total_co2e", "record_count", "unique_assets"}, Total: -1}
 		for _, it := range *out {
-			table.Add(map[string]any{
-				"country_iso3":  it.CountryIso3,
-				"country_name":  it.CountryName,
-				"total_co2e":    it.TotalCo2e,
-				"record_count":  it.RecordCount,
-				"unique_assets": it.UniqueAssets,
+			table.Add(emissionsByCountryRow{
+				CountryIso3:  it.CountryIso3,
+				CountryName:  it.CountryName,
+				TotalCo2e:    it.TotalCo2e,
+				RecordCount:  it.RecordCount,
+				UniqueAssets: it.UniqueAssets,
 			}, it.CountryIso3, it.CountryName, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
 		}
 		page.Tables = []*toolkit.Table{table}

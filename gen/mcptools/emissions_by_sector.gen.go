@@ -33,6 +33,14 @@ type EmissionsBySectorInput struct {
 	DateTo       string   `json:"date_to,omitempty"`
 }
 
+// emissionsBySectorRow is one row of emissions_by_sector's structured content.
+type emissionsBySectorRow struct {
+	SectorName   string  `json:"sector_name"`
+	TotalCo2e    float64 `json:"total_co2e"`
+	RecordCount  int64   `json:"record_count"`
+	UniqueAssets int     `json:"unique_assets"`
+}
+
 // emissionsBySector is the emissions_by_sector tool: v1_data_sources_climatetrace_emissions_sector_totals_retrieve.
 func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -71,19 +79,19 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		if params.DateTo, err = toolkit.ParseDate("date_to", in.DateTo); err != nil {
 			return nil, err
 		}
-		resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveWithResponse(ctx, params)
-		out, err := jana.Result[[]janaapi.ClimateTraceSectorTotal]("v1_data_sources_climatetrace_emissions_sector_totals_retrieve", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve(ctx, params)
+		out, err := jana.Decode[[]janaapi.ClimateTraceSectorTotal]("v1_data_sources_climatetrace_emissions_sector_totals_retrieve", resp, err)
 		if err != nil {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
 		table := &toolkit.Table{Name: "sectors", Columns: []string{"sector_name", "total_co2e", "record_count", "unique_assets"}, Total: -1}
 		for _, it := range *out {
-			table.Add(map[string]any{
-				"sector_name":   it.SectorName,
-				"total_co2e":    it.TotalCo2e,
-				"record_count":  it.RecordCount,
-				"unique_assets": it.UniqueAssets,
+			table.Add(emissionsBySectorRow{
+				SectorName:   it.SectorName,
+				TotalCo2e:    it.TotalCo2e,
+				RecordCount:  it.RecordCount,
+				UniqueAssets: it.UniqueAssets,
 			}, it.SectorName, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
 		}
 		page.Tables = []*toolkit.Table{table}

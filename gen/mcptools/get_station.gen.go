@@ -29,6 +29,16 @@ type GetStationInput struct {
 	StationId int `json:"station_id"`
 }
 
+// getStationRow is one row of get_station's structured content.
+type getStationRow struct {
+	Id            int        `json:"id"`
+	ParameterName string     `json:"parameter_name"`
+	Units         string     `json:"units"`
+	LatestValue   *float64   `json:"latest_value"`
+	DatetimeFirst *time.Time `json:"datetime_first"`
+	DatetimeLast  *time.Time `json:"datetime_last"`
+}
+
 // getStation is the get_station tool: v1_data_sources_openaq_locations_retrieve.
 func getStation(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -42,8 +52,8 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in GetStationInput) (*toolkit.Page, error) {
 		var err error
-		resp, err := env.Jana.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(ctx, in.StationId)
-		out, err := jana.Result[janaapi.OpenAQLocationDetail]("v1_data_sources_openaq_locations_retrieve", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesOpenaqLocationsRetrieve(ctx, in.StationId)
+		out, err := jana.Decode[janaapi.OpenAQLocationDetail]("v1_data_sources_openaq_locations_retrieve", resp, err)
 		if err != nil {
 			return nil, err
 		}
@@ -110,13 +120,13 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 		}
 		table := &toolkit.Table{Name: "sensors", Columns: []string{"id", "parameter_name", "units", "latest_value", "datetime_first", "datetime_last"}, Total: -1}
 		for _, it := range out.Sensors {
-			table.Add(map[string]any{
-				"id":             it.Id,
-				"parameter_name": it.ParameterName,
-				"units":          it.Units,
-				"latest_value":   it.LatestValue,
-				"datetime_first": it.DatetimeFirst,
-				"datetime_last":  it.DatetimeLast,
+			table.Add(getStationRow{
+				Id:            it.Id,
+				ParameterName: it.ParameterName,
+				Units:         it.Units,
+				LatestValue:   it.LatestValue,
+				DatetimeFirst: it.DatetimeFirst,
+				DatetimeLast:  it.DatetimeLast,
 			}, toolkit.Int(it.Id), it.ParameterName, it.Units, toolkit.NumPtr(it.LatestValue), toolkit.TimePtr(it.DatetimeFirst), toolkit.TimePtr(it.DatetimeLast))
 		}
 		page.Tables = []*toolkit.Table{table}

@@ -30,6 +30,14 @@ type ListEmissionSectorsInput struct {
 	Cursor string `json:"cursor,omitempty"`
 }
 
+// listEmissionSectorsRow is one row of list_emission_sectors's structured content.
+type listEmissionSectorsRow struct {
+	Name        string  `json:"name"`
+	SectorGroup string  `json:"sector_group"`
+	AssetCount  int     `json:"asset_count"`
+	Description *string `json:"description"`
+}
+
 // listEmissionSectors is the list_emission_sectors tool: v1_data_sources_climatetrace_sectors_list.
 func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -59,8 +67,8 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		params.Page = &position
-		resp, err := env.Jana.API().V1DataSourcesClimatetraceSectorsListWithResponse(ctx, params)
-		out, err := jana.Result[janaapi.PaginatedClimateTraceSectorList]("v1_data_sources_climatetrace_sectors_list", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesClimatetraceSectorsList(ctx, params)
+		out, err := jana.Decode[janaapi.PaginatedClimateTraceSectorList]("v1_data_sources_climatetrace_sectors_list", resp, err)
 		if err != nil {
 			return nil, err
 		}
@@ -79,11 +87,11 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 		}
 		table := &toolkit.Table{Name: "sectors", Columns: []string{"name", "sector_group", "asset_count", "description"}, Total: out.Count}
 		for _, it := range out.Results {
-			table.Add(map[string]any{
-				"name":         it.Name,
-				"sector_group": it.SectorGroup,
-				"asset_count":  it.AssetCount,
-				"description":  it.Description,
+			table.Add(listEmissionSectorsRow{
+				Name:        it.Name,
+				SectorGroup: it.SectorGroup,
+				AssetCount:  it.AssetCount,
+				Description: it.Description,
 			}, it.Name, it.SectorGroup, toolkit.Int(it.AssetCount), toolkit.Str(it.Description))
 		}
 		page.Tables = []*toolkit.Table{table}

@@ -30,6 +30,14 @@ type ListPollutantsInput struct {
 	Cursor string `json:"cursor,omitempty"`
 }
 
+// listPollutantsRow is one row of list_pollutants's structured content.
+type listPollutantsRow struct {
+	Name        string  `json:"name"`
+	DisplayName *string `json:"display_name"`
+	Units       string  `json:"units"`
+	Description *string `json:"description"`
+}
+
 // listPollutants is the list_pollutants tool: v1_data_sources_openaq_parameters_list.
 func listPollutants(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -59,8 +67,8 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		params.Page = &position
-		resp, err := env.Jana.API().V1DataSourcesOpenaqParametersListWithResponse(ctx, params)
-		out, err := jana.Result[janaapi.PaginatedOpenAQParameterList]("v1_data_sources_openaq_parameters_list", resp, err)
+		resp, err := env.Jana.API().V1DataSourcesOpenaqParametersList(ctx, params)
+		out, err := jana.Decode[janaapi.PaginatedOpenAQParameterList]("v1_data_sources_openaq_parameters_list", resp, err)
 		if err != nil {
 			return nil, err
 		}
@@ -79,11 +87,11 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 		}
 		table := &toolkit.Table{Name: "pollutants", Columns: []string{"name", "display_name", "units", "description"}, Total: out.Count}
 		for _, it := range out.Results {
-			table.Add(map[string]any{
-				"name":         it.Name,
-				"display_name": it.DisplayName,
-				"units":        it.Units,
-				"description":  it.Description,
+			table.Add(listPollutantsRow{
+				Name:        it.Name,
+				DisplayName: it.DisplayName,
+				Units:       it.Units,
+				Description: it.Description,
 			}, it.Name, toolkit.Str(it.DisplayName), it.Units, toolkit.Str(it.Description))
 		}
 		page.Tables = []*toolkit.Table{table}

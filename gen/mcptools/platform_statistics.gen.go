@@ -28,6 +28,16 @@ var (
 type PlatformStatisticsInput struct {
 }
 
+// platformStatisticsRow is one row of platform_statistics's structured content.
+type platformStatisticsRow struct {
+	Table        string     `json:"table"`
+	Source       string     `json:"source"`
+	RecordCount  int64      `json:"record_count"`
+	Earliest     *time.Time `json:"earliest"`
+	Latest       *time.Time `json:"latest"`
+	CountryCount *int       `json:"country_count"`
+}
+
 // platformStatistics is the platform_statistics tool: v1_esg_statistics_retrieve.
 func platformStatistics(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -39,8 +49,8 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in PlatformStatisticsInput) (*toolkit.Page, error) {
 		var err error
-		resp, err := env.Jana.API().V1EsgStatisticsRetrieveWithResponse(ctx)
-		out, err := jana.Result[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
+		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx)
+		out, err := jana.Decode[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
 		if err != nil {
 			return nil, err
 		}
@@ -51,13 +61,13 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		}
 		table := &toolkit.Table{Name: "tables", Columns: []string{"table", "source", "record_count", "earliest", "latest", "country_count"}, Total: -1}
 		for _, it := range out.Tables {
-			table.Add(map[string]any{
-				"table":         it.Table,
-				"source":        it.Source,
-				"record_count":  it.RecordCount,
-				"earliest":      it.Earliest,
-				"latest":        it.Latest,
-				"country_count": it.CountryCount,
+			table.Add(platformStatisticsRow{
+				Table:        it.Table,
+				Source:       it.Source,
+				RecordCount:  it.RecordCount,
+				Earliest:     it.Earliest,
+				Latest:       it.Latest,
+				CountryCount: it.CountryCount,
 			}, it.Table, it.Source, toolkit.Int(it.RecordCount), toolkit.TimePtr(it.Earliest), toolkit.TimePtr(it.Latest), toolkit.IntPtr(it.CountryCount))
 		}
 		page.Tables = []*toolkit.Table{table}

@@ -1,10 +1,8 @@
 package jana
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -86,7 +84,7 @@ func (c *Cache) do(ctx context.Context, caller *Caller, req *http.Request, endpo
 			if err != nil {
 				return nil, err
 			}
-			body, _ := io.ReadAll(resp.Body)
+			body, _ := responseBytes(resp)
 			e := &Entry{
 				Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: body,
 				Stored: c.now(), TTL: ttl, header: resp.Header.Clone(),
@@ -139,7 +137,7 @@ func (e *Entry) response(req *http.Request) *http.Response {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(e.Body)),
+		Body:          newBuffered(e.Body),
 		ContentLength: int64(len(e.Body)),
 		Request:       req,
 	}

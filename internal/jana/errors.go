@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	fastjson "github.com/segmentio/encoding/json"
 )
 
 // Kind classifies a failed backend call by what the caller can do about it.
@@ -111,6 +113,29 @@ func Result[T any](op string, resp Response[T], err error) (*T, error) {
 		return v, nil
 	}
 	return nil, responseError(op, resp.StatusCode(), resp.ContentType(), resp.GetBody())
+}
+
+// Decode turns a raw generated-client call (the method without "WithResponse") into its
+// decoded 200 body or an *Error. It decodes the body the doer already holds, once, with a
+// faster decoder than the generated ParseX functions' encoding/json: on a busy bridge the
+// decoding of answers was a tenth of the CPU of a call.
+func Decode[T any](op string, resp *http.Response, err error) (*T, error) {
+	if err != nil {
+		return nil, transportError(op, err)
+	}
+	body, err := responseBytes(resp)
+	if err != nil {
+		return nil, transportError(op, err)
+	}
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(ct, "json") {
+		return nil, responseError(op, resp.StatusCode, ct, body)
+	}
+	var v T
+	if err := fastjson.Unmarshal(body, &v); err != nil {
+		return nil, &Error{Kind: KindUnexpected, Op: op, Status: resp.StatusCode, Err: err}
+	}
+	return &v, nil
 }
 
 // transportError classifies an error from the HTTP client or from decoding a 200 body.

@@ -133,7 +133,7 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 				continue
 			}
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.Body = newBuffered(body)
 		resp.ContentLength = int64(len(body))
 		return resp, nil
 	}
@@ -275,4 +275,24 @@ func endSpan(span trace.Span, status int) {
 		span.SetStatus(codes.Error, "no answer or server error")
 	}
 	span.End()
+}
+
+// buffered is a response body already read into memory; Decode takes its bytes without a copy.
+type buffered struct {
+	*bytes.Reader
+	b []byte
+}
+
+func newBuffered(b []byte) *buffered { return &buffered{Reader: bytes.NewReader(b), b: b} }
+
+func (*buffered) Close() error { return nil }
+
+// responseBytes returns the body of a response that came through the doer, without copying
+// when it can.
+func responseBytes(resp *http.Response) ([]byte, error) {
+	if b, ok := resp.Body.(*buffered); ok {
+		return b.b, nil
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }

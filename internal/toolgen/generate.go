@@ -107,7 +107,7 @@ func operations(doc *openapi3.T) map[string]*operation {
 // tool is everything the templates need for one entry.
 type tool struct {
 	Entry
-	Func, InputType, OpID, Method, ParamsType, ResponseType, ResultType string
+	Func, InputType, OpID, Method, RawMethod, ParamsType, ResponseType, ResultType string
 	ResultGo                                                            string // ResultType qualified for use in gen/mcptools
 	Args                                                                []arg
 	PathArgs                                                            []string // Go expressions, in order
@@ -137,6 +137,7 @@ type rows struct {
 
 type field struct {
 	JSON, Go, Cell string // JSON name, Go selector, text-cell expression
+	Name, Type     string // field name and qualified Go type in the generated row struct
 }
 
 func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
@@ -153,7 +154,7 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 		return nil, fmt.Errorf("the generated client has no %s (run oapi-codegen first: make generate)", method)
 	}
 	t := &tool{
-		Entry: e, OpID: e.Operation, Method: method, ParamsType: gm.ParamsType, ResponseType: gm.Response,
+		Entry: e, OpID: e.Operation, Method: method, RawMethod: goName(e.Operation), ParamsType: gm.ParamsType, ResponseType: gm.Response,
 		Func: lowerFirst(goName(e.Name)), InputType: goName(e.Name) + "Input", Key: e.Result.Key,
 	}
 	if t.Key == "" {
@@ -333,7 +334,7 @@ func pickFields(api *goAPI, typ string, names []string, recv string) ([]field, e
 		if !ok {
 			return nil, fmt.Errorf("%q of %s is a %s, not a scalar that fits in a row", n, typ, f.Type)
 		}
-		out = append(out, field{JSON: n, Go: recv + f.Name, Cell: cell})
+		out = append(out, field{JSON: n, Go: recv + f.Name, Cell: cell, Name: f.Name, Type: qualify(f.Type)})
 	}
 	return out, nil
 }

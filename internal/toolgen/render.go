@@ -56,6 +56,16 @@ type {{.InputType}} struct {
 {{- end}}
 }
 
+{{- with .Rows}}
+
+// {{$.Func}}Row is one row of {{$.Name}}'s structured content.
+type {{$.Func}}Row struct {
+{{- range .Fields}}
+	{{.Name}} {{.Type}} ` + "`" + `json:"{{.JSON}}"` + "`" + `
+{{- end}}
+}
+{{- end}}
+
 // {{.Func}} is the {{.Name}} tool: {{.OpID}}.
 func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
@@ -107,8 +117,8 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		}
 {{- end}}
 {{- end}}
-		resp, err := env.Jana.API().{{.Method}}(ctx{{range .PathArgs}}, {{.}}{{end}}{{if .ParamsType}}, params{{end}})
-		out, err := jana.Result[{{.ResultGo}}]({{quote .OpID}}, resp, err)
+		resp, err := env.Jana.API().{{.RawMethod}}(ctx{{range .PathArgs}}, {{.}}{{end}}{{if .ParamsType}}, params{{end}})
+		out, err := jana.Decode[{{.ResultGo}}]({{quote .OpID}}, resp, err)
 		if err != nil {
 			return nil, err
 		}
@@ -122,9 +132,9 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 {{- with .Rows}}
 		table := &toolkit.Table{Name: {{quote $.Key}}, Columns: []string{ {{columns .Fields}} }, Total: {{.Total}}}
 		for _, it := range {{if .Ptr}}toolkit.Deref({{.Expr}}){{else}}{{.Expr}}{{end}} {
-			table.Add(map[string]any{
+			table.Add({{$.Func}}Row{
 {{- range .Fields}}
-				{{quote .JSON}}: {{.Go}},
+				{{.Name}}: {{.Go}},
 {{- end}}
 			}{{range .Fields}}, {{.Cell}}{{end}})
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	fastjson "github.com/segmentio/encoding/json"
 
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
@@ -207,7 +208,7 @@ func (p *Page) structured(cut []int, call jana.CallSummary) []byte {
 	if len(p.Sources) > 0 {
 		m["attribution"] = p.Sources
 	}
-	data, err := json.Marshal(m)
+	data, err := fastjson.Marshal(m)
 	if err != nil {
 		// Items are plain data built by the tools; failing here is a programming error.
 		panic(fmt.Sprintf("marshaling structured content: %v", err))

@@ -102,7 +102,7 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 	}
 
 	ordering := janaapi.V1DataSourcesOpenaqMeasurementsListParamsOrderingMinusMeasuredAt
-	resp, err := env.Jana.API().V1DataSourcesOpenaqMeasurementsListWithResponse(ctx, &janaapi.V1DataSourcesOpenaqMeasurementsListParams{
+	resp, err := env.Jana.API().V1DataSourcesOpenaqMeasurementsList(ctx, &janaapi.V1DataSourcesOpenaqMeasurementsListParams{
 		Bbox:          where.BBoxParam(),
 		Coordinates:   where.PointParam(),
 		Radius:        where.RadiusParam(),
@@ -114,7 +114,7 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 		Page:          &page,
 		PageSize:      &size,
 	})
-	list, err := jana.Result[janaapi.PaginatedOpenAQMeasurementList]("v1_data_sources_openaq_measurements_list", resp, err)
+	list, err := jana.Decode[janaapi.PaginatedOpenAQMeasurementList]("v1_data_sources_openaq_measurements_list", resp, err)
 	if err != nil {
 		return nil, err
 	}

@@ -297,8 +297,8 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 	if start != "" {
 		params.Cursor = &start
 	}
-	resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsListWithResponse(ctx, params)
-	list, err := jana.Result[janaapi.PaginatedClimateTraceEmissionList]("v1_data_sources_climatetrace_emissions_list", resp, err)
+	resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsList(ctx, params)
+	list, err := jana.Decode[janaapi.PaginatedClimateTraceEmissionList]("v1_data_sources_climatetrace_emissions_list", resp, err)
 	if err != nil {
 		out.err = err
 		return out
@@ -356,8 +356,8 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 		}
 		params.Offset = &offset
 	}
-	resp, err := env.Jana.API().V1DataSourcesEdgarCountryTotalsListWithResponse(ctx, params)
-	list, err := jana.Result[janaapi.PaginatedEdgarCountryTotalList]("v1_data_sources_edgar_country_totals_list", resp, err)
+	resp, err := env.Jana.API().V1DataSourcesEdgarCountryTotalsList(ctx, params)
+	list, err := jana.Decode[janaapi.PaginatedEdgarCountryTotalList]("v1_data_sources_edgar_country_totals_list", resp, err)
 	if err != nil {
 		out.err = err
 		return out
@@ -409,8 +409,8 @@ func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, start st
 	if start != "" {
 		params.Cursor = &start
 	}
-	resp, err := env.Jana.API().V1DataSourcesEdgarGridEmissionsListWithResponse(ctx, params)
-	list, err := jana.Result[janaapi.PaginatedEdgarGridCellList]("v1_data_sources_edgar_grid_emissions_list", resp, err)
+	resp, err := env.Jana.API().V1DataSourcesEdgarGridEmissionsList(ctx, params)
+	list, err := jana.Decode[janaapi.PaginatedEdgarGridCellList]("v1_data_sources_edgar_grid_emissions_list", resp, err)
 	if err != nil {
 		out.err = err
 		return out

@@ -80,13 +80,13 @@ func nearby(ctx context.Context, env *toolkit.Env, in nearbyIn) (*toolkit.Page, 
 		}
 	}
 
-	resp, err := env.Jana.API().V1EsgLocationsRetrieveWithResponse(ctx, &janaapi.V1EsgLocationsRetrieveParams{
+	resp, err := env.Jana.API().V1EsgLocationsRetrieve(ctx, &janaapi.V1EsgLocationsRetrieveParams{
 		LocationPoint: where.PointList(),
 		RadiusKm:      where.RadiusParam(),
 		Sources:       &sources,
 		Limit:         &limit,
 	})
-	out, err := jana.Result[janaapi.UnifiedLocationsResponse]("v1_esg_locations_retrieve", resp, err)
+	out, err := jana.Decode[janaapi.UnifiedLocationsResponse]("v1_esg_locations_retrieve", resp, err)
 	if err != nil {
 		return nil, err
 	}

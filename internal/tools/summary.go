@@ -61,13 +61,13 @@ func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		resp, err := env.Jana.API().V1EsgSummaryRetrieveWithResponse(ctx)
-		summary, summErr = jana.Result[janaapi.PlatformSummary]("v1_esg_summary_retrieve", resp, err)
+		resp, err := env.Jana.API().V1EsgSummaryRetrieve(ctx)
+		summary, summErr = jana.Decode[janaapi.PlatformSummary]("v1_esg_summary_retrieve", resp, err)
 	}()
 	go func() {
 		defer wg.Done()
-		resp, err := env.Jana.API().V1EsgStatisticsRetrieveWithResponse(ctx)
-		statistics, statErr = jana.Result[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
+		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx)
+		statistics, statErr = jana.Decode[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
 	}()
 	wg.Wait()
 	if summErr != nil {

@@ -102,7 +102,7 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 	analysis := janaapi.V1EsgTrendsRetrieveParamsAnalysisTypeTrend
 	sources := []janaapi.V1EsgTrendsRetrieveParamsSources{janaapi.V1EsgTrendsRetrieveParamsSources(source)}
 	limit := trendPoints
-	resp, err := env.Jana.API().V1EsgTrendsRetrieveWithResponse(ctx, &janaapi.V1EsgTrendsRetrieveParams{
+	resp, err := env.Jana.API().V1EsgTrendsRetrieve(ctx, &janaapi.V1EsgTrendsRetrieveParams{
 		Sources:            &sources,
 		Parameters:         &[]string{param},
 		AnalysisType:       &analysis,
@@ -115,7 +115,7 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 		DateTo:             span.To,
 		Limit:              &limit,
 	})
-	out, err := jana.Result[janaapi.TrendsResponse]("v1_esg_trends_retrieve", resp, err)
+	out, err := jana.Decode[janaapi.TrendsResponse]("v1_esg_trends_retrieve", resp, err)
 	if err != nil {
 		return nil, err
 	}
