@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -93,18 +94,26 @@ func (s *Server) handleSSE(c echo.Context) error {
 	defer ss.Close()
 	defer endLife() // runs first: cancel calls in flight, then close the session
 
-	closed := make(chan struct{})
-	go func() {
-		_ = ss.Wait()
-		close(closed)
-	}()
-	go keepAliveLoop(life, w, s.cfg.Transport.KeepAlive)
-	select {
-	case <-life.Done(): // client went away
-	case <-closed: // the session ended
-	case <-s.closing: // shutdown: the client reconnects elsewhere
+	// This goroutine waits for the stream's end and sends its keep-alives itself: an idle
+	// session costs no goroutine of ours beyond the one net/http already runs for it.
+	var tick <-chan time.Time
+	if ka := s.cfg.Transport.KeepAlive; ka > 0 {
+		t := time.NewTicker(ka)
+		defer t.Stop()
+		tick = t.C
 	}
-	return nil
+	for {
+		select {
+		case <-life.Done(): // client went away
+			return nil
+		case <-s.closing: // shutdown: the client reconnects elsewhere
+			return nil
+		case <-tick:
+			if w.keepAlive() != nil {
+				return nil
+			}
+		}
+	}
 }
 
 // handleMessages delivers one POSTed JSON-RPC message to its SSE session. The session id is

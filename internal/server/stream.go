@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -95,22 +94,35 @@ func (s *streamWriter) finish() {
 	s.mu.Unlock()
 }
 
-// keepAliveLoop sends comments every interval until ctx ends. Idle streams would otherwise be
-// cut by proxies and load balancers (nginx after ~60 s, the ALB after its idle timeout).
-func keepAliveLoop(ctx context.Context, s *streamWriter, interval time.Duration) {
+// keepAliveEvery sends a comment every interval until the returned stop is called, on a timer
+// rather than a goroutine: idle streams are most of a busy server's streams. Idle streams
+// would otherwise be cut by proxies and load balancers (nginx after ~60 s, an ALB after its
+// idle timeout).
+func (s *streamWriter) keepAliveEvery(interval time.Duration) (stop func()) {
 	if interval <= 0 {
-		return
+		return func() {}
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+	var mu sync.Mutex
+	var t *time.Timer
+	stopped := false
+	var fire func()
+	fire = func() {
+		if s.keepAlive() != nil {
 			return
-		case <-t.C:
-			if s.keepAlive() != nil {
-				return
-			}
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			t.Reset(interval)
+		}
+	}
+	mu.Lock()
+	t = time.AfterFunc(interval, fire)
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
 	}
 }

@@ -84,7 +84,7 @@ func (s *Server) handleMCP(c echo.Context) error {
 	w := newStreamWriter(c.Response())
 	defer w.finish()
 	if r.Method == http.MethodGet {
-		go keepAliveLoop(ctx, w, s.cfg.Transport.KeepAlive)
+		defer w.keepAliveEvery(s.cfg.Transport.KeepAlive)()
 	}
 	s.streamable.ServeHTTP(w, req)
 

@@ -108,15 +108,15 @@ func operations(doc *openapi3.T) map[string]*operation {
 type tool struct {
 	Entry
 	Func, InputType, OpID, Method, RawMethod, ParamsType, ResponseType, ResultType string
-	ResultGo                                                            string // ResultType qualified for use in gen/mcptools
-	Args                                                                []arg
-	PathArgs                                                            []string // Go expressions, in order
-	Paging                                                              string   // "", page, offset, cursor
-	PageSizeField                                                       string
-	Hidden                                                              []assign
-	Rows                                                                *rows
-	Summary                                                             []field
-	Key                                                                 string
+	ResultGo                                                                       string // ResultType qualified for use in gen/mcptools
+	Args                                                                           []arg
+	PathArgs                                                                       []string // Go expressions, in order
+	Paging                                                                         string   // "", page, offset, cursor
+	PageSizeField                                                                  string
+	Hidden                                                                         []assign
+	Rows                                                                           *rows
+	Summary                                                                        []field
+	Key                                                                            string
 }
 
 type arg struct {
