@@ -284,7 +284,7 @@ func TestCacheExpiryAndAge(t *testing.T) {
 	if hits, misses := obs.counts("/api/v1/data-sources/openaq/locations/{id}/"); hits != 2 || misses != 2 {
 		t.Errorf("observer saw %d hits and %d misses, want 2 and 2", hits, misses)
 	}
-	if err := c.VerifyToken(context.Background(), sb.Token); err != nil {
+	if err := c.VerifyToken(context.Background(), jana.UserCaller(sb.Token)); err != nil {
 		t.Fatal(err)
 	}
 	if hits, misses := obs.counts("/api/auth/user/"); hits+misses != 0 {

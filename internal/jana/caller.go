@@ -14,12 +14,13 @@ type Caller struct {
 	token   config.Secret
 	service bool
 	key     string
+	sum     [sha256.Size]byte // of the token: keys the verdict cache without keeping tokens as keys
 }
 
 // UserCaller returns the caller for a user's own token.
 func UserCaller(token string) *Caller {
 	sum := sha256.Sum256([]byte(token))
-	return &Caller{token: config.Secret(token), key: "user:" + hex.EncodeToString(sum[:8])}
+	return &Caller{token: config.Secret(token), key: "user:" + hex.EncodeToString(sum[:8]), sum: sum}
 }
 
 // ServiceCaller returns the caller for the configured service account.

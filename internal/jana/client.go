@@ -145,17 +145,17 @@ var ErrTokenRejected = errors.New("jana rejected the token")
 
 // VerifyToken checks a user's token against Jana's /api/auth/user/, remembering the verdict
 // for the configured TTL. It returns ErrTokenRejected, or an *Error when Jana cannot answer.
-func (c *Client) VerifyToken(ctx context.Context, token string) error {
-	return c.verifier.verify(ctx, token)
+func (c *Client) VerifyToken(ctx context.Context, caller *Caller) error {
+	return c.verifier.verify(ctx, caller)
 }
 
 // TokenVerified reports whether Jana accepted token within MCP_AUTH_CACHE_TTL (a remembered
 // verdict), without asking Jana.
-func (c *Client) TokenVerified(token string) bool {
+func (c *Client) TokenVerified(caller *Caller) bool {
 	if c.verifier.verdict == nil {
 		return false
 	}
-	ok, found := c.verifier.verdict.Peek(sha256.Sum256([]byte(token)))
+	ok, found := c.verifier.verdict.Peek(caller.sum)
 	return found && ok
 }
 
@@ -189,8 +189,8 @@ func newVerifier(api *janaapi.ClientWithResponses, ttl time.Duration) *verifier 
 	return v
 }
 
-func (v *verifier) verify(ctx context.Context, token string) error {
-	key := sha256.Sum256([]byte(token))
+func (v *verifier) verify(ctx context.Context, caller *Caller) error {
+	key := caller.sum
 	if v.verdict != nil {
 		if ok, found := v.verdict.Get(key); found {
 			if ok {
@@ -200,7 +200,7 @@ func (v *verifier) verify(ctx context.Context, token string) error {
 		}
 	}
 	res, err, _ := v.checks.Do(string(key[:]), func() (any, error) {
-		resp, err := v.api.AuthUserRetrieveWithResponse(WithCaller(context.WithoutCancel(ctx), UserCaller(token)))
+		resp, err := v.api.AuthUserRetrieveWithResponse(WithCaller(context.WithoutCancel(ctx), caller))
 		_, err = Result[janaapi.User]("auth_user_retrieve", resp, err)
 		if je, ok := AsError(err); ok && je.Kind == KindUnauthorized {
 			return false, nil

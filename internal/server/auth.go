@@ -35,14 +35,14 @@ const verifyTimeout = 10 * time.Second
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		token, ip := tokenFrom(r), "ip:"+c.RealIP()
-		if token != "" && !s.jana.TokenVerified(token) {
+		user, ip := presented(c), "ip:"+c.RealIP()
+		if user != nil && !s.jana.TokenVerified(user) {
 			// A client that spent its allowance of rejected tokens gets no more checks.
 			if err := s.limits.check(limitRejected, ip); err != nil {
 				return err
 			}
 		}
-		caller, err := s.callerFor(r.Context(), token)
+		caller, err := s.callerFor(r.Context(), user)
 		var ae *apiError
 		if errors.As(err, &ae) && ae.code == codeInvalidToken {
 			_ = s.limits.allow(c, limitRejected, ip)
@@ -58,24 +58,40 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 
 const callerKey = "jana.caller"
 
-func (s *Server) callerFor(ctx context.Context, token string) (*jana.Caller, error) {
+func (s *Server) callerFor(ctx context.Context, user *jana.Caller) (*jana.Caller, error) {
 	mode := s.cfg.Auth.Mode
-	if mode == config.AuthService || (token == "" && mode == config.AuthUserOrService) {
+	if mode == config.AuthService || (user == nil && mode == config.AuthUserOrService) {
 		return jana.ServiceCaller(), nil
 	}
-	if token == "" {
+	if user == nil {
 		return nil, fail(codeUnauthorized)
 	}
 	ctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
-	if err := s.jana.VerifyToken(ctx, token); err != nil {
+	if err := s.jana.VerifyToken(ctx, user); err != nil {
 		if errors.Is(err, jana.ErrTokenRejected) {
 			return nil, fail(codeInvalidToken)
 		}
 		s.logger.WarnContext(ctx, "token check failed: Jana unavailable", "err", err)
 		return nil, fail(codeBackendDown)
 	}
-	return jana.UserCaller(token), nil
+	return user, nil
+}
+
+const presentedKey = "jana.presented"
+
+// presented returns the caller for the token the request presents (nil without one),
+// computed once per request: rate limiting and authentication both need it.
+func presented(c echo.Context) *jana.Caller {
+	if v, ok := c.Get(presentedKey).(*jana.Caller); ok {
+		return v
+	}
+	var caller *jana.Caller
+	if tok := tokenFrom(c.Request()); tok != "" {
+		caller = jana.UserCaller(tok)
+	}
+	c.Set(presentedKey, caller)
+	return caller
 }
 
 // callerOf returns the caller authenticate stored.

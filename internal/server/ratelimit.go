@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 
-	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
 type limitKind string
@@ -94,8 +93,8 @@ func (rl *rateLimits) take(kind limitKind, key string, consume bool) *apiError {
 
 // limitKey is whom a request counts against: its token (hashed) or, without one, its IP.
 func limitKey(c echo.Context) string {
-	if tok := tokenFrom(c.Request()); tok != "" {
-		return jana.UserCaller(tok).Key()
+	if user := presented(c); user != nil {
+		return user.Key()
 	}
 	return "ip:" + c.RealIP()
 }
@@ -115,9 +114,15 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		case r.Method == http.MethodPost && c.Path() == "/mcp":
 			kind = limitMessages
 		}
+		if !s.limits.enabled(kind) {
+			return next(c)
+		}
 		if err := s.limits.allow(c, kind, limitKey(c)); err != nil {
 			return err
 		}
 		return next(c)
 	}
 }
+
+// enabled reports whether kind has a limit (0 disables it).
+func (rl *rateLimits) enabled(kind limitKind) bool { return rl.buckets[kind] != nil }
