@@ -8,11 +8,12 @@ import (
 	"strings"
 )
 
-// defaultGCPercent is the collector's target when GOGC is not set. A tool call allocates
-// (decoded answers, rendered results), and at Go's default of 100 a busy bridge spent about a
-// third of its CPU collecting; at 400 throughput rose by half in the benchmarks
-// (docs/benchmarks.md) for a heap of a few tens of MB more. GOMEMLIMIT bounds it.
-const defaultGCPercent = 400
+// defaultGCPercent is the collector's target when GOGC is not set. Every MCP message costs
+// short-lived garbage (the go-sdk decodes each JSON message with a fresh 32 KiB buffer, six per
+// tool call), and at Go's default of 100 a busy bridge spent about a quarter of its CPU
+// collecting. 200 buys most of the throughput (docs/benchmarks.md) for a heap up to about
+// three times the live data instead of two; GOMEMLIMIT bounds it in containers.
+const defaultGCPercent = 200
 
 // tuneGC applies defaultGCPercent unless GOGC is set, and, unless GOMEMLIMIT is set, a soft
 // memory limit of three quarters of the container's memory limit, so that collecting less
