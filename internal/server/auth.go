@@ -35,20 +35,15 @@ const verifyTimeout = 10 * time.Second
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		user, ip := presented(c), "ip:"+c.RealIP()
-		if user != nil && !s.jana.TokenVerified(user) {
-			// A client that spent its allowance of rejected tokens gets no more checks.
-			if err := s.limits.check(limitRejected, ip); err != nil {
+		user := presented(c)
+		var caller *jana.Caller
+		if user != nil && s.cfg.Auth.Mode != config.AuthService && s.jana.TokenVerified(user) {
+			caller = user // the common case: a token Jana accepted moments ago
+		} else {
+			var err error
+			if caller, err = s.checkCaller(c, user); err != nil {
 				return err
 			}
-		}
-		caller, err := s.callerFor(r.Context(), user)
-		var ae *apiError
-		if errors.As(err, &ae) && ae.code == codeInvalidToken {
-			_ = s.limits.allow(c, limitRejected, ip)
-		}
-		if err != nil {
-			return err
 		}
 		c.Set(callerKey, caller)
 		c.SetRequest(r.WithContext(jana.WithCaller(r.Context(), caller)))
@@ -57,6 +52,23 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 const callerKey = "jana.caller"
+
+// checkCaller is callerFor with the rejected-token allowance: a client that spent its
+// allowance of tokens Jana rejected gets no more checks.
+func (s *Server) checkCaller(c echo.Context, user *jana.Caller) (*jana.Caller, error) {
+	ip := "ip:" + c.RealIP()
+	if user != nil {
+		if err := s.limits.check(limitRejected, ip); err != nil {
+			return nil, err
+		}
+	}
+	caller, err := s.callerFor(c.Request().Context(), user)
+	var ae *apiError
+	if errors.As(err, &ae) && ae.code == codeInvalidToken {
+		_ = s.limits.allow(c, limitRejected, ip)
+	}
+	return caller, err
+}
 
 func (s *Server) callerFor(ctx context.Context, user *jana.Caller) (*jana.Caller, error) {
 	mode := s.cfg.Auth.Mode
