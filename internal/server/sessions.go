@@ -141,12 +141,3 @@ func (s *sessions) add(transport, caller string, d int) {
 	}
 }
 
-// count returns the open sessions of a transport ("" for all).
-func (s *sessions) count(transport string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if transport == "" {
-		return s.total
-	}
-	return s.byTransport[transport]
-}

@@ -44,8 +44,6 @@ type Tool struct {
 // Name returns the tool's name.
 func (t Tool) Name() string { return t.def.Name }
 
-// Definition returns the tool's definition (name, title, description, schema, annotations).
-func (t Tool) Definition() *mcp.Tool { return t.def }
 
 // AddTo registers the tool on s.
 func (t Tool) AddTo(s *mcp.Server) { t.add(s) }

@@ -88,8 +88,6 @@ func gridRefOf(id int64) GridRef {
 	return GridRef{Cell: int(id / gridRowsPerCell), Year: slot / 20, Gas: slot / 5 % 4, Sector: slot % 5}
 }
 
-// GridSectors are the sector codes the grid carries.
-func GridSectors() []string { return slices.Clone(gridSectors) }
 
 // GridRow is one materialised grid value.
 type GridRow struct {

@@ -22,14 +22,6 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// unitHash maps a tuple of integers to a deterministic value in [0, 1).
-func unitHash(parts ...uint64) float64 {
-	var x uint64 = 0x243f6a8885a308d3
-	for _, p := range parts {
-		x = splitmix(x ^ p)
-	}
-	return float64(x>>11) / (1 << 53)
-}
 
 // lognormal draws exp(N(0, sigma)) scaled so that its median is 1.
 func lognormal(r *rand.Rand, sigma float64) float64 {
