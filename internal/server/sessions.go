@@ -140,4 +140,3 @@ func (s *sessions) add(transport, caller string, d int) {
 		delete(s.byCaller, caller)
 	}
 }
-

@@ -44,7 +44,6 @@ type Tool struct {
 // Name returns the tool's name.
 func (t Tool) Name() string { return t.def.Name }
 
-
 // AddTo registers the tool on s.
 func (t Tool) AddTo(s *mcp.Server) { t.add(s) }
 

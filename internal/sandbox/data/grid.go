@@ -88,7 +88,6 @@ func gridRefOf(id int64) GridRef {
 	return GridRef{Cell: int(id / gridRowsPerCell), Year: slot / 20, Gas: slot / 5 % 4, Sector: slot % 5}
 }
 
-
 // GridRow is one materialised grid value.
 type GridRow struct {
 	ID        int64

@@ -22,7 +22,6 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-
 // lognormal draws exp(N(0, sigma)) scaled so that its median is 1.
 func lognormal(r *rand.Rand, sigma float64) float64 {
 	return math.Exp(r.NormFloat64() * sigma)
