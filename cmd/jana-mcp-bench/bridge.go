@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,10 +17,17 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/server"
 )
 
+// shippedGCPercent is the collector target `jana-mcp serve` sets for itself when GOGC is
+// not set: defaultGCPercent in cmd/jana-mcp/gc.go, which a main package cannot export. The
+// profiling build must collect as often as the binary it stands for; the harness checks
+// that the two report the same go_gc_gogc_percent and passes on the memory limit `serve`
+// derives from its container (bench.RunSuite).
+const shippedGCPercent = 200
+
 // newBridgeCommand serves the bridge exactly as `jana-mcp serve` does (same configuration,
-// same server.New) plus Go's profiling endpoints on a separate loopback listener: the
-// profiling build the harness takes CPU and heap profiles from. Production binaries have no
-// pprof.
+// same server.New, same GOGC default) plus Go's profiling endpoints on a separate loopback
+// listener: the profiling build the harness takes CPU and heap profiles from. Production
+// binaries have no pprof.
 func newBridgeCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
 	var pprofAddr string
 	cmd := &cobra.Command{
@@ -40,6 +48,9 @@ and net/http/pprof on --pprof, a separate loopback address:
 			logger := slog.New(slog.NewJSONHandler(stderr, opts))
 			if cfg.Log.Format == "text" {
 				logger = slog.New(slog.NewTextHandler(stderr, opts))
+			}
+			if getenv("GOGC") == "" {
+				debug.SetGCPercent(shippedGCPercent) // as cmd/jana-mcp/gc.go tuneGC
 			}
 			srv, err := server.New(cfg, logger, server.Options{})
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -257,5 +258,33 @@ func TestRunSmoke(t *testing.T) {
 	}
 	if res.PeerSkipped == "" && len(res.Peer) == 0 {
 		t.Error("neither peer figures nor a reason for skipping them")
+	}
+	// The bridge runs as shipped and the floor as is, whatever GOGC the test runs with; each
+	// setting then has a pair of its own.
+	gc := res.Collector
+	if gc.FloorGOGC != 100 || gc.OursGOGC <= 0 {
+		t.Fatalf("collector settings %+v", gc)
+	}
+	if gc.OursGOGC != gc.FloorGOGC {
+		for _, c := range res.Comparisons {
+			if len(c.SameGC) != 2 || c.SameGC[0].GOGC != gc.FloorGOGC || c.SameGC[1].GOGC != gc.OursGOGC {
+				t.Fatalf("%s ×%d: same-setting pairs %+v", c.Transport, c.Sessions, c.SameGC)
+			}
+			for _, p := range c.SameGC {
+				checkSummary(t, fmt.Sprintf("%s ×%d both GOGC=%d, ours", c.Transport, c.Sessions, p.GOGC), p.Ours)
+				checkSummary(t, fmt.Sprintf("%s ×%d both GOGC=%d, floor", c.Transport, c.Sessions, p.GOGC), p.Floor)
+			}
+		}
+		if res.IdleFloorGC == nil || res.IdleFloorGC.Steps[0].Process.GOGC != float64(gc.FloorGOGC) {
+			t.Errorf("no idle measurement of the bridge at GOGC=%d", gc.FloorGOGC)
+		}
+		if !bytes.Contains(report, []byte("### The collector setting: same-setting pairs")) {
+			t.Error("report lacks the same-setting pairs")
+		}
+	}
+	for _, p := range res.Profiles {
+		if len(p.AllocRows) < 2 || p.AllocRows[0].Bridge <= 0 || p.AllocRows[1].Floor <= 0 {
+			t.Errorf("%s: allocation breakdown %+v", p.Transport, p.AllocRows)
+		}
 	}
 }

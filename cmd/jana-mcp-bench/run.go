@@ -25,9 +25,13 @@ func newRunCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Run the standard set: build jana-mcp, start the sandbox (zero latency), the bridge stateful and
 stateless, the go-sdk floor and the Node peer as subprocesses, measure the light call per
 transport against the floor and the direct call, the concurrency curve, result sizes, the
-peer, idle sessions, the cache and tools/list, profile the bridge against the floor (CPU under
-load, heap with idle sessions; --profile=false skips it), and write the report.
-The analysis section of an existing report (between its markers) is kept.
+peer, idle sessions, the cache and tools/list, profile the bridge against the floor (CPU and
+allocations under load, heap with idle sessions; --profile=false skips it), and write the
+report. The analysis section of an existing report (between its markers) is kept.
+
+The bridge runs as shipped (jana-mcp serve picks its own GOGC) and the floor as is (Go's
+default); GOGC and GOMEMLIMIT in the harness's environment are not passed on. The light call
+and idle sessions are also measured with one collector setting for both, to show its share.
 
 --smoke runs every mode for a fraction of a second (make bench-smoke). The Node peer is
 skipped when the Node tooling is missing, unless --require-node (or JANA_MCP_REQUIRE_NODE=1).`,
@@ -102,7 +106,7 @@ skipped when the Node tooling is missing, unless --require-node (or JANA_MCP_REQ
 	fl.StringVar(&janaMCP, "jana-mcp", "", "a built jana-mcp binary (default: go build ./cmd/jana-mcp)")
 	fl.StringVar(&logs, "logs", "", "keep subprocess logs and profiles here (default: a temporary directory, removed unless a step fails)")
 	fl.BoolVar(&requireNode, "require-node", os.Getenv("JANA_MCP_REQUIRE_NODE") == "1", "fail when the Node tooling is missing instead of skipping the peer")
-	fl.BoolVar(&profile, "profile", true, "profile the bridge (CPU under load, heap with idle sessions) against the floor")
+	fl.BoolVar(&profile, "profile", true, "profile the bridge (CPU and allocations under load, heap with idle sessions) against the floor")
 	return cmd
 }
 

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // FetchProfile saves a profile from a pprof endpoint (…/debug/pprof/profile?seconds=N,
@@ -50,20 +49,22 @@ func Pprof(ctx context.Context, dir string, args ...string) (string, error) {
 	return out, nil
 }
 
-// CPUProfile is a CPU profile reduced to what the breakdown needs: each sample's CPU time and
-// the functions on its stack (inlined ones included).
-type CPUProfile struct {
-	Samples []CPUSample
+// Profile is a CPU or allocation profile reduced to what the breakdowns need: each sample's
+// value (CPU nanoseconds, or bytes allocated) and the functions on its stack (inlined ones
+// included).
+type Profile struct {
+	Samples []Sample
 }
 
-// CPUSample is one stack and the CPU time sampled in it.
-type CPUSample struct {
-	CPU    time.Duration
+// Sample is one stack and the value sampled in it.
+type Sample struct {
+	Value  int64
 	Frames []string
 }
 
-// ReadCPUProfile reads a CPU profile through `go tool pprof -raw`.
-func ReadCPUProfile(ctx context.Context, dir, path string) (*CPUProfile, error) {
+// ReadProfile reads a profile through `go tool pprof -raw`, keeping each sample's second
+// value: CPU time in a CPU profile, bytes allocated (alloc_space) in an allocs profile.
+func ReadProfile(ctx context.Context, dir, path string) (*Profile, error) {
 	raw, err := Pprof(ctx, dir, "-raw", path)
 	if err != nil {
 		return nil, err
@@ -72,14 +73,16 @@ func ReadCPUProfile(ctx context.Context, dir, path string) (*CPUProfile, error) 
 }
 
 var (
-	rawSample   = regexp.MustCompile(`^\s*\d+\s+(\d+):((?:\s+\d+)*)\s*$`)
+	// `count value [more values]: location ids`: two values in a CPU profile, four in an
+	// allocs profile (alloc_objects alloc_space inuse_objects inuse_space).
+	rawSample   = regexp.MustCompile(`^\s*\d+\s+(\d+)(?:\s+\d+)*:((?:\s+\d+)*)\s*$`)
 	rawLocation = regexp.MustCompile(`^\s*(\d+):\s+0x[0-9a-f]+\s+M=\d+\s+(.+?)\s+\S+:\d+\s+s=\d+`)
 	rawInlined  = regexp.MustCompile(`^\s+(\S.*?)\s+\S+:\d+\s+s=\d+`)
 )
 
-// parseRaw reads pprof's -raw text: "Samples:" lines of `count value: location ids`, then
+// parseRaw reads pprof's -raw text: "Samples:" lines of `count value…: location ids`, then
 // "Locations" with each id's function and the functions inlined into it.
-func parseRaw(raw string) (*CPUProfile, error) {
+func parseRaw(raw string) (*Profile, error) {
 	type sample struct {
 		value int64
 		ids   []int
@@ -127,33 +130,34 @@ func parseRaw(raw string) (*CPUProfile, error) {
 	if len(samples) == 0 {
 		return nil, fmt.Errorf("no samples in the profile")
 	}
-	p := &CPUProfile{}
+	p := &Profile{}
 	for _, s := range samples {
-		cs := CPUSample{CPU: time.Duration(s.value)}
+		ps := Sample{Value: s.value}
 		for _, id := range s.ids {
-			cs.Frames = append(cs.Frames, locs[id]...)
+			ps.Frames = append(ps.Frames, locs[id]...)
 		}
-		p.Samples = append(p.Samples, cs)
+		p.Samples = append(p.Samples, ps)
 	}
 	return p, nil
 }
 
-// Total is the profile's CPU time.
-func (p *CPUProfile) Total() time.Duration {
-	var t time.Duration
+// Total is the sum of the profile's values.
+func (p *Profile) Total() int64 {
+	var t int64
 	for _, s := range p.Samples {
-		t += s.CPU
+		t += s.Value
 	}
 	return t
 }
 
-// Inclusive is the CPU time of samples with a frame matching re and, if except is not nil,
-// none matching except: the time spent in re's functions outside except's.
-func (p *CPUProfile) Inclusive(re, except *regexp.Regexp) time.Duration {
-	var t time.Duration
+// Inclusive is the sum of the values of samples with a frame matching re, one matching
+// within if it is not nil, and none matching except if it is not nil: what re's functions
+// cost outside except's (and, with within, when called by within's).
+func (p *Profile) Inclusive(re, except, within *regexp.Regexp) int64 {
+	var t int64
 	for _, s := range p.Samples {
-		if matchAny(re, s.Frames) && (except == nil || !matchAny(except, s.Frames)) {
-			t += s.CPU
+		if matchAny(re, s.Frames) && (except == nil || !matchAny(except, s.Frames)) && (within == nil || matchAny(within, s.Frames)) {
+			t += s.Value
 		}
 	}
 	return t
@@ -174,8 +178,9 @@ type Layer struct {
 	// Depth indents the row under the one above it.
 	Depth int
 	// Bridge and Floor match the frames in each server's profile ("" when the layer does not
-	// exist there); samples also matching Except are left out (the layer's callees).
-	Bridge, Floor, Except string
+	// exist there); samples also matching Except are left out (the layer's callees), and
+	// with Within set, only samples also matching it count (the layer's callers).
+	Bridge, Floor, Except, Within string
 }
 
 // Frames the breakdown refers to.
@@ -190,6 +195,11 @@ const (
 	frameWrite        = `jsonrpc2\.\(\*Connection\)\.write$`
 	frameBackendIO    = `net/http\.\(\*persistConn\)\.(readLoop|writeLoop)$`
 	frameSyscall      = `^syscall\.(Syscall|Syscall6|RawSyscall6)$|^internal/runtime/syscall`
+	// The go-sdk decodes every JSON-RPC message, and parts of it again, with its
+	// internal/json.Unmarshal: a segmentio Decoder over a bytes.Reader, whose readValue
+	// allocates a fresh 32 KiB buffer each time.
+	frameSDKJSON     = `go-sdk/internal/json\.Unmarshal$`
+	frameDecoderRead = `segmentio/encoding/json\.\(\*Decoder\)\.readValue$`
 )
 
 // Layers is the breakdown of a tool call's server CPU, from the outside in.
@@ -201,47 +211,63 @@ var Layers = []Layer{
 	{Name: "of which the token check (authenticate → callerFor)", Depth: 3, Bridge: `\(\*Server\)\.callerFor$`},
 	{Name: "of which the access log", Depth: 3, Bridge: `\(\*Server\)\.accessLog`, Except: `\(\*Server\)\.rateLimit`},
 	{Name: "handleMCP, outside the SDK handler", Depth: 2, Bridge: `\(\*Server\)\.handleMCP$`, Except: `RequireBearerToken`},
-	{Name: "of which toolCallIDs (parses every POST body)", Depth: 3, Bridge: `server\.toolCallIDs$`},
 	{Name: "SDK RequireBearerToken wrapper, outside the SDK handler", Depth: 2, Bridge: `RequireBearerToken`, Except: frameSDKHTTP},
 	{Name: "handleMessages (SSE POST), outside the SDK", Depth: 2, Bridge: `\(\*Server\)\.handleMessages$`, Except: frameSDKHTTP},
+	{Name: "of which bufferBody, in either handler (reads each POST body whole)", Depth: 3, Bridge: `server\.bufferBody$`},
 	{Name: "SDK HTTP transport (Streamable HTTP or SSE POST)", Depth: 2, Bridge: frameSDKHTTP, Floor: frameSDKHTTP},
 	{Name: "MCP request handling (ServerSession.handle, all below)", Depth: 1, Bridge: frameSession, Floor: frameSession},
 	{Name: "toolMiddleware, outside the call (call id, metrics, call log)", Depth: 2, Bridge: `\(\*Server\)\.toolMiddleware`, Except: frameCallTool},
 	{Name: "SDK tools/call: argument decoding and validation", Depth: 2, Bridge: frameCallTool, Floor: frameCallTool, Except: frameToolHandlers},
 	{Name: "the tool's handler", Depth: 2, Bridge: frameToolHandlers, Floor: frameToolHandlers},
 	{Name: "backend request (client side)", Depth: 3, Bridge: `net/http\.\(\*Client\)\.Do$`, Floor: `net/http\.\(\*Client\)\.Do$`},
-	{Name: "decoding the backend JSON into generated types", Depth: 3, Bridge: `janaapi\.Parse\w+Response$`},
+	{Name: "decoding the backend JSON (jana.Decode)", Depth: 3, Bridge: `jana\.Decode\[`},
 	{Name: "rendering text + structured content", Depth: 3, Bridge: `toolkit\.\(\*Page\)\.render$`},
 	{Name: "encoding and writing the JSON-RPC response", Depth: 1, Bridge: frameWrite, Floor: frameWrite},
 	{Name: "backend connection I/O (persistConn loops)", Depth: 1, Bridge: frameBackendIO, Floor: frameBackendIO},
+	{Name: "across all: go-sdk JSON decoding (internal/json.Unmarshal)", Depth: 1, Bridge: frameSDKJSON, Floor: frameSDKJSON},
 	{Name: "across all: syscalls (read, write, epoll)", Depth: 1, Bridge: frameSyscall, Floor: frameSyscall},
 	{Name: "across all: memory allocation (mallocgc)", Depth: 1, Bridge: `^runtime\.mallocgc$`, Floor: `^runtime\.mallocgc$`},
 }
 
-// BreakdownRow is one layer's CPU per call, in µs, for the bridge and the floor (-1 when the
-// layer does not exist in that server).
-type BreakdownRow struct {
-	Layer  Layer   `json:"layer"`
-	Bridge float64 `json:"bridge_us"`
-	Floor  float64 `json:"floor_us"`
+// AllocLayers is the breakdown of what a tool call allocates (bytes, allocs profile).
+var AllocLayers = []Layer{
+	{Name: "whole process", Bridge: `.`, Floor: `.`},
+	{Name: "go-sdk JSON decoding (internal/json.Unmarshal, every message and parts of it again)", Depth: 1, Bridge: frameSDKJSON, Floor: frameSDKJSON},
+	{Name: "of which the decoders' read buffers (segmentio Decoder.readValue, 32 KiB each)", Depth: 2, Bridge: frameDecoderRead, Floor: frameDecoderRead, Within: frameSDKJSON},
+	{Name: "HTTP request handling (net/http conn.serve)", Depth: 1, Bridge: frameConnServe, Floor: frameConnServe},
+	{Name: "MCP request handling (ServerSession.handle)", Depth: 1, Bridge: frameSession, Floor: frameSession},
+	{Name: "the tool's handler", Depth: 2, Bridge: frameToolHandlers, Floor: frameToolHandlers},
+	{Name: "encoding and writing the JSON-RPC response", Depth: 1, Bridge: frameWrite, Floor: frameWrite},
 }
 
-// Breakdown computes Layers for the two profiles, per call.
-func Breakdown(bridge *CPUProfile, bridgeCalls int, floor *CPUProfile, floorCalls int) []BreakdownRow {
-	perCall := func(p *CPUProfile, calls int, expr, except string) float64 {
+// BreakdownRow is one layer's cost per call (CPU µs, or KiB allocated) for the bridge and
+// the floor (-1 when the layer does not exist in that server).
+type BreakdownRow struct {
+	Layer  Layer   `json:"layer"`
+	Bridge float64 `json:"bridge"`
+	Floor  float64 `json:"floor"`
+}
+
+// Breakdown computes layers for the two profiles, per call, in units of unit (1e3 turns CPU
+// nanoseconds into µs, 1024 bytes into KiB).
+func Breakdown(layers []Layer, unit float64, bridge *Profile, bridgeCalls int, floor *Profile, floorCalls int) []BreakdownRow {
+	compile := func(expr string) *regexp.Regexp {
+		if expr == "" {
+			return nil
+		}
+		return regexp.MustCompile(expr)
+	}
+	perCall := func(p *Profile, calls int, l Layer, expr string) float64 {
 		if expr == "" || p == nil || calls == 0 {
 			return -1
 		}
-		var ex *regexp.Regexp
-		if except != "" {
-			ex = regexp.MustCompile(except)
-		}
-		return round3(float64(p.Inclusive(regexp.MustCompile(expr), ex).Nanoseconds()) / 1e3 / float64(calls))
+		v := p.Inclusive(regexp.MustCompile(expr), compile(l.Except), compile(l.Within))
+		return round3(float64(v) / unit / float64(calls))
 	}
 	var rows []BreakdownRow
-	for _, l := range Layers {
+	for _, l := range layers {
 		rows = append(rows, BreakdownRow{Layer: l,
-			Bridge: perCall(bridge, bridgeCalls, l.Bridge, l.Except), Floor: perCall(floor, floorCalls, l.Floor, l.Except)})
+			Bridge: perCall(bridge, bridgeCalls, l, l.Bridge), Floor: perCall(floor, floorCalls, l, l.Floor)})
 	}
 	return rows
 }

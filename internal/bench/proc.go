@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -31,7 +33,9 @@ type ProcSpec struct {
 	Name string
 	Path string
 	Args []string
-	// Env is added to the harness's environment.
+	// Env is added to the harness's environment, less GOGC and GOMEMLIMIT: the harness
+	// chooses every server's collector setting, and a server started without them runs
+	// with its own default (the bridge's is in cmd/jana-mcp/gc.go; the floor's is Go's).
 	Env []string
 	Dir string
 	// Port is the port the process will listen on (see FreePort); Ready is the path that
@@ -50,7 +54,7 @@ func Start(ctx context.Context, spec ProcSpec) (*Proc, error) {
 	}
 	defer log.Close()
 	cmd := exec.Command(spec.Path, spec.Args...)
-	cmd.Env = append(os.Environ(), spec.Env...)
+	cmd.Env = append(withoutCollectorSettings(os.Environ()), spec.Env...)
 	cmd.Dir = spec.Dir
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = sysProcAttr()
@@ -67,6 +71,13 @@ func Start(ctx context.Context, spec ProcSpec) (*Proc, error) {
 		return nil, fmt.Errorf("%s did not come up (log: %s): %w", spec.Name, p.Log, err)
 	}
 	return p, nil
+}
+
+// withoutCollectorSettings drops GOGC and GOMEMLIMIT from an environment.
+func withoutCollectorSettings(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		return strings.HasPrefix(kv, "GOGC=") || strings.HasPrefix(kv, "GOMEMLIMIT=")
+	})
 }
 
 // Pid returns the process id.

@@ -138,17 +138,25 @@ func Report(r *SuiteResult, analysis string) string {
 
 	w("\n## Setup\n\n")
 	w("- **Backend**: `jana-mcp sandbox` (zero injected latency, `--log-level warn`) as a subprocess; every server below calls it on loopback.\n")
+	gc := r.Collector
 	w("- **Bridge** (ours): `jana-mcp serve` as a subprocess, so RSS and goroutines from its `/metrics` are its own. Settings: `%s`; stateless runs add `MCP_STATELESS=true`. `LOG_LEVEL=warn` is the documented production level that keeps the per-request access log and the per-call log (both at info) off the hot path.\n", BridgeSettings)
+	w("- **Collector settings**: the harness starts every server without `GOGC` and `GOMEMLIMIT` unless a measurement sets them, and reads what each runs with from its `/metrics` (`go_gc_gogc_percent`). The bridge runs **as shipped**: `jana-mcp serve` sets GOGC=%d for itself when GOGC is unset (`cmd/jana-mcp/gc.go`)", gc.OursGOGC)
+	if gc.OursMemoryLimit > 0 {
+		w(", and GOMEMLIMIT=%s MiB from its container's memory limit", f0(gc.OursMemoryLimit/(1<<20)))
+	} else {
+		w(", and no GOMEMLIMIT (this machine sets no container memory limit, from which `serve` would derive one)")
+	}
+	w(". The floor runs **as is**, with Go's default GOGC=%d. The targets compare the two like that; the same-setting pairs are under \"The collector setting\".\n", gc.FloorGOGC)
 	w("- **Floor**: `jana-mcp-bench floor`, a plain go-sdk %s server with one tool that GETs the same URL with the same token and returns the body as text, with the SDK's own SSE and Streamable HTTP handlers (stateful at `/mcp`, stateless at `/stateless/mcp`) and nothing else.\n", v.GoSDK)
 	w("- **Light call**: our `%s` with `%s` → `GET %s`; the floor's tool GETs that URL; **direct** makes the same request with the generated client (`gen/janaapi`), no MCP in between.\n", LightTool, LightArgs, LightPath)
 	w("- **Client**: the go-sdk %s client, `Authorization: Token …` header, one connection pool per measurement sized so that no call waits for a connection. Each session calls back to back; warm-up %s, then %s measured", v.GoSDK, r.Plan.Warmup, r.Plan.Duration)
 	if r.Plan.Rounds > 1 {
-		w(" × %d rounds alternating floor and bridge (A B B A), merged, so that drift on this shared machine hits both alike", r.Plan.Rounds)
+		w(" × %d rounds over the servers compared, the order reversed every other round (A B C D, D C B A), merged, so that drift on this shared machine hits each alike", r.Plan.Rounds)
 	}
 	w(". Latency is per call, from the client's side; calls/s counts calls started in the measured window.\n")
 	w("- **Peer**: `@ivotoby/openapi-mcp-server` on Node with `--verbose false` (its documented switch for per-message logging), over Streamable HTTP, driven — like our `/mcp` and the floor in the same table — by the TypeScript SDK client (`test/node/bench-load.mjs`), since it answers `tools/call` POSTs with 202 and the go-sdk client cannot follow.\n")
 
-	w("\n## Targets\n\n| target | measured | ratio | verdict |\n|---|---|---|---|\n")
+	w("\n## Targets\n\nOurs as shipped (GOGC=%d) against the floor as is (GOGC=%d).\n\n| target | measured | ratio | verdict |\n|---|---|---|---|\n", gc.OursGOGC, gc.FloorGOGC)
 	for _, vd := range Verdicts(r) {
 		st := vd.Status
 		if st != "" && st != "PASS" {
@@ -159,7 +167,7 @@ func Report(r *SuiteResult, analysis string) string {
 
 	if len(r.Comparisons) > 0 {
 		w("\n## Light call per transport\n\n")
-		w("Server CPU is the server process's user + system time over the measurement (warm-up and session set-up included) divided by the calls it served.\n\n")
+		w("Ours as shipped (GOGC=%d), the floor as is (GOGC=%d). Server CPU is the server process's user + system time over the measurement (warm-up and session set-up included) divided by the calls it served.\n\n", gc.OursGOGC, gc.FloorGOGC)
 		w("| transport | sessions | server | calls/s | p50 ms | p95 ms | p99 ms | max ms | errors | server CPU µs/call | p50 vs floor | calls/s vs floor | CPU vs floor |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, c := range r.Comparisons {
 			w("| %s | %d | floor | %s | %s | %s | %s | %s | %d | %s | | | |\n", c.Transport, c.Sessions, f0(c.Floor.PerSecond), f3(c.Floor.P50), f3(c.Floor.P95), f3(c.Floor.P99), f2(c.Floor.Max), c.Floor.Errors, f0(c.FloorCPU))
@@ -171,28 +179,21 @@ func Report(r *SuiteResult, analysis string) string {
 			w("| %s | %d | %s | %s | +%s ms | +%s ms | %+.3f ms |\n", c.Transport, c.Sessions, f3(c.Direct.P50), f0(c.Direct.PerSecond),
 				f3(c.Floor.P50-c.Direct.P50), f3(c.Ours.P50-c.Direct.P50), c.Ours.P50-c.Floor.P50)
 		}
-		if g := r.GCWhatIf; g != nil {
-			var base *Comparison
-			for i := range r.Comparisons {
-				if c := &r.Comparisons[i]; c.Transport == g.Transport && c.Sessions == g.Sessions {
-					base = c
+		if len(r.Comparisons[0].SameGC) > 0 {
+			w("\n### The collector setting: same-setting pairs\n\n")
+			w("Ours ships with GOGC=%d and the floor runs with Go's default, %d. In the same rounds as the table above (the order of the four servers reversed every other round), a second floor ran with GOGC=%d and a second bridge with GOGC=%d, so that each pair below has one setting for both. Not a target: the targets compare ours as shipped with the floor as is; these rows show how much of that result is the collector setting, whose cost grows with the garbage a call leaves.\n\n",
+				gc.OursGOGC, gc.FloorGOGC, gc.OursGOGC, gc.FloorGOGC)
+			w("| transport | sessions | GOGC ours / floor | floor calls/s | floor p50 ms | floor CPU µs/call | ours calls/s | ours p50 ms | ours p99 ms | ours CPU µs/call | p50 vs floor | calls/s vs floor | CPU vs floor |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+			for _, c := range r.Comparisons {
+				row := func(label string, f, o Summary, fcpu, ocpu float64) {
+					w("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %.2f× | %.2f× | %.2f× |\n", c.Transport, c.Sessions, label,
+						f0(f.PerSecond), f3(f.P50), f0(fcpu), f0(o.PerSecond), f3(o.P50), f3(o.P99), f0(ocpu),
+						div(o.P50, f.P50), div(o.PerSecond, f.PerSecond), div(ocpu, fcpu))
 				}
-			}
-			w("\n### What-if: garbage collector at GOGC=%s (stateful /mcp ×%d)\n\n", r.Plan.GOGC, g.Sessions)
-			w("The same light call with `GOGC=%s` in both the bridge and the floor (the comparisons above use Go's default, 100). Not a target: it shows how much of the gap is collection work, which grows with what a call allocates.\n\n", r.Plan.GOGC)
-			w("| GOGC | server | calls/s | p50 ms | p99 ms | errors | server CPU µs/call | p50 vs floor | calls/s vs floor |\n|---|---|---|---|---|---|---|---|---|\n")
-			rows := []struct {
-				gogc string
-				c    *Comparison
-			}{{"100 (default)", base}, {r.Plan.GOGC, g}}
-			for _, row := range rows {
-				if row.c == nil {
-					continue
+				row(fmt.Sprintf("%d / %d (as shipped / as is)", gc.OursGOGC, gc.FloorGOGC), c.Floor, c.Ours, c.FloorCPU, c.OursCPU)
+				for _, p := range c.SameGC {
+					row(fmt.Sprintf("%d / %d", p.GOGC, p.GOGC), p.Floor, p.Ours, p.FloorCPU, p.OursCPU)
 				}
-				c := row.c
-				w("| %s | floor | %s | %s | %s | %d | %s | | |\n", row.gogc, f0(c.Floor.PerSecond), f3(c.Floor.P50), f3(c.Floor.P99), c.Floor.Errors, f0(c.FloorCPU))
-				w("| %s | **ours** | %s | %s | %s | %d | %s | %.2f× | %.2f× |\n", row.gogc, f0(c.Ours.PerSecond), f3(c.Ours.P50), f3(c.Ours.P99), c.Ours.Errors, f0(c.OursCPU),
-					div(c.Ours.P50, c.Floor.P50), div(c.Ours.PerSecond, c.Floor.PerSecond))
 			}
 		}
 		if len(r.AfterLoad) > 0 {
@@ -252,27 +253,43 @@ func Report(r *SuiteResult, analysis string) string {
 
 	if i := r.Idle; i != nil {
 		w("\n## Idle sessions (alternating legacy SSE and stateful /mcp, fresh servers)\n\n")
-		w("Baseline after one warm-up session per transport: RSS %s MiB, %s goroutines. Each figure is read from the server's `/metrics` after a pause; per-session figures are growth over the baseline divided by the sessions open (heap and stacks from `go_memstats_heap_inuse_bytes` and `go_memstats_stack_inuse_bytes`). The harness holds one connection per SSE stream and per `/mcp` GET stream (open-file limit %s).\n\n",
-			f1(i.Baseline.RSSMB()), f0(i.Baseline.Goroutines), r.Machine.FileLimit)
-		idleTable := func(name string, i *IdleResult) {
-			for _, s := range i.Steps {
-				w("| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, s.Sessions, s.SSE, s.Streamable, f1(s.Process.RSSMB()), f1(s.RSSGrowthMB),
+		type idleRun struct {
+			name string
+			res  *IdleResult
+		}
+		runs := []idleRun{{fmt.Sprintf("**ours** as shipped (GOGC %d)", gc.OursGOGC), i}}
+		if r.IdleFloorGC != nil {
+			runs = append(runs, idleRun{fmt.Sprintf("ours, GOGC=%d", gc.FloorGOGC), r.IdleFloorGC})
+		}
+		if r.FloorIdle != nil {
+			runs = append(runs, idleRun{fmt.Sprintf("floor (GOGC %d)", gc.FloorGOGC), r.FloorIdle})
+		}
+		w("Each server is read from its `/metrics` after one warm-up session per transport (the baseline) and, after a pause, at each step; per-session figures are growth over the baseline divided by the sessions open (heap and stacks from `go_memstats_heap_inuse_bytes` and `go_memstats_stack_inuse_bytes`). No collection is forced before a reading, so RSS and heap include garbage not yet collected, which a higher GOGC keeps longer: that is what the bridge at GOGC=%d shows next to the bridge as shipped. The harness holds one connection per SSE stream and per `/mcp` GET stream (open-file limit %s). Baselines:", gc.FloorGOGC, r.Machine.FileLimit)
+		for k, run := range runs {
+			sep := ";"
+			if k == len(runs)-1 {
+				sep = "."
+			}
+			w(" %s %s MiB, %s goroutines%s", strings.ReplaceAll(run.name, "**", ""), f1(run.res.Baseline.RSSMB()), f0(run.res.Baseline.Goroutines), sep)
+		}
+		w("\n\n| server | GOGC | sessions | SSE | /mcp | RSS MiB | RSS growth MiB | KiB per session | heap KiB per session | stack KiB per session | goroutines | goroutines per session | open time s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, run := range runs {
+			for _, s := range run.res.Steps {
+				w("| %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", run.name, f0(s.Process.GOGC), s.Sessions, s.SSE, s.Streamable, f1(s.Process.RSSMB()), f1(s.RSSGrowthMB),
 					f1(s.RSSPerSessionKB), f1(s.HeapPerSessionKB), f1(s.StackPerSessionKB), f0(s.Process.Goroutines), f2(s.GoroutinesPerSession), f1(s.OpenSeconds))
 			}
 		}
-		w("| server | sessions | SSE | /mcp | RSS MiB | RSS growth MiB | KiB per session | heap KiB per session | stack KiB per session | goroutines | goroutines per session | open time s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-		idleTable("**ours**", i)
-		if r.FloorIdle != nil {
-			idleTable("floor", r.FloorIdle)
+		w("\nThen every session was called once (64 at a time):")
+		for k, run := range runs {
+			w(" %s %d answered, %d failed, p50 %s ms, p99 %s ms", strings.ReplaceAll(run.name, "**", ""), run.res.Answered, run.res.Failed, f3(run.res.Calls.P50), f3(run.res.Calls.P99))
+			if run.res.FirstError != "" {
+				w(" (first error: `%s`)", oneLine(run.res.FirstError))
+			}
+			if k < len(runs)-1 {
+				w(";")
+			}
 		}
-		w("\nThen every session was called once (64 at a time): ours %d answered, %d failed; p50 %s ms, p99 %s ms.", i.Answered, i.Failed, f3(i.Calls.P50), f3(i.Calls.P99))
-		if i.FirstError != "" {
-			w(" First error: `%s`.", oneLine(i.FirstError))
-		}
-		if f := r.FloorIdle; f != nil {
-			w(" Floor: %d answered, %d failed.", f.Answered, f.Failed)
-		}
-		w("\n")
+		w(".\n")
 	}
 
 	if c := r.Cache; c != nil {
@@ -284,7 +301,7 @@ func Report(r *SuiteResult, analysis string) string {
 	}
 
 	if t := r.ToolsList; t != nil {
-		w("\n## tools/list in process\n\n`go test -bench BenchmarkToolsList ./internal/server`: the whole catalogue listed through the SDK's in-memory transport (no HTTP), %d times. **server** writes the request and reads the answer's bytes with a bare JSON-RPC connection: the server's own cost, which the target is judged on. **go-sdk client** is the round trip with the official client, which also decodes every tool and checks its schema.\n\n", t.N)
+		w("\n## tools/list in process\n\n`go test -bench BenchmarkToolsList ./internal/server` with GOGC=%d (the bridge's setting): the whole catalogue listed through the SDK's in-memory transport (no HTTP), %d times. **server** writes the request and reads the answer's bytes with a bare JSON-RPC connection: the server's own cost, which the target is judged on. **go-sdk client** is the round trip with the official client, which also decodes every tool and checks its schema.\n\n", gc.OursGOGC, t.N)
 		w("| client | p50 ms | p99 ms | mean ms | B/op | allocs/op | answer |\n|---|---|---|---|---|---|---|\n")
 		w("| server (bare JSON-RPC) | %s | %s | %s | %s | %s | %s bytes |\n", f3(t.Metrics["p50-ns"]/1e6), f3(t.Metrics["p99-ns"]/1e6), f3(t.Metrics["ns/op"]/1e6), f0(t.Metrics["B/op"]), f0(t.Metrics["allocs/op"]), f0(t.Metrics["bytes"]))
 		if c := r.ToolsListClient; c != nil {
@@ -293,8 +310,9 @@ func Report(r *SuiteResult, analysis string) string {
 	}
 
 	if len(r.Profiles) > 0 {
-		w("\n## Where the CPU goes\n\n")
-		w("CPU profiles of the bridge's profiling build (`jana-mcp-bench bridge`: `server.New` with the same settings, plus pprof on another port) and of the floor, each under %d sessions of the light call for the profile's window, taken from the server process only. Figures are CPU µs per call, inclusive: a row contains the rows indented under it; `—` marks a layer the floor does not have. The profiles are in the log directory (`--logs`).\n", r.Profiles[0].Sessions)
+		w("\n## Where the CPU and the allocations go\n\n")
+		w("CPU and allocation profiles of the bridge's profiling build (`jana-mcp-bench bridge`: `server.New` with the same settings and the same GOGC=%d as shipped, plus pprof on another port) and of the floor as is (GOGC=%d), each under %d sessions of the light call for the profile's window, taken from the server process only. Figures are per call, inclusive: a row contains the rows indented under it; `—` marks a layer the floor does not have. The collector's row depends on the setting: at a higher GOGC it runs less often for the same garbage. The profiles are in the log directory (`--logs`).\n",
+			gc.OursGOGC, gc.FloorGOGC, r.Profiles[0].Sessions)
 		for _, p := range r.Profiles {
 			w("\n### %s ×%d (%s s; bridge %d calls, floor %d calls)\n\n| layer | bridge µs/call | floor µs/call | bridge − floor |\n|---|---|---|---|\n", p.Transport, p.Sessions, f0(p.Seconds), p.BridgeCalls, p.FloorCalls)
 			for _, row := range p.Rows {
@@ -309,6 +327,13 @@ func Report(r *SuiteResult, analysis string) string {
 					br = f1(row.Bridge)
 				}
 				w("| %s | %s | %s | %s |\n", name, br, fl, diff)
+			}
+			if len(p.AllocRows) > 0 {
+				w("\n| allocated | bridge KiB/call | floor KiB/call | bridge − floor |\n|---|---|---|---|\n")
+				for _, row := range p.AllocRows {
+					name := strings.Repeat("&nbsp;&nbsp;&nbsp;&nbsp;", row.Layer.Depth) + row.Layer.Name
+					w("| %s | %s | %s | %+.1f |\n", name, f1(row.Bridge), f1(row.Floor), row.Bridge-row.Floor)
+				}
 			}
 			w("\n<details><summary>bridge, %s: pprof -top (flat)</summary>\n\n```\n%s\n```\n\n</details>\n", p.Transport, strings.TrimSpace(pprofBody(p.BridgeTop)))
 		}

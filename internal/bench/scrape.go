@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
@@ -20,13 +21,21 @@ type Process struct {
 	// HeapInuse and StackInuse split the Go runtime's share of RSS (go_memstats_*_inuse_bytes).
 	HeapInuse  float64 `json:"heap_inuse_bytes"`
 	StackInuse float64 `json:"stack_inuse_bytes"`
+	// GOGC and MemoryLimit are the collector settings in effect (go_gc_gogc_percent,
+	// go_gc_gomemlimit_bytes; the limit is math.MaxInt64 when there is none).
+	GOGC        float64 `json:"gogc"`
+	MemoryLimit float64 `json:"gomemlimit_bytes"`
 }
+
+// HasMemoryLimit says whether a GOMEMLIMIT is in effect.
+func (p Process) HasMemoryLimit() bool { return p.MemoryLimit > 0 && p.MemoryLimit < math.MaxInt64 }
 
 // RSSMB is the resident set size in MiB.
 func (p Process) RSSMB() float64 { return round3(p.RSS / (1 << 20)) }
 
 // Scrape reads a Prometheus text endpoint (url ends in /metrics) for
-// process_resident_memory_bytes, go_goroutines and jana_mcp_sessions_active.
+// process_resident_memory_bytes, go_goroutines, jana_mcp_sessions_active and the Go
+// runtime's memory and collector figures.
 func Scrape(ctx context.Context, url string) (Process, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -68,6 +77,10 @@ func Scrape(ctx context.Context, url string) (Process, error) {
 			p.HeapInuse = value
 		case "go_memstats_stack_inuse_bytes":
 			p.StackInuse = value
+		case "go_gc_gogc_percent":
+			p.GOGC = value
+		case "go_gc_gomemlimit_bytes":
+			p.MemoryLimit = value
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,9 +53,6 @@ type Plan struct {
 	ToolsListN int
 	// ProfileWindow is the length of each CPU profile (whole seconds).
 	ProfileWindow time.Duration
-	// GOGC is the garbage-collector setting of the what-if comparison (bridge and floor both
-	// run with it, stateful /mcp at the top session count).
-	GOGC string
 }
 
 // StandardPlan is the full set; SmokePlan the seconds-long one.
@@ -61,7 +60,7 @@ func StandardPlan() Plan {
 	p := Plan{Warmup: time.Second, Duration: 3 * time.Second, Rounds: 2,
 		Sessions: []int{1, 32}, Curve: []int{1, 2, 4, 8, 16, 32, 64, 128, 256}, CurveWindow: 2 * time.Second,
 		Rows: []int{10, 100, 1000}, PeerSess: []int{1, 32}, IdleSteps: []int{100, 1000, 10000}, ToolsListN: 3000,
-		ProfileWindow: 5 * time.Second, GOGC: "400"}
+		ProfileWindow: 5 * time.Second}
 	p.Cache.Latency, p.Cache.Repeat, p.Cache.Concurrent = 200*time.Millisecond, 3*time.Second, 100
 	return p
 }
@@ -70,13 +69,14 @@ func StandardPlan() Plan {
 func SmokePlan() Plan {
 	p := Plan{Warmup: 200 * time.Millisecond, Duration: 500 * time.Millisecond, Rounds: 1,
 		Sessions: []int{1, 4}, Curve: []int{1, 4}, CurveWindow: 300 * time.Millisecond,
-		Rows: []int{10}, PeerSess: []int{2}, IdleSteps: []int{10, 20}, ToolsListN: 50, ProfileWindow: time.Second, GOGC: "400"}
+		Rows: []int{10}, PeerSess: []int{2}, IdleSteps: []int{10, 20}, ToolsListN: 50, ProfileWindow: time.Second}
 	p.Cache.Latency, p.Cache.Repeat, p.Cache.Concurrent = 50*time.Millisecond, 300*time.Millisecond, 10
 	return p
 }
 
-// Comparison is the light call on one transport at one session count: the floor, the
-// bridge, and the direct call.
+// Comparison is the light call on one transport at one session count: the floor as is
+// (Go's collector defaults) and the bridge as shipped (its own GOGC default), which the
+// targets compare, and the direct call.
 type Comparison struct {
 	Transport Transport `json:"transport"`
 	Sessions  int       `json:"sessions"`
@@ -86,6 +86,31 @@ type Comparison struct {
 	// CPU is the server process's CPU time per call, in microseconds.
 	FloorCPU float64 `json:"floor_cpu_us"`
 	OursCPU  float64 `json:"ours_cpu_us"`
+	// SameGC are the floor and the bridge with one collector setting for both, measured in
+	// the same rounds: at the floor's (Go's default), then at the bridge's. Empty when the
+	// two ship with the same setting.
+	SameGC []GCPair `json:"same_gc,omitempty"`
+}
+
+// GCPair is the light call on the floor and the bridge with the same GOGC.
+type GCPair struct {
+	GOGC     int     `json:"gogc"`
+	Floor    Summary `json:"floor"`
+	Ours     Summary `json:"ours"`
+	FloorCPU float64 `json:"floor_cpu_us"`
+	OursCPU  float64 `json:"ours_cpu_us"`
+}
+
+// Collector is the garbage-collector setting each server runs with as started, read from
+// its /metrics (go_gc_gogc_percent, go_gc_gomemlimit_bytes): the bridge as shipped, with no
+// GOGC in its environment (`jana-mcp serve` picks its own, cmd/jana-mcp/gc.go), and the
+// floor as is (Go's default).
+type Collector struct {
+	OursGOGC  int `json:"ours_gogc"`
+	FloorGOGC int `json:"floor_gogc"`
+	// OursMemoryLimit is the GOMEMLIMIT the bridge set for itself from its container's
+	// memory limit, in bytes (0: none).
+	OursMemoryLimit float64 `json:"ours_gomemlimit_bytes,omitempty"`
 }
 
 // CurvePoint is one concurrency level on stateful /mcp.
@@ -153,10 +178,12 @@ type SuiteResult struct {
 	// the go-sdk client, which decodes and checks every schema.
 	ToolsList       *GoBench `json:"tools_list"`
 	ToolsListClient *GoBench `json:"tools_list_client"`
-	// GCWhatIf is the light call with GOGC=Plan.GOGC in both the bridge and the floor.
-	GCWhatIf *Comparison `json:"gc_what_if,omitempty"`
-	// FloorIdle is the idle measurement of the floor, for comparison.
-	FloorIdle *IdleResult `json:"floor_idle"`
+	// Collector is each server's collector setting.
+	Collector Collector `json:"collector"`
+	// IdleFloorGC is the idle measurement of the bridge with the floor's collector setting
+	// (nil when the two ship with the same); FloorIdle that of the floor.
+	IdleFloorGC *IdleResult `json:"idle_floor_gc,omitempty"`
+	FloorIdle   *IdleResult `json:"floor_idle"`
 	// Profiles are CPU breakdowns of the bridge against the floor under load; IdleHeap is
 	// where a profiling bridge's memory goes with idle sessions open.
 	Profiles []ProfileResult `json:"profiles,omitempty"`
@@ -192,6 +219,9 @@ type ProfileResult struct {
 	BridgeCalls int            `json:"bridge_calls"`
 	FloorCalls  int            `json:"floor_calls"`
 	Rows        []BreakdownRow `json:"rows"`
+	// AllocRows break down the bytes allocated per call (KiB), from allocs profiles taken
+	// over the same window.
+	AllocRows []BreakdownRow `json:"alloc_rows"`
 	// BridgeTop is pprof's flat top of the bridge profile.
 	BridgeTop string `json:"bridge_top"`
 }
@@ -205,13 +235,12 @@ type HeapResult struct {
 }
 
 type suite struct {
-	cfg        SuiteConfig
-	plan       Plan
-	res        *SuiteResult
-	token      string
-	sandbox    *Proc
-	floorPprof string
-	procs      []*Proc
+	cfg     SuiteConfig
+	plan    Plan
+	res     *SuiteResult
+	token   string
+	sandbox *Proc
+	procs   []*Proc
 }
 
 // RunSuite runs the standard set. It returns what it measured even when a step failed (the
@@ -253,8 +282,11 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (*SuiteResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	floor, err := s.startFloor(ctx, "floor")
+	floor, floorPprof, err := s.startFloor(ctx, "floor")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.readCollector(ctx, stateful, stateless, floor); err != nil {
 		return nil, err
 	}
 
@@ -264,7 +296,6 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (*SuiteResult, error) {
 			s.res.AfterLoad[name] = pr
 		}
 	}
-	s.step(ctx, "GC what-if (GOGC="+plan.GOGC+")", func() error { return s.gcWhatIf(ctx) })
 	s.step(ctx, "concurrency curve", func() error { return s.curve(ctx, stateful, floor) })
 	s.step(ctx, "result size", func() error { return s.rows(ctx, stateful) })
 	if nodeErr != nil {
@@ -278,10 +309,15 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (*SuiteResult, error) {
 		s.stop(p)
 	}
 	if cfg.Profile {
-		s.step(ctx, "CPU profiles", func() error { return s.profile(ctx, floor) })
+		s.step(ctx, "CPU profiles", func() error { return s.profile(ctx, floor, floorPprof) })
 	}
 	s.stop(floor)
-	s.step(ctx, "idle sessions", func() error { return s.idle(ctx) })
+	s.step(ctx, "idle sessions", func() error { return s.idle(ctx, "bridge-idle", &s.res.Idle) })
+	if gc := s.res.Collector; gc.OursGOGC != gc.FloorGOGC {
+		s.step(ctx, fmt.Sprintf("idle sessions, GOGC=%d", gc.FloorGOGC), func() error {
+			return s.idle(ctx, fmt.Sprintf("bridge-idle-gogc%d", gc.FloorGOGC), &s.res.IdleFloorGC, fmt.Sprintf("GOGC=%d", gc.FloorGOGC))
+		})
+	}
 	s.step(ctx, "idle sessions, floor", func() error { return s.floorIdle(ctx) })
 	if cfg.Profile {
 		s.step(ctx, "heap profile of idle sessions", func() error { return s.idleHeap(ctx) })
@@ -363,22 +399,68 @@ func (s *suite) startBridge(ctx context.Context, name string, extra ...string) (
 		Env: bridgeEnv(s.sandbox.Base, port, extra...)})
 }
 
-func (s *suite) startFloor(ctx context.Context, name string) (*Proc, error) {
+// startFloor starts the floor, with env added to its environment, and returns it and the
+// base URL of its pprof endpoints.
+func (s *suite) startFloor(ctx context.Context, name string, env ...string) (*Proc, string, error) {
 	port, err := FreePort()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	pport, err := FreePort()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	s.floorPprof = "http://127.0.0.1:" + strconv.Itoa(pport)
-	return s.start(ctx, ProcSpec{Name: name, Path: s.cfg.Self, Port: port, Ready: "/health",
+	p, err := s.start(ctx, ProcSpec{Name: name, Path: s.cfg.Self, Port: port, Ready: "/health", Env: env,
 		Args: []string{"floor", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--url", s.sandbox.Base + LightPath, "--token", s.token,
 			"--pprof", "127.0.0.1:" + strconv.Itoa(pport)}})
+	return p, "http://127.0.0.1:" + strconv.Itoa(pport), err
+}
+
+// readCollector records the collector settings the bridge ships with and the floor runs
+// with, as each reports them.
+func (s *suite) readCollector(ctx context.Context, stateful, stateless, floor *Proc) error {
+	read := func(p *Proc) (Process, error) {
+		pr, err := Scrape(ctx, p.Base+"/metrics")
+		if err == nil && pr.GOGC <= 0 {
+			err = fmt.Errorf("%s reports no go_gc_gogc_percent", p.Name)
+		}
+		return pr, err
+	}
+	ours, err := read(stateful)
+	if err != nil {
+		return err
+	}
+	fl, err := read(floor)
+	if err != nil {
+		return err
+	}
+	c := Collector{OursGOGC: int(ours.GOGC), FloorGOGC: int(fl.GOGC)}
+	if ours.HasMemoryLimit() {
+		c.OursMemoryLimit = ours.MemoryLimit
+	}
+	if err := s.checkGOGC(ctx, stateless, c.OursGOGC); err != nil {
+		return err
+	}
+	s.res.Collector = c
+	s.logf("collector: ours as shipped GOGC=%d (memory limit %.0f bytes), floor GOGC=%d", c.OursGOGC, c.OursMemoryLimit, c.FloorGOGC)
+	return nil
+}
+
+// checkGOGC fails unless the server p reports GOGC=want.
+func (s *suite) checkGOGC(ctx context.Context, p *Proc, want int) error {
+	pr, err := Scrape(ctx, p.Base+"/metrics")
+	if err != nil {
+		return err
+	}
+	if int(pr.GOGC) != want {
+		return fmt.Errorf("%s runs with GOGC=%.0f, not %d", p.Name, pr.GOGC, want)
+	}
+	return nil
 }
 
 // startProfilingBridge starts `jana-mcp-bench bridge`: the bridge with bridgeEnv and pprof.
+// It must collect as the bridge as shipped does, or its profiles would not be the bridge's:
+// it gets the shipped bridge's memory limit, if any, and fails unless it reports its GOGC.
 func (s *suite) startProfilingBridge(ctx context.Context) (*Proc, string, error) {
 	port, err := FreePort()
 	if err != nil {
@@ -388,9 +470,22 @@ func (s *suite) startProfilingBridge(ctx context.Context) (*Proc, string, error)
 	if err != nil {
 		return nil, "", err
 	}
+	env := bridgeEnv(s.sandbox.Base, port)
+	gc := s.res.Collector
+	if gc.OursMemoryLimit > 0 {
+		// `jana-mcp serve` derives it from the container; the profiling build gets it here.
+		env = append(env, fmt.Sprintf("GOMEMLIMIT=%.0f", gc.OursMemoryLimit))
+	}
 	p, err := s.start(ctx, ProcSpec{Name: "bridge-pprof", Path: s.cfg.Self, Port: port, Ready: "/health",
-		Args: []string{"bridge", "--pprof", "127.0.0.1:" + strconv.Itoa(pport)}, Env: bridgeEnv(s.sandbox.Base, port)})
-	return p, "http://127.0.0.1:" + strconv.Itoa(pport), err
+		Args: []string{"bridge", "--pprof", "127.0.0.1:" + strconv.Itoa(pport)}, Env: env})
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.checkGOGC(ctx, p, gc.OursGOGC); err != nil {
+		s.stop(p)
+		return nil, "", fmt.Errorf("the profiling bridge does not collect as `jana-mcp serve` does (update cmd/jana-mcp-bench/bridge.go): %w", err)
+	}
+	return p, "http://127.0.0.1:" + strconv.Itoa(pport), nil
 }
 
 func (s *suite) oursCall() Mix {
@@ -434,30 +529,60 @@ func (s *suite) load(ctx context.Context, cfg LoadConfig, pid int) (*LoadResult,
 	return res, after - before, nil
 }
 
-// abba measures two loads in alternating rounds (a b b a a b …) and merges each side's calls.
-func (s *suite) abba(ctx context.Context, a, b LoadConfig, pidA, pidB int) (measured, measured, error) {
-	var ma, mb measured
+// interleave measures loads in rounds, each round in the reverse order of the one before
+// (a b c d, d c b a, …) so that drift on the machine hits every load alike, and merges each
+// load's calls.
+func (s *suite) interleave(ctx context.Context, loads []LoadConfig, pids []int) ([]measured, error) {
+	ms := make([]measured, len(loads))
 	for r := range s.plan.Rounds {
-		type side struct {
-			cfg *LoadConfig
-			pid int
-			m   *measured
-		}
-		order := []side{{&a, pidA, &ma}, {&b, pidB, &mb}}
-		if r%2 == 1 {
-			order[0], order[1] = order[1], order[0]
-		}
-		for _, sd := range order {
-			res, cpu, err := s.load(ctx, *sd.cfg, sd.pid)
-			if err != nil {
-				return ma, mb, err
+		for k := range loads {
+			i := k
+			if r%2 == 1 {
+				i = len(loads) - 1 - k
 			}
-			sd.m.add(res, cpu)
+			res, cpu, err := s.load(ctx, loads[i], pids[i])
+			if err != nil {
+				return ms, err
+			}
+			ms[i].add(res, cpu)
 		}
 	}
-	return ma, mb, nil
+	return ms, nil
 }
 
+// variant is one server serving the light call on every transport, with its collector
+// setting.
+type variant struct {
+	ours bool
+	gogc int
+	url  map[Transport]string
+	pid  map[Transport]int
+}
+
+func floorVariant(p *Proc, gogc int) variant {
+	return variant{gogc: gogc,
+		url: map[Transport]string{SSE: p.Base + FloorSSEPath, Streamable: p.Base + FloorMCPPath, Stateless: p.Base + FloorStatelessPath},
+		pid: map[Transport]int{SSE: p.Pid(), Streamable: p.Pid(), Stateless: p.Pid()}}
+}
+
+func oursVariant(stateful, stateless *Proc, gogc int) variant {
+	return variant{ours: true, gogc: gogc,
+		url: map[Transport]string{SSE: stateful.Base + "/sse", Streamable: stateful.Base + "/mcp", Stateless: stateless.Base + "/mcp"},
+		pid: map[Transport]int{SSE: stateful.Pid(), Streamable: stateful.Pid(), Stateless: stateless.Pid()}}
+}
+
+// light is the light call on v over t with n sessions.
+func (s *suite) light(v variant, t Transport, n int) LoadConfig {
+	cfg := LoadConfig{Target: Target{URL: v.url[t], Transport: t}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: floorMix()}
+	if v.ours {
+		cfg.Target.Token, cfg.Mix = s.token, s.oursCall()
+	}
+	return cfg
+}
+
+// comparisons measures the light call per transport and session count: the floor as is
+// against the bridge as shipped (the targets) and, in the same rounds, a floor with the
+// bridge's collector setting and a bridge with the floor's, so that each setting has a pair.
 func (s *suite) comparisons(ctx context.Context, stateful, stateless, floor *Proc) error {
 	direct := map[int]Summary{}
 	for _, n := range s.plan.Sessions {
@@ -469,68 +594,64 @@ func (s *suite) comparisons(ctx context.Context, stateful, stateless, floor *Pro
 		direct[n] = d.Summary
 		s.logf("  direct ×%d: p50 %.3f ms, %.0f/s", n, d.P50, d.PerSecond)
 	}
-	targets := []struct {
-		t           Transport
-		ours, floor string
-		oursPid     int
-	}{
-		{SSE, stateful.Base + "/sse", floor.Base + FloorSSEPath, stateful.Pid()},
-		{Streamable, stateful.Base + "/mcp", floor.Base + FloorMCPPath, stateful.Pid()},
-		{Stateless, stateless.Base + "/mcp", floor.Base + FloorStatelessPath, stateless.Pid()},
+	gc := s.res.Collector
+	variants := []variant{floorVariant(floor, gc.FloorGOGC), oursVariant(stateful, stateless, gc.OursGOGC)}
+	type pair struct{ gogc, floor, ours int } // indexes into variants
+	var pairs []pair
+	if gc.OursGOGC != gc.FloorGOGC {
+		sameFloor, _, err := s.startFloor(ctx, fmt.Sprintf("floor-gogc%d", gc.OursGOGC), fmt.Sprintf("GOGC=%d", gc.OursGOGC))
+		if err != nil {
+			return err
+		}
+		defer s.stop(sameFloor)
+		env := fmt.Sprintf("GOGC=%d", gc.FloorGOGC)
+		sameStateful, err := s.startBridge(ctx, fmt.Sprintf("bridge-stateful-gogc%d", gc.FloorGOGC), env)
+		if err != nil {
+			return err
+		}
+		defer s.stop(sameStateful)
+		sameStateless, err := s.startBridge(ctx, fmt.Sprintf("bridge-stateless-gogc%d", gc.FloorGOGC), env, "MCP_STATELESS=true")
+		if err != nil {
+			return err
+		}
+		defer s.stop(sameStateless)
+		for _, c := range []struct {
+			p    *Proc
+			gogc int
+		}{{sameFloor, gc.OursGOGC}, {sameStateful, gc.FloorGOGC}, {sameStateless, gc.FloorGOGC}} {
+			if err := s.checkGOGC(ctx, c.p, c.gogc); err != nil {
+				return err
+			}
+		}
+		variants = append(variants, floorVariant(sameFloor, gc.OursGOGC), oursVariant(sameStateful, sameStateless, gc.FloorGOGC))
+		pairs = []pair{{gc.FloorGOGC, 0, 3}, {gc.OursGOGC, 2, 1}}
+		slices.SortFunc(pairs, func(a, b pair) int { return a.gogc - b.gogc })
 	}
 	for _, n := range s.plan.Sessions {
-		for _, tg := range targets {
-			fl := LoadConfig{Target: Target{URL: tg.floor, Transport: tg.t}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: floorMix()}
-			ours := LoadConfig{Target: Target{URL: tg.ours, Transport: tg.t, Token: s.token}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: s.oursCall()}
-			mf, mo, err := s.abba(ctx, fl, ours, floor.Pid(), tg.oursPid)
+		for _, t := range []Transport{SSE, Streamable, Stateless} {
+			loads := make([]LoadConfig, len(variants))
+			pids := make([]int, len(variants))
+			for i, v := range variants {
+				loads[i], pids[i] = s.light(v, t, n), v.pid[t]
+			}
+			ms, err := s.interleave(ctx, loads, pids)
 			if err != nil {
 				return err
 			}
-			f, o := mf.run.Summary(), mo.run.Summary()
-			s.res.Comparisons = append(s.res.Comparisons, Comparison{Transport: tg.t, Sessions: n, Floor: f, Ours: o, Direct: direct[n],
-				FloorCPU: mf.cpuPerCall(), OursCPU: mo.cpuPerCall()})
+			f, o := ms[0].run.Summary(), ms[1].run.Summary()
+			c := Comparison{Transport: t, Sessions: n, Floor: f, Ours: o, Direct: direct[n], FloorCPU: ms[0].cpuPerCall(), OursCPU: ms[1].cpuPerCall()}
 			s.logf("  %s ×%d: floor p50 %.3f ms %.0f/s %.0f µs CPU, ours p50 %.3f ms %.0f/s %.0f µs CPU (%d errors)",
-				tg.t, n, f.P50, f.PerSecond, mf.cpuPerCall(), o.P50, o.PerSecond, mo.cpuPerCall(), o.Errors)
+				t, n, f.P50, f.PerSecond, c.FloorCPU, o.P50, o.PerSecond, c.OursCPU, o.Errors)
+			for _, p := range pairs {
+				gp := GCPair{GOGC: p.gogc, Floor: ms[p.floor].run.Summary(), Ours: ms[p.ours].run.Summary(),
+					FloorCPU: ms[p.floor].cpuPerCall(), OursCPU: ms[p.ours].cpuPerCall()}
+				c.SameGC = append(c.SameGC, gp)
+				s.logf("    both GOGC=%d: floor p50 %.3f ms %.0f/s %.0f µs CPU, ours p50 %.3f ms %.0f/s %.0f µs CPU",
+					p.gogc, gp.Floor.P50, gp.Floor.PerSecond, gp.FloorCPU, gp.Ours.P50, gp.Ours.PerSecond, gp.OursCPU)
+			}
+			s.res.Comparisons = append(s.res.Comparisons, c)
 		}
 	}
-	return nil
-}
-
-// gcWhatIf runs the light call on stateful /mcp at the top session count against a bridge and
-// a floor that both run with GOGC=Plan.GOGC: how much of the gap is garbage collection.
-func (s *suite) gcWhatIf(ctx context.Context) error {
-	gogc := "GOGC=" + s.plan.GOGC
-	bport, err := FreePort()
-	if err != nil {
-		return err
-	}
-	bridge, err := s.start(ctx, ProcSpec{Name: "bridge-gogc", Path: s.cfg.JanaMCP, Args: []string{"serve"}, Port: bport, Ready: "/health",
-		Env: bridgeEnv(s.sandbox.Base, bport, gogc)})
-	if err != nil {
-		return err
-	}
-	defer s.stop(bridge)
-	fport, err := FreePort()
-	if err != nil {
-		return err
-	}
-	floor, err := s.start(ctx, ProcSpec{Name: "floor-gogc", Path: s.cfg.Self, Port: fport, Ready: "/health", Env: []string{gogc},
-		Args: []string{"floor", "--listen", "127.0.0.1:" + strconv.Itoa(fport), "--url", s.sandbox.Base + LightPath, "--token", s.token}})
-	if err != nil {
-		return err
-	}
-	defer s.stop(floor)
-	n := s.plan.Sessions[len(s.plan.Sessions)-1]
-	fl := LoadConfig{Target: Target{URL: floor.Base + FloorMCPPath, Transport: Streamable}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: floorMix()}
-	ours := LoadConfig{Target: Target{URL: bridge.Base + "/mcp", Transport: Streamable, Token: s.token}, Sessions: n, Warmup: s.plan.Warmup, Duration: s.plan.Duration, Mix: s.oursCall()}
-	mf, mo, err := s.abba(ctx, fl, ours, floor.Pid(), bridge.Pid())
-	if err != nil {
-		return err
-	}
-	c := Comparison{Transport: Streamable, Sessions: n, Floor: mf.run.Summary(), Ours: mo.run.Summary(), FloorCPU: mf.cpuPerCall(), OursCPU: mo.cpuPerCall()}
-	s.res.GCWhatIf = &c
-	s.logf("  %s ×%d: floor p50 %.3f ms %.0f/s %.0f µs CPU, ours p50 %.3f ms %.0f/s %.0f µs CPU", gogc, n,
-		c.Floor.P50, c.Floor.PerSecond, c.FloorCPU, c.Ours.P50, c.Ours.PerSecond, c.OursCPU)
 	return nil
 }
 
@@ -645,7 +766,7 @@ func (s *suite) peer(ctx context.Context, node Node, stateful, floor *Proc) erro
 }
 
 func (s *suite) floorIdle(ctx context.Context) error {
-	floor, err := s.startFloor(ctx, "floor-idle")
+	floor, _, err := s.startFloor(ctx, "floor-idle")
 	if err != nil {
 		return err
 	}
@@ -667,8 +788,10 @@ func (s *suite) floorIdle(ctx context.Context) error {
 	return err
 }
 
-func (s *suite) idle(ctx context.Context) error {
-	p, err := s.startBridge(ctx, "bridge-idle")
+// idle measures idle sessions on a fresh bridge named name, with env added to its
+// environment, into *dst.
+func (s *suite) idle(ctx context.Context, name string, dst **IdleResult, env ...string) error {
+	p, err := s.startBridge(ctx, name, env...)
 	if err != nil {
 		return err
 	}
@@ -680,9 +803,9 @@ func (s *suite) idle(ctx context.Context) error {
 	res, err := Idle(ctx, IdleConfig{SSE: p.Base + "/sse", MCP: p.Base + "/mcp", Metrics: p.Base + "/metrics", Token: s.token,
 		Steps: s.plan.IdleSteps, Call: Call{Tool: LightTool, Args: json.RawMessage(LightArgs)}, Settle: settle})
 	if res != nil {
-		s.res.Idle = res
+		*dst = res
 		for _, st := range res.Steps {
-			s.logf("  %d idle sessions: RSS +%.1f MB (%.1f KB each), %.1f goroutines each", st.Sessions, st.RSSGrowthMB, st.RSSPerSessionKB, st.GoroutinesPerSession)
+			s.logf("  %d idle sessions: RSS +%.1f MB (%.1f KB each), %.1f goroutines each, GOGC=%.0f", st.Sessions, st.RSSGrowthMB, st.RSSPerSessionKB, st.GoroutinesPerSession, st.Process.GOGC)
 		}
 		s.logf("  answered %d, failed %d", res.Answered, res.Failed)
 	}
@@ -706,7 +829,9 @@ func (s *suite) cache(ctx context.Context) error {
 }
 
 func (s *suite) toolsList(ctx context.Context) error {
-	out, err := execOutput(ctx, s.cfg.Root, "go", "test", "-run", "^$", "-bench", "^BenchmarkToolsList$/",
+	// In process, with the collector setting the bridge ships with.
+	env := []string{fmt.Sprintf("GOGC=%d", s.res.Collector.OursGOGC)}
+	out, err := execOutputEnv(ctx, s.cfg.Root, env, "go", "test", "-run", "^$", "-bench", "^BenchmarkToolsList$/",
 		"-benchtime", strconv.Itoa(s.plan.ToolsListN)+"x", "-count", "1", "./internal/server")
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, tail(out, 2000))
@@ -727,8 +852,9 @@ func (s *suite) toolsList(ctx context.Context) error {
 }
 
 // profile loads the profiling bridge and the floor in turn (32 sessions, light call) while
-// taking a CPU profile of each over the measured window, and breaks each down by layer.
-func (s *suite) profile(ctx context.Context, floor *Proc) error {
+// taking a CPU profile and an allocs profile of each over the measured window, and breaks
+// each down by layer.
+func (s *suite) profile(ctx context.Context, floor *Proc, floorPprof string) error {
 	bridge, bridgePprof, err := s.startProfilingBridge(ctx)
 	if err != nil {
 		return err
@@ -743,16 +869,17 @@ func (s *suite) profile(ctx context.Context, floor *Proc) error {
 		{SSE, bridge.Base + "/sse", floor.Base + FloorSSEPath},
 	} {
 		res := ProfileResult{Transport: tc.t, Sessions: s.plan.Sessions[len(s.plan.Sessions)-1], Seconds: window.Seconds()}
-		var profiles [2]*CPUProfile
+		var profiles, allocs [2]*Profile
 		for i, side := range []struct {
 			name, url, pprof string
 			mix              Mix
 			token            string
 		}{
 			{"bridge", tc.bridgeURL, bridgePprof, s.oursCall(), s.token},
-			{"floor", tc.floorURL, s.floorPprof, floorMix(), ""},
+			{"floor", tc.floorURL, floorPprof, floorMix(), ""},
 		} {
 			path := filepath.Join(s.cfg.LogDir, fmt.Sprintf("cpu-%s-%s.pprof", side.name, tc.t))
+			allocPath := filepath.Join(s.cfg.LogDir, fmt.Sprintf("allocs-%s-%s.pprof", side.name, tc.t))
 			type loaded struct {
 				res *LoadResult
 				err error
@@ -765,15 +892,22 @@ func (s *suite) profile(ctx context.Context, floor *Proc) error {
 			}()
 			// The profile starts with the measured window (sessions connect within the warm-up).
 			time.Sleep(s.plan.Warmup)
-			perr := FetchProfile(ctx, side.pprof+"/debug/pprof/profile?seconds="+strconv.Itoa(int(window.Seconds())), path)
+			seconds := strconv.Itoa(int(window.Seconds()))
+			allocDone := make(chan error, 1)
+			go func() { allocDone <- FetchProfile(ctx, side.pprof+"/debug/pprof/allocs?seconds="+seconds, allocPath) }()
+			perr := FetchProfile(ctx, side.pprof+"/debug/pprof/profile?seconds="+seconds, path)
+			aerr := <-allocDone
 			l := <-done
 			if l.err != nil {
 				return l.err
 			}
-			if perr != nil {
-				return perr
+			if err := errors.Join(perr, aerr); err != nil {
+				return err
 			}
-			if profiles[i], err = ReadCPUProfile(ctx, s.cfg.Root, path); err != nil {
+			if profiles[i], err = ReadProfile(ctx, s.cfg.Root, path); err != nil {
+				return err
+			}
+			if allocs[i], err = ReadProfile(ctx, s.cfg.Root, allocPath); err != nil {
 				return err
 			}
 			if side.name == "bridge" {
@@ -785,9 +919,11 @@ func (s *suite) profile(ctx context.Context, floor *Proc) error {
 				res.FloorCalls = l.res.Calls
 			}
 		}
-		res.Rows = Breakdown(profiles[0], res.BridgeCalls, profiles[1], res.FloorCalls)
+		res.Rows = Breakdown(Layers, 1e3, profiles[0], res.BridgeCalls, profiles[1], res.FloorCalls)
+		res.AllocRows = Breakdown(AllocLayers, 1024, allocs[0], res.BridgeCalls, allocs[1], res.FloorCalls)
 		s.res.Profiles = append(s.res.Profiles, res)
-		s.logf("  %s: bridge %.0f µs CPU per call, floor %.0f", tc.t, res.Rows[0].Bridge, res.Rows[0].Floor)
+		s.logf("  %s: bridge %.0f µs CPU and %.0f KiB allocated per call, floor %.0f µs and %.0f KiB", tc.t,
+			res.Rows[0].Bridge, res.AllocRows[0].Bridge, res.Rows[0].Floor, res.AllocRows[0].Floor)
 	}
 	return nil
 }
@@ -850,8 +986,17 @@ func ParseGoBench(out string) []GoBench {
 }
 
 func execOutput(ctx context.Context, dir, name string, args ...string) (string, error) {
+	return execOutputEnv(ctx, dir, nil, name, args...)
+}
+
+// execOutputEnv runs a command with env added to the harness's environment less its
+// collector settings (see ProcSpec.Env); a nil env leaves the environment as it is.
+func execOutputEnv(ctx context.Context, dir string, env []string, name string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(withoutCollectorSettings(os.Environ()), env...)
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		var exit interface{ ExitCode() int }
