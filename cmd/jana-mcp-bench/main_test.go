@@ -287,4 +287,7 @@ func TestRunSmoke(t *testing.T) {
 			t.Errorf("%s: allocation breakdown %+v", p.Transport, p.AllocRows)
 		}
 	}
+	if res.IdleHeap == nil || res.IdleHeap.LiveMB <= 0 {
+		t.Errorf("no live heap in the idle heap profile: %+v", res.IdleHeap)
+	}
 }

@@ -62,27 +62,35 @@ type Sample struct {
 	Frames []string
 }
 
-// ReadProfile reads a profile through `go tool pprof -raw`, keeping each sample's second
-// value: CPU time in a CPU profile, bytes allocated (alloc_space) in an allocs profile.
-func ReadProfile(ctx context.Context, dir, path string) (*Profile, error) {
+// Indexes of a sample's values in the profiles the harness reads.
+const (
+	ValueCPU        = 1 // CPU profile: samples/count cpu/nanoseconds
+	ValueAllocSpace = 1 // allocs or heap profile: alloc_objects alloc_space inuse_objects inuse_space
+	ValueInuseSpace = 3
+)
+
+// ReadProfile reads a profile through `go tool pprof -raw`, keeping the value at index
+// value of each sample (ValueCPU, ValueAllocSpace, ValueInuseSpace).
+func ReadProfile(ctx context.Context, dir, path string, value int) (*Profile, error) {
 	raw, err := Pprof(ctx, dir, "-raw", path)
 	if err != nil {
 		return nil, err
 	}
-	return parseRaw(raw)
+	return parseRaw(raw, value)
 }
 
 var (
-	// `count value [more values]: location ids`: two values in a CPU profile, four in an
-	// allocs profile (alloc_objects alloc_space inuse_objects inuse_space).
-	rawSample   = regexp.MustCompile(`^\s*\d+\s+(\d+)(?:\s+\d+)*:((?:\s+\d+)*)\s*$`)
+	// `values: location ids`: two values in a CPU profile, four in an allocs or heap
+	// profile; a delta profile's in-use values may be negative.
+	rawSample   = regexp.MustCompile(`^\s*((?:-?\d+\s+)*-?\d+):((?:\s+\d+)*)\s*$`)
 	rawLocation = regexp.MustCompile(`^\s*(\d+):\s+0x[0-9a-f]+\s+M=\d+\s+(.+?)\s+\S+:\d+\s+s=\d+`)
 	rawInlined  = regexp.MustCompile(`^\s+(\S.*?)\s+\S+:\d+\s+s=\d+`)
 )
 
-// parseRaw reads pprof's -raw text: "Samples:" lines of `count value…: location ids`, then
-// "Locations" with each id's function and the functions inlined into it.
-func parseRaw(raw string) (*Profile, error) {
+// parseRaw reads pprof's -raw text: "Samples:" lines of `values: location ids`, then
+// "Locations" with each id's function and the functions inlined into it. It keeps the value
+// at index value.
+func parseRaw(raw string, value int) (*Profile, error) {
 	type sample struct {
 		value int64
 		ids   []int
@@ -111,7 +119,11 @@ func parseRaw(raw string) (*Profile, error) {
 			if m == nil {
 				continue // the header, or a label line
 			}
-			v, _ := strconv.ParseInt(m[1], 10, 64)
+			values := strings.Fields(m[1])
+			if value >= len(values) {
+				return nil, fmt.Errorf("profile samples have %d values, not %d", len(values), value+1)
+			}
+			v, _ := strconv.ParseInt(values[value], 10, 64)
 			s := sample{value: v}
 			for _, f := range strings.Fields(m[2]) {
 				id, _ := strconv.Atoi(f)

@@ -29,6 +29,7 @@ alloc_objects/count alloc_space/bytes[dflt] inuse_objects/count inuse_space/byte
           4     131072          0          0: 1 2 3 
                 bytes:[32768]
           8       1024          1        128: 3 
+       4101    4723778       -455    -524864: 2 3 
 Locations
      1: 0x1 M=1 github.com/segmentio/encoding/json.(*Decoder).readValue /x/json.go:421:0 s=392
      2: 0x2 M=1 github.com/modelcontextprotocol/go-sdk/internal/json.Unmarshal /x/json.go:44:0 s=41
@@ -39,7 +40,7 @@ Mappings
 
 func TestParseRaw(t *testing.T) {
 	t.Parallel()
-	cpu, err := parseRaw(rawCPU)
+	cpu, err := parseRaw(rawCPU, ValueCPU)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,18 +52,28 @@ func TestParseRaw(t *testing.T) {
 	if diff := cmp.Diff(want, cpu); diff != "" {
 		t.Errorf("CPU profile (-want +got):\n%s", diff)
 	}
-	allocs, err := parseRaw(rawAllocs)
+	allocs, err := parseRaw(rawAllocs, ValueAllocSpace)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(allocs.Samples) != 2 || allocs.Samples[0].Value != 131072 || allocs.Samples[1].Value != 1024 || allocs.Total() != 132096 {
+	if len(allocs.Samples) != 3 || allocs.Total() != 131072+1024+4723778 {
 		t.Errorf("allocs profile: %+v", allocs.Samples)
+	}
+	inuse, err := parseRaw(rawAllocs, ValueInuseSpace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inuse.Total() != 128-524864 {
+		t.Errorf("in use: %d", inuse.Total())
+	}
+	if _, err := parseRaw(rawCPU, ValueInuseSpace); err == nil {
+		t.Error("a CPU profile has no in-use value, but no error")
 	}
 }
 
 func TestBreakdownWithin(t *testing.T) {
 	t.Parallel()
-	cpu, err := parseRaw(rawCPU)
+	cpu, err := parseRaw(rawCPU, ValueCPU)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -342,8 +342,13 @@ func Report(r *SuiteResult, analysis string) string {
 		w("\n## Where an idle session's memory goes\n\n")
 		if h.Idle != nil && len(h.Idle.Steps) > 0 {
 			st := h.Idle.Steps[0]
-			w("The profiling bridge with %d idle sessions (%d SSE + %d /mcp): RSS +%s MiB over its baseline, %s KiB per session (heap %s KiB, goroutine stacks %s KiB), %s goroutines per session.\n\n",
-				st.Sessions, st.SSE, st.Streamable, f1(st.RSSGrowthMB), f1(st.RSSPerSessionKB), f1(st.HeapPerSessionKB), f1(st.StackPerSessionKB), f2(st.GoroutinesPerSession))
+			w("The profiling bridge (GOGC=%d, as shipped) with %d idle sessions (%d SSE + %d /mcp): RSS +%s MiB over its baseline, %s KiB per session (heap in use %s KiB, goroutine stacks %s KiB), %s goroutines per session.",
+				gc.OursGOGC, st.Sessions, st.SSE, st.Streamable, f1(st.RSSGrowthMB), f1(st.RSSPerSessionKB), f1(st.HeapPerSessionKB), f1(st.StackPerSessionKB), f2(st.GoroutinesPerSession))
+			if h.LiveMB > 0 {
+				w(" Right after a forced collection the live heap is %s MiB in all, the process's own included: at most %s KiB per session, against the %s KiB of heap in use before it, the rest garbage the collector had not yet reached.",
+					f1(h.LiveMB), f1(h.LiveMB*1024/float64(st.Sessions)), f1(st.HeapPerSessionKB))
+			}
+			w("\n\n")
 		}
 		if len(h.Goroutines) > 0 {
 			w("| goroutines | started by | waiting in |\n|---|---|---|\n")

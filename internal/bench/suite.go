@@ -228,9 +228,12 @@ type ProfileResult struct {
 
 // HeapResult is where the bridge's memory goes with Sessions idle sessions open.
 type HeapResult struct {
-	Sessions   int         `json:"sessions"`
-	Idle       *IdleResult `json:"idle"`
-	Top        string      `json:"top"`
+	Sessions int         `json:"sessions"`
+	Idle     *IdleResult `json:"idle"`
+	// LiveMB is the heap in use right after a forced collection (the heap profile's
+	// inuse_space): what the sessions really hold, without the garbage RSS also counts.
+	LiveMB     float64 `json:"live_mb"`
+	Top        string  `json:"top"`
 	Goroutines []GoroutineGroup
 }
 
@@ -904,10 +907,10 @@ func (s *suite) profile(ctx context.Context, floor *Proc, floorPprof string) err
 			if err := errors.Join(perr, aerr); err != nil {
 				return err
 			}
-			if profiles[i], err = ReadProfile(ctx, s.cfg.Root, path); err != nil {
+			if profiles[i], err = ReadProfile(ctx, s.cfg.Root, path, ValueCPU); err != nil {
 				return err
 			}
-			if allocs[i], err = ReadProfile(ctx, s.cfg.Root, allocPath); err != nil {
+			if allocs[i], err = ReadProfile(ctx, s.cfg.Root, allocPath, ValueAllocSpace); err != nil {
 				return err
 			}
 			if side.name == "bridge" {
@@ -958,6 +961,11 @@ func (s *suite) idleHeap(ctx context.Context) error {
 	if heap.Top, err = Pprof(ctx, s.cfg.Root, "-top", "-sample_index=inuse_space", "-nodecount", "25", path); err != nil {
 		return err
 	}
+	live, err := ReadProfile(ctx, s.cfg.Root, path, ValueInuseSpace)
+	if err != nil {
+		return err
+	}
+	heap.LiveMB = round3(float64(live.Total()) / (1 << 20))
 	s.res.IdleHeap = heap
 	return nil
 }
