@@ -80,7 +80,9 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 		if err != nil {
 			return nil, err
 		}
-		r := req.Clone(ctx)
+		// A shallow copy: the request was built for this call alone (by the generated client),
+		// so its headers are ours to set, on every attempt.
+		r := req.WithContext(ctx)
 		if token != "" {
 			r.Header.Set("Authorization", "Token "+token)
 		}
