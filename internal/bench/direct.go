@@ -111,6 +111,15 @@ func Direct(ctx context.Context, cfg DirectConfig) (*DirectResult, error) {
 	return res, nil
 }
 
+// bodyLength is a direct query's outcome: the body's length, and an error unless Jana answered
+// a JSON 200 (decoded is the generated client's JSON200 being set).
+func bodyLength(decoded bool, status int, body []byte) (int, error) {
+	if !decoded {
+		return len(body), fmt.Errorf("status %d: %.200s", status, body)
+	}
+	return len(body), nil
+}
+
 // directQuery returns a function making one query and returning the body's length.
 func directQuery(api *janaapi.ClientWithResponses, query string, rows int) (func(context.Context) (int, error), error) {
 	switch query {
@@ -122,10 +131,7 @@ func directQuery(api *janaapi.ClientWithResponses, query string, rows int) (func
 			if err != nil {
 				return 0, err
 			}
-			if resp.JSON200 == nil {
-				return len(resp.Body), fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body)
-			}
-			return len(resp.Body), nil
+			return bodyLength(resp.JSON200 != nil, resp.StatusCode(), resp.Body)
 		}, nil
 	case QueryEdgar:
 		if rows < 1 {
@@ -138,10 +144,7 @@ func directQuery(api *janaapi.ClientWithResponses, query string, rows int) (func
 			if err != nil {
 				return 0, err
 			}
-			if resp.JSON200 == nil {
-				return len(resp.Body), fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body)
-			}
-			return len(resp.Body), nil
+			return bodyLength(resp.JSON200 != nil, resp.StatusCode(), resp.Body)
 		}, nil
 	}
 	return nil, fmt.Errorf("query %q is not one of %s, %s", query, QueryPollutants, QueryEdgar)

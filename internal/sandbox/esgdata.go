@@ -21,6 +21,22 @@ type unifiedFilter struct {
 	params    []string
 }
 
+// parseUnifiedFilter validates the place-and-time arguments data/ and trends/ share: one of bbox,
+// point or countries is required, and the dates must be in order.
+func (h *server) parseUnifiedFilter(bbox, point *[]float64, radius *float64, countries *[]string, from, to *time.Time, params *[]string) (unifiedFilter, error) {
+	if bbox == nil && point == nil && countries == nil {
+		return unifiedFilter{}, h.errNoLocation()
+	}
+	sp, err := unifiedSpatial(bbox, point, radius)
+	if err != nil {
+		return unifiedFilter{}, err
+	}
+	if err := checkOrder(from, to, h.s.spec.served("date_to")); err != nil {
+		return unifiedFilter{}, err
+	}
+	return unifiedFilter{spatial: sp, countries: upper(countries), from: from, to: to, params: deref(params)}, nil
+}
+
 func (f unifiedFilter) measurementFilter(params []string, minQuality float64) data.MeasurementFilter {
 	return data.MeasurementFilter{Locations: data.LocationFilter{Spatial: f.spatial, CountryISO3: f.countries},
 		Parameters: params, From: f.from, To: f.to, MinQuality: minQuality}
@@ -47,17 +63,10 @@ func (f unifiedFilter) years(all []int) []int {
 // V1EsgDataRetrieve is the unified query: each source is paged with the same limit/offset.
 func (h *server) V1EsgDataRetrieve(c echo.Context, p janaapi.V1EsgDataRetrieveParams) error {
 	start := time.Now()
-	if p.LocationBbox == nil && p.LocationPoint == nil && p.CountryCodes == nil {
-		return h.errNoLocation()
-	}
-	sp, err := unifiedSpatial(p.LocationBbox, p.LocationPoint, p.RadiusKm)
+	f, err := h.parseUnifiedFilter(p.LocationBbox, p.LocationPoint, p.RadiusKm, p.CountryCodes, p.DateFrom, p.DateTo, p.Parameters)
 	if err != nil {
 		return err
 	}
-	if err := checkOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
-		return err
-	}
-	f := unifiedFilter{spatial: sp, countries: upper(p.CountryCodes), from: p.DateFrom, to: p.DateTo, params: deref(p.Parameters)}
 	limit, offset := 100, 0
 	if p.Limit != nil {
 		limit = *p.Limit

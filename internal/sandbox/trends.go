@@ -154,17 +154,10 @@ func statistics(f fit, ok bool) janaapi.TrendStatistics {
 // V1EsgTrendsRetrieve builds one series per source and parameter (and unit: o3 in ppm and in
 // µg/m³ are never averaged together) over the matching stations and assets.
 func (h *server) V1EsgTrendsRetrieve(c echo.Context, p janaapi.V1EsgTrendsRetrieveParams) error {
-	if p.LocationBbox == nil && p.LocationPoint == nil && p.CountryCodes == nil {
-		return h.errNoLocation()
-	}
-	sp, err := unifiedSpatial(p.LocationBbox, p.LocationPoint, p.RadiusKm)
+	f, err := h.parseUnifiedFilter(p.LocationBbox, p.LocationPoint, p.RadiusKm, p.CountryCodes, p.DateFrom, p.DateTo, p.Parameters)
 	if err != nil {
 		return err
 	}
-	if err := checkOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
-		return err
-	}
-	f := unifiedFilter{spatial: sp, countries: upper(p.CountryCodes), from: p.DateFrom, to: p.DateTo, params: deref(p.Parameters)}
 	analysis := "trend"
 	if p.AnalysisType != nil {
 		analysis = string(*p.AnalysisType)
