@@ -68,6 +68,9 @@ type request struct {
 	host              string
 	chunked           bool
 	client            *http.Client
+	// readStream reads an event-stream answer in full too (a POST's stream ends with its
+	// answer); otherwise the connection is closed at once.
+	readStream bool
 }
 
 // send performs r, failing the test if no answer comes. An event stream's body is not read:
@@ -109,7 +112,7 @@ func trySend(r request) (response, error) {
 	}
 	defer resp.Body.Close()
 	out := response{status: resp.StatusCode, header: resp.Header}
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+	if r.readStream || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		if err != nil {
 			return out, err

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"time"
 
@@ -42,7 +41,7 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 		names = append(names, t.Name())
 	}
 	s.metrics.initTools(names)
-	srv.AddReceivingMiddleware(s.sessionMiddleware, s.toolMiddleware)
+	srv.AddReceivingMiddleware(s.recoverMCP, s.sessionMiddleware, s.toolMiddleware)
 	return srv
 }
 
@@ -101,8 +100,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 			// end it here so that a dropped stream cancels the backend call in flight.
 			defer context.AfterFunc(lifetime, cancel)()
 		}
-		id := rand.Text()[:12]
-		ctx = toolkit.WithCallID(ctx, id)
+		id := toolkit.CallID(ctx) // given by recoverMCP
 		ctx, info := jana.WithCallInfo(ctx)
 		tool := call.Params.Name
 		ctx, span := s.startSpan(ctx, tool, id, req)

@@ -27,6 +27,7 @@ type metrics struct {
 	rateLimited     *prometheus.CounterVec
 	cacheLookups    *prometheus.CounterVec
 	httpRequests    *prometheus.CounterVec
+	panics          *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -60,6 +61,9 @@ func newMetrics() *metrics {
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jana_mcp_http_requests_total", Help: "HTTP requests by route and status.",
 		}, []string{"route", "code"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_panics_total", Help: "Panics recovered while serving, by where (mcp: one MCP message; http: one HTTP request).",
+		}, []string{"where"}),
 	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "jana_mcp_build_info", Help: "Build information; always 1.",
@@ -67,7 +71,7 @@ func newMetrics() *metrics {
 	buildInfo.WithLabelValues(version.String(), runtime.Version()).Set(1)
 	m.registry.MustRegister(
 		m.toolCalls, m.toolDuration, m.backendStatus, m.backendDuration, m.backendRetries,
-		m.sessions, m.rateLimited, m.cacheLookups, m.httpRequests, buildInfo,
+		m.sessions, m.rateLimited, m.cacheLookups, m.httpRequests, m.panics, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -81,6 +85,9 @@ func newMetrics() *metrics {
 	}
 	for _, r := range []string{"502", "503", "504", "connection", "401", "403", "429"} {
 		m.backendRetries.WithLabelValues(r)
+	}
+	for _, w := range []string{"mcp", "http"} {
+		m.panics.WithLabelValues(w)
 	}
 	for _, r := range []string{"hit", "miss"} {
 		m.cacheLookups.WithLabelValues(r)

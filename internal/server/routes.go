@@ -12,7 +12,7 @@ import (
 // discovery would make Cursor ignore the token headers users configure.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(middleware.RequestID(), s.accessLog)
+	e.Use(middleware.RequestID(), s.accessLog, s.recoverHTTP)
 
 	e.GET("/health", s.handleHealth)
 	e.GET("/ready", s.handleReady)

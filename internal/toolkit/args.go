@@ -278,7 +278,7 @@ func Constrain(props map[string]*jsonschema.Schema) {
 		s.Minimum, s.Maximum = ptr(0.1), ptr(500.0)
 	}
 	if s := props["country_codes"]; s != nil {
-		s.Items = &jsonschema.Schema{Type: "string", Pattern: "^[A-Za-z]{2,3}$"}
+		s.Items = &jsonschema.Schema{Type: "string", Pattern: countryPattern}
 		s.MaxItems = ptr(50)
 	}
 	if s := props["limit"]; s != nil {
@@ -286,6 +286,9 @@ func Constrain(props map[string]*jsonschema.Schema) {
 		s.Default = json.RawMessage(strconv.Itoa(DefaultLimit))
 	}
 }
+
+// countryPattern is the form of an ISO 3166-1 alpha-2 or alpha-3 code argument.
+const countryPattern = "^[A-Za-z]{2,3}$"
 
 // Enum restricts a string property (or the items of an array property) to values.
 func Enum(s *jsonschema.Schema, values ...string) {

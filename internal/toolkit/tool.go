@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -65,26 +66,45 @@ func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
 	if def.InputSchema == nil {
 		def.InputSchema = Schema[In](nil)
 	}
-	// Marshal the schema once: tools/list would otherwise encode every tool's schema on
-	// every call. The SDK still resolves it (from these bytes) to validate arguments.
-	if sch, ok := def.InputSchema.(*jsonschema.Schema); ok {
-		raw, err := json.Marshal(sch)
-		if err != nil {
-			panic(fmt.Sprintf("tool %q: marshaling input schema: %v", def.Name, err))
-		}
-		def.InputSchema = json.RawMessage(raw)
+	sch, ok := def.InputSchema.(*jsonschema.Schema)
+	if !ok {
+		panic(fmt.Sprintf("tool %q: input schema must be a *jsonschema.Schema", def.Name))
 	}
+	args, err := newArguments(sch)
+	if err != nil {
+		panic(fmt.Sprintf("tool %q: %v", def.Name, err))
+	}
+	// Marshal the schema once: tools/list would otherwise encode every tool's schema on
+	// every call.
+	raw, err := json.Marshal(sch)
+	if err != nil {
+		panic(fmt.Sprintf("tool %q: marshaling input schema: %v", def.Name, err))
+	}
+	def.InputSchema = json.RawMessage(raw)
 	if def.Annotations == nil {
 		def.Annotations = ReadOnly(def.Title)
 	}
-	handler := func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
-		page, err := h(ctx, in)
+	handler := func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		page, err := call(ctx, args, req.Params.Arguments, h)
 		if err != nil {
-			return env.errorResult(ctx, def.Name, err), nil, nil
+			return env.errorResult(ctx, def.Name, err), nil
 		}
-		return page.render(env.MaxResultBytes, jana.CallInfoFrom(ctx).Summary()), nil, nil
+		return page.render(env.MaxResultBytes, jana.CallInfoFrom(ctx).Summary()), nil
 	}
-	return Tool{def: def, add: func(s *mcp.Server) { mcp.AddTool(s, def, handler) }}
+	return Tool{def: def, add: func(s *mcp.Server) { s.AddTool(def, handler) }}
+}
+
+// call validates raw arguments, decodes them into In and runs the handler.
+func call[In any](ctx context.Context, args *arguments, raw json.RawMessage, h Handler[In]) (*Page, error) {
+	data, err := args.decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	in, err := unmarshalInput[In](data)
+	if err != nil {
+		return nil, err
+	}
+	return h(ctx, in)
 }
 
 // ReadOnly returns the annotations of a tool that only reads from Jana: no side effects,
@@ -116,7 +136,51 @@ func Schema[In any](adjust func(props map[string]*jsonschema.Schema)) *jsonschem
 	if adjust != nil {
 		adjust(s.Properties)
 	}
+	for name, p := range s.Properties {
+		boundSchema(name, p)
+	}
 	return s
+}
+
+// Bounds applied to arguments whose schema sets none, so that no argument carries unbounded
+// input into Jana's query string.
+const (
+	maxStringLen = 200  // names, codes, free text
+	maxDateLen   = 40   // ISO 8601 date-times with fractions and offsets
+	maxCursorLen = 2048 // our cursors hold a few backend positions
+	maxItems     = 50
+)
+
+// boundSchema gives a property (and its items) the bounds it lacks. Country codes get their pattern
+// wherever they appear.
+func boundSchema(name string, s *jsonschema.Schema) {
+	switch s.Type {
+	case "string":
+		if strings.Contains(name, "country") && s.Pattern == "" && len(s.Enum) == 0 {
+			s.Pattern = countryPattern
+		}
+		if s.MaxLength == nil && len(s.Enum) == 0 {
+			n := maxStringLen
+			switch {
+			case name == "cursor":
+				n = maxCursorLen
+			case strings.HasPrefix(name, "date") || strings.HasSuffix(name, "_date") || strings.HasPrefix(name, "start") || strings.HasPrefix(name, "end"):
+				n = maxDateLen
+			case s.Pattern == countryPattern:
+				n = 3
+			}
+			s.MaxLength = &n
+		}
+	case "array":
+		if s.MaxItems == nil {
+			n := maxItems
+			s.MaxItems = &n
+		}
+		if s.Items == nil {
+			s.Items = &jsonschema.Schema{Type: "string"}
+		}
+		boundSchema(name, s.Items)
+	}
 }
 
 func stripNull(s *jsonschema.Schema) {

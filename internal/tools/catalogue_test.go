@@ -159,6 +159,37 @@ func portable(t *testing.T, tool string, schema any) {
 		if d, _ := prop["description"].(string); d == "" {
 			t.Errorf("%s.%s has no description", tool, name)
 		}
+		bounded(t, tool+"."+name, name, prop)
+	}
+}
+
+// bounded: no argument can carry unbounded input to Jana's query string. Every string has a
+// length bound (or an enum), every array an item bound with bounded items, and every country
+// code a pattern.
+func bounded(t *testing.T, where, name string, prop map[string]any) {
+	t.Helper()
+	switch prop["type"] {
+	case "string":
+		_, hasMax := prop["maxLength"]
+		_, hasEnum := prop["enum"]
+		if !hasMax && !hasEnum {
+			t.Errorf("%s: string without maxLength or enum", where)
+		}
+		if strings.Contains(name, "country") {
+			if _, ok := prop["pattern"]; !ok {
+				t.Errorf("%s: country code without a pattern", where)
+			}
+		}
+	case "array":
+		if _, ok := prop["maxItems"]; !ok {
+			t.Errorf("%s: array without maxItems", where)
+		}
+		items, _ := prop["items"].(map[string]any)
+		if items == nil {
+			t.Errorf("%s: array without an items schema", where)
+			return
+		}
+		bounded(t, where+"[]", name, items)
 	}
 }
 

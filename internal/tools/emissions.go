@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -125,26 +124,23 @@ func emissions(ctx context.Context, env *toolkit.Env, in emissionsIn) (*toolkit.
 		return nil, err
 	}
 	results := make([]sourcePage, len(q.sources))
-	var wg sync.WaitGroup
-	attempted := 0
+	var calls []func()
 	for i, src := range q.sources {
 		start, ok := q.cursor[src]
 		if q.cursor != nil && !ok {
 			results[i] = sourcePage{source: src, note: fmt.Sprintf("%s: no more rows.", sourceName(src))}
 			continue
 		}
-		attempted++
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		calls = append(calls, func() {
 			if src == srcClimateTRACE {
 				results[i] = climateTraceEmissions(ctx, env, q, start)
 			} else {
 				results[i] = edgarEmissions(ctx, env, q, start)
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	toolkit.Parallel(calls...)
+	attempted := len(calls)
 
 	p := &toolkit.Page{Fields: map[string]any{}}
 	next := toolkit.Cursor{}

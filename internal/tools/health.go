@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -49,26 +48,20 @@ func getSystemHealth(env *toolkit.Env) toolkit.Tool {
 
 func systemHealth(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 	var (
-		wg        sync.WaitGroup
 		health    *janaapi.SystemHealth
 		healthErr error
 		probeErr  error
 		probe     time.Duration
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	toolkit.Parallel(func() {
 		resp, err := env.Jana.API().V1EsgSystemHealthRetrieve(ctx)
 		health, healthErr = jana.Decode[janaapi.SystemHealth]("v1_esg_system_health_retrieve", resp, err)
-	}()
-	go func() {
-		defer wg.Done()
+	}, func() {
 		start := time.Now()
 		resp, err := env.Jana.API().V1EsgHealthRetrieve(jana.WithoutCache(ctx))
 		_, probeErr = jana.Decode[janaapi.HealthStatus]("v1_esg_health_retrieve", resp, err)
 		probe = time.Since(start)
-	}()
-	wg.Wait()
+	})
 
 	st := env.Jana.Stats()
 	view := bridgeView{

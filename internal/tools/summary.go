@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -53,23 +52,17 @@ func getDataSummary(env *toolkit.Env) toolkit.Tool {
 
 func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 	var (
-		wg               sync.WaitGroup
 		summary          *janaapi.PlatformSummary
 		statistics       *janaapi.PlatformStatistics
 		summErr, statErr error
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	toolkit.Parallel(func() {
 		resp, err := env.Jana.API().V1EsgSummaryRetrieve(ctx)
 		summary, summErr = jana.Decode[janaapi.PlatformSummary]("v1_esg_summary_retrieve", resp, err)
-	}()
-	go func() {
-		defer wg.Done()
+	}, func() {
 		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx)
 		statistics, statErr = jana.Decode[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
-	}()
-	wg.Wait()
+	})
 	if summErr != nil {
 		return nil, summErr
 	}

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/labstack/echo/v4"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/toolkit"
+)
+
+// recoverMCP is the outermost MCP middleware: a panic while serving one message (a tool call,
+// or any request the SDK hands us) is logged with its stack and an id, counted, and answered
+// with an error naming that id; the session and the process carry on. The SDK serves each
+// message in a goroutine of its own, where nothing else would recover it.
+//
+// It also gives every tools/call its call id, which the logs, the panic answer and the
+// tool's own internal-error answers share.
+func (s *Server) recoverMCP(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
+		id := rand.Text()[:12]
+		ctx = toolkit.WithCallID(ctx, id)
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			s.panicked(ctx, "mcp", method, id, r)
+			if call, ok := req.(*mcp.CallToolRequest); ok {
+				text := fmt.Sprintf("Internal error in %s (call id %s). It has been logged; retrying will not help until it is fixed.", call.Params.Name, id)
+				tr := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}
+				tr.IsError = true
+				res, err = tr, nil
+				return
+			}
+			res, err = nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError,
+				Message: fmt.Sprintf("internal error serving %s (id %s); it has been logged", method, id)}
+		}()
+		return next(ctx, method, req)
+	}
+}
+
+// recoverHTTP does the same for the HTTP handlers: a panic becomes a logged, counted 500
+// with the request id, not a dropped connection.
+func (s *Server) recoverHTTP(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if r == http.ErrAbortHandler {
+				panic(r) // net/http's own way of aborting a response
+			}
+			s.panicked(c.Request().Context(), "http", c.Request().Method+" "+c.Path(), requestID(c), r)
+			err = fail(codeInternal)
+		}()
+		return next(c)
+	}
+}
+
+// panicked logs and counts a recovered panic.
+func (s *Server) panicked(ctx context.Context, where, what, id string, r any) {
+	stack := debug.Stack()
+	var pe *toolkit.PanicError
+	if e, ok := r.(error); ok && errors.As(e, &pe) {
+		r, stack = pe.Value, pe.Stack // raised again from a tool's goroutine: its own stack
+	}
+	s.metrics.panics.WithLabelValues(where).Inc()
+	s.logger.ErrorContext(ctx, "panic recovered", "where", where, "method", what, "call_id", id,
+		"panic", fmt.Sprint(r), "stack", string(stack))
+}

@@ -1,0 +1,45 @@
+package toolkit
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// PanicError is a panic caught in a goroutine a tool started, carried to the goroutine that
+// serves the call so that the server's recover reports it with the stack where it happened.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
+
+// Parallel runs fns concurrently and returns when all have finished. A panic in one does not
+// end the process: it is raised again in the caller's goroutine, as a *PanicError, once the
+// others are done.
+func Parallel(fns ...func()) {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first *PanicError
+	)
+	for _, f := range fns {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					defer mu.Unlock()
+					if first == nil {
+						first = &PanicError{Value: r, Stack: debug.Stack()}
+					}
+				}
+			}()
+			f()
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		panic(first)
+	}
+}

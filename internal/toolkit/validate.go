@@ -1,0 +1,371 @@
+package toolkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/jsonschema-go/jsonschema"
+)
+
+// arguments decodes and validates a tools/call's arguments against a tool's input schema. The
+// SDK's own validation (mcp.AddTool) panics on "arguments": null when the schema has defaults
+// and words its errors for programmers ("validating root: maximum: 1000/1 is greater than
+// 500.000000", Go type names); tools are registered raw and validated here instead.
+type arguments struct {
+	schema   *jsonschema.Schema
+	resolved *jsonschema.Resolved
+	names    []string // the schema's properties, sorted, for "this tool takes …"
+	patterns map[string]*regexp.Regexp
+}
+
+func newArguments(s *jsonschema.Schema) (*arguments, error) {
+	resolved, err := s.Resolve(nil)
+	if err != nil {
+		return nil, fmt.Errorf("resolving input schema: %w", err)
+	}
+	a := &arguments{schema: s, resolved: resolved, patterns: map[string]*regexp.Regexp{}}
+	for name := range s.Properties {
+		a.names = append(a.names, name)
+	}
+	slices.Sort(a.names)
+	var walk func(*jsonschema.Schema) error
+	walk = func(s *jsonschema.Schema) error {
+		if s == nil {
+			return nil
+		}
+		if s.Pattern != "" {
+			re, err := regexp.Compile(s.Pattern)
+			if err != nil {
+				return fmt.Errorf("pattern %q: %w", s.Pattern, err)
+			}
+			a.patterns[s.Pattern] = re
+		}
+		for _, p := range s.Properties {
+			if err := walk(p); err != nil {
+				return err
+			}
+		}
+		return walk(s.Items)
+	}
+	if err := walk(s); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// decode turns raw arguments into the JSON of a valid input, with the schema's defaults
+// applied. Absent or null arguments mean {}. Errors are *ArgError.
+func (a *arguments) decode(raw json.RawMessage) ([]byte, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		raw = []byte("{}")
+	}
+	if raw[0] != '{' {
+		return nil, Invalid("arguments", "must be a JSON object of named arguments, such as {%s}, not %s", a.example(), jsonKind(raw))
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || dec.More() {
+		return nil, Invalid("arguments", "are not valid JSON; send a JSON object of named arguments")
+	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	if err := a.check(m); err != nil {
+		return nil, err
+	}
+	// The library sees numbers as float64, as it expects; our check above has already
+	// bounded them.
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, Invalid("arguments", "are not valid JSON; send a JSON object of named arguments")
+	}
+	if err := a.resolved.ApplyDefaults(&v); err != nil {
+		return nil, fmt.Errorf("applying defaults: %w", err)
+	}
+	if err := a.resolved.Validate(v); err != nil {
+		// A rule this checker does not know; say it without echoing the value.
+		return nil, Invalid("arguments", "do not match the tool's input schema (%s)", bound(firstLine(err.Error()), 120))
+	}
+	return json.Marshal(v)
+}
+
+// check validates an object against the schema's properties, naming the argument at fault.
+func (a *arguments) check(m map[string]any) error {
+	s := a.schema
+	for _, name := range sortedKeys(m) {
+		prop, ok := s.Properties[name]
+		if !ok {
+			if len(a.names) == 0 {
+				return Invalid(bound(name, 40), "is not an argument of this tool, which takes none; call it with {}")
+			}
+			hint := ""
+			if near := nearest(name, a.names); near != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			return Invalid(bound(name, 40), "is not an argument of this tool%s; it takes: %s", hint, strings.Join(a.names, ", "))
+		}
+		if err := a.checkValue(name, prop, m[name]); err != nil {
+			return err
+		}
+	}
+	for _, name := range s.Required {
+		if _, ok := m[name]; !ok {
+			return Invalid(name, "is required")
+		}
+	}
+	return nil
+}
+
+func (a *arguments) checkValue(name string, s *jsonschema.Schema, v any) error {
+	want := s.Type
+	if want == "" && len(s.Types) > 0 {
+		want = s.Types[0]
+	}
+	if v == nil {
+		if slices.Contains(s.Types, "null") {
+			return nil
+		}
+		return Invalid(name, "must not be null; omit it to use the default")
+	}
+	switch want {
+	case "string":
+		str, ok := v.(string)
+		if !ok {
+			return Invalid(name, "must be a string, not %s", kindOf(v))
+		}
+		return a.checkString(name, s, str)
+	case "integer", "number":
+		n, ok := v.(json.Number)
+		if !ok {
+			return Invalid(name, "must be a number, not %s", kindOf(v))
+		}
+		f, err := n.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return Invalid(name, "%s is not a usable number", bound(n.String(), 30))
+		}
+		if want == "integer" && (f != math.Trunc(f) || math.Abs(f) > 1<<53) {
+			return Invalid(name, "must be a whole number, not %s", bound(n.String(), 30))
+		}
+		if s.Minimum != nil && f < *s.Minimum {
+			return Invalid(name, "%s is below the minimum %s%s", bound(n.String(), 30), fmtNum(*s.Minimum), rangeHint(s))
+		}
+		if s.Maximum != nil && f > *s.Maximum {
+			return Invalid(name, "%s is above the maximum %s%s", bound(n.String(), 30), fmtNum(*s.Maximum), rangeHint(s))
+		}
+		if len(s.Enum) > 0 && !slices.ContainsFunc(s.Enum, func(e any) bool { ef, ok := e.(float64); return ok && ef == f }) {
+			return Invalid(name, "%s is not one of %s", bound(n.String(), 30), enumText(s.Enum))
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return Invalid(name, "must be true or false, not %s", kindOf(v))
+		}
+	case "array":
+		items, ok := v.([]any)
+		if !ok {
+			return Invalid(name, "must be an array (a JSON list such as [%s]), not %s", exampleItem(s.Items), kindOf(v))
+		}
+		if s.MinItems != nil && len(items) < *s.MinItems {
+			return Invalid(name, "has %d items; it needs %s", len(items), countText2(s))
+		}
+		if s.MaxItems != nil && len(items) > *s.MaxItems {
+			return Invalid(name, "has %d items; it takes %s", len(items), countText2(s))
+		}
+		if s.Items != nil {
+			for i, it := range items {
+				if err := a.checkValue(fmt.Sprintf("%s[%d]", name, i), s.Items, it); err != nil {
+					return err
+				}
+			}
+		}
+	case "object":
+		if _, ok := v.(map[string]any); !ok {
+			return Invalid(name, "must be a JSON object, not %s", kindOf(v))
+		}
+	}
+	return nil
+}
+
+func (a *arguments) checkString(name string, s *jsonschema.Schema, str string) error {
+	if s.MaxLength != nil && utf8.RuneCountInString(str) > *s.MaxLength {
+		return Invalid(name, "is %d characters long; at most %d are accepted", utf8.RuneCountInString(str), *s.MaxLength)
+	}
+	if s.MinLength != nil && utf8.RuneCountInString(str) < *s.MinLength {
+		return Invalid(name, "must be at least %d characters long", *s.MinLength)
+	}
+	if len(s.Enum) > 0 && !slices.Contains(s.Enum, any(str)) {
+		hint := ""
+		values := make([]string, 0, len(s.Enum))
+		for _, e := range s.Enum {
+			if es, ok := e.(string); ok {
+				values = append(values, es)
+			}
+		}
+		if near := nearest(str, values); near != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return Invalid(name, "%q is not one of %s%s", bound(str, 40), enumText(s.Enum), hint)
+	}
+	if re := a.patterns[s.Pattern]; re != nil && !re.MatchString(str) {
+		return Invalid(name, "%q does not have the expected form%s", bound(str, 40), patternHint(name, s))
+	}
+	return nil
+}
+
+// patternHint says in words what a pattern asks for, where the schema's description does not.
+func patternHint(name string, s *jsonschema.Schema) string {
+	if s.Pattern == countryPattern {
+		return ": use an ISO 3166-1 country code, alpha-3 like GBR or alpha-2 like GB"
+	}
+	return " (" + bound(s.Pattern, 60) + ")"
+}
+
+func rangeHint(s *jsonschema.Schema) string {
+	if s.Minimum != nil && s.Maximum != nil {
+		return fmt.Sprintf(" (accepted: %s to %s)", fmtNum(*s.Minimum), fmtNum(*s.Maximum))
+	}
+	return ""
+}
+
+func countText2(s *jsonschema.Schema) string {
+	switch {
+	case s.MinItems != nil && s.MaxItems != nil && *s.MinItems == *s.MaxItems:
+		return fmt.Sprintf("exactly %d", *s.MinItems)
+	case s.MinItems != nil && s.MaxItems != nil:
+		return fmt.Sprintf("%d to %d", *s.MinItems, *s.MaxItems)
+	case s.MaxItems != nil:
+		return fmt.Sprintf("at most %d", *s.MaxItems)
+	}
+	return fmt.Sprintf("at least %d", *s.MinItems)
+}
+
+func (a *arguments) example() string {
+	for _, name := range a.names {
+		return fmt.Sprintf("%q: …", name)
+	}
+	return ""
+}
+
+func exampleItem(s *jsonschema.Schema) string {
+	if s != nil && (s.Type == "number" || s.Type == "integer") {
+		return "1, 2"
+	}
+	return `"a", "b"`
+}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func enumText(values []any) string {
+	parts := make([]string, 0, len(values))
+	for _, v := range values {
+		parts = append(parts, fmt.Sprint(v))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// kindOf names a decoded JSON value's kind for a model.
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case nil:
+		return "null"
+	}
+	return "another kind of value"
+}
+
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number or other value"
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// bound shortens model-supplied text that is echoed in an error.
+func bound(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// nearest returns the candidate closest to s (case-insensitive edit distance at most a
+// third of its length), or "".
+func nearest(s string, candidates []string) string {
+	best, bestD := "", math.MaxInt
+	ls := strings.ToLower(bound(s, 64))
+	for _, c := range candidates {
+		d := editDistance(ls, strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" || bestD == 0 || bestD > max(1, len(best)/3) {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// unmarshalInput decodes validated arguments into a tool's input type. The schema was derived
+// from that type, so a failure means the two disagree (a number too large for its Go type,
+// say); the error names the argument, never the Go type.
+func unmarshalInput[In any](data []byte) (In, error) {
+	var in In
+	if err := json.Unmarshal(data, &in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return in, Invalid(te.Field, "is out of range or of the wrong kind")
+		}
+		return in, Invalid("arguments", "could not be read; check each argument's type against the tool's schema")
+	}
+	return in, nil
+}
