@@ -58,6 +58,8 @@ type Backend struct {
 	RetryBase  time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
 	// MaxRetryAfter bounds how long a tool call waits when Jana answers 429 with retry_after.
 	MaxRetryAfter time.Duration // JANA_MAX_RETRY_AFTER
+	// MaxResponseBytes bounds one backend answer held in memory.
+	MaxResponseBytes int64 // JANA_MAX_RESPONSE_BYTES
 }
 
 // HasServiceCredentials reports whether a service account is configured.
@@ -71,6 +73,8 @@ type Listen struct {
 	Port int    // MCP_SERVER_PORT
 	// ShutdownTimeout bounds how long in-flight tool calls may run after SIGTERM.
 	ShutdownTimeout time.Duration // MCP_SHUTDOWN_TIMEOUT
+	// MetricsAddr, when set, serves /metrics on a listener of its own instead of the public port.
+	MetricsAddr string // MCP_METRICS_ADDR
 }
 
 // Addr returns host:port.
@@ -96,6 +100,13 @@ type Transport struct {
 	SessionTimeout time.Duration // MCP_SESSION_TIMEOUT: idle stateful sessions are closed after this
 	KeepAlive      time.Duration // MCP_SSE_KEEPALIVE: comment sent on idle event streams
 	AllowedOrigins []string      // MCP_ALLOWED_ORIGINS: browser origins allowed to connect
+	// PublicURL is the URL users configure (behind a load balancer, its public name).
+	PublicURL *url.URL // MCP_PUBLIC_URL; nil when unset
+	// AllowedHosts are the Host names the MCP endpoints answer to, besides loopback names and
+	// PublicURL's host; "*" allows any.
+	AllowedHosts []string // MCP_ALLOWED_HOSTS
+	// InitTimeout is how long a new session may take to finish initializing before it is closed.
+	InitTimeout time.Duration // MCP_INIT_TIMEOUT
 	// TrustForwardedFor takes the client IP from X-Forwarded-For (behind an ALB or proxy).
 	TrustForwardedFor bool // MCP_TRUST_FORWARDED_FOR
 }
@@ -115,6 +126,10 @@ type Limits struct {
 	MaxSessions           int   // MCP_MAX_SESSIONS: open sessions, all tokens
 	MaxSessionsPerCaller  int   // MCP_MAX_SESSIONS_PER_TOKEN
 	MaxConcurrentRequests int   // MCP_MAX_INFLIGHT: concurrent tool calls before 503
+	// MaxInflightPerCaller is one caller's share of MaxConcurrentRequests.
+	MaxInflightPerCaller int // MCP_MAX_INFLIGHT_PER_CALLER
+	// BodyReadTimeout bounds how long a client may take to send a request body.
+	BodyReadTimeout time.Duration // MCP_BODY_READ_TIMEOUT
 }
 
 // Cache configures the backend response cache.

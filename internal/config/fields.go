@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -83,6 +84,16 @@ var fields = []field{
 			return err
 		}},
 
+	{env: "JANA_MAX_RESPONSE_BYTES", def: "67108864", usage: "largest backend answer read into memory; a larger one fails the call at once, without retries",
+		apply: func(c *Config, raw string) error {
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || n < 1<<16 || n > 1<<30 {
+				return fmt.Errorf("%q is out of range (accepted: 65536 to 1073741824 bytes)", raw)
+			}
+			c.Backend.MaxResponseBytes = n
+			return nil
+		}},
+
 	// Listener.
 	{env: "MCP_SERVER_HOST", flag: "host", def: "0.0.0.0", usage: "address to listen on",
 		apply: func(c *Config, raw string) error { c.Listen.Host = raw; return nil }},
@@ -92,6 +103,17 @@ var fields = []field{
 		apply: func(c *Config, raw string) (err error) {
 			c.Listen.ShutdownTimeout, err = durationIn(raw, 0, 10*time.Minute, true)
 			return err
+		}},
+
+	{env: "MCP_METRICS_ADDR", def: "", usage: "host:port of a separate listener for /metrics (e.g. a private address the scraper reaches); empty serves /metrics on the main port",
+		apply: func(c *Config, raw string) error {
+			if raw != "" {
+				if _, _, err := net.SplitHostPort(raw); err != nil {
+					return fmt.Errorf("%q is not host:port (e.g. 0.0.0.0:9090)", raw)
+				}
+			}
+			c.Listen.MetricsAddr = raw
+			return nil
 		}},
 
 	// Authentication.
@@ -135,6 +157,35 @@ var fields = []field{
 			return nil
 		}},
 
+	{env: "MCP_PUBLIC_URL", def: "", usage: "the URL users configure, e.g. https://mcp.example.org (its host is allowed in Host headers; the landing page and sign-in links use it)",
+		apply: func(c *Config, raw string) error {
+			if raw == "" {
+				c.Transport.PublicURL = nil
+				return nil
+			}
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+				return fmt.Errorf("%q is not an absolute http(s) URL without credentials", raw)
+			}
+			u.Path = strings.TrimSuffix(u.Path, "/")
+			c.Transport.PublicURL = u
+			return nil
+		}},
+	{env: "MCP_ALLOWED_HOSTS", def: "", usage: "comma-separated Host names the MCP endpoints answer to besides loopback names and MCP_PUBLIC_URL's host (DNS-rebinding protection); * allows any",
+		apply: func(c *Config, raw string) error {
+			c.Transport.AllowedHosts = list(raw)
+			for _, h := range c.Transport.AllowedHosts {
+				if h != "*" && (strings.ContainsAny(h, "/ \t@") || h == "") {
+					return fmt.Errorf("%q is not a host name (e.g. mcp.example.org or jana-mcp)", h)
+				}
+			}
+			return nil
+		}},
+	{env: "MCP_INIT_TIMEOUT", def: "30s", usage: "a new session that has not finished initializing after this is closed and stops counting against session limits",
+		apply: func(c *Config, raw string) (err error) {
+			c.Transport.InitTimeout, err = durationIn(raw, 100*time.Millisecond, 10*time.Minute, true)
+			return err
+		}},
 	{env: "MCP_TRUST_FORWARDED_FOR", def: "false", usage: "take client IPs from X-Forwarded-For set by a proxy on a private network (behind an ALB)",
 		apply: func(c *Config, raw string) (err error) { c.Transport.TrustForwardedFor, err = boolean(raw); return err }},
 
@@ -180,6 +231,17 @@ var fields = []field{
 	{env: "MCP_MAX_INFLIGHT", def: "512", usage: "concurrent tool calls before new ones are refused",
 		apply: func(c *Config, raw string) (err error) {
 			c.Limits.MaxConcurrentRequests, err = intIn(raw, 1, 1000000)
+			return err
+		}},
+
+	{env: "MCP_MAX_INFLIGHT_PER_CALLER", def: "32", usage: "concurrent tool calls of one caller (a token, or a client IP without one) before its new ones are refused",
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.MaxInflightPerCaller, err = intIn(raw, 1, 1000000)
+			return err
+		}},
+	{env: "MCP_BODY_READ_TIMEOUT", def: "15s", usage: "longest time a client may take to send a request body (slow senders are cut off; event streams are not affected)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Limits.BodyReadTimeout, err = durationIn(raw, 100*time.Millisecond, 10*time.Minute, true)
 			return err
 		}},
 

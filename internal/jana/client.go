@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"golang.org/x/sync/singleflight"
 
@@ -174,15 +175,24 @@ func (c *Client) Ready(ctx context.Context) error {
 	return nil
 }
 
+// KnownGood reports whether Jana has accepted the caller's token since start (however long
+// ago): such a token is still checked, but never counted as a made-up one.
+func (c *Client) KnownGood(caller *Caller) bool { return c.verifier.known.Contains(caller.sum) }
+
 // verifier remembers which user tokens Jana accepted or rejected.
 type verifier struct {
 	api     *janaapi.ClientWithResponses
 	verdict *expirable.LRU[[sha256.Size]byte, bool]
+	known   *lru.Cache[[sha256.Size]byte, struct{}] // tokens Jana accepted at least once
 	checks  singleflight.Group
 }
 
+// maxKnownTokens bounds the memory of tokens Jana accepted (32 bytes of hash each).
+const maxKnownTokens = 100_000
+
 func newVerifier(api *janaapi.ClientWithResponses, ttl time.Duration) *verifier {
-	v := &verifier{api: api}
+	known, _ := lru.New[[sha256.Size]byte, struct{}](maxKnownTokens)
+	v := &verifier{api: api, known: known}
 	if ttl > 0 {
 		v.verdict = expirable.NewLRU[[sha256.Size]byte, bool](100_000, nil, ttl)
 	}
@@ -214,6 +224,9 @@ func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 		return err
 	}
 	ok := res.(bool)
+	if ok {
+		v.known.Add(key, struct{}{})
+	}
 	if v.verdict != nil {
 		v.verdict.Add(key, ok)
 	}

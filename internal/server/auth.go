@@ -31,10 +31,15 @@ const verifyTimeout = 10 * time.Second
 
 // authenticate decides whose credentials the request's tool calls will use, per
 // MCP_AUTH_MODE, and stores that jana.Caller in the request context. Missing or rejected
-// tokens are refused with 401 before any stream opens.
+// tokens are refused with 401 before any stream opens. A request for an existing session that
+// presents an Authorization header of a scheme Jana does not use (Basic, say) is refused with
+// 403: the session id is not a credential when another one is presented.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if r.Header.Get("Mcp-Session-Id") != "" && presentsOther(r) {
+			return fail(codeForbidden)
+		}
 		user := presented(c)
 		var caller *jana.Caller
 		if user != nil && s.cfg.Auth.Mode != config.AuthService && s.jana.TokenVerified(user) {
@@ -46,7 +51,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		c.Set(callerKey, caller)
-		c.SetRequest(r.WithContext(jana.WithCaller(r.Context(), caller)))
+		ctx := jana.WithCaller(r.Context(), caller)
+		ctx = context.WithValue(ctx, limitKeyKey{}, limitKey(c))
+		c.SetRequest(r.WithContext(ctx))
 		return next(c)
 	}
 }
@@ -54,10 +61,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 const callerKey = "jana.caller"
 
 // checkCaller is callerFor with the rejected-token allowance: a client that spent its
-// allowance of tokens Jana rejected gets no more checks.
+// allowance of tokens Jana rejected gets no more checks of new tokens. Tokens Jana accepted
+// before are still checked, so a flood of made-up tokens from a shared address cannot lock
+// out a real user whose remembered verdict expired.
 func (s *Server) checkCaller(c echo.Context, user *jana.Caller) (*jana.Caller, error) {
 	ip := "ip:" + c.RealIP()
-	if user != nil {
+	if user != nil && s.cfg.Auth.Mode != config.AuthService && !s.jana.KnownGood(user) {
 		if err := s.limits.check(limitRejected, ip); err != nil {
 			return nil, err
 		}
@@ -104,6 +113,50 @@ func presented(c echo.Context) *jana.Caller {
 	}
 	c.Set(presentedKey, caller)
 	return caller
+}
+
+// presentsOther reports whether the request carries an Authorization header that is not a
+// Jana token (Basic credentials, a scheme we do not know, an empty value).
+func presentsOther(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" && tokenFrom(r) == ""
+}
+
+// sessionIdentity is what a session is bound to: the verified user, or for the service
+// account the credential presented when the session was opened ("none" without one). A later
+// request of the session must present the same.
+func sessionIdentity(c echo.Context) string {
+	caller := callerOf(c)
+	if caller != nil && !caller.IsService() {
+		return caller.Key()
+	}
+	if user := presented(c); user != nil {
+		return "service+" + user.Key()
+	}
+	return "service+none"
+}
+
+// matchesIdentity reports whether a presented token is the one a session is bound to.
+func matchesIdentity(identity string, user *jana.Caller) bool {
+	return identity == user.Key() || identity == "service+"+user.Key()
+}
+
+// limitKey is whom a request's limits (rates, sessions, calls in flight) count against: the
+// user Jana verified, or, for calls made with the service account (service mode, anonymous
+// callers), the client address. Never a presented token nobody checked: each made-up token
+// would get a fresh allowance.
+func limitKey(c echo.Context) string {
+	if caller := callerOf(c); caller != nil && !caller.IsService() {
+		return caller.Key()
+	}
+	return "ip:" + c.RealIP()
+}
+
+type limitKeyKey struct{}
+
+// limitKeyOf returns the limit key authenticate stored in a request's context.
+func limitKeyOf(ctx context.Context) string {
+	k, _ := ctx.Value(limitKeyKey{}).(string)
+	return k
 }
 
 // callerOf returns the caller authenticate stored.

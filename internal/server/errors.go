@@ -18,8 +18,11 @@ const (
 	codeInvalidToken    code = "invalid_token"
 	codeForbidden       code = "forbidden"
 	codeOrigin          code = "origin_not_allowed"
+	codeHostNotAllowed  code = "host_not_allowed"
+	codeSlowBody        code = "request_timeout"
 	codeNotFound        code = "not_found"
 	codeNoSession       code = "session_not_found"
+	codeNoMCPSession    code = "mcp_session_not_found"
 	codeMethod          code = "method_not_allowed"
 	codeBadRequest      code = "bad_request"
 	codeMediaType       code = "unsupported_media_type"
@@ -38,10 +41,15 @@ var codes = map[code]struct {
 }{
 	codeUnauthorized: {http.StatusUnauthorized, "A Jana token is required: send the header \"Authorization: Token <token>\" (or Bearer), or add ?token=<token> to the URL."},
 	codeInvalidToken: {http.StatusUnauthorized, "Jana rejected the token. Get a valid one from Jana's POST /api/auth/login/ and update your MCP client configuration."},
-	codeForbidden:    {http.StatusForbidden, "This session belongs to another token."},
-	codeOrigin:       {http.StatusForbidden, "Requests from this Origin are not allowed (MCP_ALLOWED_ORIGINS)."},
+	codeForbidden: {http.StatusForbidden,
+		"This session belongs to another credential: send the token the session was opened with (or none), or open a new session."},
+	codeOrigin: {http.StatusForbidden, "Requests from this Origin are not allowed (MCP_ALLOWED_ORIGINS)."},
+	codeHostNotAllowed: {http.StatusForbidden,
+		"This server does not answer to that Host name (DNS-rebinding protection). Connect with the server's published URL; its operator can allow more names with MCP_PUBLIC_URL or MCP_ALLOWED_HOSTS."},
+	codeSlowBody:     {http.StatusRequestTimeout, "The request body did not arrive in time (MCP_BODY_READ_TIMEOUT); send it at once."},
 	codeNotFound:     {http.StatusNotFound, "Not found."},
 	codeNoSession:    {http.StatusNotFound, "Unknown or expired session: reconnect to /sse to start a new one."},
+	codeNoMCPSession: {http.StatusNotFound, "Unknown or expired session: start a new one with initialize (MCP clients do this by themselves)."},
 	codeMethod:       {http.StatusMethodNotAllowed, "Method not allowed."},
 	codeBadRequest:   {http.StatusBadRequest, "Bad request."},
 	codeMediaType:    {http.StatusUnsupportedMediaType, "Content-Type must be application/json."},

@@ -47,21 +47,41 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 
 // sessionMiddleware hands a new stateful Streamable HTTP session the slot its initialize POST
 // reserved (handleMCP), and gives the slot back when the session closes: on DELETE, on idle
-// timeout or at shutdown. (SSE sessions are counted by their GET handler.)
+// timeout or at shutdown. (SSE sessions are counted by their GET handler.) A session that has
+// not finished initializing (notifications/initialized) within MCP_INIT_TIMEOUT is closed, so
+// that abandoned handshakes stop counting against the caps.
 func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		res, err := next(ctx, method, req)
-		if method == "initialize" && err == nil && transportOf(ctx) == transportStreamable {
-			ss, ok := req.GetSession().(*mcp.ServerSession)
-			// The session's context is that of the POST that created it, so it holds the slot.
-			sl, reserved := ctx.Value(slotKey{}).(*slot)
-			if ok && reserved && sl.claim() {
-				s.live.add(ss)
-				go func() {
-					_ = ss.Wait()
-					s.live.remove(ss)
-					sl.release()
-				}()
+		switch method {
+		case "initialize":
+			if err == nil && transportOf(ctx) == transportStreamable {
+				ss, ok := req.GetSession().(*mcp.ServerSession)
+				// The session's context is that of the POST that created it, so it holds the slot.
+				sl, reserved := ctx.Value(slotKey{}).(*slot)
+				if ok && reserved {
+					if sl.claim(ss) {
+						s.live.add(ss, s.cfg.Transport.InitTimeout, func() {
+							s.logger.Info("closing a session that did not finish initializing", "session_id", ss.ID(),
+								"timeout", s.cfg.Transport.InitTimeout)
+						})
+						go func() {
+							_ = ss.Wait()
+							s.live.remove(ss)
+							sl.release()
+						}()
+					} else {
+						_ = ss.Close()
+					}
+				}
+			}
+		case "notifications/initialized":
+			if id := sseSessionOf(ctx); id != "" {
+				if sess := s.sse.get(id); sess != nil {
+					sess.initialized.Store(true)
+				}
+			} else if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
+				s.live.initialized(ss)
 			}
 		}
 		return res, err

@@ -90,17 +90,10 @@ func (rl *rateLimits) take(kind limitKind, key string, consume bool) *apiError {
 	return nil
 }
 
-// limitKey is whom a request counts against: its token (hashed) or, without one, its IP.
-func limitKey(c echo.Context) string {
-	if user := presented(c); user != nil {
-		return user.Key()
-	}
-	return "ip:" + c.RealIP()
-}
-
-// rateLimit applies the limit that fits the route before anything else is done, so that a
-// flood of requests with one bad token cannot turn into a flood of token checks against Jana.
-// (Made-up tokens, each with a fresh bucket, are charged to the client IP: see authenticate.)
+// rateLimit applies the limit that fits the route, to the caller authenticate established
+// (limitKey). A flood of requests with bad tokens does not reach it: each token Jana rejects
+// is charged to the client address first (checkCaller), and once that allowance is spent no
+// new token is checked.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()

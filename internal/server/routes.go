@@ -18,15 +18,16 @@ func (s *Server) routes() {
 	e.GET("/ready", s.handleReady)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 
-	// Middleware order on MCP routes: rate limit first (before any work, keyed by the
-	// presented token or the IP), then Origin/Host checks, the body limit, authentication.
+	// Middleware order on MCP routes: Host/Origin checks first (nothing for a rebinding
+	// page), the body limit, authentication (headers only), then the rate limit keyed by whom
+	// authentication established. Handlers read bodies under MCP_BODY_READ_TIMEOUT.
 	body := middleware.BodyLimit(strconv.FormatInt(s.cfg.Limits.MaxBodyBytes, 10) + "B")
 
 	// Legacy HTTP+SSE (2024-11-05): the paths the ADR and the first server's users have.
-	e.GET("/sse", s.handleSSE, s.rateLimit, s.checkOrigin, s.authenticate)
-	e.POST("/messages", s.handleMessages, s.rateLimit, s.checkOrigin, body)
+	e.GET("/sse", s.handleSSE, s.checkOrigin, s.authenticate, s.rateLimit)
+	e.POST("/messages", s.handleMessages, s.checkOrigin, body) // limited per session in the handler
 
 	// Streamable HTTP (2025-03-26 and later).
 	e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/mcp", s.handleMCP,
-		s.rateLimit, s.checkOrigin, body, s.authenticate)
+		s.checkOrigin, body, s.authenticate, s.rateLimit)
 }

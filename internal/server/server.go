@@ -103,6 +103,9 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 			SessionTimeout:      cfg.Transport.SessionTimeout,
 			MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
 			Logger:              logger.With("component", "streamable"),
+			// checkOrigin does this with the configured host names; the SDK's own check
+			// would refuse a same-host reverse proxy that passes the public Host on.
+			DisableLocalhostProtection: true,
 		}))
 
 	e := echo.New()
@@ -212,24 +215,42 @@ func (s *Server) endStreams() {
 	})
 }
 
-// liveSessions are the stateful Streamable HTTP sessions that finished initializing.
+// liveSessions are the stateful Streamable HTTP sessions that finished initializing, each
+// with the timer that closes it unless the client confirms the handshake in time.
 type liveSessions struct {
 	mu sync.Mutex
-	m  map[*mcp.ServerSession]struct{}
+	m  map[*mcp.ServerSession]*time.Timer
 }
 
-func (l *liveSessions) add(ss *mcp.ServerSession) {
+// add registers ss; unless initialized is called for it within timeout, onTimeout runs and
+// the session is closed.
+func (l *liveSessions) add(ss *mcp.ServerSession, timeout time.Duration, onTimeout func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
-		l.m = map[*mcp.ServerSession]struct{}{}
+		l.m = map[*mcp.ServerSession]*time.Timer{}
 	}
-	l.m[ss] = struct{}{}
+	l.m[ss] = time.AfterFunc(timeout, func() {
+		onTimeout()
+		_ = ss.Close()
+	})
+}
+
+// initialized stops ss's handshake timer.
+func (l *liveSessions) initialized(ss *mcp.ServerSession) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.m[ss]; t != nil {
+		t.Stop()
+	}
 }
 
 func (l *liveSessions) remove(ss *mcp.ServerSession) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if t := l.m[ss]; t != nil {
+		t.Stop()
+	}
 	delete(l.m, ss)
 }
 

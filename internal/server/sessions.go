@@ -2,6 +2,8 @@ package server
 
 import (
 	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Transport names, as they appear in logs and metrics.
@@ -84,8 +86,10 @@ type slot struct {
 	transport string
 	caller    string
 
-	mu    sync.Mutex
-	state slotState
+	mu        sync.Mutex
+	state     slotState
+	session   *mcp.ServerSession // the session that claimed the slot
+	abandoned bool               // the initialize POST ended before its answer
 }
 
 type slotState int
@@ -97,20 +101,38 @@ const (
 )
 
 // claim gives the slot to the session that was just initialized. It returns false if the slot
-// was claimed before (a repeated initialize on the same session); the caller must then not
-// release it again. If the POST already gave the slot back (the client left before the
-// answer), the session is counted again.
-func (sl *slot) claim() bool {
+// was claimed before (a repeated initialize on the same session), or if the client left
+// before the answer (the session is of no use to anyone: the caller closes it). If the POST
+// already gave the slot back for another reason, the session is counted again.
+func (sl *slot) claim(ss *mcp.ServerSession) bool {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
-	switch sl.state {
-	case slotClaimed:
+	switch {
+	case sl.abandoned, sl.state == slotClaimed:
 		return false
-	case slotReleased:
+	case sl.state == slotReleased:
 		sl.sessions.track(sl.transport, sl.caller)
 	}
 	sl.state = slotClaimed
+	sl.session = ss
 	return true
+}
+
+// abandon is called when the initialize POST ended without an answer: the client never
+// learnt the session id, so the session is closed (at once if it exists, or as soon as it
+// claims the slot) and stops counting against the caps.
+func (sl *slot) abandon() {
+	sl.mu.Lock()
+	sl.abandoned = true
+	ss := sl.session
+	if sl.state == slotReserved {
+		sl.state = slotReleased
+		sl.sessions.close(sl.transport, sl.caller)
+	}
+	sl.mu.Unlock()
+	if ss != nil {
+		_ = ss.Close() // its Wait returns and gives the slot back
+	}
 }
 
 // releaseUnclaimed gives the slot back unless a session claimed it.

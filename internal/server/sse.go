@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,11 @@ import (
 type sseSession struct {
 	transport *mcp.SSEServerTransport
 	caller    *jana.Caller
+	identity  string // sessionIdentity: what a POST that presents a credential must match
+	limitKey  string // whom the session's messages count against
+	// initialized is set when the client finished the handshake; a stream that has not within
+	// MCP_INIT_TIMEOUT is closed.
+	initialized atomic.Bool
 }
 
 type sseSessions struct {
@@ -55,7 +61,7 @@ func (s *Server) handleSSE(c echo.Context) error {
 	}
 	r := c.Request()
 	caller := callerOf(c)
-	slot, refused := s.sessions.open(transportSSE, caller.Key())
+	slot, refused := s.sessions.open(transportSSE, limitKey(c))
 	if refused != nil {
 		return refused
 	}
@@ -74,7 +80,8 @@ func (s *Server) handleSSE(c echo.Context) error {
 		Response:            w,
 		MaxRequestBodyBytes: s.cfg.Limits.MaxBodyBytes,
 	}
-	s.sse.put(id, &sseSession{transport: transport, caller: caller})
+	sess := &sseSession{transport: transport, caller: caller, identity: sessionIdentity(c), limitKey: limitKey(c)}
+	s.sse.put(id, sess)
 	defer s.sse.remove(id)
 
 	// The stream's life bounds its tool calls: when it ends, calls in flight are cancelled.
@@ -102,8 +109,16 @@ func (s *Server) handleSSE(c echo.Context) error {
 		defer t.Stop()
 		tick = t.C
 	}
+	initDeadline := time.NewTimer(s.cfg.Transport.InitTimeout)
+	defer initDeadline.Stop()
 	for {
 		select {
+		case <-initDeadline.C:
+			if !sess.initialized.Load() {
+				s.logger.InfoContext(r.Context(), "closing an SSE stream that did not finish initializing", "session_id", id,
+					"timeout", s.cfg.Transport.InitTimeout)
+				return nil
+			}
 		case <-life.Done(): // client went away
 			return nil
 		case <-s.closing: // shutdown: the client reconnects elsewhere
@@ -117,28 +132,28 @@ func (s *Server) handleSSE(c echo.Context) error {
 }
 
 // handleMessages delivers one POSTed JSON-RPC message to its SSE session. The session id is
-// the capability: clients that authenticated with ?token= on /sse do not repeat it here. A
-// token that is presented must be the session's own.
+// the capability: clients that authenticated with ?token= on /sse do not repeat it here. But
+// a request that presents a credential (an Authorization header of any scheme, or ?token=)
+// must present the session's own.
 func (s *Server) handleMessages(c echo.Context) error {
 	r := c.Request()
 	sess := s.sse.get(c.QueryParam("session_id"))
 	if sess == nil {
 		return fail(codeNoSession)
 	}
-	if tok := tokenFrom(r); tok != "" && !sess.caller.IsService() && jana.UserCaller(tok).Key() != sess.caller.Key() {
-		return fail(codeForbidden)
+	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
+		tok := tokenFrom(r)
+		if tok == "" || !matchesIdentity(sess.identity, jana.UserCaller(tok)) {
+			return fail(codeForbidden)
+		}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return fail(codeMediaType)
 	}
-	key := sess.caller.Key()
-	if sess.caller.IsService() {
-		key = "ip:" + c.RealIP()
-	}
-	if err := s.limits.allow(c, limitMessages, key); err != nil {
+	if err := s.limits.allow(c, limitMessages, sess.limitKey); err != nil {
 		return err
 	}
-	if _, err := bufferBody(r); err != nil {
+	if _, err := s.readBody(c); err != nil {
 		return err
 	}
 	sess.transport.ServeHTTP(c.Response(), r)

@@ -18,6 +18,11 @@ type streamWriter struct {
 	stream  bool // the response is text/event-stream
 	done    bool
 	writes  int // body writes: the SDK writes each message (or event) in one
+
+	// A plain-text error the SDK wrote (http.Error) is held back, so that the handler can
+	// answer it as JSON in the server's own words instead.
+	plainStatus int
+	plainText   []byte
 }
 
 func newStreamWriter(w http.ResponseWriter) *streamWriter {
@@ -37,6 +42,10 @@ func (s *streamWriter) writeHeaderLocked(status int) {
 		return
 	}
 	s.started = true
+	if status >= 400 && strings.HasPrefix(s.w.Header().Get("Content-Type"), "text/plain") {
+		s.plainStatus = status
+		return
+	}
 	if strings.HasPrefix(s.w.Header().Get("Content-Type"), "text/event-stream") {
 		s.stream = true
 		// Proxies (nginx) must pass events through as they come, uncompressed.
@@ -54,8 +63,21 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		return 0, io.ErrClosedPipe
 	}
 	s.writeHeaderLocked(http.StatusOK)
+	if s.plainStatus != 0 {
+		if len(s.plainText) < 512 {
+			s.plainText = append(s.plainText, p[:min(len(p), 512-len(s.plainText))]...)
+		}
+		return len(p), nil
+	}
 	s.writes++
 	return s.w.Write(p)
+}
+
+// plainError returns the status and text of a plain-text error that was held back, or 0.
+func (s *streamWriter) plainError() (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.plainStatus, strings.TrimSpace(string(s.plainText))
 }
 
 // answered reports whether any message was written to the response body.
@@ -69,7 +91,7 @@ func (s *streamWriter) answered() bool {
 func (s *streamWriter) Flush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.done {
+	if !s.done && s.plainStatus == 0 {
 		_ = s.rc.Flush()
 	}
 }

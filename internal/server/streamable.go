@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -16,18 +19,18 @@ import (
 )
 
 // newStreamableHandler wraps the SDK's Streamable HTTP handler so that every request carries
-// its caller as the SDK's TokenInfo. The SDK remembers the TokenInfo.UserID that created a
-// stateful session and answers 403 to any later request of that session with another one, so
-// a session can never be used with another user's token. RequireBearerToken is the SDK's only
-// way to set TokenInfo; the Authorization header it reads is replaced (handleMCP) by the
-// caller's non-secret key, which also keeps the real token out of the SDK's request extras.
+// its session identity (sessionIdentity) as the SDK's TokenInfo. The SDK remembers the
+// TokenInfo.UserID that created a stateful session and answers 403 to any later request of
+// that session with another one, so a session can never be used with another credential.
+// RequireBearerToken is the SDK's only way to set TokenInfo; the Authorization header it reads
+// is replaced (handleMCP) by the identity, which is not secret, which also keeps the real token
+// out of the SDK's request extras.
 func newStreamableHandler(sdk *mcp.StreamableHTTPHandler) http.Handler {
-	verify := func(ctx context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
-		caller, ok := jana.CallerFrom(r.Context())
-		if !ok {
+	verify := func(ctx context.Context, identity string, r *http.Request) (*auth.TokenInfo, error) {
+		if _, ok := jana.CallerFrom(r.Context()); !ok || identity == "" {
 			return nil, auth.ErrInvalidToken
 		}
-		return &auth.TokenInfo{UserID: caller.Key()}, nil
+		return &auth.TokenInfo{UserID: identity}, nil
 	}
 	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
 }
@@ -36,8 +39,8 @@ func newStreamableHandler(sdk *mcp.StreamableHTTPHandler) http.Handler {
 // MCP_STATELESS also the sessionless 2026-07-28 revision).
 func (s *Server) handleMCP(c echo.Context) error {
 	r := c.Request()
-	caller := callerOf(c)
 	stateless := s.cfg.Transport.Stateless
+	w := newStreamWriter(c.Response())
 	newSession := r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" && !stateless
 
 	ctx := r.Context()
@@ -48,11 +51,16 @@ func (s *Server) handleMCP(c echo.Context) error {
 		// Count the session now, before the SDK creates it: checking the caps here and
 		// counting only after initialize succeeded let a burst of simultaneous initializes
 		// all pass the check.
-		slot, err := s.sessions.open(transportStreamable, caller.Key())
+		slot, err := s.sessions.open(transportStreamable, limitKey(c))
 		if err != nil {
 			return err
 		}
 		defer slot.releaseUnclaimed() // no session came of it
+		defer func() {
+			if r.Context().Err() != nil && !w.answered() {
+				slot.abandon() // the client left before it learnt the session id
+			}
+		}()
 		ctx = context.WithValue(ctx, slotKey{}, slot)
 	}
 
@@ -72,23 +80,28 @@ func (s *Server) handleMCP(c echo.Context) error {
 	}
 	// The request is ours to change: nothing after this reads the client's Authorization, and
 	// a shallow copy saves cloning every header on the hot path.
-	r.Header.Set("Authorization", "Bearer "+caller.Key())
+	r.Header.Set("Authorization", "Bearer "+sessionIdentity(c))
 	req := r.WithContext(ctx)
 
 	var body []byte
 	if r.Method == http.MethodPost {
 		var err error
-		if body, err = bufferBody(req); err != nil {
+		if body, err = s.readBody(c); err != nil {
 			return err
 		}
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	}
 
-	w := newStreamWriter(c.Response())
 	defer w.finish()
 	if r.Method == http.MethodGet {
 		defer w.keepAliveEvery(s.cfg.Transport.KeepAlive)()
 	}
 	s.streamable.ServeHTTP(w, req)
+	if status, text := w.plainError(); status != 0 {
+		w.finish()
+		c.Response().Header().Del("Content-Type")
+		return sdkError(status, text)
+	}
 
 	if body != nil && !stateless && r.Header.Get("Mcp-Session-Id") != "" && r.Context().Err() != nil && !w.answered() {
 		// The client closed the POST before any answer: the SDK keeps stateful calls running
@@ -101,15 +114,56 @@ func (s *Server) handleMCP(c echo.Context) error {
 	return nil
 }
 
-// bufferBody reads a POST body in full, within the body limit, and puts it back for the SDK.
-// Reading it here makes an oversized body a JSON 413 however it was sent: the body limit
-// middleware refuses a too large Content-Length up front, but a chunked body is only caught
-// while read, and the SDK would answer that in plain text.
-func bufferBody(r *http.Request) ([]byte, error) {
+// sdkError turns a plain-text error of the SDK's handler into the server's JSON error.
+func sdkError(status int, text string) error {
+	switch status {
+	case http.StatusNotFound:
+		return fail(codeNoMCPSession)
+	case http.StatusForbidden:
+		return fail(codeForbidden)
+	case http.StatusMethodNotAllowed:
+		return fail(codeMethod)
+	case http.StatusUnsupportedMediaType:
+		return failDetail(codeMediaType, bound(text))
+	case http.StatusRequestEntityTooLarge:
+		return fail(codeTooLarge)
+	}
+	if status >= 500 {
+		return fail(codeInternal)
+	}
+	return failDetail(codeBadRequest, bound(text))
+}
+
+func bound(s string) string {
+	if len(s) > 200 {
+		return strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
+}
+
+// readBody reads a POST body in full, within the body limit and MCP_BODY_READ_TIMEOUT, and
+// puts it back for the SDK. The timeout is a read deadline on this request's connection
+// alone, lifted once the body is in: a server-wide ReadTimeout would also cut the long-lived
+// event streams. Reading it here also makes an oversized body a JSON 413 however it was sent:
+// the body limit middleware refuses a too large Content-Length up front, but a chunked body
+// is only caught while read, and the SDK would answer that in plain text.
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	rc := http.NewResponseController(c.Response().Writer)
+	if err := rc.SetReadDeadline(time.Now().Add(s.cfg.Limits.BodyReadTimeout)); err == nil {
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		var ne net.Error
+		switch {
+		case errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
 			return nil, fail(codeTooLarge)
+		case errors.As(err, &ne) && ne.Timeout():
+			s.logger.WarnContext(r.Context(), "request body too slow: connection cut", "request_id", requestID(c),
+				"read_bytes", len(body), "timeout", s.cfg.Limits.BodyReadTimeout)
+			c.Response().Header().Set("Connection", "close")
+			return nil, fail(codeSlowBody)
 		}
 		return nil, fail(codeBadRequest)
 	}
