@@ -116,14 +116,6 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		if cell := toolkit.Int(out.Count); cell != "" {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
-		page.Fields["next"] = out.Next
-		if cell := toolkit.Str(out.Next); cell != "" {
-			page.Notes = append(page.Notes, "next: "+cell)
-		}
-		page.Fields["previous"] = out.Previous
-		if cell := toolkit.Str(out.Previous); cell != "" {
-			page.Notes = append(page.Notes, "previous: "+cell)
-		}
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas", "sector", "value", "unit", "provisional"}, Total: out.Count}
 		for _, it := range out.Results {
 			table.Add(edgarCountryTotalsRow{

@@ -77,14 +77,6 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 		if cell := toolkit.Int(out.Count); cell != "" {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
-		page.Fields["next"] = out.Next
-		if cell := toolkit.Str(out.Next); cell != "" {
-			page.Notes = append(page.Notes, "next: "+cell)
-		}
-		page.Fields["previous"] = out.Previous
-		if cell := toolkit.Str(out.Previous); cell != "" {
-			page.Notes = append(page.Notes, "previous: "+cell)
-		}
 		table := &toolkit.Table{Name: "pollutants", Columns: []string{"name", "display_name", "units", "description"}, Total: out.Count}
 		for _, it := range out.Results {
 			table.Add(listPollutantsRow{

@@ -58,7 +58,12 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		opts.Transport = newTransport()
 	}
 	d := &doer{
-		client:        &http.Client{Transport: opts.Transport},
+		// Redirects are never followed: the next hop would get the caller's token, and Jana
+		// has no reason to send one.
+		client: &http.Client{Transport: opts.Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
+		maxBody:       b.MaxResponseBytes,
 		hostHeader:    b.HostHeader,
 		timeout:       b.Timeout,
 		retries:       b.Retries,

@@ -28,6 +28,8 @@ const (
 	KindTimeout                      // the call's deadline passed
 	KindCanceled                     // the caller went away
 	KindUnexpected                   // a 2xx Jana answered in a shape the schema does not describe
+	KindTooLarge                     // the answer is over JANA_MAX_RESPONSE_BYTES
+	KindRedirect                     // Jana answered with a redirect, which is not followed
 )
 
 func (k Kind) String() string {
@@ -48,6 +50,10 @@ func (k Kind) String() string {
 		return "canceled"
 	case KindUnexpected:
 		return "unexpected"
+	case KindTooLarge:
+		return "too_large"
+	case KindRedirect:
+		return "redirect"
 	}
 	return "unknown"
 }
@@ -187,7 +193,7 @@ func responseError(op string, status int, contentType string, body []byte) *Erro
 	if e.Detail == "" {
 		e.Detail = trim(b.Error)
 	}
-	e.UnknownParams, e.AllowedParams = b.UnknownParams, b.AllowedParams
+	e.UnknownParams, e.AllowedParams = names(b.UnknownParams), names(b.AllowedParams)
 	if b.RetryAfter != nil && *b.RetryAfter > 0 {
 		e.RetryAfter = time.Duration(*b.RetryAfter * float64(time.Second))
 	}
@@ -209,10 +215,33 @@ func kindFor(status int) Kind {
 		return KindRateLimited
 	case status == http.StatusGatewayTimeout:
 		return KindTimeout
+	case status >= 300 && status < 400:
+		return KindRedirect
 	case status >= 500:
 		return KindUnavailable
 	}
 	return KindUnexpected
+}
+
+// Bounds of what a DRF error body contributes to an *Error: a body of any size yields a short
+// message.
+const (
+	maxFields        = 10
+	maxFieldMessages = 3
+	maxNames         = 60
+	maxNameLen       = 64
+)
+
+// names bounds a list of parameter names from an error body.
+func names(list []string) []string {
+	if len(list) > maxNames {
+		list = list[:maxNames]
+	}
+	out := make([]string, 0, len(list))
+	for _, n := range list {
+		out = append(out, cut(n, maxNameLen))
+	}
+	return out
 }
 
 // fieldErrors extracts DRF's {"param": ["message", ...]} entries.
@@ -222,7 +251,8 @@ func fieldErrors(body []byte) map[string][]string {
 		return nil
 	}
 	out := map[string][]string{}
-	for k, v := range raw {
+	for _, k := range sortedKeys(raw) {
+		v := raw[k]
 		switch k {
 		case "detail", "error", "unknown_params", "allowed_params", "retry_after":
 			continue
@@ -235,10 +265,16 @@ func fieldErrors(body []byte) map[string][]string {
 			}
 			msgs = []string{one}
 		}
+		if len(msgs) > maxFieldMessages {
+			msgs = msgs[:maxFieldMessages]
+		}
 		for i := range msgs {
 			msgs[i] = trim(msgs[i])
 		}
-		out[k] = msgs
+		out[cut(k, maxNameLen)] = msgs
+		if len(out) == maxFields {
+			break
+		}
 	}
 	if len(out) == 0 {
 		return nil
@@ -262,20 +298,21 @@ func detailText(raw json.RawMessage) string {
 }
 
 // trim bounds a backend-supplied message so one odd answer cannot flood a tool result.
-func trim(s string) string {
-	const max = 300
-	s = strings.TrimSpace(s)
+func trim(s string) string { return cut(strings.TrimSpace(s), 300) }
+
+// cut shortens s to at most max bytes, at a character boundary, marking the cut.
+func cut(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return s[:cut] + "…"
+	return s[:n] + "…"
 }
 
-func sortedKeys(m map[string][]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -76,6 +76,13 @@ func (s *ServiceAccount) token(ctx context.Context) (string, error) {
 	return v.(string), nil
 }
 
+// secrets returns every credential the account holds, for scrubbing backend answers.
+func (s *ServiceAccount) secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return []string{s.static.Reveal(), s.password.Reveal(), s.current}
+}
+
 // canRefresh reports whether a rejected token can be replaced by logging in.
 func (s *ServiceAccount) canRefresh() bool {
 	return s != nil && s.username != "" && !s.password.IsZero()

@@ -20,8 +20,8 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/tracing"
 )
 
-// maxBodyBytes bounds a backend answer held in memory (EDGAR grids can be large).
-const maxBodyBytes = 64 << 20
+// errTooLarge is an answer over JANA_MAX_RESPONSE_BYTES: it would be as large again on a retry.
+var errTooLarge = errors.New("answer too large")
 
 // Observer receives one event per backend HTTP attempt (metrics hook).
 type Observer interface {
@@ -50,6 +50,7 @@ type doer struct {
 	observer      Observer
 	cache         *Cache            // nil when caching is off
 	tracing       *tracing.Provider // nil when tracing is off
+	maxBody       int64             // JANA_MAX_RESPONSE_BYTES
 	stats         stats
 }
 
@@ -95,7 +96,7 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 		resp, err := d.client.Do(r)
 		var body []byte
 		if err == nil {
-			body, err = readBody(resp)
+			body, err = readBody(resp, d.maxBody)
 		}
 		elapsed := time.Since(start)
 		status := 0
@@ -107,6 +108,9 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 		d.stats.record(status, start.Add(elapsed))
 		info.add(status, elapsed)
 
+		if errors.Is(err, errTooLarge) {
+			return nil, &Error{Kind: KindTooLarge, Status: status, Detail: fmt.Sprintf("the answer is over %d bytes", d.maxBody)}
+		}
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, deadlineError(parent, ctxErr, err)
@@ -135,10 +139,38 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 				continue
 			}
 		}
+		if status >= 300 {
+			// Error text reaches models and logs: never with a credential Jana echoed back.
+			body = d.scrub(body, token)
+		}
 		resp.Body = newBuffered(body)
 		resp.ContentLength = int64(len(body))
 		return resp, nil
 	}
+}
+
+// redacted replaces credentials in backend answers.
+var redacted = []byte("[redacted]")
+
+// scrub removes from an answer every credential this server holds that could be in it: the
+// token the request carried and the service account's secrets, verbatim and JSON-escaped.
+func (d *doer) scrub(body []byte, token string) []byte {
+	secrets := []string{token}
+	if d.service != nil {
+		secrets = append(secrets, d.service.secrets()...)
+	}
+	for _, sec := range secrets {
+		if len(sec) < 4 {
+			continue // too short to tell from ordinary text
+		}
+		body = bytes.ReplaceAll(body, []byte(sec), redacted)
+		if esc, err := json.Marshal(sec); err == nil {
+			if inner := esc[1 : len(esc)-1]; string(inner) != sec {
+				body = bytes.ReplaceAll(body, inner, redacted)
+			}
+		}
+	}
+	return body
 }
 
 func (d *doer) tokenFor(ctx context.Context, caller *Caller) (string, error) {
@@ -183,9 +215,12 @@ func retryableStatus(status int) bool {
 	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
+func readBody(resp *http.Response, maxBodyBytes int64) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxBodyBytes {
+	if n := resp.ContentLength; n > maxBodyBytes {
+		return nil, errTooLarge
+	}
+	if n := resp.ContentLength; n >= 0 {
 		// The usual case: one allocation of the announced size, no growing and copying.
 		body := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, body); err != nil {
@@ -197,8 +232,8 @@ func readBody(resp *http.Response) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading response: %w", err)
 	}
-	if len(body) > maxBodyBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", maxBodyBytes)
+	if int64(len(body)) > maxBodyBytes {
+		return nil, errTooLarge
 	}
 	return body, nil
 }

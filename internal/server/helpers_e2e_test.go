@@ -97,6 +97,10 @@ func trySend(r request) (response, error) {
 		return response{}, err
 	}
 	for k, v := range r.header {
+		if k == "Host" {
+			req.Host = v // a header of that name would not be sent
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	if r.host != "" {
@@ -156,6 +160,10 @@ func openStream(t *testing.T, url string, header map[string]string) (*stream, re
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)

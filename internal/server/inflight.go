@@ -5,30 +5,35 @@ import (
 	"sync"
 )
 
-// inflight counts running tool calls, to bound them (MCP_MAX_INFLIGHT) and so that shutdown
-// can let them finish.
+// inflight counts running tool calls, to bound them (MCP_MAX_INFLIGHT, and each caller's
+// share, MCP_MAX_INFLIGHT_PER_CALLER) and so that shutdown can let them finish.
 type inflight struct {
-	max int // 0: unbounded
+	max, perCaller int // 0: unbounded
 
 	mu       sync.Mutex
 	n        int
+	byCaller map[string]int
 	draining bool
 	idle     chan struct{} // closed when draining and n reaches 0
 }
 
-func newInflight(max int) *inflight { return &inflight{max: max, idle: make(chan struct{})} }
+func newInflight(max, perCaller int) *inflight {
+	return &inflight{max: max, perCaller: perCaller, byCaller: map[string]int{}, idle: make(chan struct{})}
+}
 
 // refusal says why a call was not admitted.
 type refusal string
 
 const (
-	refusedDraining refusal = "draining"
-	refusedBusy     refusal = "busy"
+	refusedDraining  refusal = "draining"
+	refusedBusy      refusal = "busy"
+	refusedShareUsed refusal = "caller_share"
 )
 
-// enter admits a call unless draining has started or max calls are running; it returns the
-// reason for a refusal, or "".
-func (f *inflight) enter() refusal {
+// enter admits a call of caller unless draining has started, max calls are running, or the
+// caller already runs its share; it returns the reason for a refusal, or "". An admitted call
+// must leave with the same caller.
+func (f *inflight) enter(caller string) refusal {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
@@ -36,15 +41,21 @@ func (f *inflight) enter() refusal {
 		return refusedDraining
 	case f.max > 0 && f.n >= f.max:
 		return refusedBusy
+	case f.perCaller > 0 && f.byCaller[caller] >= f.perCaller:
+		return refusedShareUsed
 	}
 	f.n++
+	f.byCaller[caller]++
 	return ""
 }
 
-func (f *inflight) leave() {
+func (f *inflight) leave(caller string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.n--
+	if f.byCaller[caller]--; f.byCaller[caller] <= 0 {
+		delete(f.byCaller, caller)
+	}
 	if f.draining && f.n == 0 {
 		close(f.idle)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	otelcodes "go.opentelemetry.io/otel/codes"
@@ -100,14 +101,15 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if !ok {
 			return next(ctx, method, req)
 		}
-		if why := s.inflight.enter(); why != "" {
+		who := limitKeyOf(ctx)
+		if why := s.inflight.enter(who); why != "" {
 			return s.refuse(ctx, call.Params.Name, why, req), nil
 		}
 		// The call counts until its answer is written. The SDK writes it after this
 		// middleware returns and only then ends the request's context; leaving on return let
 		// shutdown close the session in between and lose the answer of a call it had waited
 		// for.
-		context.AfterFunc(ctx, s.inflight.leave)
+		context.AfterFunc(ctx, func() { s.inflight.leave(who) })
 
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -128,6 +130,10 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		start := time.Now()
 		res, err := next(ctx, method, req)
 		elapsed := time.Since(start)
+		if err == nil && ctx.Err() != nil && s.closingCtx.Err() != nil {
+			// Cut by the shutdown deadline: the client should retry, on another replica.
+			res, err = nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: restartingText}
+		}
 
 		outcome := "ok"
 		if err != nil {
@@ -159,10 +165,15 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 	}
 }
 
+// restartingText answers a call cut short by the shutdown deadline.
+const restartingText = "The server is restarting and cut this call short before it finished. Retry it: your client reconnects, to another replica if there is one."
+
 // refusals are the answers to calls that were not admitted.
 var refusals = map[refusal]string{
 	refusedDraining: "This server is shutting down and takes no new calls. Retry: your client reconnects to another replica.",
 	refusedBusy:     "This server is running as many tool calls as it allows (MCP_MAX_INFLIGHT). Retry in a few seconds.",
+	refusedShareUsed: "You already have as many tool calls running as one caller may (MCP_MAX_INFLIGHT_PER_CALLER). " +
+		"Wait for one of them to finish, then retry.",
 }
 
 // refuse answers a call that was not admitted, and logs and counts it like any call.

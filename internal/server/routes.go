@@ -12,11 +12,13 @@ import (
 // discovery would make Cursor ignore the token headers users configure.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(middleware.RequestID(), s.accessLog, s.recoverHTTP)
+	e.Use(middleware.RequestID(), s.accessLog, s.recoverHTTP, s.bodyDeadline)
 
 	e.GET("/health", s.handleHealth)
 	e.GET("/ready", s.handleReady)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	if s.cfg.Listen.MetricsAddr == "" {
+		e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	} // else on its own listener (Serve), off the public port
 
 	// Middleware order on MCP routes: Host/Origin checks first (nothing for a rebinding
 	// page), the body limit, authentication (headers only), then the rate limit keyed by whom

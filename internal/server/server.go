@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -52,6 +53,9 @@ type Server struct {
 	limits     *rateLimits
 	inflight   *inflight
 	live       liveSessions
+	ready      readiness
+
+	metricsAddr atomic.Value // string: the metrics listener's address, once open
 
 	closing     chan struct{} // closed when open streams must end
 	closingCtx  context.Context
@@ -69,7 +73,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		logger:   logger,
 		metrics:  newMetrics(),
 		sse:      sseSessions{m: map[string]*sseSession{}},
-		inflight: newInflight(cfg.Limits.MaxConcurrentRequests),
+		inflight: newInflight(cfg.Limits.MaxConcurrentRequests, cfg.Limits.MaxInflightPerCaller),
 		closing:  make(chan struct{}),
 	}
 	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
@@ -121,6 +125,20 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	return s, nil
 }
 
+// MetricsAddr returns the address of the metrics listener once Serve opened it (MCP_METRICS_ADDR),
+// or "".
+func (s *Server) MetricsAddr() string {
+	a, _ := s.metricsAddr.Load().(string)
+	return a
+}
+
+// metricsMux serves /metrics on the private listener.
+func (s *Server) metricsMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}
+
 // Handler returns the HTTP handler (the Echo application).
 func (s *Server) Handler() http.Handler { return s.echo }
 
@@ -144,7 +162,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if addr := s.cfg.Listen.MetricsAddr; addr != "" {
+		mln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("MCP_METRICS_ADDR %s: %w", addr, err)
+		}
+		msrv := &http.Server{Handler: s.metricsMux(), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
+		defer msrv.Close()
+		s.metricsAddr.Store(mln.Addr().String())
+		go func() {
+			if err := msrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		s.logger.InfoContext(ctx, "serving metrics", "addr", mln.Addr().String())
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	s.logger.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "version", version.String(),
 		"auth_mode", s.cfg.Auth.Mode, "stateless", s.cfg.Transport.Stateless, "backend", s.cfg.Backend.URL.Redacted())
@@ -161,6 +195,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // answered.
 const answerLinger = 250 * time.Millisecond
 
+// cutGrace is how long calls cut at MCP_SHUTDOWN_TIMEOUT get to write the error that tells
+// their clients to retry.
+const cutGrace = 2 * time.Second
+
 func (s *Server) shutdown(srv *http.Server) error {
 	deadline, cancel := context.WithTimeout(context.Background(), s.cfg.Listen.ShutdownTimeout)
 	defer cancel()
@@ -168,21 +206,25 @@ func (s *Server) shutdown(srv *http.Server) error {
 	running := s.inflight.running()
 	if left := s.inflight.drain(deadline); left > 0 {
 		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
-	} else if running > 0 {
+		// Cut them, and let each answer that the server is restarting before the streams
+		// that carry the answers are closed.
+		s.closeStream()
+		grace, cancelGrace := context.WithTimeout(context.Background(), cutGrace)
+		s.inflight.drain(grace)
+		cancelGrace()
+	}
+	if running > 0 {
 		// The last answers are written; let clients read them before their streams end.
 		// Some readers lose a message that arrives just before the end of its stream (the
 		// go-sdk 1.8 SSE client picks the end over a buffered message at random).
-		select {
-		case <-time.After(answerLinger):
-		case <-deadline.Done():
-		}
+		time.Sleep(answerLinger)
 	}
 	s.endStreams()
 	err := srv.Shutdown(deadline)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = srv.Close()
 	}
-	if terr := s.tracing.Shutdown(deadline); terr != nil {
+	if terr := s.tracing.Shutdown(context.WithoutCancel(deadline)); terr != nil {
 		s.logger.Warn("flushing traces", "err", terr)
 	}
 	if cerr := s.jana.Close(); cerr != nil {

@@ -110,8 +110,11 @@ func TestShutdownDeadline(t *testing.T) {
 		t.Errorf("the sandbox did not see both requests cancelled: %+v", rec.all())
 	}
 	for _, c := range calls {
-		if r := <-c; r.err == nil && !r.res.IsError {
-			t.Error("a call cut by the shutdown deadline reported success")
+		r := <-c
+		if r.err == nil {
+			t.Errorf("a call cut by the shutdown deadline got a result, want a JSON-RPC error: %v", r.res)
+		} else if !strings.Contains(r.err.Error(), "restarting") || !strings.Contains(r.err.Error(), "Retry") {
+			t.Errorf("a call cut by the shutdown deadline: %v, want the error saying the server is restarting", r.err)
 		}
 	}
 	if !strings.Contains(srv.Logs.String(), "shutdown deadline reached with tool calls still running") {

@@ -141,29 +141,41 @@ func bound(s string) string {
 	return s
 }
 
-// readBody reads a POST body in full, within the body limit and MCP_BODY_READ_TIMEOUT, and
-// puts it back for the SDK. The timeout is a read deadline on this request's connection
-// alone, lifted once the body is in: a server-wide ReadTimeout would also cut the long-lived
-// event streams. Reading it here also makes an oversized body a JSON 413 however it was sent:
-// the body limit middleware refuses a too large Content-Length up front, but a chunked body
-// is only caught while read, and the SDK would answer that in plain text.
+// bodyDeadline gives a request that has a body MCP_BODY_READ_TIMEOUT to send it: a read
+// deadline on this request's connection alone, set before any handler runs and lifted by
+// readBody once the body is in. A server-wide ReadTimeout would also cut the long-lived event
+// streams. Set this early, it also covers answers given without reading the body (401, 429):
+// net/http then reads the rest of the body to reuse the connection, which a slow sender
+// would otherwise hold open forever.
+func (s *Server) bodyDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+			_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(s.cfg.Limits.BodyReadTimeout))
+		}
+		return next(c)
+	}
+}
+
+// readBody reads a POST body in full, within the body limit and bodyDeadline's deadline, and
+// puts it back for the SDK. Reading it here also makes an oversized body a JSON 413 however
+// it was sent: the body limit middleware refuses a too large Content-Length up front, but a
+// chunked body is only caught while read, and the SDK would answer that in plain text.
 func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r := c.Request()
-	rc := http.NewResponseController(c.Response().Writer)
-	if err := rc.SetReadDeadline(time.Now().Add(s.cfg.Limits.BodyReadTimeout)); err == nil {
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
-	}
 	body, err := io.ReadAll(r.Body)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		// The deadline stays: net/http would otherwise go on reading the rest of the body,
+		// byte by byte, to reuse the connection.
+		s.logger.WarnContext(r.Context(), "request body too slow: connection cut", "request_id", requestID(c),
+			"read_bytes", len(body), "timeout", s.cfg.Limits.BodyReadTimeout)
+		c.Response().Header().Set("Connection", "close")
+		return nil, fail(codeSlowBody)
+	}
+	_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Time{})
 	if err != nil {
-		var ne net.Error
-		switch {
-		case errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 			return nil, fail(codeTooLarge)
-		case errors.As(err, &ne) && ne.Timeout():
-			s.logger.WarnContext(r.Context(), "request body too slow: connection cut", "request_id", requestID(c),
-				"read_bytes", len(body), "timeout", s.cfg.Limits.BodyReadTimeout)
-			c.Response().Header().Set("Connection", "close")
-			return nil, fail(codeSlowBody)
 		}
 		return nil, fail(codeBadRequest)
 	}

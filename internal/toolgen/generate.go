@@ -299,8 +299,17 @@ func planResult(t *tool, r Result, api *goAPI) error {
 	}
 	if !strings.HasPrefix(resultType, "[]") {
 		summary := r.Summary
-		if summary == nil && t.Rows == nil {
-			summary = scalarFields(api, resultType)
+		if summary == nil {
+			// DRF's next and previous are absolute URLs with Jana's internal address (such as
+			// http://web:8000): never shown to a model. Paging goes through our cursor.
+			summary = slices.DeleteFunc(scalarFields(api, resultType), func(n string) bool { return n == "next" || n == "previous" })
+		}
+		if _, paged := api.structs[resultType]["results"]; paged {
+			for _, n := range summary {
+				if n == "next" || n == "previous" {
+					return fmt.Errorf("result summary %q: DRF paging links hold Jana's internal address; use paging: true instead", n)
+				}
+			}
 		}
 		fields, err := pickFields(api, resultType, summary, "out.")
 		if err != nil {

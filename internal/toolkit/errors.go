@@ -95,6 +95,11 @@ func ErrorText(err error) string {
 		return "Jana is unavailable (no answer from the backend). Retry later."
 	case jana.KindUnexpected:
 		return "Jana answered in an unexpected format. Retry later; if it persists the backend may have changed."
+	case jana.KindTooLarge:
+		return "Jana's answer was too large to read (JANA_MAX_RESPONSE_BYTES). Narrow the query (a smaller area, a shorter date range, fewer parameters, a lower limit)."
+	case jana.KindRedirect:
+		return fmt.Sprintf("Jana answered with a redirect (HTTP %d), which this server does not follow so that credentials never go elsewhere. "+
+			"The server's operator should check JANA_BACKEND_URL.", je.Status)
 	}
 	return ""
 }
