@@ -229,3 +229,66 @@ func TestPanicIsRecovered(t *testing.T) {
 		t.Errorf("jana_mcp_panics_total{where=mcp} = %v, want 4", got)
 	}
 }
+
+// malformedRequests are JSON-RPC messages whose params or envelope do not decode, with a
+// word the answer must contain.
+var malformedRequests = []struct{ body, want string }{
+	{`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}`, `"name" must be a string`},
+	{`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":[1]}`, "must be a JSON object"},
+	{`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":5}}`, `"cursor" must be a string`},
+	{`{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":5}}`, `"uri" must be a string`},
+	{`{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":5}}`, `"ref"`},
+	{`{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}`, "JSON-RPC"},
+	{`[1,2]`, "not a JSON-RPC 2.0 message"},
+	{`{`, "not a JSON-RPC 2.0 message"},
+}
+
+// TestProtocolErrorsInPlainWords: requests whose params or envelope the SDK cannot decode are
+// answered in words a person can act on, on every transport, never with Go type names (at
+// 1fe6f64: "cannot unmarshal … into Go struct field mcp.CallToolParamsRaw.name of type
+// string").
+func TestProtocolErrorsInPlainWords(t *testing.T) {
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	stateful := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
+	stateless := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{"MCP_STATELESS": "true"}))
+	auth := map[string]string{"Authorization": "Token " + sb.Token}
+	session := mcpSession(t, stateful.URL, auth)
+	stream, post := sseSession(t, stateful.URL, "", auth)
+	for i, m := range malformedRequests {
+		var answers []string
+		for _, target := range []struct {
+			url    string
+			header map[string]string
+		}{
+			{stateful.URL + "/mcp", session},
+			{stateless.URL + "/mcp", with(jsonRPCHeaders, "Authorization", "Token "+sb.Token, "MCP-Protocol-Version", "2025-06-18")},
+		} {
+			r := send(t, request{method: http.MethodPost, url: target.url, header: target.header, body: m.body, readStream: true})
+			answers = append(answers, sseData(r.body))
+		}
+		r := send(t, request{method: http.MethodPost, url: post, header: with(auth, "Content-Type", "application/json"), body: m.body})
+		if r.status == http.StatusAccepted {
+			// Answered on the stream, if the message had an id the SDK could read.
+			if data, ok := stream.message(5*time.Second, 1); ok {
+				answers = append(answers, data)
+			}
+		} else {
+			answers = append(answers, r.body)
+		}
+		for _, a := range answers {
+			if a = strings.ReplaceAll(a, `\"`, `"`); hasGoWords(a) || !strings.Contains(a, m.want) {
+				t.Errorf("request %d %s: answer %s, want it to say %q in plain words", i, m.body, a, m.want)
+			}
+		}
+	}
+}
+
+func hasGoWords(s string) bool {
+	for _, w := range []string{"Go struct", "Go value", "interface {}", "*mcp.", "mcp.", "jsonrpc2.", "map[string]"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -156,6 +156,12 @@ func (s *Server) handleMessages(c echo.Context) error {
 	if _, err := s.readBody(c); err != nil {
 		return err
 	}
-	sess.transport.ServeHTTP(c.Response(), r)
+	w := newStreamWriter(c.Response())
+	sess.transport.ServeHTTP(w, r)
+	w.finish()
+	if status, text := w.plainError(); status != 0 {
+		c.Response().Header().Del("Content-Type")
+		return sdkError(status, text)
+	}
 	return nil
 }

@@ -70,6 +70,12 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	s.writes++
+	if q, changed := rewriteRPCErrors(p); changed {
+		if _, err := s.w.Write(q); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	return s.w.Write(p)
 }
 

@@ -131,7 +131,7 @@ func sdkError(status int, text string) error {
 	if status >= 500 {
 		return fail(codeInternal)
 	}
-	return failDetail(codeBadRequest, bound(text))
+	return failDetail(codeBadRequest, bound(plainBadRequest(text)))
 }
 
 func bound(s string) string {
