@@ -116,7 +116,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		defer cancel()
 		// Shutdown ends calls still running at MCP_SHUTDOWN_TIMEOUT: closing a stateful
 		// session waits for its calls, which would otherwise run on up to JANA_TIMEOUT.
-		defer context.AfterFunc(s.closingCtx, cancel)()
+		defer context.AfterFunc(s.cutCtx, cancel)()
 		if lifetime, ok := ctx.Value(lifetimeKey{}).(context.Context); ok {
 			// The request's context does not end with its connection (the SDK detaches it);
 			// end it here so that a dropped stream cancels the backend call in flight.
@@ -130,7 +130,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		start := time.Now()
 		res, err := next(ctx, method, req)
 		elapsed := time.Since(start)
-		if err == nil && ctx.Err() != nil && s.closingCtx.Err() != nil {
+		if err == nil && ctx.Err() != nil && s.cutCtx.Err() != nil {
 			// Cut by the shutdown deadline: the client should retry, on another replica.
 			res, err = nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: restartingText}
 		}

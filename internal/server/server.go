@@ -57,9 +57,11 @@ type Server struct {
 
 	metricsAddr atomic.Value // string: the metrics listener's address, once open
 
-	closing     chan struct{} // closed when open streams must end
-	closingCtx  context.Context
+	closing     chan struct{}   // closed when open streams must end
+	closingCtx  context.Context // ends open streams (endStreams)
 	closeStream context.CancelFunc
+	cutCtx      context.Context // cuts the tool calls still running at the shutdown deadline
+	cutCalls    context.CancelFunc
 	closeOnce   sync.Once
 }
 
@@ -77,6 +79,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		closing:  make(chan struct{}),
 	}
 	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
+	s.cutCtx, s.cutCalls = context.WithCancel(context.Background())
 	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged)
 	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics)
 
@@ -208,7 +211,7 @@ func (s *Server) shutdown(srv *http.Server) error {
 		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
 		// Cut them, and let each answer that the server is restarting before the streams
 		// that carry the answers are closed.
-		s.closeStream()
+		s.cutCalls()
 		grace, cancelGrace := context.WithTimeout(context.Background(), cutGrace)
 		s.inflight.drain(grace)
 		cancelGrace()
@@ -244,6 +247,7 @@ func (s *Server) shutdown(srv *http.Server) error {
 func (s *Server) endStreams() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		s.cutCalls()
 		s.closeStream()
 		var wg sync.WaitGroup
 		for _, ss := range s.live.snapshot() {
