@@ -288,8 +288,12 @@ func (e V1DataSourcesClimatetraceEmissionsTotalsRetrieveParamsGas) Valid() bool 
 const (
 	V1DataSourcesEdgarCountryTotalsListParamsGasCH4 V1DataSourcesEdgarCountryTotalsListParamsGas = "CH4"
 	V1DataSourcesEdgarCountryTotalsListParamsGasCO2 V1DataSourcesEdgarCountryTotalsListParamsGas = "CO2"
+	V1DataSourcesEdgarCountryTotalsListParamsGasCh4 V1DataSourcesEdgarCountryTotalsListParamsGas = "ch4"
+	V1DataSourcesEdgarCountryTotalsListParamsGasCo2 V1DataSourcesEdgarCountryTotalsListParamsGas = "co2"
 	V1DataSourcesEdgarCountryTotalsListParamsGasGHG V1DataSourcesEdgarCountryTotalsListParamsGas = "GHG"
+	V1DataSourcesEdgarCountryTotalsListParamsGasGhg V1DataSourcesEdgarCountryTotalsListParamsGas = "ghg"
 	V1DataSourcesEdgarCountryTotalsListParamsGasN2O V1DataSourcesEdgarCountryTotalsListParamsGas = "N2O"
+	V1DataSourcesEdgarCountryTotalsListParamsGasN2o V1DataSourcesEdgarCountryTotalsListParamsGas = "n2o"
 )
 
 // Valid indicates whether the value is a known member of the V1DataSourcesEdgarCountryTotalsListParamsGas enum.
@@ -299,9 +303,17 @@ func (e V1DataSourcesEdgarCountryTotalsListParamsGas) Valid() bool {
 		return true
 	case V1DataSourcesEdgarCountryTotalsListParamsGasCO2:
 		return true
+	case V1DataSourcesEdgarCountryTotalsListParamsGasCh4:
+		return true
+	case V1DataSourcesEdgarCountryTotalsListParamsGasCo2:
+		return true
 	case V1DataSourcesEdgarCountryTotalsListParamsGasGHG:
 		return true
+	case V1DataSourcesEdgarCountryTotalsListParamsGasGhg:
+		return true
 	case V1DataSourcesEdgarCountryTotalsListParamsGasN2O:
+		return true
+	case V1DataSourcesEdgarCountryTotalsListParamsGasN2o:
 		return true
 	default:
 		return false
@@ -336,8 +348,12 @@ func (e V1DataSourcesEdgarCountryTotalsListParamsOrdering) Valid() bool {
 const (
 	V1DataSourcesEdgarGridEmissionsListParamsGasCH4 V1DataSourcesEdgarGridEmissionsListParamsGas = "CH4"
 	V1DataSourcesEdgarGridEmissionsListParamsGasCO2 V1DataSourcesEdgarGridEmissionsListParamsGas = "CO2"
+	V1DataSourcesEdgarGridEmissionsListParamsGasCh4 V1DataSourcesEdgarGridEmissionsListParamsGas = "ch4"
+	V1DataSourcesEdgarGridEmissionsListParamsGasCo2 V1DataSourcesEdgarGridEmissionsListParamsGas = "co2"
 	V1DataSourcesEdgarGridEmissionsListParamsGasGHG V1DataSourcesEdgarGridEmissionsListParamsGas = "GHG"
+	V1DataSourcesEdgarGridEmissionsListParamsGasGhg V1DataSourcesEdgarGridEmissionsListParamsGas = "ghg"
 	V1DataSourcesEdgarGridEmissionsListParamsGasN2O V1DataSourcesEdgarGridEmissionsListParamsGas = "N2O"
+	V1DataSourcesEdgarGridEmissionsListParamsGasN2o V1DataSourcesEdgarGridEmissionsListParamsGas = "n2o"
 )
 
 // Valid indicates whether the value is a known member of the V1DataSourcesEdgarGridEmissionsListParamsGas enum.
@@ -347,9 +363,17 @@ func (e V1DataSourcesEdgarGridEmissionsListParamsGas) Valid() bool {
 		return true
 	case V1DataSourcesEdgarGridEmissionsListParamsGasCO2:
 		return true
+	case V1DataSourcesEdgarGridEmissionsListParamsGasCh4:
+		return true
+	case V1DataSourcesEdgarGridEmissionsListParamsGasCo2:
+		return true
 	case V1DataSourcesEdgarGridEmissionsListParamsGasGHG:
 		return true
+	case V1DataSourcesEdgarGridEmissionsListParamsGasGhg:
+		return true
 	case V1DataSourcesEdgarGridEmissionsListParamsGasN2O:
+		return true
+	case V1DataSourcesEdgarGridEmissionsListParamsGasN2o:
 		return true
 	default:
 		return false
@@ -404,6 +428,27 @@ func (e V1DataSourcesOpenaqMeasurementsListParamsOrdering) Valid() bool {
 	case V1DataSourcesOpenaqMeasurementsListParamsOrderingMinusValue:
 		return true
 	case V1DataSourcesOpenaqMeasurementsListParamsOrderingValue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgDataRetrieveParamsOutputFormat.
+const (
+	V1EsgDataRetrieveParamsOutputFormatCsv     V1EsgDataRetrieveParamsOutputFormat = "csv"
+	V1EsgDataRetrieveParamsOutputFormatGeojson V1EsgDataRetrieveParamsOutputFormat = "geojson"
+	V1EsgDataRetrieveParamsOutputFormatJson    V1EsgDataRetrieveParamsOutputFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgDataRetrieveParamsOutputFormat enum.
+func (e V1EsgDataRetrieveParamsOutputFormat) Valid() bool {
+	switch e {
+	case V1EsgDataRetrieveParamsOutputFormatCsv:
+		return true
+	case V1EsgDataRetrieveParamsOutputFormatGeojson:
+		return true
+	case V1EsgDataRetrieveParamsOutputFormatJson:
 		return true
 	default:
 		return false
@@ -648,7 +693,6 @@ type ClimateTraceCountry struct {
 // ClimateTraceCountryTotal defines model for ClimateTraceCountryTotal.
 type ClimateTraceCountryTotal struct {
 	CountryIso3 string `json:"country_iso3"`
-	CountryName string `json:"country_name"`
 	RecordCount int64  `json:"record_count"`
 
 	// TotalCo2e Tonnes CO2e (100-year GWP).
@@ -680,13 +724,21 @@ type ClimateTraceEmission struct {
 
 // ClimateTraceEmissionTotals defines model for ClimateTraceEmissionTotals.
 type ClimateTraceEmissionTotals struct {
-	Earliest    *time.Time `json:"earliest,omitempty"`
-	Latest      *time.Time `json:"latest,omitempty"`
-	RecordCount int64      `json:"record_count"`
+	// AvgCo2e Mean CO2e (100-year GWP) per asset-month record, tonnes.
+	AvgCo2e     *float64 `json:"avg_co2e"`
+	RecordCount int64    `json:"record_count"`
+
+	// TotalCh4 Tonnes of CH4.
+	TotalCh4 float64 `json:"total_ch4"`
+
+	// TotalCo2 Tonnes of CO2.
+	TotalCo2 float64 `json:"total_co2"`
 
 	// TotalCo2e Tonnes CO2e (100-year GWP).
-	TotalCo2e    float64 `json:"total_co2e"`
-	UniqueAssets int     `json:"unique_assets"`
+	TotalCo2e float64 `json:"total_co2e"`
+
+	// TotalN2o Tonnes of N2O.
+	TotalN2o float64 `json:"total_n2o"`
 }
 
 // ClimateTraceSector defines model for ClimateTraceSector.
@@ -743,8 +795,10 @@ type EdgarCountryTotal struct {
 	// CountryCode ISO 3166-1 alpha-3.
 	CountryCode string  `json:"country_code"`
 	CountryName *string `json:"country_name,omitempty"`
-	Gas         string  `json:"gas"`
-	Id          int     `json:"id"`
+
+	// GasType Gas: CO2, CH4, N2O or GHG (CO2-equivalent).
+	GasType string `json:"gas_type"`
+	Id      int    `json:"id"`
 
 	// Provisional Fast-track estimate not yet in the full release.
 	Provisional *bool  `json:"provisional,omitempty"`
@@ -758,8 +812,9 @@ type EdgarCountryTotal struct {
 
 // EdgarGridCell defines model for EdgarGridCell.
 type EdgarGridCell struct {
-	Gas string `json:"gas"`
-	Id  int64  `json:"id"`
+	// GasType Gas: CO2, CH4, N2O or GHG (CO2-equivalent).
+	GasType string `json:"gas_type"`
+	Id      int64  `json:"id"`
 
 	// Latitude Cell centre latitude.
 	Latitude float64 `json:"latitude"`
@@ -853,12 +908,12 @@ type LogoutResponse struct {
 
 // OpenAQCountryTotal defines model for OpenAQCountryTotal.
 type OpenAQCountryTotal struct {
+	// AvgValue Mean of the values, all parameters together.
+	AvgValue *float64 `json:"avg_value"`
+
 	// CountryCode ISO 3166-1 alpha-2.
-	CountryCode    string  `json:"country_code"`
-	CountryName    *string `json:"country_name,omitempty"`
-	LocationCount  *int    `json:"location_count,omitempty"`
-	ParameterCount *int    `json:"parameter_count,omitempty"`
-	RecordCount    int64   `json:"record_count"`
+	CountryCode string `json:"country_code"`
+	RecordCount int64  `json:"record_count"`
 }
 
 // OpenAQLatestMeasurements defines model for OpenAQLatestMeasurements.
@@ -933,11 +988,11 @@ type OpenAQMeasurement struct {
 
 // OpenAQMeasurementTotals defines model for OpenAQMeasurementTotals.
 type OpenAQMeasurementTotals struct {
-	Earliest       *time.Time `json:"earliest,omitempty"`
-	Latest         *time.Time `json:"latest,omitempty"`
-	LocationCount  int        `json:"location_count"`
-	ParameterCount int        `json:"parameter_count"`
-	RecordCount    int64      `json:"record_count"`
+	// AvgValue Mean of the values (OpenAQ's -999 markers included).
+	AvgValue    *float64 `json:"avg_value"`
+	MaxValue    *float64 `json:"max_value"`
+	MinValue    *float64 `json:"min_value"`
+	RecordCount int64    `json:"record_count"`
 }
 
 // OpenAQParameter defines model for OpenAQParameter.
@@ -951,13 +1006,12 @@ type OpenAQParameter struct {
 
 // OpenAQParameterTotal defines model for OpenAQParameterTotal.
 type OpenAQParameterTotal struct {
-	Average       *float64 `json:"average,omitempty"`
-	LocationCount *int     `json:"location_count,omitempty"`
-	Maximum       *float64 `json:"maximum,omitempty"`
-	Minimum       *float64 `json:"minimum,omitempty"`
+	AvgValue      *float64 `json:"avg_value"`
+	MaxValue      *float64 `json:"max_value"`
+	MinValue      *float64 `json:"min_value"`
 	ParameterName string   `json:"parameter_name"`
 	RecordCount   int64    `json:"record_count"`
-	Unit          *string  `json:"unit,omitempty"`
+	Unit          string   `json:"unit"`
 }
 
 // OpenAQSensor defines model for OpenAQSensor.
@@ -975,10 +1029,10 @@ type OpenAQSensor struct {
 // PaginatedClimateTraceAssetList defines model for PaginatedClimateTraceAssetList.
 type PaginatedClimateTraceAssetList struct {
 	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
-	Previous *string             `json:"previous,omitempty"`
+	Previous *string             `json:"previous"`
 	Results  []ClimateTraceAsset `json:"results"`
 }
 
@@ -988,20 +1042,20 @@ type PaginatedClimateTraceCountryList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?page=4
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?page=2
-	Previous *string               `json:"previous,omitempty"`
+	Previous *string               `json:"previous"`
 	Results  []ClimateTraceCountry `json:"results"`
 }
 
 // PaginatedClimateTraceEmissionList defines model for PaginatedClimateTraceEmissionList.
 type PaginatedClimateTraceEmissionList struct {
 	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
-	Previous *string                `json:"previous,omitempty"`
+	Previous *string                `json:"previous"`
 	Results  []ClimateTraceEmission `json:"results"`
 }
 
@@ -1011,10 +1065,10 @@ type PaginatedClimateTraceSectorList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?page=4
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?page=2
-	Previous *string              `json:"previous,omitempty"`
+	Previous *string              `json:"previous"`
 	Results  []ClimateTraceSector `json:"results"`
 }
 
@@ -1024,20 +1078,20 @@ type PaginatedEdgarCountryTotalList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?offset=400&limit=100
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?offset=200&limit=100
-	Previous *string             `json:"previous,omitempty"`
+	Previous *string             `json:"previous"`
 	Results  []EdgarCountryTotal `json:"results"`
 }
 
 // PaginatedEdgarGridCellList defines model for PaginatedEdgarGridCellList.
 type PaginatedEdgarGridCellList struct {
 	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
-	Previous *string         `json:"previous,omitempty"`
+	Previous *string         `json:"previous"`
 	Results  []EdgarGridCell `json:"results"`
 }
 
@@ -1047,10 +1101,10 @@ type PaginatedOpenAQLocationList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?page=4
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?page=2
-	Previous *string          `json:"previous,omitempty"`
+	Previous *string          `json:"previous"`
 	Results  []OpenAQLocation `json:"results"`
 }
 
@@ -1060,10 +1114,10 @@ type PaginatedOpenAQMeasurementList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?page=4
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?page=2
-	Previous *string             `json:"previous,omitempty"`
+	Previous *string             `json:"previous"`
 	Results  []OpenAQMeasurement `json:"results"`
 }
 
@@ -1073,10 +1127,10 @@ type PaginatedOpenAQParameterList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?page=4
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?page=2
-	Previous *string           `json:"previous,omitempty"`
+	Previous *string           `json:"previous"`
 	Results  []OpenAQParameter `json:"results"`
 }
 
@@ -1086,17 +1140,24 @@ type PaginatedOpenAQSensorList struct {
 	Count int `json:"count"`
 
 	// Next Example: http://api.example.org/accounts/?page=4
-	Next *string `json:"next,omitempty"`
+	Next *string `json:"next"`
 
 	// Previous Example: http://api.example.org/accounts/?page=2
-	Previous *string        `json:"previous,omitempty"`
+	Previous *string        `json:"previous"`
 	Results  []OpenAQSensor `json:"results"`
 }
 
-// PlatformStatistics defines model for PlatformStatistics.
-type PlatformStatistics struct {
-	GeneratedAt time.Time         `json:"generated_at"`
-	Tables      []TableStatistics `json:"tables"`
+// PaginatedTableStatisticsList defines model for PaginatedTableStatisticsList.
+type PaginatedTableStatisticsList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?offset=400&limit=100
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?offset=200&limit=100
+	Previous *string           `json:"previous"`
+	Results  []TableStatistics `json:"results"`
 }
 
 // PlatformSummary defines model for PlatformSummary.
@@ -1336,17 +1397,31 @@ type V1DataSourcesClimatetraceAssetsListParams struct {
 	// Coordinates Centre point 'lon,lat' (longitude first). Use with radius.
 	Coordinates *string `form:"coordinates,omitempty" json:"coordinates,omitempty"`
 
-	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
 
 	// Cursor The pagination cursor value.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// PageSize Number of results to return per page.
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// Radius Radius in kilometres around coordinates (0.1-500).
 	Radius *float64 `form:"radius,omitempty" json:"radius,omitempty"`
+
+	// Sector Deprecated alias of sector_id.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Sector *[]int `form:"sector,omitempty" json:"sector,omitempty"`
 
 	// SectorId Comma-separated sector ids.
 	SectorId *[]int `form:"sector_id,omitempty" json:"sector_id,omitempty"`
@@ -1360,17 +1435,31 @@ type V1DataSourcesClimatetraceAssetsEmissionsListParams struct {
 	// Cursor The pagination cursor value.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// DateFrom Only months starting on or after this date.
+	// DateFrom Deprecated alias of start_date.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
 
-	// DateTo Only months starting on or before this date.
+	// DateTo Deprecated alias of end_date.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DateTo *openapi_types.Date `form:"date_to,omitempty" json:"date_to,omitempty"`
 
-	// Gas Comma-separated gases.
+	// EndDate Only records on or before this date (YYYY-MM-DD).
+	EndDate *openapi_types.Date `form:"end_date,omitempty" json:"end_date,omitempty"`
+
+	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceAssetsEmissionsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// PageSize Number of results to return per page.
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// StartDate Only records on or after this date (YYYY-MM-DD).
+	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`
 }
 
 // V1DataSourcesClimatetraceAssetsEmissionsListParamsGas defines parameters for V1DataSourcesClimatetraceAssetsEmissionsList.
@@ -1378,6 +1467,12 @@ type V1DataSourcesClimatetraceAssetsEmissionsListParamsGas string
 
 // V1DataSourcesClimatetraceCountriesListParams defines parameters for V1DataSourcesClimatetraceCountriesList.
 type V1DataSourcesClimatetraceCountriesListParams struct {
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
 	// Page A page number within the paginated result set.
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1399,20 +1494,35 @@ type V1DataSourcesClimatetraceEmissionsListParams struct {
 	// Coordinates Centre point 'lon,lat' (longitude first). Use with radius.
 	Coordinates *string `form:"coordinates,omitempty" json:"coordinates,omitempty"`
 
-	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
 
 	// Cursor The pagination cursor value.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// DateFrom Only months starting on or after this date.
+	// DateFrom Deprecated alias of start_date.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
 
-	// DateTo Only months starting on or before this date.
+	// DateTo Deprecated alias of end_date.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DateTo *openapi_types.Date `form:"date_to,omitempty" json:"date_to,omitempty"`
 
-	// Gas Comma-separated gases.
+	// EndDate Only records on or before this date (YYYY-MM-DD).
+	EndDate *openapi_types.Date `form:"end_date,omitempty" json:"end_date,omitempty"`
+
+	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceEmissionsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// PageSize Number of results to return per page.
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
@@ -1420,8 +1530,14 @@ type V1DataSourcesClimatetraceEmissionsListParams struct {
 	// Radius Radius in kilometres around coordinates (0.1-500).
 	Radius *float64 `form:"radius,omitempty" json:"radius,omitempty"`
 
+	// SectorId Comma-separated sector ids.
+	SectorId *[]int `form:"sector_id,omitempty" json:"sector_id,omitempty"`
+
 	// SectorName Comma-separated sector names.
 	SectorName *[]string `form:"sector_name,omitempty" json:"sector_name,omitempty"`
+
+	// StartDate Only records on or after this date (YYYY-MM-DD).
+	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`
 }
 
 // V1DataSourcesClimatetraceEmissionsListParamsGas defines parameters for V1DataSourcesClimatetraceEmissionsList.
@@ -1429,8 +1545,12 @@ type V1DataSourcesClimatetraceEmissionsListParamsGas string
 
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve.
 type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
 
 	// DateFrom Only months starting on or after this date.
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
@@ -1438,7 +1558,7 @@ type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams struct {
 	// DateTo Only months starting on or before this date.
 	DateTo *openapi_types.Date `form:"date_to,omitempty" json:"date_to,omitempty"`
 
-	// Gas Comma-separated gases.
+	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
 
 	// SectorName Comma-separated sector names.
@@ -1450,8 +1570,12 @@ type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas string
 
 // V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve.
 type V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
 
 	// DateFrom Only months starting on or after this date.
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
@@ -1459,7 +1583,7 @@ type V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams struct {
 	// DateTo Only months starting on or before this date.
 	DateTo *openapi_types.Date `form:"date_to,omitempty" json:"date_to,omitempty"`
 
-	// Gas Comma-separated gases.
+	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
 
 	// SectorName Comma-separated sector names.
@@ -1471,8 +1595,12 @@ type V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParamsGas string
 
 // V1DataSourcesClimatetraceEmissionsTotalsRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsTotalsRetrieve.
 type V1DataSourcesClimatetraceEmissionsTotalsRetrieveParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
 
 	// DateFrom Only months starting on or after this date.
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
@@ -1480,7 +1608,7 @@ type V1DataSourcesClimatetraceEmissionsTotalsRetrieveParams struct {
 	// DateTo Only months starting on or before this date.
 	DateTo *openapi_types.Date `form:"date_to,omitempty" json:"date_to,omitempty"`
 
-	// Gas Comma-separated gases.
+	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceEmissionsTotalsRetrieveParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
 
 	// SectorName Comma-separated sector names.
@@ -1492,6 +1620,12 @@ type V1DataSourcesClimatetraceEmissionsTotalsRetrieveParamsGas string
 
 // V1DataSourcesClimatetraceSectorsListParams defines parameters for V1DataSourcesClimatetraceSectorsList.
 type V1DataSourcesClimatetraceSectorsListParams struct {
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
 	// Page A page number within the paginated result set.
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1501,13 +1635,16 @@ type V1DataSourcesClimatetraceSectorsListParams struct {
 
 // V1DataSourcesEdgarCountryTotalsListParams defines parameters for V1DataSourcesEdgarCountryTotalsList.
 type V1DataSourcesEdgarCountryTotalsListParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
-	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
 
-	// Gas Gas (CO2, CH4, N2O, or GHG for CO2-equivalent, GWP-100 AR5).
+	// EndDate Only records on or before this date (YYYY-MM-DD).
+	EndDate *openapi_types.Date `form:"end_date,omitempty" json:"end_date,omitempty"`
+
+	// Gas Gas (CO2, CH4, N2O, or GHG for CO2-equivalent, GWP-100 AR5); either case.
 	Gas *V1DataSourcesEdgarCountryTotalsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
 
-	// Limit Number of results to return per page.
+	// Limit Number of results to return per page (same as page_size).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Offset The initial index from which to return the results.
@@ -1516,17 +1653,23 @@ type V1DataSourcesEdgarCountryTotalsListParams struct {
 	// Ordering Which field to use when ordering the results.
 	Ordering *V1DataSourcesEdgarCountryTotalsListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Provisional Only fast-track estimates (true) or only full-release values (false).
+	Provisional *bool `form:"provisional,omitempty" json:"provisional,omitempty"`
+
 	// Sector EDGAR sector code (e.g. ENE, TRO, IND) or TOTAL.
 	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
 
+	// StartDate Only records on or after this date (YYYY-MM-DD).
+	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`
+
 	// Year Exact year.
 	Year *int `form:"year,omitempty" json:"year,omitempty"`
-
-	// YearFrom First year (inclusive).
-	YearFrom *int `form:"year_from,omitempty" json:"year_from,omitempty"`
-
-	// YearTo Last year (inclusive).
-	YearTo *int `form:"year_to,omitempty" json:"year_to,omitempty"`
 }
 
 // V1DataSourcesEdgarCountryTotalsListParamsGas defines parameters for V1DataSourcesEdgarCountryTotalsList.
@@ -1546,8 +1689,20 @@ type V1DataSourcesEdgarGridEmissionsListParams struct {
 	// Cursor The pagination cursor value.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// Gas Gas (CO2, CH4, N2O, or GHG).
+	// EndDate Only records on or before this date (YYYY-MM-DD).
+	EndDate *openapi_types.Date `form:"end_date,omitempty" json:"end_date,omitempty"`
+
+	// Gas Gas (CO2, CH4, N2O, or GHG); either case.
 	Gas *V1DataSourcesEdgarGridEmissionsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// MinValue Only cells emitting at least this much (tonnes per year).
+	MinValue *float64 `form:"min_value,omitempty" json:"min_value,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// PageSize Number of results to return per page.
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
@@ -1557,6 +1712,9 @@ type V1DataSourcesEdgarGridEmissionsListParams struct {
 
 	// Sector EDGAR sector code or TOTAL.
 	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
+
+	// StartDate Only records on or after this date (YYYY-MM-DD).
+	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`
 
 	// Year Exact year.
 	Year *int `form:"year,omitempty" json:"year,omitempty"`
@@ -1573,14 +1731,24 @@ type V1DataSourcesOpenaqLocationsListParams struct {
 	// Coordinates Centre point 'lon,lat' (longitude first). Use with radius.
 	Coordinates *string `form:"coordinates,omitempty" json:"coordinates,omitempty"`
 
-	// CountryCode Comma-separated ISO 3166-1 alpha-2 country codes (e.g. GB,FR).
+	// CountryCode Deprecated alias of country_iso2.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso2 Comma-separated ISO 3166-1 alpha-2 country codes (e.g. GB,FR).
+	CountryIso2 *[]string `form:"country_iso2,omitempty" json:"country_iso2,omitempty"`
 
 	// IsMobile Only mobile (true) or fixed (false) locations.
 	IsMobile *bool `form:"is_mobile,omitempty" json:"is_mobile,omitempty"`
 
 	// IsMonitor Only reference-grade monitors (true) or sensors (false).
 	IsMonitor *bool `form:"is_monitor,omitempty" json:"is_monitor,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// Ordering Which field to use when ordering the results.
 	Ordering *V1DataSourcesOpenaqLocationsListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
@@ -1612,17 +1780,27 @@ type V1DataSourcesOpenaqMeasurementsListParams struct {
 	// Coordinates Centre point 'lon,lat' (longitude first). Use with radius.
 	Coordinates *string `form:"coordinates,omitempty" json:"coordinates,omitempty"`
 
-	// CountryCode Comma-separated ISO 3166-1 alpha-2 country codes of the location.
-	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
-
 	// DateFrom Only measurements at or after this instant (ISO 8601).
 	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
 
 	// DateTo Only measurements at or before this instant (ISO 8601).
 	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
 
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// LocationCountryCode Deprecated alias of location__country_iso2.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	LocationCountryCode *[]string `form:"location__country_code,omitempty" json:"location__country_code,omitempty"`
+
+	// LocationCountryIso2 Comma-separated ISO 3166-1 alpha-2 codes of the locations' countries.
+	LocationCountryIso2 *[]string `form:"location__country_iso2,omitempty" json:"location__country_iso2,omitempty"`
+
 	// LocationId Comma-separated location ids.
 	LocationId *[]int `form:"location_id,omitempty" json:"location_id,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// Ordering Which field to use when ordering the results.
 	Ordering *V1DataSourcesOpenaqMeasurementsListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
@@ -1645,14 +1823,18 @@ type V1DataSourcesOpenaqMeasurementsListParamsOrdering string
 
 // V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams defines parameters for V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve.
 type V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-2 country codes of the location.
-	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
-
 	// DateFrom Only measurements at or after this instant (ISO 8601).
 	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
 
 	// DateTo Only measurements at or before this instant (ISO 8601).
 	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// LocationCountryCode Deprecated alias of location__country_iso2.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	LocationCountryCode *[]string `form:"location__country_code,omitempty" json:"location__country_code,omitempty"`
+
+	// LocationCountryIso2 Comma-separated ISO 3166-1 alpha-2 codes of the locations' countries.
+	LocationCountryIso2 *[]string `form:"location__country_iso2,omitempty" json:"location__country_iso2,omitempty"`
 
 	// LocationId Comma-separated location ids.
 	LocationId *[]int `form:"location_id,omitempty" json:"location_id,omitempty"`
@@ -1663,14 +1845,18 @@ type V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams struct {
 
 // V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams defines parameters for V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve.
 type V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-2 country codes of the location.
-	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
-
 	// DateFrom Only measurements at or after this instant (ISO 8601).
 	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
 
 	// DateTo Only measurements at or before this instant (ISO 8601).
 	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// LocationCountryCode Deprecated alias of location__country_iso2.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	LocationCountryCode *[]string `form:"location__country_code,omitempty" json:"location__country_code,omitempty"`
+
+	// LocationCountryIso2 Comma-separated ISO 3166-1 alpha-2 codes of the locations' countries.
+	LocationCountryIso2 *[]string `form:"location__country_iso2,omitempty" json:"location__country_iso2,omitempty"`
 
 	// LocationId Comma-separated location ids.
 	LocationId *[]int `form:"location_id,omitempty" json:"location_id,omitempty"`
@@ -1681,14 +1867,18 @@ type V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams struct {
 
 // V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams defines parameters for V1DataSourcesOpenaqMeasurementsTotalsRetrieve.
 type V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams struct {
-	// CountryCode Comma-separated ISO 3166-1 alpha-2 country codes of the location.
-	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
-
 	// DateFrom Only measurements at or after this instant (ISO 8601).
 	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
 
 	// DateTo Only measurements at or before this instant (ISO 8601).
 	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// LocationCountryCode Deprecated alias of location__country_iso2.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	LocationCountryCode *[]string `form:"location__country_code,omitempty" json:"location__country_code,omitempty"`
+
+	// LocationCountryIso2 Comma-separated ISO 3166-1 alpha-2 codes of the locations' countries.
+	LocationCountryIso2 *[]string `form:"location__country_iso2,omitempty" json:"location__country_iso2,omitempty"`
 
 	// LocationId Comma-separated location ids.
 	LocationId *[]int `form:"location_id,omitempty" json:"location_id,omitempty"`
@@ -1699,6 +1889,12 @@ type V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams struct {
 
 // V1DataSourcesOpenaqParametersListParams defines parameters for V1DataSourcesOpenaqParametersList.
 type V1DataSourcesOpenaqParametersListParams struct {
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
 	// Page A page number within the paginated result set.
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1708,8 +1904,27 @@ type V1DataSourcesOpenaqParametersListParams struct {
 
 // V1DataSourcesOpenaqSensorsListParams defines parameters for V1DataSourcesOpenaqSensorsList.
 type V1DataSourcesOpenaqSensorsListParams struct {
+	// Bbox Bounding box 'min_lon,min_lat,max_lon,max_lat' (longitude first).
+	Bbox *string `form:"bbox,omitempty" json:"bbox,omitempty"`
+
+	// Coordinates Centre point 'lon,lat' (longitude first). Use with radius.
+	Coordinates *string `form:"coordinates,omitempty" json:"coordinates,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// LocationCountryCode Deprecated alias of location__country_iso2.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	LocationCountryCode *[]string `form:"location__country_code,omitempty" json:"location__country_code,omitempty"`
+
+	// LocationCountryIso2 Comma-separated ISO 3166-1 alpha-2 codes of the locations' countries.
+	LocationCountryIso2 *[]string `form:"location__country_iso2,omitempty" json:"location__country_iso2,omitempty"`
+
 	// LocationId Only sensors of this location.
 	LocationId *int `form:"location_id,omitempty" json:"location_id,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// Page A page number within the paginated result set.
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -1717,12 +1932,31 @@ type V1DataSourcesOpenaqSensorsListParams struct {
 	// PageSize Number of results to return per page.
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
-	// ParameterName Comma-separated parameter names.
-	ParameterName *[]string `form:"parameter_name,omitempty" json:"parameter_name,omitempty"`
+	// ParameterName Comma-separated parameter names (pm25, no2, ...).
+	ParameterName *[]string `form:"parameter__name,omitempty" json:"parameter__name,omitempty"`
+
+	// ParameterNameAlias Deprecated alias of parameter__name.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ParameterNameAlias *[]string `form:"parameter_name,omitempty" json:"parameter_name,omitempty"`
+
+	// Radius Radius in kilometres around coordinates (0.1-500).
+	Radius *float64 `form:"radius,omitempty" json:"radius,omitempty"`
 }
 
 // V1EsgDataRetrieveParams defines parameters for V1EsgDataRetrieve.
 type V1EsgDataRetrieveParams struct {
+	// AdminAreas Comma-separated administrative area ids (from Climate TRACE admin areas).
+	AdminAreas *[]string `form:"admin_areas,omitempty" json:"admin_areas,omitempty"`
+
+	// AnomalyDetection Flag anomalous readings.
+	AnomalyDetection *bool `form:"anomaly_detection,omitempty" json:"anomaly_detection,omitempty"`
+
+	// BboxPrecision Decimal places of coordinates in the answer.
+	BboxPrecision *int `form:"bbox_precision,omitempty" json:"bbox_precision,omitempty"`
+
+	// CorrelationAnalysis Add a correlation analysis of the sources.
+	CorrelationAnalysis *bool `form:"correlation_analysis,omitempty" json:"correlation_analysis,omitempty"`
+
 	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
 	CountryCodes *[]string `form:"country_codes,omitempty" json:"country_codes,omitempty"`
 
@@ -1731,6 +1965,9 @@ type V1EsgDataRetrieveParams struct {
 
 	// DateTo Only records at or before this instant (ISO 8601).
 	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// IncludeFlags Include OpenAQ quality flags with each reading.
+	IncludeFlags *bool `form:"include_flags,omitempty" json:"include_flags,omitempty"`
 
 	// Limit Maximum records per source (1-10000).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1744,6 +1981,9 @@ type V1EsgDataRetrieveParams struct {
 	// Offset Records to skip per source.
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
+	// OutputFormat Shape of the answer (json by default).
+	OutputFormat *V1EsgDataRetrieveParamsOutputFormat `form:"output_format,omitempty" json:"output_format,omitempty"`
+
 	// Parameters Comma-separated pollutant names (pm25, pm10, o3, no2, so2, co) or gases (co2, ch4, n2o, co2e).
 	Parameters *[]string `form:"parameters,omitempty" json:"parameters,omitempty"`
 
@@ -1756,9 +1996,18 @@ type V1EsgDataRetrieveParams struct {
 	// Sources Comma-separated data sources to query (openaq, climatetrace, edgar). Defaults to all.
 	Sources *[]V1EsgDataRetrieveParamsSources `form:"sources,omitempty" json:"sources,omitempty"`
 
+	// StatisticalTests Add statistical test results.
+	StatisticalTests *bool `form:"statistical_tests,omitempty" json:"statistical_tests,omitempty"`
+
 	// TemporalResolution Aggregate records to this resolution.
 	TemporalResolution *V1EsgDataRetrieveParamsTemporalResolution `form:"temporal_resolution,omitempty" json:"temporal_resolution,omitempty"`
+
+	// TrendAnalysis Add a trend analysis per parameter.
+	TrendAnalysis *bool `form:"trend_analysis,omitempty" json:"trend_analysis,omitempty"`
 }
+
+// V1EsgDataRetrieveParamsOutputFormat defines parameters for V1EsgDataRetrieve.
+type V1EsgDataRetrieveParamsOutputFormat string
 
 // V1EsgDataRetrieveParamsSources defines parameters for V1EsgDataRetrieve.
 type V1EsgDataRetrieveParamsSources string
@@ -1768,6 +2017,9 @@ type V1EsgDataRetrieveParamsTemporalResolution string
 
 // V1EsgLocationsRetrieveParams defines parameters for V1EsgLocationsRetrieve.
 type V1EsgLocationsRetrieveParams struct {
+	// AdminAreas Comma-separated administrative area ids (from Climate TRACE admin areas).
+	AdminAreas *[]string `form:"admin_areas,omitempty" json:"admin_areas,omitempty"`
+
 	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
 	CountryCodes *[]string `form:"country_codes,omitempty" json:"country_codes,omitempty"`
 
@@ -1801,6 +2053,15 @@ type V1EsgParametersRetrieveParams struct {
 
 // V1EsgParametersRetrieveParamsSources defines parameters for V1EsgParametersRetrieve.
 type V1EsgParametersRetrieveParamsSources string
+
+// V1EsgStatisticsRetrieveParams defines parameters for V1EsgStatisticsRetrieve.
+type V1EsgStatisticsRetrieveParams struct {
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+}
 
 // V1EsgTrendsRetrieveParams defines parameters for V1EsgTrendsRetrieve.
 type V1EsgTrendsRetrieveParams struct {

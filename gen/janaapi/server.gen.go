@@ -99,7 +99,7 @@ type ServerInterface interface {
 	V1EsgParametersRetrieve(ctx echo.Context, params V1EsgParametersRetrieveParams) error
 
 	// (GET /api/v1/esg/statistics/)
-	V1EsgStatisticsRetrieve(ctx echo.Context) error
+	V1EsgStatisticsRetrieve(ctx echo.Context, params V1EsgStatisticsRetrieveParams) error
 
 	// (GET /api/v1/esg/summary/)
 	V1EsgSummaryRetrieve(ctx echo.Context) error
@@ -195,11 +195,32 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAssetsList(ctx echo.Co
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
 	}
 
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
 	// ------------- Optional query parameter "cursor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
 	// ------------- Optional query parameter "page_size" -------------
@@ -214,6 +235,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAssetsList(ctx echo.Co
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "radius", ctx.QueryParams(), &params.Radius, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter radius: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
 	}
 
 	// ------------- Optional query parameter "sector_id" -------------
@@ -285,6 +313,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAssetsEmissionsList(ct
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
 	}
 
+	// ------------- Optional query parameter "end_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_date", ctx.QueryParams(), &params.EndDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end_date: %s", err))
+	}
+
 	// ------------- Optional query parameter "gas" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -292,11 +327,32 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAssetsEmissionsList(ct
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
 	}
 
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
 	// ------------- Optional query parameter "page_size" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "start_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_date", ctx.QueryParams(), &params.StartDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start_date: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -310,6 +366,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceCountriesList(ctx echo
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesClimatetraceCountriesListParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
 	// ------------- Optional query parameter "page" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -370,6 +440,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsList(ctx echo
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
 	}
 
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
 	// ------------- Optional query parameter "cursor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -391,11 +468,32 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsList(ctx echo
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
 	}
 
+	// ------------- Optional query parameter "end_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_date", ctx.QueryParams(), &params.EndDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end_date: %s", err))
+	}
+
 	// ------------- Optional query parameter "gas" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
 	// ------------- Optional query parameter "page_size" -------------
@@ -412,11 +510,25 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsList(ctx echo
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter radius: %s", err))
 	}
 
+	// ------------- Optional query parameter "sector_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sector_id", ctx.QueryParams(), &params.SectorId, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector_id: %s", err))
+	}
+
 	// ------------- Optional query parameter "sector_name" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "sector_name", ctx.QueryParams(), &params.SectorName, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector_name: %s", err))
+	}
+
+	// ------------- Optional query parameter "start_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_date", ctx.QueryParams(), &params.StartDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start_date: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -435,6 +547,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsCountryTotals
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
 	}
 
 	// ------------- Optional query parameter "date_from" -------------
@@ -483,6 +602,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsSectorTotalsR
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
 	}
 
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
 	// ------------- Optional query parameter "date_from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
@@ -529,6 +655,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsTotalsRetriev
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
 	}
 
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
 	// ------------- Optional query parameter "date_from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
@@ -568,6 +701,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceSectorsList(ctx echo.C
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesClimatetraceSectorsListParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
 	// ------------- Optional query parameter "page" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -593,11 +740,18 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarCountryTotalsList(ctx echo.Co
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesEdgarCountryTotalsListParams
-	// ------------- Optional query parameter "country_code" -------------
+	// ------------- Optional query parameter "country_iso3" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
+	// ------------- Optional query parameter "end_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_date", ctx.QueryParams(), &params.EndDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end_date: %s", err))
 	}
 
 	// ------------- Optional query parameter "gas" -------------
@@ -628,6 +782,27 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarCountryTotalsList(ctx echo.Co
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
 	}
 
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "provisional" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "provisional", ctx.QueryParams(), &params.Provisional, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provisional: %s", err))
+	}
+
 	// ------------- Optional query parameter "sector" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -635,25 +810,18 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarCountryTotalsList(ctx echo.Co
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
 	}
 
+	// ------------- Optional query parameter "start_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_date", ctx.QueryParams(), &params.StartDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start_date: %s", err))
+	}
+
 	// ------------- Optional query parameter "year" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
-	}
-
-	// ------------- Optional query parameter "year_from" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "year_from", ctx.QueryParams(), &params.YearFrom, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year_from: %s", err))
-	}
-
-	// ------------- Optional query parameter "year_to" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "year_to", ctx.QueryParams(), &params.YearTo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year_to: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -688,11 +856,39 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarGridEmissionsList(ctx echo.Co
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
 	}
 
+	// ------------- Optional query parameter "end_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_date", ctx.QueryParams(), &params.EndDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end_date: %s", err))
+	}
+
 	// ------------- Optional query parameter "gas" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_value", ctx.QueryParams(), &params.MinValue, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_value: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
 	// ------------- Optional query parameter "page_size" -------------
@@ -714,6 +910,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarGridEmissionsList(ctx echo.Co
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
+	}
+
+	// ------------- Optional query parameter "start_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_date", ctx.QueryParams(), &params.StartDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start_date: %s", err))
 	}
 
 	// ------------- Optional query parameter "year" -------------
@@ -755,6 +958,13 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsList(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
 	}
 
+	// ------------- Optional query parameter "country_iso2" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso2", ctx.QueryParams(), &params.CountryIso2, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso2: %s", err))
+	}
+
 	// ------------- Optional query parameter "is_mobile" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_mobile", ctx.QueryParams(), &params.IsMobile, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
@@ -767,6 +977,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsList(ctx echo.Conte
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_monitor", ctx.QueryParams(), &params.IsMonitor, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_monitor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
 	// ------------- Optional query parameter "ordering" -------------
@@ -868,13 +1092,6 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsList(ctx echo.Co
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter coordinates: %s", err))
 	}
 
-	// ------------- Optional query parameter "country_code" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
-	}
-
 	// ------------- Optional query parameter "date_from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
@@ -889,11 +1106,39 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsList(ctx echo.Co
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
 	}
 
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_code", ctx.QueryParams(), &params.LocationCountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_iso2" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_iso2", ctx.QueryParams(), &params.LocationCountryIso2, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_iso2: %s", err))
+	}
+
 	// ------------- Optional query parameter "location_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "location_id", ctx.QueryParams(), &params.LocationId, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
 	// ------------- Optional query parameter "ordering" -------------
@@ -942,13 +1187,6 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsCountryTotalsRet
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams
-	// ------------- Optional query parameter "country_code" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
-	}
-
 	// ------------- Optional query parameter "date_from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
@@ -961,6 +1199,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsCountryTotalsRet
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_code", ctx.QueryParams(), &params.LocationCountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_iso2" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_iso2", ctx.QueryParams(), &params.LocationCountryIso2, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_iso2: %s", err))
 	}
 
 	// ------------- Optional query parameter "location_id" -------------
@@ -988,13 +1240,6 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsParameterTotalsR
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams
-	// ------------- Optional query parameter "country_code" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
-	}
-
 	// ------------- Optional query parameter "date_from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
@@ -1007,6 +1252,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsParameterTotalsR
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_code", ctx.QueryParams(), &params.LocationCountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_iso2" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_iso2", ctx.QueryParams(), &params.LocationCountryIso2, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_iso2: %s", err))
 	}
 
 	// ------------- Optional query parameter "location_id" -------------
@@ -1034,13 +1293,6 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsTotalsRetrieve(c
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams
-	// ------------- Optional query parameter "country_code" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
-	}
-
 	// ------------- Optional query parameter "date_from" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
@@ -1053,6 +1305,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsTotalsRetrieve(c
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_code", ctx.QueryParams(), &params.LocationCountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_iso2" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_iso2", ctx.QueryParams(), &params.LocationCountryIso2, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_iso2: %s", err))
 	}
 
 	// ------------- Optional query parameter "location_id" -------------
@@ -1080,6 +1346,20 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqParametersList(ctx echo.Cont
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesOpenaqParametersListParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
 	// ------------- Optional query parameter "page" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -1105,11 +1385,53 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsList(ctx echo.Context
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1DataSourcesOpenaqSensorsListParams
+	// ------------- Optional query parameter "bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox", ctx.QueryParams(), &params.Bbox, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "coordinates" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "coordinates", ctx.QueryParams(), &params.Coordinates, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter coordinates: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_code", ctx.QueryParams(), &params.LocationCountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "location__country_iso2" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "location__country_iso2", ctx.QueryParams(), &params.LocationCountryIso2, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location__country_iso2: %s", err))
+	}
+
 	// ------------- Optional query parameter "location_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "location_id", ctx.QueryParams(), &params.LocationId, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
 	// ------------- Optional query parameter "page" -------------
@@ -1126,11 +1448,25 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsList(ctx echo.Context
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
 	}
 
+	// ------------- Optional query parameter "parameter__name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameter__name", ctx.QueryParams(), &params.ParameterName, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameter__name: %s", err))
+	}
+
 	// ------------- Optional query parameter "parameter_name" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameter_name", ctx.QueryParams(), &params.ParameterName, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameter_name", ctx.QueryParams(), &params.ParameterNameAlias, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameter_name: %s", err))
+	}
+
+	// ------------- Optional query parameter "radius" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "radius", ctx.QueryParams(), &params.Radius, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter radius: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -1144,6 +1480,34 @@ func (w *ServerInterfaceWrapper) V1EsgDataRetrieve(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1EsgDataRetrieveParams
+	// ------------- Optional query parameter "admin_areas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "admin_areas", ctx.QueryParams(), &params.AdminAreas, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter admin_areas: %s", err))
+	}
+
+	// ------------- Optional query parameter "anomaly_detection" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "anomaly_detection", ctx.QueryParams(), &params.AnomalyDetection, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter anomaly_detection: %s", err))
+	}
+
+	// ------------- Optional query parameter "bbox_precision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox_precision", ctx.QueryParams(), &params.BboxPrecision, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox_precision: %s", err))
+	}
+
+	// ------------- Optional query parameter "correlation_analysis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "correlation_analysis", ctx.QueryParams(), &params.CorrelationAnalysis, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter correlation_analysis: %s", err))
+	}
+
 	// ------------- Optional query parameter "country_codes" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -1163,6 +1527,13 @@ func (w *ServerInterfaceWrapper) V1EsgDataRetrieve(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "include_flags" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_flags", ctx.QueryParams(), &params.IncludeFlags, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_flags: %s", err))
 	}
 
 	// ------------- Optional query parameter "limit" -------------
@@ -1193,6 +1564,13 @@ func (w *ServerInterfaceWrapper) V1EsgDataRetrieve(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
 	}
 
+	// ------------- Optional query parameter "output_format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "output_format", ctx.QueryParams(), &params.OutputFormat, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter output_format: %s", err))
+	}
+
 	// ------------- Optional query parameter "parameters" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameters", ctx.QueryParams(), &params.Parameters, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -1221,11 +1599,25 @@ func (w *ServerInterfaceWrapper) V1EsgDataRetrieve(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sources: %s", err))
 	}
 
+	// ------------- Optional query parameter "statistical_tests" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statistical_tests", ctx.QueryParams(), &params.StatisticalTests, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statistical_tests: %s", err))
+	}
+
 	// ------------- Optional query parameter "temporal_resolution" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "temporal_resolution", ctx.QueryParams(), &params.TemporalResolution, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter temporal_resolution: %s", err))
+	}
+
+	// ------------- Optional query parameter "trend_analysis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "trend_analysis", ctx.QueryParams(), &params.TrendAnalysis, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter trend_analysis: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -1248,6 +1640,13 @@ func (w *ServerInterfaceWrapper) V1EsgLocationsRetrieve(ctx echo.Context) error 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1EsgLocationsRetrieveParams
+	// ------------- Optional query parameter "admin_areas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "admin_areas", ctx.QueryParams(), &params.AdminAreas, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter admin_areas: %s", err))
+	}
+
 	// ------------- Optional query parameter "country_codes" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -1324,8 +1723,24 @@ func (w *ServerInterfaceWrapper) V1EsgParametersRetrieve(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) V1EsgStatisticsRetrieve(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgStatisticsRetrieveParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.V1EsgStatisticsRetrieve(ctx)
+	err = w.Handler.V1EsgStatisticsRetrieve(ctx, params)
 	return err
 }
 

@@ -34,11 +34,9 @@ type AirQualityCountryTotalsInput struct {
 
 // airQualityCountryTotalsRow is one row of air_quality_country_totals's structured content.
 type airQualityCountryTotalsRow struct {
-	CountryCode    string  `json:"country_code"`
-	CountryName    *string `json:"country_name"`
-	RecordCount    int64   `json:"record_count"`
-	LocationCount  *int    `json:"location_count"`
-	ParameterCount *int    `json:"parameter_count"`
+	CountryCode string   `json:"country_code"`
+	RecordCount int64    `json:"record_count"`
+	AvgValue    *float64 `json:"avg_value"`
 }
 
 // airQualityCountryTotals is the air_quality_country_totals tool: v1_data_sources_openaq_measurements_country_totals_retrieve.
@@ -46,7 +44,7 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:        "air_quality_country_totals",
 		Title:       "Air-quality coverage per country (OpenAQ)",
-		Description: "How many OpenAQ measurements, stations and pollutants Jana holds per country (ISO-2 codes), for the pollutants and dates given. Use it to see where PM2.5 (pm25) or other pollutants are measured before asking for values. Counts include OpenAQ's -999 missing-value markers.",
+		Description: "How many OpenAQ measurements Jana holds per country (ISO-2 codes), and their mean value, for the pollutants and dates given. Use it to see where PM2.5 (pm25) or other pollutants are measured before asking for values; the mean mixes every pollutant given, so ask for one to compare countries. Counts and means include OpenAQ's -999 missing-value markers.",
 		InputSchema: toolkit.Schema[AirQualityCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 alpha-2 country codes (OpenAQ uses alpha-2), e.g. GB, IN. Default all."
 			p["parameters"].Description = "Pollutants to count (pm25, pm10, o3, no2, so2, co). Default all."
@@ -59,7 +57,7 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryCode = &in.CountryCodes
+			params.LocationCountryIso2 = &in.CountryCodes
 		}
 		if len(in.Parameters) > 0 {
 			params.ParameterName = &in.Parameters
@@ -76,15 +74,13 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("openaq"), Fields: map[string]any{}}
-		table := &toolkit.Table{Name: "countries", Columns: []string{"country_code", "country_name", "record_count", "location_count", "parameter_count"}, Total: -1}
+		table := &toolkit.Table{Name: "countries", Columns: []string{"country_code", "record_count", "avg_value"}, Total: -1}
 		for _, it := range *out {
 			table.Add(airQualityCountryTotalsRow{
-				CountryCode:    it.CountryCode,
-				CountryName:    it.CountryName,
-				RecordCount:    it.RecordCount,
-				LocationCount:  it.LocationCount,
-				ParameterCount: it.ParameterCount,
-			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.RecordCount), toolkit.IntPtr(it.LocationCount), toolkit.IntPtr(it.ParameterCount))
+				CountryCode: it.CountryCode,
+				RecordCount: it.RecordCount,
+				AvgValue:    it.AvgValue,
+			}, it.CountryCode, toolkit.Int(it.RecordCount), toolkit.NumPtr(it.AvgValue))
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("Air-quality coverage per country (OpenAQ)", len(table.Rows), table.Total)

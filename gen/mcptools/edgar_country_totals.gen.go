@@ -29,8 +29,8 @@ type EdgarCountryTotalsInput struct {
 	CountryCodes []string `json:"country_codes,omitempty"`
 	Gas          string   `json:"gas,omitempty"`
 	Sector       string   `json:"sector,omitempty"`
-	YearFrom     *int     `json:"year_from,omitempty"`
-	YearTo       *int     `json:"year_to,omitempty"`
+	StartDate    string   `json:"start_date,omitempty"`
+	EndDate      string   `json:"end_date,omitempty"`
 	Ordering     string   `json:"ordering,omitempty"`
 	Limit        *int     `json:"limit,omitempty"`
 	Cursor       string   `json:"cursor,omitempty"`
@@ -41,7 +41,7 @@ type edgarCountryTotalsRow struct {
 	CountryCode string  `json:"country_code"`
 	CountryName *string `json:"country_name"`
 	Year        int     `json:"year"`
-	Gas         string  `json:"gas"`
+	GasType     string  `json:"gas_type"`
 	Sector      string  `json:"sector"`
 	Value       float64 `json:"value"`
 	Unit        string  `json:"unit"`
@@ -53,19 +53,15 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:        "edgar_country_totals",
 		Title:       "National emission totals (EDGAR)",
-		Description: "EDGAR yearly national emissions in kilotonnes (kt), via Jana: per country (ISO-3), year, gas (CO2, CH4, N2O, or GHG for CO2-equivalent) and sector (ENE power, IND industry, TRO road transport, RCO buildings, PRO fuel production, AGS/ENF agriculture, SWD_LDF landfills, TOTAL for all). The latest year is a provisional fast-track estimate. Narrow with country_codes, gas, sector and years.",
+		Description: "EDGAR yearly national emissions in kilotonnes (kt), via Jana: per country (ISO-3), year, gas (CO2, CH4, N2O, or GHG for CO2-equivalent) and sector (ENE power, IND industry, TRO road transport, RCO buildings, PRO fuel production, AGS/ENF agriculture, SWD_LDF landfills, TOTAL for all). The latest year is a provisional fast-track estimate. Narrow with country_codes, gas, sector and start_date/end_date (whole years are kept: 2015-01-01 to 2020-12-31 gives 2015-2020).",
 		InputSchema: toolkit.Schema[EdgarCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. IND, BRA. Default all."
-			p["gas"].Description = "Gas (CO2, CH4, N2O, or GHG for CO2-equivalent, GWP-100 AR5)."
-			toolkit.Enum(p["gas"], "CH4", "CO2", "GHG", "N2O")
+			p["gas"].Description = "Gas (CO2, CH4, N2O, or GHG for CO2-equivalent, GWP-100 AR5); either case."
+			toolkit.Enum(p["gas"], "CO2", "CH4", "N2O", "GHG")
 			p["sector"].Description = "EDGAR sector code (ENE, IND, TRO, RCO, PRO, AGS, ENF, SWD_LDF) or TOTAL (default)."
 			p["sector"].Default = json.RawMessage("\"TOTAL\"")
-			p["year_from"].Description = "First year (inclusive)."
-			p["year_from"].Minimum = ptr(1970.0)
-			p["year_from"].Maximum = ptr(2100.0)
-			p["year_to"].Description = "Last year (inclusive)."
-			p["year_to"].Minimum = ptr(1970.0)
-			p["year_to"].Maximum = ptr(2100.0)
+			p["start_date"].Description = "First year, as a date (2015-01-01 for 2015 onward). ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z)."
+			p["end_date"].Description = "Last year, as a date (2020-12-31 for up to 2020). ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z)."
 			p["ordering"].Description = "Sort by year or value, ascending, or descending with a leading minus (-value lists the largest first)."
 			toolkit.Enum(p["ordering"], "-value", "-year", "value", "year")
 			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
@@ -85,7 +81,7 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1DataSourcesEdgarCountryTotalsListParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryCode = &in.CountryCodes
+			params.CountryIso3 = &in.CountryCodes
 		}
 		if in.Gas != "" {
 			v := janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas(in.Gas)
@@ -94,18 +90,22 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		if in.Sector != "" {
 			params.Sector = &in.Sector
 		}
-		params.YearFrom = in.YearFrom
-		params.YearTo = in.YearTo
+		if params.StartDate, err = toolkit.ParseDate("start_date", in.StartDate); err != nil {
+			return nil, err
+		}
+		if params.EndDate, err = toolkit.ParseDate("end_date", in.EndDate); err != nil {
+			return nil, err
+		}
 		if in.Ordering != "" {
 			v := janaapi.V1DataSourcesEdgarCountryTotalsListParamsOrdering(in.Ordering)
 			params.Ordering = &v
 		}
-		params.Limit = in.Limit
-		position, err := toolkit.CursorInt(cur, "offset", 0)
+		params.PageSize = in.Limit
+		position, err := toolkit.CursorInt(cur, "page", 1)
 		if err != nil {
 			return nil, err
 		}
-		params.Offset = &position
+		params.Page = &position
 		resp, err := env.Jana.API().V1DataSourcesEdgarCountryTotalsList(ctx, params)
 		out, err := jana.Decode[janaapi.PaginatedEdgarCountryTotalList]("v1_data_sources_edgar_country_totals_list", resp, err)
 		if err != nil {
@@ -116,23 +116,23 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		if cell := toolkit.Int(out.Count); cell != "" {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
-		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas", "sector", "value", "unit", "provisional"}, Total: out.Count}
+		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas_type", "sector", "value", "unit", "provisional"}, Total: out.Count}
 		for _, it := range out.Results {
 			table.Add(edgarCountryTotalsRow{
 				CountryCode: it.CountryCode,
 				CountryName: it.CountryName,
 				Year:        it.Year,
-				Gas:         it.Gas,
+				GasType:     it.GasType,
 				Sector:      it.Sector,
 				Value:       it.Value,
 				Unit:        it.Unit,
 				Provisional: it.Provisional,
-			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.Year), it.Gas, it.Sector, toolkit.Num(it.Value), it.Unit, toolkit.BoolPtr(it.Provisional))
+			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.Year), it.GasType, it.Sector, toolkit.Num(it.Value), it.Unit, toolkit.BoolPtr(it.Provisional))
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("National emission totals (EDGAR)", len(table.Rows), table.Total)
-		if next := toolkit.NextParam(out.Next, "offset"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"offset": next})}
+		if next := toolkit.NextParam(out.Next, "page"); next != "" {
+			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
 		}
 		return page, nil
 	})

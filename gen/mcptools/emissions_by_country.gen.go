@@ -36,7 +36,6 @@ type EmissionsByCountryInput struct {
 // emissionsByCountryRow is one row of emissions_by_country's structured content.
 type emissionsByCountryRow struct {
 	CountryIso3  string  `json:"country_iso3"`
-	CountryName  string  `json:"country_name"`
 	TotalCo2e    float64 `json:"total_co2e"`
 	RecordCount  int64   `json:"record_count"`
 	UniqueAssets int     `json:"unique_assets"`
@@ -62,7 +61,7 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryCode = &in.CountryCodes
+			params.CountryIso3 = &in.CountryCodes
 		}
 		if len(in.Gases) > 0 {
 			v := make([]janaapi.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas, len(in.Gases))
@@ -86,15 +85,14 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
-		table := &toolkit.Table{Name: "countries", Columns: []string{"country_iso3", "country_name", "total_co2e", "record_count", "unique_assets"}, Total: -1}
+		table := &toolkit.Table{Name: "countries", Columns: []string{"country_iso3", "total_co2e", "record_count", "unique_assets"}, Total: -1}
 		for _, it := range *out {
 			table.Add(emissionsByCountryRow{
 				CountryIso3:  it.CountryIso3,
-				CountryName:  it.CountryName,
 				TotalCo2e:    it.TotalCo2e,
 				RecordCount:  it.RecordCount,
 				UniqueAssets: it.UniqueAssets,
-			}, it.CountryIso3, it.CountryName, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
+			}, it.CountryIso3, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("Emissions per country (Climate TRACE)", len(table.Rows), table.Total)

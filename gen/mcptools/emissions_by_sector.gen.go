@@ -61,7 +61,7 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryCode = &in.CountryCodes
+			params.CountryIso3 = &in.CountryCodes
 		}
 		if len(in.Gases) > 0 {
 			v := make([]janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParamsGas, len(in.Gases))

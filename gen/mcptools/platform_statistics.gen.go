@@ -26,6 +26,8 @@ var (
 
 // PlatformStatisticsInput is the input of platform_statistics.
 type PlatformStatisticsInput struct {
+	Limit  *int   `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // platformStatisticsRow is one row of platform_statistics's structured content.
@@ -45,22 +47,40 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		Title:       "Jana table statistics",
 		Description: "Record counts, first and last record times and country coverage for each of Jana's tables (OpenAQ locations and measurements, Climate TRACE assets and emissions, EDGAR totals and grid), via Jana. For a per-source overview use get_data_summary.",
 		InputSchema: toolkit.Schema[PlatformStatisticsInput](func(p map[string]*jsonschema.Schema) {
+			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Maximum = ptr(1000.0)
+			p["limit"].Default = json.RawMessage("100")
+			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in PlatformStatisticsInput) (*toolkit.Page, error) {
 		var err error
-		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx)
-		out, err := jana.Decode[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
+		query := in
+		query.Cursor = ""
+		cur, err := toolkit.DecodeCursor(in.Cursor, query)
+		if err != nil {
+			return nil, err
+		}
+		params := &janaapi.V1EsgStatisticsRetrieveParams{}
+		params.Limit = in.Limit
+		position, err := toolkit.CursorInt(cur, "offset", 0)
+		if err != nil {
+			return nil, err
+		}
+		params.Offset = &position
+		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx, params)
+		out, err := jana.Decode[janaapi.PaginatedTableStatisticsList]("v1_esg_statistics_retrieve", resp, err)
 		if err != nil {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("all"), Fields: map[string]any{}}
-		page.Fields["generated_at"] = out.GeneratedAt
-		if cell := toolkit.Time(out.GeneratedAt); cell != "" {
-			page.Notes = append(page.Notes, "generated_at: "+cell)
+		page.Fields["count"] = out.Count
+		if cell := toolkit.Int(out.Count); cell != "" {
+			page.Notes = append(page.Notes, "count: "+cell)
 		}
-		table := &toolkit.Table{Name: "tables", Columns: []string{"table", "source", "record_count", "earliest", "latest", "country_count"}, Total: -1}
-		for _, it := range out.Tables {
+		table := &toolkit.Table{Name: "tables", Columns: []string{"table", "source", "record_count", "earliest", "latest", "country_count"}, Total: out.Count}
+		for _, it := range out.Results {
 			table.Add(platformStatisticsRow{
 				Table:        it.Table,
 				Source:       it.Source,
@@ -72,6 +92,9 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("Jana table statistics", len(table.Rows), table.Total)
+		if next := toolkit.NextParam(out.Next, "offset"); next != "" {
+			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"offset": next})}
+		}
 		return page, nil
 	})
 }

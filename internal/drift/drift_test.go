@@ -13,14 +13,14 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/testenv"
 )
 
-// generatedUsers and curatedUsers call operations that take country_code.
+// generatedUsers and curatedUsers send country_iso3.
 var (
-	generatedUsers = []string{"air_quality_country_totals", "edgar_country_totals", "emissions_by_country", "emissions_by_sector"}
-	curatedUsers   = []string{"get_air_quality", "get_emissions"}
+	generatedUsers = []string{"edgar_country_totals", "emissions_by_country", "emissions_by_sector"}
+	curatedUsers   = []string{"get_emissions"}
 )
 
 // TestRenameIsCaughtBeforeUsers is the regenerate workflow against a backend that renamed
-// country_code to country_iso3 (the sandbox's rename mode):
+// country_iso3 to iso3 (the sandbox's rename mode):
 //  1. `make drift` fails and names every affected tool and operation;
 //  2. after `make schema`, `go generate` fails naming every manifest entry to fix;
 //  3. once the manifest is fixed, generation passes and the compiler names the hand-written
@@ -31,7 +31,7 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 	}
 	t.Parallel()
 	root := testenv.RepoRoot(t)
-	sb := testenv.StartSandbox(t, sandbox.Config{RenameParams: map[string]string{"country_code": "country_iso3"}})
+	sb := testenv.StartSandbox(t, sandbox.Config{RenameParams: map[string]string{"country_iso3": "iso3"}})
 	cfg := testenv.Config(t, sb.URL, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -63,7 +63,7 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 			t.Errorf("drift report does not name %s:\n%s", tool, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "deleted the query request parameter country_code") {
+	if !strings.Contains(out.String(), "deleted the query request parameter country_iso3") {
 		t.Errorf("drift report does not say what changed:\n%s", out.String())
 	}
 
@@ -81,7 +81,7 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 			t.Errorf("generation error does not name %s:\n%s", tool, gen)
 		}
 	}
-	if !strings.Contains(gen, `parameter "country_code" is not a parameter`) || !strings.Contains(gen, "country_iso3") {
+	if !strings.Contains(gen, `parameter "country_iso3" is not a parameter`) || !strings.Contains(gen, "iso3") {
 		t.Errorf("generation error does not say what to change:\n%s", gen)
 	}
 
@@ -91,7 +91,7 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(manifest, []byte(strings.ReplaceAll(string(data), "      country_code:", "      country_iso3:")), 0o644); err != nil {
+	if err := os.WriteFile(manifest, []byte(strings.ReplaceAll(string(data), "      country_iso3:", "      iso3:")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if gen, err := testenv.Run(t, repo, 5*time.Minute, "go", "generate", "./..."); err != nil {
@@ -101,8 +101,8 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 	if err == nil {
 		t.Fatal("the hand-written tools still compile against the renamed client")
 	}
-	for _, file := range []string{"internal/tools/airquality.go", "internal/tools/emissions.go"} {
-		if !strings.Contains(build, file) || !strings.Contains(build, "CountryCode") {
+	for _, file := range []string{"internal/tools/emissions.go"} {
+		if !strings.Contains(build, file) || !strings.Contains(build, "CountryIso3") {
 			t.Errorf("compile error does not point at %s:\n%s", file, build)
 		}
 	}

@@ -54,8 +54,8 @@ func (h *server) V1DataSourcesClimatetraceAssetsList(c echo.Context, p janaapi.V
 	if err != nil {
 		return err
 	}
-	idx := h.d.FilterAssets(data.AssetFilter{Spatial: sp, CountryISO3: upper(p.CountryCode),
-		SectorIDs: deref(p.SectorId), SectorNames: deref(p.SectorName)})
+	idx := h.d.FilterAssets(data.AssetFilter{Spatial: sp, CountryISO3: upper(firstOf(p.CountryIso3, p.CountryCode)),
+		SectorIDs: deref(firstOf(p.SectorId, p.Sector)), SectorNames: deref(p.SectorName)})
 	after := func(pos int64, n int) ([]int, bool) {
 		k := sort.Search(len(idx), func(i int) bool { return int64(idx[i]+1) > pos })
 		end := min(k+n, len(idx))
@@ -66,7 +66,8 @@ func (h *server) V1DataSourcesClimatetraceAssetsList(c echo.Context, p janaapi.V
 		start := max(0, k-n)
 		return idx[start:k], start > 0
 	}
-	rows, next, prev, err := cursorPage(h.s, c, p.Cursor, p.PageSize, after, before, func(i int) int64 { return int64(i + 1) })
+	args := cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset}
+	rows, next, prev, err := cursorPage(h.s, c, args, after, before, func(i int) int64 { return int64(i + 1) })
 	if err != nil {
 		return err
 	}
@@ -93,8 +94,8 @@ func (h *server) V1DataSourcesClimatetraceAssetsRetrieve(c echo.Context, id int)
 		TotalCo2e: a.TotalCO2e(), FirstMonth: &first, LastMonth: &last, Gases: &gases})
 }
 
-func (h *server) emissionsPage(c echo.Context, set data.EmissionSet, cursor *string, size *int) error {
-	rows, next, prev, err := cursorPage(h.s, c, cursor, size, set.After, set.Before, data.EmissionRef.ID)
+func (h *server) emissionsPage(c echo.Context, set data.EmissionSet, args cursorArgs) error {
+	rows, next, prev, err := cursorPage(h.s, c, args, set.After, set.Before, data.EmissionRef.ID)
 	if err != nil {
 		return err
 	}
@@ -107,9 +108,20 @@ func (h *server) emissionsPage(c echo.Context, set data.EmissionSet, cursor *str
 
 func dateOrder(from, to *openapi_types.Date, field string) error {
 	if from != nil && to != nil && to.Before(from.Time) {
-		return fieldError(field, "date_to must not be before date_from.")
+		return fieldError(field, field+" must not be before the start date.")
 	}
 	return nil
+}
+
+// dateRange is start_date/end_date (backend #170), else the older date_from/date_to they are
+// translated to, checked for order under the name the client used.
+func (h *server) dateRange(start, end, from, to *openapi_types.Date) (*openapi_types.Date, *openapi_types.Date, error) {
+	s, e := firstOf(start, from), firstOf(end, to)
+	field := "end_date"
+	if end == nil {
+		field = h.s.spec.served("date_to")
+	}
+	return s, e, dateOrder(s, e, field)
 }
 
 // V1DataSourcesClimatetraceAssetsEmissionsList pages one asset's monthly emissions.
@@ -117,12 +129,13 @@ func (h *server) V1DataSourcesClimatetraceAssetsEmissionsList(c echo.Context, id
 	if _, ok := h.d.AssetByID(id); !ok {
 		return notFound()
 	}
-	if err := dateOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
+	from, to, err := h.dateRange(p.StartDate, p.EndDate, p.DateFrom, p.DateTo)
+	if err != nil {
 		return err
 	}
 	set := h.d.Emissions(data.EmissionFilter{Assets: data.AssetFilter{AssetIDs: []int{id}},
-		Gases: gasNames(p.Gas), From: dateTime(p.DateFrom), To: dateTime(p.DateTo)})
-	return h.emissionsPage(c, set, p.Cursor, p.PageSize)
+		Gases: gasNames(p.Gas), From: dateTime(from), To: dateTime(to)})
+	return h.emissionsPage(c, set, cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset})
 }
 
 // V1DataSourcesClimatetraceEmissionsList pages emissions (cursor pagination).
@@ -131,14 +144,21 @@ func (h *server) V1DataSourcesClimatetraceEmissionsList(c echo.Context, p janaap
 	if err != nil {
 		return err
 	}
-	if err := dateOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
+	from, to, err := h.dateRange(p.StartDate, p.EndDate, p.DateFrom, p.DateTo)
+	if err != nil {
 		return err
 	}
+	countries := p.CountryIso3
+	if countries == nil && !h.s.faults.current().CTCountryCodeIgnored {
+		// The alias filters, as Jana's clients of May 2026 say; with the fault it is accepted
+		// and ignored, as Jana's own contract probe of 2026-04-28 recorded.
+		countries = p.CountryCode
+	}
 	set := h.d.Emissions(data.EmissionFilter{
-		Assets: data.AssetFilter{Spatial: sp, CountryISO3: upper(p.CountryCode), SectorNames: deref(p.SectorName),
-			AssetIDs: deref(p.AssetId)},
-		Gases: gasNames(p.Gas), From: dateTime(p.DateFrom), To: dateTime(p.DateTo)})
-	return h.emissionsPage(c, set, p.Cursor, p.PageSize)
+		Assets: data.AssetFilter{Spatial: sp, CountryISO3: upper(countries), SectorNames: deref(p.SectorName),
+			SectorIDs: deref(p.SectorId), AssetIDs: deref(p.AssetId)},
+		Gases: gasNames(p.Gas), From: dateTime(from), To: dateTime(to)})
+	return h.emissionsPage(c, set, cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset})
 }
 
 func (h *server) emissionTotals(countries *[]string, sectors *[]string, gases []string, from, to *openapi_types.Date) data.EmissionSet {
@@ -147,26 +167,22 @@ func (h *server) emissionTotals(countries *[]string, sectors *[]string, gases []
 		Gases:  gases, From: dateTime(from), To: dateTime(to)})
 }
 
-func monthBounds(t data.EmissionTotals) (*time.Time, *time.Time) {
-	if t.First > t.Last {
-		return nil, nil
-	}
-	first, last := data.CTMonthStart(t.First), data.CTMonthStart(t.Last)
-	return &first, &last
-}
-
-// V1DataSourcesClimatetraceEmissionsTotalsRetrieve sums co2e_tonnes of the matching rows.
+// V1DataSourcesClimatetraceEmissionsTotalsRetrieve sums the matching rows: co2e_tonnes, and
+// tonnes of each gas in its own rows.
 func (h *server) V1DataSourcesClimatetraceEmissionsTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsTotalsRetrieveParams) error {
-	t := h.emissionTotals(p.CountryCode, p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).Totals()
-	first, last := monthBounds(t)
-	return writeJSON(c, http.StatusOK, janaapi.ClimateTraceEmissionTotals{TotalCo2e: round(t.TotalCO2e, 3),
-		RecordCount: t.RecordCount, UniqueAssets: t.UniqueAssets, Earliest: first, Latest: last})
+	t := h.emissionTotals(firstOf(p.CountryIso3, p.CountryCode), p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).Totals()
+	out := janaapi.ClimateTraceEmissionTotals{TotalCo2e: round(t.TotalCO2e, 3), TotalCo2: round(t.Of("co2"), 3),
+		TotalCh4: round(t.Of("ch4"), 3), TotalN2o: round(t.Of("n2o"), 3), RecordCount: t.RecordCount}
+	if t.RecordCount > 0 {
+		out.AvgCo2e = ptr(round(t.TotalCO2e/float64(t.RecordCount), 3))
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve sums per sector (slow in production).
 func (h *server) V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams) error {
 	out := []janaapi.ClimateTraceSectorTotal{}
-	for _, t := range h.emissionTotals(p.CountryCode, p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).SectorTotals() {
+	for _, t := range h.emissionTotals(firstOf(p.CountryIso3, p.CountryCode), p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).SectorTotals() {
 		out = append(out, janaapi.ClimateTraceSectorTotal{SectorName: t.Key, TotalCo2e: round(t.TotalCO2e, 3),
 			RecordCount: t.RecordCount, UniqueAssets: t.UniqueAssets})
 	}
@@ -176,8 +192,8 @@ func (h *server) V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve(c echo.C
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve sums per country (slow in production).
 func (h *server) V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams) error {
 	out := []janaapi.ClimateTraceCountryTotal{}
-	for _, t := range h.emissionTotals(p.CountryCode, p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).CountryTotals() {
-		out = append(out, janaapi.ClimateTraceCountryTotal{CountryIso3: t.Key, CountryName: t.Name,
+	for _, t := range h.emissionTotals(firstOf(p.CountryIso3, p.CountryCode), p.SectorName, gasNames(p.Gas), p.DateFrom, p.DateTo).CountryTotals() {
+		out = append(out, janaapi.ClimateTraceCountryTotal{CountryIso3: t.Key,
 			TotalCo2e: round(t.TotalCO2e, 3), RecordCount: t.RecordCount, UniqueAssets: t.UniqueAssets})
 	}
 	return writeJSON(c, http.StatusOK, out)
@@ -185,7 +201,7 @@ func (h *server) V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(c echo.
 
 // V1DataSourcesClimatetraceSectorsList pages the 26 sectors.
 func (h *server) V1DataSourcesClimatetraceSectorsList(c echo.Context, p janaapi.V1DataSourcesClimatetraceSectorsListParams) error {
-	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(h.d.Sectors))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(h.d.Sectors))
 	if err != nil {
 		return err
 	}
@@ -226,7 +242,7 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 		idx = append(idx, ci)
 	}
 	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(h.d.Countries[a].Name, h.d.Countries[b].Name) })
-	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(idx))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(idx))
 	if err != nil {
 		return err
 	}

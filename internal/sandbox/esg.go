@@ -179,7 +179,7 @@ func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParamete
 }
 
 // V1EsgStatisticsRetrieve reports per-table counts and ranges.
-func (h *server) V1EsgStatisticsRetrieve(c echo.Context) error {
+func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisticsRetrieveParams) error {
 	sz := h.d.Sizes()
 	aqCountries, ctCountries := h.countryCounts()
 	ts := func(t time.Time) *time.Time { return &t }
@@ -197,7 +197,9 @@ func (h *server) V1EsgStatisticsRetrieve(c echo.Context) error {
 		{Table: "edgar_grid_emissions", Source: srcEdgar, RecordCount: sz.GridRows,
 			Earliest: ts(yearStart(data.GridYears[0])), Latest: ts(yearStart(data.GridYears[len(data.GridYears)-1]))},
 	}
-	return writeJSON(c, http.StatusOK, janaapi.PlatformStatistics{GeneratedAt: time.Now().UTC().Truncate(time.Millisecond), Tables: tables})
+	w := h.s.limitOffsetWindow(c, p.Limit, p.Offset, len(tables))
+	return writeJSON(c, http.StatusOK, janaapi.PaginatedTableStatisticsList{Count: len(tables), Next: w.next, Previous: w.prev,
+		Results: pageOf(tables, w)})
 }
 
 func yearStart(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC) }

@@ -31,6 +31,9 @@ type failRule struct {
 	left   int
 }
 
+// current returns the fault configuration in force.
+func (f *faultInjector) current() FaultConfig { return f.settings.Load().faults }
+
 // faultInjector decides, per request, whether to delay it or answer with an injected error.
 type faultInjector struct {
 	spec     *apiSpec
@@ -77,7 +80,7 @@ func (f *faultInjector) build(fc FaultConfig, latency, jitter time.Duration, slo
 		return nil, fmt.Errorf("latency: must not be negative")
 	}
 	fs := &faultSettings{faults: FaultConfig{ErrorRates: maps.Clone(fc.ErrorRates), RetryAfter: fc.RetryAfter,
-		HTML503: fc.HTML503}, latency: latency, jitter: jitter, slow: maps.Clone(slow),
+		HTML503: fc.HTML503, CTCountryCodeIgnored: fc.CTCountryCodeIgnored}, latency: latency, jitter: jitter, slow: maps.Clone(slow),
 		slowOps: map[string]time.Duration{}}
 	for key, d := range slow {
 		if d < 0 {

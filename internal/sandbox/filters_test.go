@@ -124,7 +124,7 @@ func TestCountryAndDateFilters(t *testing.T) {
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	ms, err := e.client.V1DataSourcesOpenaqMeasurementsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqMeasurementsListParams{
-		CountryCode: &[]string{"de", "FR"}, DateFrom: &from, DateTo: &to, ParameterName: &[]string{"pm25", "no2"}, PageSize: ptr(1000)})
+		LocationCountryIso2: &[]string{"de", "FR"}, DateFrom: &from, DateTo: &to, ParameterName: &[]string{"pm25", "no2"}, PageSize: ptr(1000)})
 	if err != nil || ms.JSON200 == nil {
 		t.Fatalf("%v %s", err, ms.Body)
 	}

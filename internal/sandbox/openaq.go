@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -57,7 +58,7 @@ func (h *server) V1DataSourcesOpenaqLocationsList(c echo.Context, p janaapi.V1Da
 	if err != nil {
 		return err
 	}
-	f := data.LocationFilter{Spatial: sp, CountryISO2: upper(p.CountryCode), IsMobile: p.IsMobile,
+	f := data.LocationFilter{Spatial: sp, CountryISO2: upper(firstOf(p.CountryIso2, p.CountryCode)), IsMobile: p.IsMobile,
 		IsMonitor: p.IsMonitor, Parameters: deref(p.ParameterName)}
 	if p.Search != nil {
 		f.Search = *p.Search
@@ -84,7 +85,7 @@ func (h *server) V1DataSourcesOpenaqLocationsList(c echo.Context, p janaapi.V1Da
 		}
 		slices.SortStableFunc(idx, cmpFn)
 	}
-	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(idx))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(idx))
 	if err != nil {
 		return err
 	}
@@ -161,9 +162,9 @@ func (h *server) V1DataSourcesOpenaqMeasurementsList(c echo.Context, p janaapi.V
 	if err := checkOrder(p.DateFrom, p.DateTo, h.s.spec.served("date_to")); err != nil {
 		return err
 	}
-	set := h.d.Measurements(measurementFilter(sp, p.CountryCode, p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
+	set := h.d.Measurements(measurementFilter(sp, firstOf(p.LocationCountryIso2, p.LocationCountryCode), p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
 	count := int(set.Count())
-	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, count)
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, count)
 	if err != nil {
 		return err
 	}
@@ -190,41 +191,50 @@ func (h *server) V1DataSourcesOpenaqMeasurementsList(c echo.Context, p janaapi.V
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// V1DataSourcesOpenaqMeasurementsTotalsRetrieve counts readings.
+// V1DataSourcesOpenaqMeasurementsTotalsRetrieve counts readings and summarises their values,
+// -999 sentinels included, as the real backend does.
 func (h *server) V1DataSourcesOpenaqMeasurementsTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams) error {
-	set := h.d.Measurements(measurementFilter(data.Spatial{}, p.CountryCode, p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
+	set := h.d.Measurements(measurementFilter(data.Spatial{}, firstOf(p.LocationCountryIso2, p.LocationCountryCode), p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
 	t := set.Totals()
 	return writeJSON(c, http.StatusOK, janaapi.OpenAQMeasurementTotals{RecordCount: t.RecordCount,
-		LocationCount: t.LocationCount, ParameterCount: t.ParameterCount, Earliest: t.Earliest, Latest: t.Latest})
+		AvgValue: finite(round(t.Average, 4)), MinValue: finite(t.Minimum), MaxValue: finite(t.Maximum)})
+}
+
+// finite is a JSON number, or null for NaN (no values).
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 // V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve aggregates per parameter and unit,
 // -999 sentinels included, as the real backend does.
 func (h *server) V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams) error {
-	set := h.d.Measurements(measurementFilter(data.Spatial{}, p.CountryCode, p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
+	set := h.d.Measurements(measurementFilter(data.Spatial{}, firstOf(p.LocationCountryIso2, p.LocationCountryCode), p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
 	out := []janaapi.OpenAQParameterTotal{}
 	for _, t := range set.ParameterTotals() {
-		out = append(out, janaapi.OpenAQParameterTotal{ParameterName: t.Parameter, Unit: ptr(t.Unit),
-			RecordCount: t.RecordCount, LocationCount: ptr(t.LocationCount), Average: ptr(round(t.Average, 4)),
-			Minimum: ptr(t.Minimum), Maximum: ptr(t.Maximum)})
+		out = append(out, janaapi.OpenAQParameterTotal{ParameterName: t.Parameter, Unit: t.Unit,
+			RecordCount: t.RecordCount, AvgValue: finite(round(t.Average, 4)),
+			MinValue: finite(t.Minimum), MaxValue: finite(t.Maximum)})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
 
 // V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve counts readings per country.
 func (h *server) V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve(c echo.Context, p janaapi.V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams) error {
-	set := h.d.Measurements(measurementFilter(data.Spatial{}, p.CountryCode, p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
+	set := h.d.Measurements(measurementFilter(data.Spatial{}, firstOf(p.LocationCountryIso2, p.LocationCountryCode), p.LocationId, p.ParameterName, p.DateFrom, p.DateTo))
 	out := []janaapi.OpenAQCountryTotal{}
 	for _, t := range set.CountryTotals() {
-		out = append(out, janaapi.OpenAQCountryTotal{CountryCode: t.CountryISO2, CountryName: ptr(t.CountryName),
-			RecordCount: t.RecordCount, LocationCount: ptr(t.LocationCount), ParameterCount: ptr(t.ParameterCount)})
+		out = append(out, janaapi.OpenAQCountryTotal{CountryCode: t.CountryISO2, RecordCount: t.RecordCount,
+			AvgValue: finite(round(t.Average, 4))})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
 
 // V1DataSourcesOpenaqParametersList pages the parameter catalogue.
 func (h *server) V1DataSourcesOpenaqParametersList(c echo.Context, p janaapi.V1DataSourcesOpenaqParametersListParams) error {
-	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(h.d.Parameters))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(h.d.Parameters))
 	if err != nil {
 		return err
 	}
@@ -239,18 +249,26 @@ func (h *server) V1DataSourcesOpenaqParametersList(c echo.Context, p janaapi.V1D
 
 // V1DataSourcesOpenaqSensorsList pages sensors.
 func (h *server) V1DataSourcesOpenaqSensorsList(c echo.Context, p janaapi.V1DataSourcesOpenaqSensorsListParams) error {
+	sp, err := sourceSpatial(p.Bbox, p.Coordinates, p.Radius)
+	if err != nil {
+		return err
+	}
+	countries := upper(firstOf(p.LocationCountryIso2, p.LocationCountryCode))
+	params := deref(firstOf(p.ParameterName, p.ParameterNameAlias))
 	var idx []int
 	for si := range h.d.Sensors {
 		s := &h.d.Sensors[si]
-		if p.LocationId != nil && h.d.Locations[s.Location].ID != *p.LocationId {
-			continue
-		}
-		if p.ParameterName != nil && !slices.Contains(*p.ParameterName, s.Parameter) {
+		l := &h.d.Locations[s.Location]
+		switch {
+		case p.LocationId != nil && l.ID != *p.LocationId,
+			len(params) > 0 && !slices.Contains(params, s.Parameter),
+			len(countries) > 0 && !slices.Contains(countries, l.CountryISO2),
+			!sp.Match(l.Lon, l.Lat):
 			continue
 		}
 		idx = append(idx, si)
 	}
-	w, err := h.s.pageNumberWindow(c, p.Page, p.PageSize, len(idx))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(idx))
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,27 @@ func (s *Sandbox) pageNumberWindow(c echo.Context, page, size *int, count int) (
 	return w, nil
 }
 
+// pageOrOffsetWindow is Jana's pagination of counted lists: DRF's PageNumberPagination that
+// also takes limit and offset (its clients' SDK sends page_size and limit together). A page
+// number, or neither limit nor offset, pages by number; otherwise rows are paged by limit and
+// offset, whose links the answer then carries. limit and page_size are the same setting.
+func (s *Sandbox) pageOrOffsetWindow(c echo.Context, page, size, limit, offset *int, count int) (window, error) {
+	if page == nil && (limit != nil || offset != nil) {
+		return s.limitOffsetWindow(c, firstOf(limit, size), offset, count), nil
+	}
+	return s.pageNumberWindow(c, page, firstOf(size, limit), count)
+}
+
+// firstOf returns the first non-nil value: a canonical parameter, then its aliases.
+func firstOf[T any](values ...*T) *T {
+	for _, v := range values {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
 // limitOffsetWindow is DRF's LimitOffsetPagination.
 func (s *Sandbox) limitOffsetWindow(c echo.Context, limit, offset *int, count int) window {
 	w := window{limit: pageSize(limit)}
@@ -153,16 +174,36 @@ func decodeCursor(v *string) (cursorPos, error) {
 	return cp, nil
 }
 
+// maxCursorSkip bounds offset on cursor lists, whose rows are found by walking them.
+const maxCursorSkip = 1_000_000
+
+// cursorArgs are the paging parameters of a cursor-paginated list: Jana also takes limit (as
+// page_size) and offset (rows to skip before the first page).
+type cursorArgs struct {
+	Cursor                *string
+	PageSize, Limit, Skip *int
+}
+
 // cursorPage is DRF's CursorPagination over rows ordered by id. after(p, n) returns up to n
 // rows with id > p (p = 0: from the start) and whether more follow; before(p, n) returns up to
 // n rows with id < p in id order and whether more precede.
-func cursorPage[T any](s *Sandbox, c echo.Context, cursor *string, size *int,
+func cursorPage[T any](s *Sandbox, c echo.Context, args cursorArgs,
 	after, before func(int64, int) ([]T, bool), id func(T) int64) ([]T, *string, *string, error) {
-	cp, err := decodeCursor(cursor)
+	cp, err := decodeCursor(args.Cursor)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	n := pageSize(size)
+	n := pageSize(firstOf(args.PageSize, args.Limit))
+	if !cp.set && args.Skip != nil && *args.Skip > 0 {
+		if *args.Skip > maxCursorSkip {
+			return []T{}, nil, nil, nil
+		}
+		skipped, _ := after(0, *args.Skip)
+		if len(skipped) < *args.Skip {
+			return []T{}, nil, nil, nil
+		}
+		cp = cursorPos{position: id(skipped[len(skipped)-1]), set: true}
+	}
 	var rows []T
 	var hasNext, hasPrev bool
 	switch {

@@ -118,7 +118,7 @@ func TestLimitOffsetPagination(t *testing.T) {
 	t.Parallel()
 	e := sharedEnv(t)
 	gas := janaapi.V1DataSourcesEdgarCountryTotalsListParamsGasGHG
-	params := janaapi.V1DataSourcesEdgarCountryTotalsListParams{CountryCode: &[]string{"CHN", "USA"},
+	params := janaapi.V1DataSourcesEdgarCountryTotalsListParams{CountryIso3: &[]string{"CHN", "USA"},
 		Gas: &gas, Sector: ptr("TOTAL"), Limit: ptr(7)}
 	seen := map[int]bool{}
 	count := -1
@@ -134,7 +134,7 @@ func TestLimitOffsetPagination(t *testing.T) {
 				t.Fatalf("row %d twice", r.Id)
 			}
 			seen[r.Id] = true
-			if r.Gas != "GHG" || r.Sector != "TOTAL" || (r.CountryCode != "CHN" && r.CountryCode != "USA") || r.Unit != "kt" {
+			if r.GasType != "GHG" || r.Sector != "TOTAL" || (r.CountryCode != "CHN" && r.CountryCode != "USA") || r.Unit != "kt" {
 				t.Errorf("row %+v does not match the filters", r)
 			}
 		}
@@ -256,7 +256,7 @@ func TestCursorPagination(t *testing.T) {
 				t.Fatalf("%v %s", err, resp.Body)
 			}
 			for _, r := range resp.JSON200.Results {
-				if seen[r.Id] || r.Gas != "CO2" || r.Longitude < 4.2 || r.Longitude > 4.8 || r.Latitude < 51.8 || r.Latitude > 52.1 {
+				if seen[r.Id] || r.GasType != "CO2" || r.Longitude < 4.2 || r.Longitude > 4.8 || r.Latitude < 51.8 || r.Latitude > 52.1 {
 					t.Fatalf("row %+v repeated or outside the filters", r)
 				}
 				seen[r.Id] = true

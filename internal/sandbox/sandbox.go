@@ -83,6 +83,10 @@ type FaultConfig struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 	// HTML503 serves 503s as the production proxy does: nginx's HTML page, text/html.
 	HTML503 bool `json:"html_503,omitempty"`
+	// CTCountryCodeIgnored reproduces the bug Jana's own contract probe recorded on 2026-04-28:
+	// Climate TRACE emissions accept country_code and ignore it, answering unfiltered rows.
+	// Off, country_code filters as the alias of country_iso3 (as Jana's May 2026 clients say).
+	CTCountryCodeIgnored bool `json:"ct_country_code_ignored,omitempty"`
 }
 
 // Event describes one finished API request.

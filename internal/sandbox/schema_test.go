@@ -89,7 +89,7 @@ func TestSchemaMatchesCommittedFile(t *testing.T) {
 
 func TestRenameParams(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{RenameParams: map[string]string{"country_code": "country_iso3", "date_from": "start_date"}})
+	e := newEnv(t, Config{RenameParams: map[string]string{"country_iso3": "iso3", "date_from": "from_date"}})
 
 	// The served schema is the committed one with the parameter renamed everywhere.
 	want := committedSchema(t).(map[string]any)
@@ -100,11 +100,11 @@ func TestRenameParams(t *testing.T) {
 			for _, p := range params {
 				pm := p.(map[string]any)
 				switch pm["name"] {
-				case "country_code":
-					pm["name"] = "country_iso3"
+				case "country_iso3":
+					pm["name"] = "iso3"
 					renamed++
 				case "date_from":
-					pm["name"] = "start_date"
+					pm["name"] = "from_date"
 					renamed++
 				}
 			}
@@ -125,13 +125,13 @@ func TestRenameParams(t *testing.T) {
 		if diff := cmp.Diff(any(want), normalise(t, got)); diff != "" {
 			t.Errorf("%s schema (-want +got):\n%s", format, diff)
 		}
-		if strings.Contains(string(resp.Body), "name: country_code\n") || strings.Contains(string(resp.Body), `"name":"country_code"`) {
-			t.Errorf("%s schema still names country_code", format)
+		if strings.Contains(string(resp.Body), "name: country_iso3\n") || strings.Contains(string(resp.Body), `"name":"country_iso3"`) {
+			t.Errorf("%s schema still names country_iso3", format)
 		}
 	}
 
 	// The new name filters; the old one is unknown.
-	resp, body := e.get(t, e.url+"/api/v1/data-sources/climatetrace/assets/?country_iso3=NOR&page_size=50")
+	resp, body := e.get(t, e.url+"/api/v1/data-sources/climatetrace/assets/?iso3=NOR&page_size=50")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("new name: %d %s", resp.StatusCode, body)
 	}
@@ -144,24 +144,24 @@ func TestRenameParams(t *testing.T) {
 			t.Errorf("asset %d in %s: renamed filter ignored", a.Id, a.CountryCode)
 		}
 	}
-	if page.Next != nil && queryOf(t, page.Next, "country_iso3") != "NOR" {
+	if page.Next != nil && queryOf(t, page.Next, "iso3") != "NOR" {
 		t.Errorf("next link %s lost the renamed parameter", *page.Next)
 	}
-	resp, body = e.get(t, e.url+"/api/v1/data-sources/openaq/measurements/?start_date=2026-09-30T00:00:00Z&location_id=1&page_size=1")
+	resp, body = e.get(t, e.url+"/api/v1/data-sources/openaq/measurements/?from_date=2026-09-30T00:00:00Z&location_id=1&page_size=1")
 	if resp.StatusCode != http.StatusOK || decode[janaapi.PaginatedOpenAQMeasurementList](t, body).Count > 8*len(e.sb.Dataset().Locations[0].Sensors) {
-		t.Errorf("start_date: %d %s", resp.StatusCode, body)
+		t.Errorf("from_date: %d %s", resp.StatusCode, body)
 	}
 
-	resp, body = e.get(t, e.url+"/api/v1/data-sources/climatetrace/assets/?country_code=NOR")
+	resp, body = e.get(t, e.url+"/api/v1/data-sources/climatetrace/assets/?country_iso3=NOR")
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("old name: %d %s", resp.StatusCode, body)
 	}
 	ve := decode[map[string]any](t, body)
-	if ve["detail"] != "Unknown query parameters: country_code" {
+	if ve["detail"] != "Unknown query parameters: country_iso3" {
 		t.Errorf("detail %v", ve["detail"])
 	}
 	allowed := ve["allowed_params"].([]any)
-	if !slices.Contains(allowed, any("country_iso3")) || slices.Contains(allowed, any("country_code")) {
+	if !slices.Contains(allowed, any("iso3")) || slices.Contains(allowed, any("country_iso3")) {
 		t.Errorf("allowed_params %v", allowed)
 	}
 }

@@ -24,8 +24,8 @@ func TestUnknownParameters(t *testing.T) {
 	want := janaapi.ValidationError{
 		Detail:        ptr("Unknown query parameters: country, zzz"),
 		UnknownParams: &[]string{"country", "zzz"},
-		AllowedParams: &[]string{"bbox", "coordinates", "country_code", "is_mobile", "is_monitor", "ordering",
-			"page", "page_size", "parameter_name", "radius", "search"},
+		AllowedParams: &[]string{"bbox", "coordinates", "country_code", "country_iso2", "is_mobile", "is_monitor",
+			"limit", "offset", "ordering", "page", "page_size", "parameter_name", "radius", "search"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)

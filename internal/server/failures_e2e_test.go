@@ -140,14 +140,14 @@ func TestJanaDown(t *testing.T) {
 // unknown_params; the tool says so instead of returning unfiltered data.
 func TestRenamedParameterIsReported(t *testing.T) {
 	t.Parallel()
-	sb := testenv.StartSandbox(t, sandbox.Config{RenameParams: map[string]string{"country_code": "country_iso3"}})
+	sb := testenv.StartSandbox(t, sandbox.Config{RenameParams: map[string]string{"country_iso3": "iso3"}})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cs := testenv.MustConnect(ctx, t, srv.URL, testenv.Streamable, sb.Token, "header")
 	res, _ := call(ctx, t, cs, "edgar_country_totals", map[string]any{"country_codes": []string{"IND"}})
 	text := testenv.Text(res)
-	if !res.IsError || !strings.Contains(text, "HTTP 400") || !strings.Contains(text, "country_code") || !strings.Contains(text, "backend may have changed") {
+	if !res.IsError || !strings.Contains(text, "HTTP 400") || !strings.Contains(text, "country_iso3") || !strings.Contains(text, "backend may have changed") {
 		t.Errorf("renamed parameter: %s", text)
 	}
 }

@@ -257,7 +257,7 @@ func toolChecks() []toolCheck {
 					t.Fatalf("want a first page of 10 with a next cursor, got %d rows", len(rs))
 				}
 				for _, r := range rs {
-					if r["country_code"] != "IND" || r["gas"] != "CH4" || r["sector"] != "TOTAL" {
+					if r["country_code"] != "IND" || r["gas_type"] != "CH4" || r["sector"] != "TOTAL" {
 						t.Errorf("row off filter: %v", r)
 					}
 				}

@@ -50,8 +50,8 @@ func TestManifestErrorsNameTheEntry(t *testing.T) {
 		want            []string
 	}{
 		{"ghost", "v1_no_such_list", "", []string{`tool "ghost"`, "v1_no_such_list", "not in the schema"}},
-		{"bad_param", "v1_data_sources_edgar_country_totals_list", "    params:\n      country_iso3: {}\n",
-			[]string{`tool "bad_param"`, `parameter "country_iso3" is not a parameter`, "country_code"}},
+		{"bad_param", "v1_data_sources_edgar_country_totals_list", "    params:\n      country_alpha3: {}\n",
+			[]string{`tool "bad_param"`, `parameter "country_alpha3" is not a parameter`, "country_iso3"}},
 		{"login", "auth_login_create", "", []string{`tool "login"`, "only GET"}},
 		{"bad_field", "v1_data_sources_openaq_parameters_list", "    result:\n      rows: results\n      fields: [name, colour]\n",
 			[]string{`tool "bad_field"`, `"colour" is not a field of OpenAQParameter`, "units"}},
@@ -193,10 +193,10 @@ func TestHiddenAndRenamedParameters(t *testing.T) {
 	manifest := filepath.Join(dir, "tools.yaml")
 	if err := os.WriteFile(manifest, []byte("tools:"+fmt.Sprintf(entry, "ghg_totals", "v1_data_sources_edgar_country_totals_list", `    paging: true
     params:
-      country_code: {as: countries, description: Alpha-3 codes.}
+      country_iso3: {as: countries, description: Alpha-3 codes.}
       gas: {value: GHG}
       sector: {value: TOTAL}
-      year_from: {minimum: 2000, default: 2010}
+      year: {minimum: 2000, default: 2010}
     result:
       rows: results
       fields: [country_code, year, value]
@@ -214,9 +214,9 @@ func TestHiddenAndRenamedParameters(t *testing.T) {
 		`params.Gas = ptr(janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas("GHG"))`,
 		`params.Sector = ptr("TOTAL")`,
 		`Countries []string ` + "`json:\"countries,omitempty\"`",
-		`p["year_from"].Minimum = ptr(2000.0)`,
-		`p["year_from"].Default = json.RawMessage("2010")`,
-		`json:"cursor,omitempty"`, `params.Offset = &position`,
+		`p["year"].Minimum = ptr(2000.0)`,
+		`p["year"].Default = json.RawMessage("2010")`,
+		`json:"cursor,omitempty"`, `params.Page = &position`,
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("generated code lacks %s", want)

@@ -106,7 +106,7 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 		Bbox:          where.BBoxParam(),
 		Coordinates:   where.PointParam(),
 		Radius:        where.RadiusParam(),
-		CountryCode:   where.Alpha2(),
+		LocationCountryIso2: where.Alpha2(),
 		DateFrom:      span.From,
 		DateTo:        span.To,
 		ParameterName: params,
@@ -126,7 +126,12 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 	}
 	stats := map[[2]string]*pollutantSummary{}
 	dropped := 0
+	countries := toolkit.CheckFilter("location__country_iso2", "countries", toolkit.Deref(where.Alpha2()))
+	pollutantsSent := toolkit.CheckFilter("parameter_name", "pollutants", toolkit.Deref(params))
 	for _, m := range list.Results {
+		if !countries.Keep(deref(m.CountryCode)) || !pollutantsSent.Keep(m.ParameterName) {
+			continue
+		}
 		if m.Value == sentinel {
 			dropped++
 			continue
@@ -153,6 +158,7 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 		Tables:  []*toolkit.Table{table},
 		Sources: []toolkit.Source{toolkit.OpenAQ},
 	}
+	p.NoteFilters(countries, pollutantsSent)
 	if dropped > 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("Dropped %d OpenAQ -999 missing-value markers from this page.", dropped))
 	}

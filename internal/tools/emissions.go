@@ -116,6 +116,7 @@ type sourcePage struct {
 	next   string // backend position of the next page, "" when exhausted
 	note   string
 	err    error
+	checks []*toolkit.FilterCheck // filters sent, checked against the rows
 }
 
 func emissions(ctx context.Context, env *toolkit.Env, in emissionsIn) (*toolkit.Page, error) {
@@ -159,6 +160,7 @@ func emissions(ctx context.Context, env *toolkit.Env, in emissionsIn) (*toolkit.
 		if r.note != "" {
 			p.Notes = append(p.Notes, r.note)
 		}
+		p.NoteFilters(r.checks...)
 		if r.table == nil {
 			continue
 		}
@@ -273,7 +275,7 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 		Bbox:        q.where.BBoxParam(),
 		Coordinates: q.where.PointParam(),
 		Radius:      q.where.RadiusParam(),
-		CountryCode: q.where.Alpha3(),
+		CountryIso3: q.where.Alpha3(),
 		Gas:         &q.ctGases,
 		PageSize:    &q.size,
 	}
@@ -285,10 +287,10 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 		params.SectorName = &sectors
 	}
 	if q.span.From != nil {
-		params.DateFrom = &openapi_types.Date{Time: monthStart(*q.span.From)}
+		params.StartDate = &openapi_types.Date{Time: monthStart(*q.span.From)}
 	}
 	if q.span.To != nil {
-		params.DateTo = &openapi_types.Date{Time: *q.span.To}
+		params.EndDate = &openapi_types.Date{Time: *q.span.To}
 	}
 	if start != "" {
 		params.Cursor = &start
@@ -304,7 +306,14 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 		Columns: []string{"asset_id", "asset", "sector", "country", "gas", "month", "emissions_tonnes", "co2e_tonnes", "lon", "lat"},
 		Total:   -1,
 	}
+	countries := toolkit.CheckFilter("country_iso3", "countries", toolkit.Deref(q.where.Alpha3()))
+	sectors := toolkit.CheckFilter("sector_name", "sectors", toolkit.Deref(params.SectorName))
+	gases := toolkit.CheckFilter("gas", "gases", q.ctGases)
+	out.checks = []*toolkit.FilterCheck{countries, sectors, gases}
 	for _, e := range list.Results {
+		if !countries.Keep(deref(e.CountryCode)) || !sectors.Keep(e.SectorName) || !gases.Keep(e.Gas) {
+			continue
+		}
 		row := facilityEmission{
 			AssetID: e.AssetId, Asset: e.AssetName, Sector: e.SectorName, Country: deref(e.CountryCode), Gas: e.Gas,
 			Month: e.StartTime.UTC().Format("2006-01"), Tonnes: e.EmissionsQuantity, CO2eTonnes: e.Co2eTonnes, Lon: e.Lon, Lat: e.Lat,
@@ -330,27 +339,23 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 		sector = "TOTAL"
 	}
 	params := &janaapi.V1DataSourcesEdgarCountryTotalsListParams{
-		CountryCode: q.where.Alpha3(),
+		CountryIso3: q.where.Alpha3(),
 		Sector:      &sector,
-		Limit:       &q.size,
+		PageSize:    &q.size,
+		StartDate:   yearDate(q.yearFrom, time.January, 1),
+		EndDate:     yearDate(q.yearTo, time.December, 31),
 	}
 	if len(q.edgarGases) == 1 {
 		gas := janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas(q.edgarGases[0])
 		params.Gas = &gas
 	}
-	if q.yearFrom != 0 {
-		params.YearFrom = &q.yearFrom
-	}
-	if q.yearTo != 0 {
-		params.YearTo = &q.yearTo
-	}
 	if start != "" {
-		offset, err := strconv.Atoi(start)
-		if err != nil || offset < 0 {
+		page, err := strconv.Atoi(start)
+		if err != nil || page < 1 {
 			out.err = toolkit.Invalid("cursor", "is damaged; omit it to start from the first page")
 			return out
 		}
-		params.Offset = &offset
+		params.Page = &page
 	}
 	resp, err := env.Jana.API().V1DataSourcesEdgarCountryTotalsList(ctx, params)
 	list, err := jana.Decode[janaapi.PaginatedEdgarCountryTotalList]("v1_data_sources_edgar_country_totals_list", resp, err)
@@ -363,21 +368,23 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 		Columns: []string{"country", "name", "year", "gas", "sector", "value_kt", "provisional"},
 		Total:   list.Count,
 	}
+	countries := toolkit.CheckFilter("country_iso3", "countries", toolkit.Deref(q.where.Alpha3()))
 	for _, e := range list.Results {
-		if len(q.edgarGases) > 1 && !contains(q.edgarGases, e.Gas) {
+		if !countries.Keep(e.CountryCode) {
+			continue
+		}
+		if len(q.edgarGases) > 1 && !contains(q.edgarGases, e.GasType) {
 			continue // several gases were asked for: Jana filters one, so filter here
 		}
 		row := nationalEmission{
-			Country: e.CountryCode, Name: deref(e.CountryName), Year: e.Year, Gas: e.Gas, Sector: e.Sector,
+			Country: e.CountryCode, Name: deref(e.CountryName), Year: e.Year, Gas: e.GasType, Sector: e.Sector,
 			Kilotonnes: e.Value, Provisional: deref(e.Provisional),
 		}
 		t.Add(row, row.Country, row.Name, strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Kilotonnes), strconv.FormatBool(row.Provisional))
 	}
 	out.table = t
-	out.next = toolkit.NextParam(list.Next, "offset")
-	if list.Next != nil && out.next == "" {
-		out.next = "0" // a next link without offset starts over; should not happen
-	}
+	out.checks = append(out.checks, countries)
+	out.next = toolkit.NextParam(list.Next, "page")
 	if len(list.Results) == 0 {
 		out.note = "EDGAR: no national totals match; check country codes and years."
 	}
@@ -399,9 +406,8 @@ func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, start st
 		gas := janaapi.V1DataSourcesEdgarGridEmissionsListParamsGas(q.edgarGases[0])
 		params.Gas = &gas
 	}
-	if q.yearFrom != 0 && q.yearFrom == q.yearTo {
-		params.Year = &q.yearFrom
-	}
+	params.StartDate = yearDate(q.yearFrom, time.January, 1)
+	params.EndDate = yearDate(q.yearTo, time.December, 31)
 	if start != "" {
 		params.Cursor = &start
 	}
@@ -417,19 +423,25 @@ func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, start st
 		Total:   -1,
 	}
 	for _, c := range list.Results {
-		if len(q.edgarGases) > 1 && !contains(q.edgarGases, c.Gas) {
+		if len(q.edgarGases) > 1 && !contains(q.edgarGases, c.GasType) {
 			continue
 		}
-		if (q.yearFrom != 0 && c.Year < q.yearFrom) || (q.yearTo != 0 && c.Year > q.yearTo) {
-			continue
-		}
-		row := gridEmission{Lon: c.Longitude, Lat: c.Latitude, Year: c.Year, Gas: c.Gas, Sector: c.Sector, Tonnes: c.Value}
+		row := gridEmission{Lon: c.Longitude, Lat: c.Latitude, Year: c.Year, Gas: c.GasType, Sector: c.Sector, Tonnes: c.Value}
 		t.Add(row, toolkit.Num(row.Lon), toolkit.Num(row.Lat), strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Tonnes))
 	}
 	out.table = t
 	out.next = toolkit.NextParam(list.Next, "cursor")
 	out.note = "EDGAR: the location is a box or point, so these are 0.1° grid cells (tonnes per cell and year), not national totals."
 	return out
+}
+
+// yearDate is a start_date/end_date parameter for a year (nil for 0: no bound); Jana keeps
+// whole years of the dates it is given.
+func yearDate(year int, m time.Month, day int) *openapi_types.Date {
+	if year == 0 {
+		return nil
+	}
+	return &openapi_types.Date{Time: time.Date(year, m, day, 0, 0, 0, 0, time.UTC)}
 }
 
 func monthStart(t time.Time) time.Time {

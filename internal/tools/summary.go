@@ -53,15 +53,16 @@ func getDataSummary(env *toolkit.Env) toolkit.Tool {
 func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 	var (
 		summary          *janaapi.PlatformSummary
-		statistics       *janaapi.PlatformStatistics
+		statistics       *janaapi.PaginatedTableStatisticsList
 		summErr, statErr error
 	)
 	toolkit.Parallel(func() {
 		resp, err := env.Jana.API().V1EsgSummaryRetrieve(ctx)
 		summary, summErr = jana.Decode[janaapi.PlatformSummary]("v1_esg_summary_retrieve", resp, err)
 	}, func() {
-		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx)
-		statistics, statErr = jana.Decode[janaapi.PlatformStatistics]("v1_esg_statistics_retrieve", resp, err)
+		limit := 100 // every table on one page
+		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx, &janaapi.V1EsgStatisticsRetrieveParams{Limit: &limit})
+		statistics, statErr = jana.Decode[janaapi.PaginatedTableStatisticsList]("v1_esg_statistics_retrieve", resp, err)
 	})
 	if summErr != nil {
 		return nil, summErr
@@ -93,7 +94,7 @@ func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 		return page, nil
 	}
 	tables := &toolkit.Table{Name: "tables", Columns: []string{"table", "source", "records", "first", "last", "countries"}, Total: -1}
-	for _, s := range statistics.Tables {
+	for _, s := range statistics.Results {
 		c := tableCount{Table: s.Table, Source: s.Source, Records: s.RecordCount, First: timePtr(s.Earliest), Last: timePtr(s.Latest), Countries: deref(s.CountryCount)}
 		tables.Add(c, c.Table, c.Source, strconv.FormatInt(c.Records, 10), c.First, c.Last, strconv.Itoa(c.Countries))
 	}

@@ -267,6 +267,16 @@ type EmissionTotals struct {
 	RecordCount  int64
 	UniqueAssets int
 	First, Last  int // month range, First > Last when empty
+	// Quantity is tonnes of each gas (by index in Gases) in the matching rows of that gas.
+	Quantity [5]float64
+}
+
+// Of returns the tonnes of gas name in the totals (co2, ch4, n2o; 0 for others).
+func (t EmissionTotals) Of(name string) float64 {
+	if g := slices.Index(Gases, name); g >= 0 {
+		return t.Quantity[g]
+	}
+	return 0
 }
 
 func (e EmissionSet) accumulate(t *EmissionTotals, a *Asset) {
@@ -281,6 +291,7 @@ func (e EmissionSet) accumulate(t *EmissionTotals, a *Asset) {
 	for g := range Gases {
 		if mask&(1<<g) != 0 {
 			t.TotalCO2e += sum * e.d.co2eFactor(a, g)
+			t.Quantity[g] += sum * e.d.quantityFactor(a, g)
 			t.RecordCount += int64(months)
 		}
 	}

@@ -116,6 +116,8 @@ type GridFilter struct {
 	Years   []int
 	Gases   []string
 	Sectors []string
+	// MinValue keeps rows emitting at least this many tonnes (the list endpoints only).
+	MinValue *float64
 }
 
 // GridSet is a resolved grid filter.
@@ -123,11 +125,17 @@ type GridSet struct {
 	d                  *Dataset
 	cells              []int
 	years, gases, secs []bool
+	minValue           *float64
+}
+
+// keeps applies the value filter to one row.
+func (g GridSet) keeps(r GridRef) bool {
+	return g.minValue == nil || g.d.GridRow(r).ValueTons >= *g.minValue
 }
 
 // Grid resolves a grid filter.
 func (d *Dataset) Grid(f GridFilter) GridSet {
-	g := GridSet{d: d, years: make([]bool, len(GridYears)), gases: make([]bool, 4), secs: make([]bool, 5)}
+	g := GridSet{d: d, years: make([]bool, len(GridYears)), gases: make([]bool, 4), secs: make([]bool, 5), minValue: f.MinValue}
 	for i, y := range GridYears {
 		g.years[i] = len(f.Years) == 0 || slices.Contains(f.Years, y)
 	}
@@ -168,7 +176,7 @@ func (g GridSet) After(after int64, n int) ([]GridRef, bool) {
 		}
 		for slot := slot0; slot < gridRowsPerCell; slot++ {
 			y, gas, s := slot/20, slot/5%4, slot%5
-			if !g.match(y, gas, s) {
+			if !g.match(y, gas, s) || !g.keeps(GridRef{ci, y, gas, s}) {
 				continue
 			}
 			if len(out) == n {
@@ -199,7 +207,7 @@ scan:
 		}
 		for slot := slot0; slot >= 0; slot-- {
 			y, gas, s := slot/20, slot/5%4, slot%5
-			if !g.match(y, gas, s) {
+			if !g.match(y, gas, s) || !g.keeps(GridRef{ci, y, gas, s}) {
 				continue
 			}
 			if len(out) == n {

@@ -333,11 +333,29 @@ type MeasurementTotals struct {
 	ParameterCount int
 	Earliest       *time.Time
 	Latest         *time.Time
+	// Average, Minimum and Maximum are over the values counted (NaN without any).
+	Average, Minimum, Maximum float64
+}
+
+// valueStats is the sum, minimum and maximum of a sensor's readings in slots [lo, hi],
+// -999 sentinels included unless noSentinel.
+func (m MeasurementSet) valueStats(s *Sensor, lo, hi int) (sum, lowest, highest float64) {
+	lowest, highest = math.Inf(1), math.Inf(-1)
+	for _, raw := range s.raw[lo-s.Start : hi-s.Start+1] {
+		v := float64(raw) / s.scale
+		if m.noSentinel && v == SentinelValue {
+			continue
+		}
+		sum += v
+		lowest, highest = math.Min(lowest, v), math.Max(highest, v)
+	}
+	return sum, lowest, highest
 }
 
 // Totals counts readings, locations and parameters and finds the time range.
 func (m MeasurementSet) Totals() MeasurementTotals {
-	var t MeasurementTotals
+	t := MeasurementTotals{Minimum: math.Inf(1), Maximum: math.Inf(-1)}
+	var sum float64
 	locs := map[int]bool{}
 	params := map[string]bool{}
 	first, last := math.MaxInt, -1
@@ -351,11 +369,17 @@ func (m MeasurementSet) Totals() MeasurementTotals {
 			n -= int64(m.d.Sensors[si].SentinelCount(lo, hi))
 		}
 		t.RecordCount += n
+		sv, lv, hv := m.valueStats(&m.d.Sensors[si], lo, hi)
+		sum, t.Minimum, t.Maximum = sum+sv, math.Min(t.Minimum, lv), math.Max(t.Maximum, hv)
 		locs[m.d.Sensors[si].Location] = true
 		params[m.d.Sensors[si].Parameter] = true
 		first, last = min(first, lo), max(last, hi)
 	}
 	t.LocationCount, t.ParameterCount = len(locs), len(params)
+	t.Average = sum / float64(t.RecordCount)
+	if t.RecordCount == 0 {
+		t.Average, t.Minimum, t.Maximum = math.NaN(), math.NaN(), math.NaN()
+	}
 	if last >= 0 {
 		e, l := SlotTime(first), SlotTime(last)
 		t.Earliest, t.Latest = &e, &l
@@ -427,12 +451,14 @@ type CountryTotal struct {
 	RecordCount    int64
 	LocationCount  int
 	ParameterCount int
+	Average        float64 // of all values counted, every parameter together
 }
 
 // CountryTotals aggregates per country, ordered by ISO-2 code.
 func (m MeasurementSet) CountryTotals() []CountryTotal {
 	type acc struct {
 		CountryTotal
+		sum    float64
 		locs   map[int]bool
 		params map[string]bool
 	}
@@ -451,12 +477,15 @@ func (m MeasurementSet) CountryTotals() []CountryTotal {
 			groups[l.CountryISO2] = g
 		}
 		g.RecordCount += int64(hi - lo + 1)
+		sv, _, _ := m.valueStats(s, lo, hi)
+		g.sum += sv
 		g.locs[s.Location] = true
 		g.params[s.Parameter] = true
 	}
 	out := make([]CountryTotal, 0, len(groups))
 	for _, g := range groups {
 		g.LocationCount, g.ParameterCount = len(g.locs), len(g.params)
+		g.Average = g.sum / float64(g.RecordCount)
 		out = append(out, g.CountryTotal)
 	}
 	slices.SortFunc(out, func(a, b CountryTotal) int { return strings.Compare(a.CountryISO2, b.CountryISO2) })
