@@ -38,6 +38,7 @@ var sandboxKeys = map[string]string{
 	"html_503":       "html-503",
 	"slow":           "slow",
 	"rename_params":  "rename-param",
+	"ignore_params":  "ignore-param",
 	"allowed_hosts":  "allowed-hosts",
 	"private_schema": "private-schema",
 	"allow_remote":   "allow-remote",
@@ -54,7 +55,7 @@ func newSandboxCommand(getenv func(string) string, stdout, stderr io.Writer) *co
 
 Every flag can also be set as JANA_SANDBOX_<KEY> (e.g. JANA_SANDBOX_ERROR_RATES=503=0.1,429=0.05)
 or in a YAML file given with --config (keys: addr, seed, users, latency, latency_jitter,
-error_rates, retry_after, html_503, slow, rename_params, allowed_hosts, private_schema,
+error_rates, retry_after, html_503, slow, rename_params, ignore_params, allowed_hosts, private_schema,
 allow_remote, log_level, log_format). Flags win over the environment, which wins over the file.`,
 		Args: cobra.NoArgs,
 	}
@@ -69,6 +70,7 @@ allow_remote, log_level, log_format). Flags win over the environment, which wins
 	fl.Bool("html-503", false, "serve injected 503s as the proxy's nginx HTML page")
 	fl.StringArray("slow", nil, "delay an operation (id or suffix such as sector_totals), op=duration (repeatable)")
 	fl.StringArray("rename-param", nil, "rename a query parameter everywhere, old=new (repeatable)")
+	fl.StringSlice("ignore-param", nil, "accept a query parameter and ignore it, as Jana did for Climate TRACE country_code in April 2026 (repeatable)")
 	fl.StringSlice("allowed-hosts", nil, "Django ALLOWED_HOSTS: accepted Host headers (default any)")
 	fl.Bool("private-schema", false, "require authentication for /api/schema/")
 	fl.Bool("allow-remote", false, "allow listening on a non-loopback address")
@@ -210,6 +212,9 @@ func sandboxOptionsFrom(v *viper.Viper, stderr io.Writer) (sandboxOptions, error
 			o.cfg.RenameParams = map[string]string{}
 		}
 		o.cfg.RenameParams[k] = cast.ToString(val)
+	}
+	if o.cfg.Faults.IgnoredParams, err = sandboxList(v.Get("ignore_params")); err != nil {
+		return o, sandboxKeyError("ignore_params", err)
 	}
 	if o.cfg.AllowedHosts, err = sandboxList(v.Get("allowed_hosts")); err != nil {
 		return o, sandboxKeyError("allowed_hosts", err)

@@ -74,8 +74,12 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("openaq"), Fields: map[string]any{}}
+		check0 := toolkit.CheckFilter("location__country_iso2", toolkit.Deref(params.LocationCountryIso2))
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_code", "record_count", "avg_value"}, Total: -1}
 		for _, it := range *out {
+			if !check0.Keep(string(it.CountryCode)) {
+				continue
+			}
 			table.Add(airQualityCountryTotalsRow{
 				CountryCode: it.CountryCode,
 				RecordCount: it.RecordCount,
@@ -84,6 +88,7 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("Air-quality coverage per country (OpenAQ)", len(table.Rows), table.Total)
+		page.NoteFilters(check0)
 		return page, nil
 	})
 }

@@ -116,8 +116,12 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		if cell := toolkit.Int(out.Count); cell != "" {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
+		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas_type", "sector", "value", "unit", "provisional"}, Total: out.Count}
 		for _, it := range out.Results {
+			if !check0.Keep(string(it.CountryCode)) {
+				continue
+			}
 			table.Add(edgarCountryTotalsRow{
 				CountryCode: it.CountryCode,
 				CountryName: it.CountryName,
@@ -131,6 +135,7 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("National emission totals (EDGAR)", len(table.Rows), table.Total)
+		page.NoteFilters(check0)
 		if next := toolkit.NextParam(out.Next, "page"); next != "" {
 			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
 		}

@@ -85,8 +85,12 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
+		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_iso3", "total_co2e", "record_count", "unique_assets"}, Total: -1}
 		for _, it := range *out {
+			if !check0.Keep(string(it.CountryIso3)) {
+				continue
+			}
 			table.Add(emissionsByCountryRow{
 				CountryIso3:  it.CountryIso3,
 				TotalCo2e:    it.TotalCo2e,
@@ -96,6 +100,7 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("Emissions per country (Climate TRACE)", len(table.Rows), table.Total)
+		page.NoteFilters(check0)
 		return page, nil
 	})
 }

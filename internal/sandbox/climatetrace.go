@@ -148,14 +148,10 @@ func (h *server) V1DataSourcesClimatetraceEmissionsList(c echo.Context, p janaap
 	if err != nil {
 		return err
 	}
-	countries := p.CountryIso3
-	if countries == nil && !h.s.faults.current().CTCountryCodeIgnored {
-		// The alias filters, as Jana's clients of May 2026 say; with the fault it is accepted
-		// and ignored, as Jana's own contract probe of 2026-04-28 recorded.
-		countries = p.CountryCode
-	}
 	set := h.d.Emissions(data.EmissionFilter{
-		Assets: data.AssetFilter{Spatial: sp, CountryISO3: upper(countries), SectorNames: deref(p.SectorName),
+		// The alias filters, as Jana's clients of May 2026 say (Faults.IgnoredParams
+		// reproduces the April probe, which saw it ignored).
+		Assets: data.AssetFilter{Spatial: sp, CountryISO3: upper(firstOf(p.CountryIso3, p.CountryCode)), SectorNames: deref(p.SectorName),
 			SectorIDs: deref(p.SectorId), AssetIDs: deref(p.AssetId)},
 		Gases: gasNames(p.Gas), From: dateTime(from), To: dateTime(to)})
 	return h.emissionsPage(c, set, cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset})

@@ -80,7 +80,7 @@ func (f *faultInjector) build(fc FaultConfig, latency, jitter time.Duration, slo
 		return nil, fmt.Errorf("latency: must not be negative")
 	}
 	fs := &faultSettings{faults: FaultConfig{ErrorRates: maps.Clone(fc.ErrorRates), RetryAfter: fc.RetryAfter,
-		HTML503: fc.HTML503, CTCountryCodeIgnored: fc.CTCountryCodeIgnored}, latency: latency, jitter: jitter, slow: maps.Clone(slow),
+		HTML503: fc.HTML503, IgnoredParams: slices.Clone(fc.IgnoredParams)}, latency: latency, jitter: jitter, slow: maps.Clone(slow),
 		slowOps: map[string]time.Duration{}}
 	for key, d := range slow {
 		if d < 0 {

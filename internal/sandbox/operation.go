@@ -30,8 +30,12 @@ func (s *Sandbox) operation(op *opSpec) echo.MiddlewareFunc {
 					return notFound()
 				}
 			}
-			if ae := checkQuery(op, c.QueryParams()); ae != nil {
+			q := c.QueryParams()
+			if ae := checkQuery(op, q); ae != nil {
 				return ae
+			}
+			for _, name := range s.faults.current().IgnoredParams {
+				delete(q, name) // accepted above, then silently not applied
 			}
 			if err := s.faults.slowDown(ctx, st, op); err != nil {
 				return err

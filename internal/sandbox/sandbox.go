@@ -83,10 +83,11 @@ type FaultConfig struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 	// HTML503 serves 503s as the production proxy does: nginx's HTML page, text/html.
 	HTML503 bool `json:"html_503,omitempty"`
-	// CTCountryCodeIgnored reproduces the bug Jana's own contract probe recorded on 2026-04-28:
-	// Climate TRACE emissions accept country_code and ignore it, answering unfiltered rows.
-	// Off, country_code filters as the alias of country_iso3 (as Jana's May 2026 clients say).
-	CTCountryCodeIgnored bool `json:"ct_country_code_ignored,omitempty"`
+	// IgnoredParams are query parameters that are accepted and then ignored, as Jana's own
+	// contract probe of 2026-04-28 recorded for Climate TRACE emissions' country_code: the
+	// answer is 200 with unfiltered rows. ["country_code"] reproduces that bug (on every
+	// operation that takes the alias); any other name tests a client's defence against it.
+	IgnoredParams []string `json:"ignored_params,omitempty"`
 }
 
 // Event describes one finished API request.

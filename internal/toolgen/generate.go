@@ -117,6 +117,14 @@ type tool struct {
 	Rows                                                                           *rows
 	Summary                                                                        []field
 	Key                                                                            string
+	Checks                                                                         []check
+}
+
+// check is a filter whose rows are verified (Param.Check).
+type check struct {
+	Param  string // the operation parameter sent
+	Values string // Go expression of the values sent, a slice of strings
+	Row    string // Go expression of the row's value, a string
 }
 
 type arg struct {
@@ -211,6 +219,11 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 		if sp == nil {
 			return nil, missing(pname)
 		}
+		if sp.Deprecated {
+			// Jana keeps old spellings as deprecated aliases for a while, and has been seen to
+			// accept one and ignore it: a tool sends the canonical name.
+			return nil, fmt.Errorf("parameter %q is deprecated (%s): send the canonical parameter instead", pname, strings.TrimSuffix(sp.Description, "."))
+		}
 		var apiType, apiField string
 		if sp.In == "path" {
 			for _, pp := range gm.PathParams {
@@ -240,6 +253,18 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 			return nil, fmt.Errorf("parameter %q: %w", pname, err)
 		}
 		t.Args = append(t.Args, a)
+		if spec.Check != "" {
+			values := ""
+			switch elem := strings.TrimPrefix(strings.TrimPrefix(apiType, "*"), "[]"); {
+			case strings.HasPrefix(apiType, "*[]") && isStringType(elem, api):
+				values = "toolkit.Deref(params." + apiField + ")"
+			case strings.HasPrefix(apiType, "*") && isStringType(elem, api):
+				values = "toolkit.Opt(params." + apiField + ")"
+			default:
+				return nil, fmt.Errorf("parameter %q: check needs a string or list-of-strings parameter, not %s", pname, apiType)
+			}
+			t.Checks = append(t.Checks, check{Param: pname, Values: values, Row: spec.Check})
+		}
 	}
 	for _, pp := range gm.PathParams {
 		i := slices.IndexFunc(t.Args, func(a arg) bool { return a.Param == pp.Name })
@@ -322,7 +347,30 @@ func planResult(t *tool, r Result, api *goAPI) error {
 	if t.Paging != "" && (t.Rows == nil || r.Rows != "results") {
 		return fmt.Errorf(`paging needs result rows "results" (a paginated list)`)
 	}
+	for i, c := range t.Checks {
+		if t.Rows == nil {
+			return fmt.Errorf("parameter %q: check needs result rows", c.Param)
+		}
+		f, ok := api.structs[itemType][c.Row]
+		if !ok {
+			return fmt.Errorf("parameter %q: check %q is not a field of %s (it has: %s)", c.Param, c.Row, itemType, fieldList(api.structs[itemType]))
+		}
+		switch {
+		case isStringType(f.Type, api):
+			t.Checks[i].Row = "string(it." + f.Name + ")"
+		case strings.HasPrefix(f.Type, "*") && isStringType(strings.TrimPrefix(f.Type, "*"), api):
+			t.Checks[i].Row = "toolkit.Str((*string)(it." + f.Name + "))"
+		default:
+			return fmt.Errorf("parameter %q: check %q is a %s, not a string", c.Param, c.Row, f.Type)
+		}
+	}
 	return nil
+}
+
+// isStringType reports whether a Go type of the generated client is a string (or a string
+// enum).
+func isStringType(typ string, api *goAPI) bool {
+	return typ == "string" || api.strEnum[typ]
 }
 
 func pickFields(api *goAPI, typ string, names []string, recv string) ([]field, error) {

@@ -46,6 +46,9 @@ type Param struct {
 	Required    bool     `yaml:"required"`
 	// Value, when set, is always sent and the parameter is hidden from the model.
 	Value any `yaml:"value"`
+	// Check names the row field that must hold one of the values sent: rows Jana returns
+	// outside the filter (it has been seen to ignore one) are left out, and the answer says so.
+	Check string `yaml:"check"`
 }
 
 // Result says how the answer is shaped.

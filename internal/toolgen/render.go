@@ -130,8 +130,16 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		}
 {{- end}}
 {{- with .Rows}}
+{{- range $i, $c := $.Checks}}
+		check{{$i}} := toolkit.CheckFilter({{quote $c.Param}}, {{$c.Values}})
+{{- end}}
 		table := &toolkit.Table{Name: {{quote $.Key}}, Columns: []string{ {{columns .Fields}} }, Total: {{.Total}}}
 		for _, it := range {{if .Ptr}}toolkit.Deref({{.Expr}}){{else}}{{.Expr}}{{end}} {
+{{- range $i, $c := $.Checks}}
+			if !check{{$i}}.Keep({{$c.Row}}) {
+				continue
+			}
+{{- end}}
 			table.Add({{$.Func}}Row{
 {{- range .Fields}}
 				{{.Name}}: {{.Go}},
@@ -140,6 +148,9 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle({{quote $.Title}}, len(table.Rows), table.Total)
+{{- if $.Checks}}
+		page.NoteFilters({{range $i, $c := $.Checks}}{{if $i}}, {{end}}check{{$i}}{{end}})
+{{- end}}
 {{- else}}
 		page.Title = {{quote .Title}} + "."
 {{- end}}

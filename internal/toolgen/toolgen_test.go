@@ -50,6 +50,8 @@ func TestManifestErrorsNameTheEntry(t *testing.T) {
 		want            []string
 	}{
 		{"ghost", "v1_no_such_list", "", []string{`tool "ghost"`, "v1_no_such_list", "not in the schema"}},
+		{"deprecated_param", "v1_data_sources_climatetrace_emissions_totals_retrieve", "    params:\n      country_code: {}\n",
+			[]string{`tool "deprecated_param"`, `parameter "country_code" is deprecated`, "country_iso3"}},
 		{"bad_param", "v1_data_sources_edgar_country_totals_list", "    params:\n      country_alpha3: {}\n",
 			[]string{`tool "bad_param"`, `parameter "country_alpha3" is not a parameter`, "country_iso3"}},
 		{"login", "auth_login_create", "", []string{`tool "login"`, "only GET"}},

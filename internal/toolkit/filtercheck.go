@@ -10,23 +10,24 @@ import (
 // TRACE emissions ignoring country_code): such rows must never be shown as filtered ones.
 type FilterCheck struct {
 	param string // the parameter that was sent, e.g. country_iso3
+	sent  []string
 	want  map[string]bool
-	what  string // what the rows are, plural ("countries")
 	bad   int
 	seen  int
 }
 
 // CheckFilter returns a check of rows against the values sent in param, or nil when nothing
-// was sent (every row passes a nil check). what names the filtered thing for the note.
-func CheckFilter[T ~string](param, what string, sent []T) *FilterCheck {
+// was sent (every row passes a nil check).
+func CheckFilter[T ~string](param string, sent []T) *FilterCheck {
 	if len(sent) == 0 {
 		return nil
 	}
-	want := make(map[string]bool, len(sent))
+	f := &FilterCheck{param: param, want: make(map[string]bool, len(sent))}
 	for _, v := range sent {
-		want[strings.ToLower(string(v))] = true
+		f.sent = append(f.sent, string(v))
+		f.want[strings.ToLower(string(v))] = true
 	}
-	return &FilterCheck{param: param, want: want, what: what}
+	return f
 }
 
 // Keep reports whether a row with value passes the filter (case-insensitive), counting the
@@ -48,9 +49,13 @@ func (f *FilterCheck) Note() string {
 	if f == nil || f.bad == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Warning: Jana did not apply the %s filter: %d of the %d rows it returned are from other %s. "+
-		"They are left out, so this page may miss matching rows and any total over it is incomplete; report this to Jana's operators.",
-		f.param, f.bad, f.seen, f.what)
+	sent := strings.Join(f.sent, ", ")
+	if len(sent) > 80 {
+		sent = sent[:80] + "…"
+	}
+	return fmt.Sprintf("Warning: Jana did not apply the %s filter: %d of the %d rows it returned have other values than those sent (%s). "+
+		"They are left out, so this answer may miss matching rows and any total over it is incomplete; report this to Jana's operators.",
+		f.param, f.bad, f.seen, sent)
 }
 
 // Mismatched is the number of rows that failed the check.

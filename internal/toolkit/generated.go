@@ -156,6 +156,14 @@ func RowsTitle(title string, rows, total int) string {
 	return title + ": " + strconv.Itoa(rows) + " rows."
 }
 
+// Opt returns a one-value list of the value behind p, or nil.
+func Opt[T any](p *T) []T {
+	if p == nil {
+		return nil
+	}
+	return []T{*p}
+}
+
 // Deref returns the list behind p, or nil.
 func Deref[T any](p *[]T) []T {
 	if p == nil {

@@ -103,16 +103,16 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 
 	ordering := janaapi.V1DataSourcesOpenaqMeasurementsListParamsOrderingMinusMeasuredAt
 	resp, err := env.Jana.API().V1DataSourcesOpenaqMeasurementsList(ctx, &janaapi.V1DataSourcesOpenaqMeasurementsListParams{
-		Bbox:          where.BBoxParam(),
-		Coordinates:   where.PointParam(),
-		Radius:        where.RadiusParam(),
+		Bbox:                where.BBoxParam(),
+		Coordinates:         where.PointParam(),
+		Radius:              where.RadiusParam(),
 		LocationCountryIso2: where.Alpha2(),
-		DateFrom:      span.From,
-		DateTo:        span.To,
-		ParameterName: params,
-		Ordering:      &ordering,
-		Page:          &page,
-		PageSize:      &size,
+		DateFrom:            span.From,
+		DateTo:              span.To,
+		ParameterName:       params,
+		Ordering:            &ordering,
+		Page:                &page,
+		PageSize:            &size,
 	})
 	list, err := jana.Decode[janaapi.PaginatedOpenAQMeasurementList]("v1_data_sources_openaq_measurements_list", resp, err)
 	if err != nil {
@@ -126,8 +126,8 @@ func airQuality(ctx context.Context, env *toolkit.Env, in airQualityIn) (*toolki
 	}
 	stats := map[[2]string]*pollutantSummary{}
 	dropped := 0
-	countries := toolkit.CheckFilter("location__country_iso2", "countries", toolkit.Deref(where.Alpha2()))
-	pollutantsSent := toolkit.CheckFilter("parameter_name", "pollutants", toolkit.Deref(params))
+	countries := toolkit.CheckFilter("location__country_iso2", toolkit.Deref(where.Alpha2()))
+	pollutantsSent := toolkit.CheckFilter("parameter_name", toolkit.Deref(params))
 	for _, m := range list.Results {
 		if !countries.Keep(deref(m.CountryCode)) || !pollutantsSent.Keep(m.ParameterName) {
 			continue

@@ -306,9 +306,9 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 		Columns: []string{"asset_id", "asset", "sector", "country", "gas", "month", "emissions_tonnes", "co2e_tonnes", "lon", "lat"},
 		Total:   -1,
 	}
-	countries := toolkit.CheckFilter("country_iso3", "countries", toolkit.Deref(q.where.Alpha3()))
-	sectors := toolkit.CheckFilter("sector_name", "sectors", toolkit.Deref(params.SectorName))
-	gases := toolkit.CheckFilter("gas", "gases", q.ctGases)
+	countries := toolkit.CheckFilter("country_iso3", toolkit.Deref(q.where.Alpha3()))
+	sectors := toolkit.CheckFilter("sector_name", toolkit.Deref(params.SectorName))
+	gases := toolkit.CheckFilter("gas", q.ctGases)
 	out.checks = []*toolkit.FilterCheck{countries, sectors, gases}
 	for _, e := range list.Results {
 		if !countries.Keep(deref(e.CountryCode)) || !sectors.Keep(e.SectorName) || !gases.Keep(e.Gas) {
@@ -368,7 +368,7 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 		Columns: []string{"country", "name", "year", "gas", "sector", "value_kt", "provisional"},
 		Total:   list.Count,
 	}
-	countries := toolkit.CheckFilter("country_iso3", "countries", toolkit.Deref(q.where.Alpha3()))
+	countries := toolkit.CheckFilter("country_iso3", toolkit.Deref(q.where.Alpha3()))
 	for _, e := range list.Results {
 		if !countries.Keep(e.CountryCode) {
 			continue
