@@ -57,7 +57,7 @@ func badRequest(msg string) *apiError { return detail(http.StatusBadRequest, msg
 
 func unknownParams(unknown, allowed []string) *apiError {
 	return &apiError{status: http.StatusBadRequest, body: map[string]any{
-		"detail":         "Unknown query parameters: " + strings.Join(unknown, ", "),
+		"detail":         "Unknown query parameter(s): " + strings.Join(unknown, ", "),
 		"unknown_params": unknown,
 		"allowed_params": allowed,
 	}}

@@ -157,7 +157,7 @@ func TestRenameParams(t *testing.T) {
 		t.Fatalf("old name: %d %s", resp.StatusCode, body)
 	}
 	ve := decode[map[string]any](t, body)
-	if ve["detail"] != "Unknown query parameters: country_iso3" {
+	if ve["detail"] != "Unknown query parameter(s): country_iso3" {
 		t.Errorf("detail %v", ve["detail"])
 	}
 	allowed := ve["allowed_params"].([]any)
