@@ -43,8 +43,23 @@ type Config struct {
 	Tools     Tools
 	Limits    Limits
 	Cache     Cache
+	Cluster   Cluster
 	Log       Log
 }
+
+// Cluster is the state replicas share through Redis (session registry and forwarding, rate
+// limits, session caps, shares of calls in flight, the response cache). Off without RedisURL.
+type Cluster struct {
+	RedisURL Secret // MCP_REDIS_URL (formerly MCP_CACHE_REDIS_URL)
+	// Secret signs requests forwarded between replicas; empty: one agreed on through Redis.
+	Secret Secret // MCP_CLUSTER_SECRET
+	// Advertise is the URL other replicas reach this one at; empty: derived from the listener.
+	Advertise string        // MCP_CLUSTER_ADVERTISE_URL
+	TTL       time.Duration // MCP_CLUSTER_TTL: registrations outlive a dead replica by this
+}
+
+// Enabled reports whether replicas share state.
+func (c Cluster) Enabled() bool { return !c.RedisURL.IsZero() }
 
 // Backend is how the server reaches Jana.
 type Backend struct {
@@ -136,7 +151,7 @@ type Limits struct {
 type Cache struct {
 	Enabled  bool   // MCP_CACHE_ENABLED
 	MaxBytes int64  // MCP_CACHE_MAX_BYTES
-	RedisURL Secret // MCP_CACHE_REDIS_URL: shared cache for replicas (may hold a password)
+	RedisURL Secret // the cache's Redis: MCP_REDIS_URL
 	// Public lists endpoint path prefixes whose responses may be shared across users.
 	Public []string // MCP_CACHE_PUBLIC
 }

@@ -257,17 +257,6 @@ var fields = []field{
 			c.Cache.MaxBytes = n
 			return nil
 		}},
-	{env: "MCP_CACHE_REDIS_URL", secret: true, usage: "redis://… to share the cache between replicas (off when empty)",
-		apply: func(c *Config, raw string) error {
-			if raw != "" {
-				u, err := url.Parse(raw)
-				if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-					return errors.New("is not a redis:// or rediss:// URL")
-				}
-			}
-			c.Cache.RedisURL = Secret(raw)
-			return nil
-		}},
 	{env: "MCP_CACHE_PUBLIC", def: "", usage: "comma-separated backend path prefixes whose responses all users may share (e.g. /api/v1/data-sources/openaq/parameters/)",
 		apply: func(c *Config, raw string) error {
 			c.Cache.Public = list(raw)
@@ -278,6 +267,42 @@ var fields = []field{
 			}
 			return nil
 		}},
+
+	// Several replicas.
+	{env: "MCP_REDIS_URL", secret: true, usage: "redis://… (or rediss://) shared by the replicas: session registry and forwarding, rate limits, session caps, calls in flight, the response cache; off when empty (env or file only)",
+		apply: func(c *Config, raw string) error { return setRedisURL(c, raw) }},
+	{env: "MCP_CACHE_REDIS_URL", secret: true, usage: "deprecated: the former name of MCP_REDIS_URL, used when that is unset (env or file only)",
+		apply: func(c *Config, raw string) error {
+			if raw == "" || c.Cluster.Enabled() {
+				return nil
+			}
+			return setRedisURL(c, raw)
+		}},
+	{env: "MCP_CLUSTER_SECRET", secret: true, usage: "key that signs requests forwarded between replicas; empty: the replicas agree on one through Redis (env or file only)",
+		apply: func(c *Config, raw string) error {
+			if raw != "" && len(raw) < 16 {
+				return errors.New("must be at least 16 characters")
+			}
+			c.Cluster.Secret = Secret(raw)
+			return nil
+		}},
+	{env: "MCP_CLUSTER_ADVERTISE_URL", def: "", usage: "URL other replicas reach this one at, e.g. http://10.0.1.23:8080 (default: the listener's address, or this host's first non-loopback address when it listens on all)",
+		apply: func(c *Config, raw string) error {
+			if raw != "" {
+				u, err := url.Parse(raw)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+					return fmt.Errorf("%q is not an http(s) URL without credentials", raw)
+				}
+			}
+			c.Cluster.Advertise = strings.TrimSuffix(raw, "/")
+			return nil
+		}},
+	{env: "MCP_CLUSTER_TTL", def: "30s", usage: "how long a replica's sessions stay registered after its last heartbeat (a replica that dies loses them within this)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Cluster.TTL, err = durationIn(raw, time.Second, 10*time.Minute, true)
+			return err
+		}},
+
 
 	// Logging.
 	{env: "LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error",
@@ -312,6 +337,18 @@ var fields = []field{
 			c.Log.Format = raw
 			return nil
 		}},
+}
+
+func setRedisURL(c *Config, raw string) error {
+	if raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			return errors.New("is not a redis:// or rediss:// URL")
+		}
+	}
+	c.Cluster.RedisURL = Secret(raw)
+	c.Cache.RedisURL = Secret(raw)
+	return nil
 }
 
 // durationIn parses a Go duration, or a plain number of seconds when seconds is true (the

@@ -20,6 +20,8 @@ var credentials = map[string]bool{
 	"JANA_PASSWORD":       true,
 	"JANA_TOKEN":          true,
 	"MCP_CACHE_REDIS_URL": true, // may carry a Redis password
+	"MCP_REDIS_URL":       true, // likewise
+	"MCP_CLUSTER_SECRET":  true, // signs requests between replicas
 }
 
 // knownSettings returns the environment variable names the server reads.

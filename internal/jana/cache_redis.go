@@ -39,7 +39,13 @@ func NewRedisStore(rawURL string, logger *slog.Logger) (*RedisStore, error) {
 		return nil, errors.New("invalid redis URL") // the parse error may quote the password
 	}
 	opts.ContextTimeoutEnabled = true // socket waits end with the operation's budget
-	return &RedisStore{client: redis.NewClient(opts), logger: logger, now: time.Now}, nil
+	return NewRedisStoreFrom(redis.NewClient(opts), logger), nil
+}
+
+// NewRedisStoreFrom uses a client that others share (the cluster's); closing the store closes
+// it too, so only its owner should.
+func NewRedisStoreFrom(client *redis.Client, logger *slog.Logger) *RedisStore {
+	return &RedisStore{client: client, logger: logger, now: time.Now}
 }
 
 // available reports whether Redis is worth asking (it has not failed in the last cooldown).

@@ -16,6 +16,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
@@ -32,6 +33,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Tracing, when set, records a span per backend attempt and sends its traceparent to Jana.
 	Tracing *tracing.Provider
+	// Redis, when set, is the shared connection the response cache uses (its owner closes it);
+	// otherwise the cache connects to its own RedisURL.
+	Redis *redis.Client
 
 	clock clock // the cache's time source; real time when nil (set by tests in this package)
 }
@@ -75,10 +79,16 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 	out := &Client{doer: d}
 	if c.Enabled {
 		var store Store
-		if !c.RedisURL.IsZero() {
+		if opts.Redis != nil {
+			rs := NewRedisStoreFrom(opts.Redis, opts.Logger)
+			if opts.clock != nil {
+				rs.now = opts.clock.Now
+			}
+			store = rs
+		} else if !c.RedisURL.IsZero() {
 			rs, err := NewRedisStore(c.RedisURL.Reveal(), opts.Logger)
 			if err != nil {
-				return nil, fmt.Errorf("MCP_CACHE_REDIS_URL: %w", err)
+				return nil, fmt.Errorf("MCP_REDIS_URL: %w", err)
 			}
 			if opts.clock != nil {
 				rs.now = opts.clock.Now

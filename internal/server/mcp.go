@@ -30,6 +30,8 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 	}, &mcp.ServerOptions{
 		Instructions: instructions,
 		Logger:       s.logger.With("component", "mcp"),
+		// Session ids name the replica that owns them (MCP_REDIS_URL): any replica can route.
+		GetSessionID: s.newSessionID,
 		// Clients call completion/complete on servers that advertise prompts or resource
 		// templates; this server has none, so the honest answer is always empty.
 		CompletionHandler: func(context.Context, *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
@@ -62,12 +64,18 @@ func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 				sl, reserved := ctx.Value(slotKey{}).(*slot)
 				if ok && reserved {
 					if sl.claim(ss) {
+						if s.registry != nil {
+							s.registry.Register(ctx, ss.ID())
+						}
 						s.live.add(ss, s.cfg.Transport.InitTimeout, func() {
 							s.logger.Info("closing a session that did not finish initializing", "session_id", ss.ID(),
 								"timeout", s.cfg.Transport.InitTimeout)
 						})
 						go func() {
 							_ = ss.Wait()
+							if s.registry != nil {
+								s.registry.Deregister(context.Background(), ss.ID())
+							}
 							s.live.remove(ss)
 							sl.release()
 						}()
@@ -101,15 +109,15 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if !ok {
 			return next(ctx, method, req)
 		}
-		who := limitKeyOf(ctx)
-		if why := s.inflight.enter(who); why != "" {
+		ticket, why := s.inflight.enter(limitKeyOf(ctx))
+		if why != "" {
 			return s.refuse(ctx, call.Params.Name, why, req), nil
 		}
 		// The call counts until its answer is written. The SDK writes it after this
 		// middleware returns and only then ends the request's context; leaving on return let
 		// shutdown close the session in between and lose the answer of a call it had waited
 		// for.
-		context.AfterFunc(ctx, func() { s.inflight.leave(who) })
+		context.AfterFunc(ctx, func() { s.inflight.leave(ticket) })
 
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)

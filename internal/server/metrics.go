@@ -28,6 +28,9 @@ type metrics struct {
 	cacheLookups    *prometheus.CounterVec
 	httpRequests    *prometheus.CounterVec
 	panics          *prometheus.CounterVec
+	forwarded       *prometheus.CounterVec
+	redisUp         prometheus.Gauge
+	redisFallbacks  prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -64,6 +67,15 @@ func newMetrics() *metrics {
 		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jana_mcp_panics_total", Help: "Panics recovered while serving, by where (mcp: one MCP message; http: one HTTP request).",
 		}, []string{"where"}),
+		forwarded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jana_mcp_forwarded_total", Help: "Requests for sessions other replicas own, by result (ok, unknown, owner_unreachable).",
+		}, []string{"result"}),
+		redisUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "jana_mcp_redis_up", Help: "1 while the shared state in Redis answers (MCP_REDIS_URL), 0 while replicas fall back to their own memory.",
+		}),
+		redisFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jana_mcp_redis_fallbacks_total", Help: "Times Redis became unavailable and replicas fell back to their own memory.",
+		}),
 	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "jana_mcp_build_info", Help: "Build information; always 1.",
@@ -71,7 +83,7 @@ func newMetrics() *metrics {
 	buildInfo.WithLabelValues(version.String(), runtime.Version()).Set(1)
 	m.registry.MustRegister(
 		m.toolCalls, m.toolDuration, m.backendStatus, m.backendDuration, m.backendRetries,
-		m.sessions, m.rateLimited, m.cacheLookups, m.httpRequests, m.panics, buildInfo,
+		m.sessions, m.rateLimited, m.cacheLookups, m.httpRequests, m.panics, m.forwarded, m.redisUp, m.redisFallbacks, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -85,6 +97,9 @@ func newMetrics() *metrics {
 	}
 	for _, r := range []string{"502", "503", "504", "connection", "401", "403", "429"} {
 		m.backendRetries.WithLabelValues(r)
+	}
+	for _, r := range []string{"ok", "unknown", "owner_unreachable"} {
+		m.forwarded.WithLabelValues(r)
 	}
 	for _, w := range []string{"mcp", "http"} {
 		m.panics.WithLabelValues(w)

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
+
+	"github.com/janaplatform/jana-mcp/internal/cluster"
 )
 
 type limitKind string
@@ -23,10 +26,13 @@ const (
 // maxLimiterKeys bounds the memory of the limiters; the least recently seen key is dropped.
 const maxLimiterKeys = 100_000
 
-// rateLimits holds token buckets per limit and per key (a token's hash, or the client IP).
+// rateLimits holds token buckets per limit and per key (a verified user, or the client IP):
+// in Redis, shared by every replica (MCP_REDIS_URL), or, without it or while it is down, in
+// this replica's memory.
 type rateLimits struct {
 	buckets map[limitKind]*keyedLimiter
 	metrics *metrics
+	shared  *cluster.Cluster // nil: per replica
 }
 
 type keyedLimiter struct {
@@ -34,8 +40,8 @@ type keyedLimiter struct {
 	keys      *lru.Cache[string, *rate.Limiter]
 }
 
-func newRateLimits(general, sse, messages int, m *metrics) *rateLimits {
-	rl := &rateLimits{buckets: map[limitKind]*keyedLimiter{}, metrics: m}
+func newRateLimits(general, sse, messages int, m *metrics, shared *cluster.Cluster) *rateLimits {
+	rl := &rateLimits{buckets: map[limitKind]*keyedLimiter{}, metrics: m, shared: shared}
 	// Rejected tokens get the general allowance: a client may mistype its token, not cycle
 	// through made-up ones (each of which would otherwise get a fresh bucket and a check
 	// against Jana).
@@ -62,6 +68,17 @@ func (rl *rateLimits) take(kind limitKind, key string, consume bool) *apiError {
 	kl := rl.buckets[kind]
 	if kl == nil {
 		return nil // limit disabled
+	}
+	if rl.shared != nil {
+		wait, err := rl.shared.Allow(context.Background(), string(kind)+":"+key, kl.perMinute, consume)
+		if err == nil {
+			if wait > 0 {
+				rl.metrics.rateLimited.WithLabelValues(string(kind)).Inc()
+				return &apiError{code: codeRateLimited, retryAfter: wait}
+			}
+			return nil
+		}
+		// Redis is down: this replica's own bucket until it is back.
 	}
 	lim, ok := kl.keys.Get(key)
 	if !ok {

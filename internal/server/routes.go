@@ -12,7 +12,7 @@ import (
 // discovery would make Cursor ignore the token headers users configure.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(middleware.RequestID(), s.accessLog, s.recoverHTTP, s.bodyDeadline)
+	e.Use(middleware.RequestID(), s.accessLog, s.recoverHTTP, s.bodyDeadline, s.fromReplica)
 
 	e.GET("/health", s.handleHealth)
 	e.GET("/ready", s.handleReady)
@@ -25,11 +25,14 @@ func (s *Server) routes() {
 	// authentication established. Handlers read bodies under MCP_BODY_READ_TIMEOUT.
 	body := middleware.BodyLimit(strconv.FormatInt(s.cfg.Limits.MaxBodyBytes, 10) + "B")
 
+	// A request for a session another replica owns is forwarded to it (MCP_REDIS_URL) right
+	// after these checks; the owner does the rest.
+	//
 	// Legacy HTTP+SSE (2024-11-05): the paths the ADR and the first server's users have.
 	e.GET("/sse", s.handleSSE, s.checkOrigin, s.authenticate, s.rateLimit)
-	e.POST("/messages", s.handleMessages, s.checkOrigin, body) // limited per session in the handler
+	e.POST("/messages", s.handleMessages, s.checkOrigin, body, s.forward) // limited per session in the handler
 
 	// Streamable HTTP (2025-03-26 and later).
 	e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/mcp", s.handleMCP,
-		s.checkOrigin, body, s.authenticate, s.rateLimit)
+		s.checkOrigin, body, s.forward, s.authenticate, s.rateLimit)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/janaplatform/jana-mcp/internal/cluster"
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
@@ -57,6 +58,12 @@ type Server struct {
 
 	metricsAddr atomic.Value // string: the metrics listener's address, once open
 
+	// With MCP_REDIS_URL: the shared state, this replica's registrations and forwarding.
+	cluster      *cluster.Cluster
+	registry     *cluster.Registry
+	forwarder    *cluster.Forwarder
+	clusterClose sync.Once
+
 	closing     chan struct{}   // closed when open streams must end
 	closingCtx  context.Context // ends open streams (endStreams)
 	closeStream context.CancelFunc
@@ -80,17 +87,30 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	}
 	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
 	s.cutCtx, s.cutCalls = context.WithCancel(context.Background())
-	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged)
-	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics)
+	if cfg.Cluster.Enabled() {
+		cl, err := cluster.New(cluster.Options{RedisURL: cfg.Cluster.RedisURL.Reveal(), Advertise: cfg.Cluster.Advertise,
+			TTL: cfg.Cluster.TTL, Logger: logger.With("component", "cluster"), Observer: clusterObserver{s.metrics}})
+		if err != nil {
+			return nil, fmt.Errorf("MCP_REDIS_URL: %w", err)
+		}
+		s.cluster, s.registry = cl, cl.NewRegistry()
+		s.forwarder = cl.NewForwarder([]byte(cfg.Cluster.Secret.Reveal()))
+		s.metrics.redisUp.Set(1)
+	}
+	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged, s.cluster, s.registry)
+	s.inflight.shared, s.inflight.registry, s.inflight.ttl = s.cluster, s.registry, cfg.Backend.Timeout+time.Minute
+	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics, s.cluster)
 
 	tp, err := tracing.New(context.Background(), cfg.Log.Tracing, version.String(), opts.SpanExporter)
 	if err != nil {
 		return nil, err
 	}
 	s.tracing = tp
-	client, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jana.Options{
-		Logger: logger, Observer: s.metrics, CacheObserver: s.metrics, Transport: opts.Transport, Tracing: tp,
-	})
+	jopts := jana.Options{Logger: logger, Observer: s.metrics, CacheObserver: s.metrics, Transport: opts.Transport, Tracing: tp}
+	if s.cluster != nil {
+		jopts.Redis = s.cluster.Redis() // the response cache on the same connection
+	}
+	client, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jopts)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +173,15 @@ func (s *Server) MCP() *mcp.Server { return s.mcp }
 // MCP_SHUTDOWN_TIMEOUT to finish, then open streams are closed so that clients reconnect
 // elsewhere. It returns nil after a graceful shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.cluster != nil {
+		if s.cfg.Cluster.Advertise == "" {
+			s.cluster.SetAdvertise(advertiseFor(ln))
+		}
+		if err := s.cluster.Ping(ctx); err != nil {
+			s.logger.WarnContext(ctx, "redis unavailable at start: serving on this replica's memory until it answers", "err", err)
+		}
+		s.logger.InfoContext(ctx, "cluster", "replica", s.cluster.ID(), "advertise", s.cluster.Advertise())
+	}
 	if s.jana.HasService() {
 		if err := s.jana.LoginService(ctx); err != nil {
 			// Not fatal: Jana may come up later; /ready reports it meanwhile.
@@ -206,6 +235,11 @@ func (s *Server) shutdown(srv *http.Server) error {
 	deadline, cancel := context.WithTimeout(context.Background(), s.cfg.Listen.ShutdownTimeout)
 	defer cancel()
 	s.logger.Info("shutting down: draining tool calls", "timeout", s.cfg.Listen.ShutdownTimeout)
+	if s.registry != nil {
+		// Other replicas answer 404 for this replica's sessions from now on, so that clients
+		// start new ones elsewhere; calls in flight here still get their answers.
+		s.registry.Drain(deadline)
+	}
 	running := s.inflight.running()
 	if left := s.inflight.drain(deadline); left > 0 {
 		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
@@ -233,6 +267,7 @@ func (s *Server) shutdown(srv *http.Server) error {
 	if cerr := s.jana.Close(); cerr != nil {
 		s.logger.Warn("closing cache", "err", cerr)
 	}
+	s.closeCluster()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -313,5 +348,17 @@ func (l *liveSessions) snapshot() []*mcp.ServerSession {
 // Close releases resources of a server that was not served (tests).
 func (s *Server) Close() error {
 	s.endStreams()
-	return s.jana.Close()
+	err := s.jana.Close()
+	s.closeCluster()
+	return err
+}
+
+func (s *Server) closeCluster() {
+	if s.cluster == nil {
+		return
+	}
+	s.clusterClose.Do(func() {
+		s.registry.Close()
+		_ = s.cluster.Close()
+	})
 }

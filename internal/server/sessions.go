@@ -1,9 +1,14 @@
 package server
 
 import (
+	"context"
+	"crypto/rand"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/janaplatform/jana-mcp/internal/cluster"
 )
 
 // Transport names, as they appear in logs and metrics.
@@ -14,10 +19,13 @@ const (
 )
 
 // sessions counts open MCP sessions per transport and per caller, to enforce
-// MCP_MAX_SESSIONS and MCP_MAX_SESSIONS_PER_TOKEN and to report active sessions.
+// MCP_MAX_SESSIONS (per replica: its capacity) and MCP_MAX_SESSIONS_PER_TOKEN (across the
+// cluster when replicas share Redis) and to report active sessions.
 type sessions struct {
 	maxTotal, maxPerCaller int
 	onChange               func(transport string, open int)
+	shared                 *cluster.Cluster  // nil: per replica
+	registry               *cluster.Registry // renews the shared slots while they are held
 
 	mu          sync.Mutex
 	total       int
@@ -25,15 +33,19 @@ type sessions struct {
 	byTransport map[string]int
 }
 
-func newSessions(maxTotal, maxPerCaller int, onChange func(string, int)) *sessions {
+func newSessions(maxTotal, maxPerCaller int, onChange func(string, int), shared *cluster.Cluster, registry *cluster.Registry) *sessions {
 	if onChange == nil {
 		onChange = func(string, int) {}
 	}
 	return &sessions{
-		maxTotal: maxTotal, maxPerCaller: maxPerCaller, onChange: onChange,
+		maxTotal: maxTotal, maxPerCaller: maxPerCaller, onChange: onChange, shared: shared, registry: registry,
 		byCaller: map[string]int{}, byTransport: map[string]int{},
 	}
 }
+
+// sharedSlotTTL is how long a dead replica's session slots keep counting (its heartbeat
+// renews them while it lives).
+const sharedSlotTTL = 2 * time.Minute
 
 func (s *sessions) admitLocked(caller string) *apiError {
 	if s.total >= s.maxTotal {
@@ -57,7 +69,22 @@ func (s *sessions) open(transport, caller string) (*slot, *apiError) {
 	n := s.byTransport[transport]
 	s.mu.Unlock()
 	s.onChange(transport, n)
-	return &slot{sessions: s, transport: transport, caller: caller}, nil
+	sl := &slot{sessions: s, transport: transport, caller: caller}
+	if s.shared != nil {
+		sl.member = rand.Text()
+		ok, err := s.shared.Acquire(context.Background(), "sessions:"+caller, sl.member, s.maxPerCaller, sharedSlotTTL)
+		switch {
+		case err != nil:
+			sl.member = "" // Redis is down: counted on this replica only
+		case !ok:
+			sl.member = ""
+			sl.release()
+			return nil, fail(codeTooManySessions)
+		default:
+			s.registry.Hold("sessions:"+caller, sl.member)
+		}
+	}
+	return sl, nil
 }
 
 // track counts a session that already exists.
@@ -85,6 +112,7 @@ type slot struct {
 	sessions  *sessions
 	transport string
 	caller    string
+	member    string // its member in the shared set of the caller's sessions, "" when none
 
 	mu        sync.Mutex
 	state     slotState
@@ -128,6 +156,7 @@ func (sl *slot) abandon() {
 	if sl.state == slotReserved {
 		sl.state = slotReleased
 		sl.sessions.close(sl.transport, sl.caller)
+		sl.releaseShared()
 	}
 	sl.mu.Unlock()
 	if ss != nil {
@@ -142,6 +171,7 @@ func (sl *slot) releaseUnclaimed() {
 	if sl.state == slotReserved {
 		sl.state = slotReleased
 		sl.sessions.close(sl.transport, sl.caller)
+		sl.releaseShared()
 	}
 }
 
@@ -152,7 +182,20 @@ func (sl *slot) release() {
 	if sl.state != slotReleased {
 		sl.state = slotReleased
 		sl.sessions.close(sl.transport, sl.caller)
+		sl.releaseShared()
 	}
+}
+
+// releaseShared gives back the slot's place in the cluster-wide count. (If Redis is down the
+// place expires by itself: nothing renews it any more.)
+func (sl *slot) releaseShared() {
+	if sl.member == "" {
+		return
+	}
+	s := sl.sessions
+	s.registry.Unhold("sessions:"+sl.caller, sl.member)
+	_ = s.shared.Release(context.Background(), "sessions:"+sl.caller, sl.member)
+	sl.member = ""
 }
 
 func (s *sessions) add(transport, caller string, d int) {

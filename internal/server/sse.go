@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"mime"
 	"net/http"
 	"sync"
@@ -74,7 +73,7 @@ func (s *Server) handleSSE(c echo.Context) error {
 	h.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
 
-	id := rand.Text()
+	id := s.newSessionID()
 	transport := &mcp.SSEServerTransport{
 		Endpoint:            "/messages?session_id=" + id,
 		Response:            w,
@@ -83,6 +82,10 @@ func (s *Server) handleSSE(c echo.Context) error {
 	sess := &sseSession{transport: transport, caller: caller, identity: sessionIdentity(c), limitKey: limitKey(c)}
 	s.sse.put(id, sess)
 	defer s.sse.remove(id)
+	if s.registry != nil {
+		s.registry.Register(r.Context(), id)
+		defer s.registry.Deregister(context.WithoutCancel(r.Context()), id)
+	}
 
 	// The stream's life bounds its tool calls: when it ends, calls in flight are cancelled.
 	life, endLife := context.WithCancel(r.Context())
