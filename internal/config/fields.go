@@ -303,7 +303,6 @@ var fields = []field{
 			return err
 		}},
 
-
 	// Logging.
 	{env: "LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error",
 		apply: func(c *Config, raw string) error {
