@@ -49,6 +49,7 @@ type Server struct {
 	tracing *tracing.Provider // nil when tracing is off
 
 	streamable http.Handler
+	modern     http.Handler // /mcp for 2026-07-28 requests
 	sse        sseSessions
 	sessions   *sessions
 	limits     *rateLimits
@@ -123,17 +124,23 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
 	}
 	s.mcp = s.newMCPServer(opts.Catalogue(env))
-	s.streamable = newStreamableHandler(mcp.NewStreamableHTTPHandler(
-		func(*http.Request) *mcp.Server { return s.mcp },
-		&mcp.StreamableHTTPOptions{
-			Stateless:           cfg.Transport.Stateless,
-			SessionTimeout:      cfg.Transport.SessionTimeout,
-			MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
-			Logger:              logger.With("component", "streamable"),
-			// checkOrigin does this with the configured host names; the SDK's own check
-			// would refuse a same-host reverse proxy that passes the public Host on.
-			DisableLocalhostProtection: true,
-		}))
+	streamable := func(stateless bool) http.Handler {
+		return newStreamableHandler(mcp.NewStreamableHTTPHandler(
+			func(*http.Request) *mcp.Server { return s.mcp },
+			&mcp.StreamableHTTPOptions{
+				Stateless:           stateless,
+				SessionTimeout:      cfg.Transport.SessionTimeout,
+				MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
+				Logger:              logger.With("component", "streamable"),
+				// checkOrigin does this with the configured host names; the SDK's own check
+				// would refuse a same-host reverse proxy that passes the public Host on.
+				DisableLocalhostProtection: true,
+			}))
+	}
+	s.streamable = streamable(cfg.Transport.Stateless)
+	// The 2026-07-28 revision has no sessions; go-sdk serves it only without them, so its
+	// requests go to a stateless handler on the same path (handleMCP).
+	s.modern = streamable(true)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

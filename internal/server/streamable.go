@@ -35,11 +35,20 @@ func newStreamableHandler(sdk *mcp.StreamableHTTPHandler) http.Handler {
 	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
 }
 
-// handleMCP serves /mcp (Streamable HTTP, protocol 2025-03-26 to 2025-11-25; with
-// MCP_STATELESS also the sessionless 2026-07-28 revision).
+// modernVersion is the first revision without sessions or initialize.
+const modernVersion = "2026-07-28"
+
+// handleMCP serves /mcp: Streamable HTTP with sessions (protocol 2025-03-26 to 2025-11-25,
+// or without them with MCP_STATELESS), and on the same path, always without sessions, the
+// 2026-07-28 revision, whose requests say so in MCP-Protocol-Version.
 func (s *Server) handleMCP(c echo.Context) error {
 	r := c.Request()
-	stateless := s.cfg.Transport.Stateless
+	modern := r.Header.Get("MCP-Protocol-Version") >= modernVersion
+	stateless := s.cfg.Transport.Stateless || modern
+	handler := s.streamable
+	if modern {
+		handler = s.modern
+	}
 	w := newStreamWriter(c.Response())
 	newSession := r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" && !stateless
 
@@ -96,7 +105,7 @@ func (s *Server) handleMCP(c echo.Context) error {
 	if r.Method == http.MethodGet {
 		defer w.keepAliveEvery(s.cfg.Transport.KeepAlive)()
 	}
-	s.streamable.ServeHTTP(w, req)
+	handler.ServeHTTP(w, req)
 	if status, text := w.plainError(); status != 0 {
 		w.finish()
 		c.Response().Header().Del("Content-Type")

@@ -182,8 +182,11 @@ func (s *Server) Stop() error { return s.stop() }
 
 // Transports a client can use.
 const (
-	SSE        = "sse"
+	SSE = "sse"
+	// Streamable is a 2025-era session on /mcp (initialize, Mcp-Session-Id).
 	Streamable = "streamable"
+	// Modern is the 2026-07-28 revision on /mcp: no initialize, no sessions.
+	Modern = "modern"
 )
 
 // Connect opens an MCP session with the official go-sdk client. auth is "header" (the token
@@ -219,8 +222,14 @@ func ConnectVia(ctx context.Context, t testing.TB, base, transport, token, auth 
 	} else {
 		tr = &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: hc, MaxRetries: -1}
 	}
+	// The go-sdk client tries 2026-07-28 first, which /mcp serves without sessions; a
+	// Streamable client asks for the last revision with sessions.
+	opts := &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"}
+	if transport == Modern {
+		opts.ProtocolVersion = "2026-07-28"
+	}
 	client := mcp.NewClient(&mcp.Implementation{Name: "testenv", Version: "0"}, nil)
-	return client.Connect(ctx, tr, nil)
+	return client.Connect(ctx, tr, opts)
 }
 
 // MustConnect is Connect that fails the test on error and closes the session at its end.
