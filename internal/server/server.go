@@ -124,11 +124,20 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
 	}
 	s.mcp = s.newMCPServer(opts.Catalogue(env))
+	// Answers on a stateful session's streams are kept, within a bound, so that a client
+	// whose stream broke resumes it with Last-Event-ID instead of losing them.
+	events := mcp.NewMemoryEventStore(nil)
+	events.SetMaxBytes(eventStoreBytes)
 	streamable := func(stateless bool) http.Handler {
+		var store mcp.EventStore
+		if !stateless {
+			store = events
+		}
 		return newStreamableHandler(mcp.NewStreamableHTTPHandler(
 			func(*http.Request) *mcp.Server { return s.mcp },
 			&mcp.StreamableHTTPOptions{
 				Stateless:           stateless,
+				EventStore:          store,
 				SessionTimeout:      cfg.Transport.SessionTimeout,
 				MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
 				Logger:              logger.With("component", "streamable"),
@@ -229,6 +238,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return s.shutdown(srv)
 }
+
+// eventStoreBytes bounds the answers kept for resuming broken streams, all sessions together.
+const eventStoreBytes = 16 << 20
 
 // answerLinger is how long shutdown keeps streams open after the last call in flight was
 // answered.

@@ -16,15 +16,21 @@
 # Exit status is the suite's own: with a baseline, 1 if a scenario outside it fails or
 # warns, or one inside it passes (stale entry); without, 1 if any check failed.
 # CONFORMANCE_TIMEOUT (seconds, default 300) bounds the whole run.
+#
+# --next runs the next suite (0.2.0-alpha.12, package alias conformance-next), which scores
+# one revision at a time: give --requirements 2025-11-25 or --requirements 2026-07-28, and
+# the baseline defaults to conformance-baseline-<revision>.yml.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 node22_bin="$("$here/../../scripts/node-setup.sh" --node22-bin)"
 export PATH="$node22_bin:$PATH"
 
-args=() baseline="$here/conformance-baseline.yml" out=""
+args=() baseline="$here/conformance-baseline.yml" out="" suite="$here/node_modules/.bin/conformance" next=""
 while (($#)); do
   case "$1" in
+    --next) next=1; suite="$here/node_modules/conformance-next/dist/index.js" ;;
+    --requirements) args+=("$1" "$2"); [[ -n "$next" ]] && baseline="$here/conformance-baseline-$2.yml"; shift ;;
     --no-baseline) baseline="" ;;
     --expected-failures) baseline="$2"; shift ;;
     --expected-failures=*) baseline="${1#*=}" ;;
@@ -41,7 +47,7 @@ fi
 
 rc=0
 timeout "${CONFORMANCE_TIMEOUT:-300}" \
-  "$here/node_modules/.bin/conformance" server -o "$out" "${args[@]}" || rc=$?
+  node "$suite" server -o "$out" "${args[@]}" || rc=$?
 
 # The suite prints per-check detail only for a single scenario; its checks.json files
 # (one directory per scenario) carry the reasons, so summarise from them.
