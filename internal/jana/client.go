@@ -173,7 +173,7 @@ func (c *Client) Ready(ctx context.Context) error {
 	}
 	if c.service != nil {
 		resp, err := c.api.AuthUserRetrieveWithResponse(WithCaller(ctx, ServiceCaller()))
-		if _, err := Result[janaapi.User]("auth_user_retrieve", resp, err); err != nil {
+		if _, err := Result[janaapi.CurrentUser]("auth_user_retrieve", resp, err); err != nil {
 			return fmt.Errorf("service credentials: %w", err)
 		}
 	}
@@ -216,7 +216,7 @@ func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 	}
 	res, err, _ := v.checks.Do(string(key[:]), func() (any, error) {
 		resp, err := v.api.AuthUserRetrieveWithResponse(WithCaller(context.WithoutCancel(ctx), caller))
-		_, err = Result[janaapi.User]("auth_user_retrieve", resp, err)
+		_, err = Result[janaapi.CurrentUser]("auth_user_retrieve", resp, err)
 		if je, ok := AsError(err); ok && je.Kind == KindUnauthorized {
 			return false, nil
 		}

@@ -50,19 +50,22 @@ func (s *ServiceAccount) token(ctx context.Context) (string, error) {
 		return cur, nil
 	}
 	v, err, _ := s.logins.Do("login", func() (any, error) {
+		var body janaapi.LoginRequest
+		if err := body.FromUsernameLoginRequest(janaapi.UsernameLoginRequest{Username: s.username, Password: ptr(s.password.Reveal())}); err != nil {
+			return "", err
+		}
 		// Log in without a caller: this request must not itself need the service token.
-		resp, err := s.api.AuthLoginCreateWithResponse(withoutCaller(ctx), janaapi.AuthLoginCreateJSONRequestBody{
-			Username: s.username, Password: ptr(s.password.Reveal()),
-		})
+		resp, err := s.api.AuthLoginCreateWithResponse(withoutCaller(ctx), body)
 		if err == nil && resp.StatusCode() == http.StatusBadRequest {
 			return "", &Error{Kind: KindUnauthorized, Op: opLogin, Status: http.StatusBadRequest,
 				Detail: "Jana rejected the service account's username or password"}
 		}
-		out, err := Result[janaapi.LoginResponse](opLogin, resp, err)
+		login, err := Result[janaapi.LoginResponse](opLogin, resp, err)
 		if err != nil {
 			return "", err
 		}
-		if out.Token == "" {
+		out, err := login.AsAuthTokenResponse()
+		if err != nil || out.Token == "" {
 			return "", &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned an empty token"}
 		}
 		s.mu.Lock()
