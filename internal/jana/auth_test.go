@@ -48,7 +48,8 @@ func (e *events) schemesFor(suffix string) []string {
 func TestVerifyJWT(t *testing.T) {
 	t.Parallel()
 	rec := &events{}
-	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: 2 * time.Second, Observer: rec.observe})
+	// exp has whole seconds, so a 3 s token lives 2 to 3 s.
+	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: 3 * time.Second, Observer: rec.observe})
 	c := newClient(t, sb, map[string]string{"MCP_AUTH_CACHE_TTL": "10m"}, jana.Options{})
 	ctx := context.Background()
 
@@ -111,7 +112,7 @@ func TestVerifyJWT(t *testing.T) {
 func TestExpiredJWTGetsNoData(t *testing.T) {
 	t.Parallel()
 	rec := &events{}
-	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: time.Second, Observer: rec.observe})
+	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: 3 * time.Second, Observer: rec.observe})
 	c := newClient(t, sb, nil, jana.Options{})
 	jwt, _, err := sb.IssueJWT(sandbox.DefaultUsername)
 	if err != nil {
@@ -212,11 +213,22 @@ func TestJWTsAtAuthURL(t *testing.T) {
 	}
 	defer c.Close()
 	svcCtx := jana.WithCaller(context.Background(), jana.ServiceCaller())
-	for i := range 4 { // across a renewal of the 2 s token
-		if resp, err := c.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(svcCtx, 70+i); err != nil || resp.StatusCode() != http.StatusOK {
+	refreshed := func() bool {
+		for _, s := range hosts.all() {
+			if strings.HasPrefix(s, "auth /api/auth/refresh/ ") {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; !refreshed(); i++ { // calls until the 2 s token has been renewed
+		if i == 300 {
+			t.Fatal("no refresh in 60 s of calls with 2 s tokens")
+		}
+		if resp, err := c.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(svcCtx, 70+i%50); err != nil || resp.StatusCode() != http.StatusOK {
 			t.Fatalf("service call %d: %v %d", i, err, statusOf(resp))
 		}
-		time.Sleep(600 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 	}
 	if err := c.Ready(context.Background()); err != nil {
 		t.Errorf("ready: %v", err)

@@ -232,7 +232,8 @@ func TestInvalidJWTRejectedEverywhere(t *testing.T) {
 
 func TestExpiredJWT(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{AccessTokenLifetime: time.Second})
+	// exp has whole seconds, so a 3 s token lives 2 to 3 s: time enough for the first calls.
+	e := newEnv(t, Config{AccessTokenLifetime: 3 * time.Second})
 	access, refresh := e.loginJWT(t, DefaultEmail, DefaultPassword)
 	bearer := e.bearerClient(t, access)
 	if r, err := bearer.V1DataSourcesOpenaqParametersListWithResponse(ctx(t), nil); err != nil || r.StatusCode() != http.StatusOK {
@@ -243,7 +244,7 @@ func TestExpiredJWT(t *testing.T) {
 		last, _ = bearer.AuthUserRetrieveWithResponse(ctx(t))
 		return last != nil && last.StatusCode() == http.StatusForbidden
 	}) {
-		t.Fatalf("a 1 s access token still works after 10 s: %d %s", last.StatusCode(), last.Body)
+		t.Fatalf("a 3 s access token still works after 10 s: %d %s", last.StatusCode(), last.Body)
 	}
 	if te, msg := tokenError(t, last.Body); te.Detail != msgTokenNotValid || msg != "Token is expired" {
 		t.Errorf("expired token body %s", last.Body)

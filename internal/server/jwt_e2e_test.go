@@ -56,7 +56,8 @@ func expiryOf(t *testing.T, jwt string) time.Time {
 func TestExpiredJWT(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
-	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: 3 * time.Second, Observer: rec.observe})
+	// exp has whole seconds, so a 5 s token lives 4 to 5 s: time enough to connect twice.
+	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: 5 * time.Second, Observer: rec.observe})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{"MCP_AUTH_CACHE_TTL": "10m"}))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
