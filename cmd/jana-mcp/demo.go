@@ -52,9 +52,14 @@ func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string
 	logger := newLogger(stderr, cfg.Log)
 	tuneGC(getenv, logger)
 
-	sb, err := sandbox.New(ctx, sandbox.Config{Logger: logger.With("component", "sandbox")})
+	sb, err := sandbox.New(ctx, sandbox.Config{Logger: logger.With("component", "sandbox"), AccessTokenLifetime: demoJWTLifetime})
 	if err != nil {
 		return fmt.Errorf("starting sandbox: %w", err)
+	}
+	// A JWT to paste: the sandbox keeps sign-ins in memory, so it works while this demo runs.
+	jwt, _, err := sb.IssueJWT(sandbox.DefaultUsername)
+	if err != nil {
+		return fmt.Errorf("signing the demo user in: %w", err)
 	}
 	sbLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,7 +87,8 @@ func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string
 		host = fmt.Sprintf("127.0.0.1:%d", tcp.Port)
 	}
 	if err := demoTemplate.Execute(stdout, demoInfo{
-		Base: "http://" + host, Backend: cfg.Backend.URL.String(), Token: sb.DemoToken(), AuthMode: string(cfg.Auth.Mode),
+		Base: "http://" + host, Backend: cfg.Backend.URL.String(), Token: sb.DemoToken(), JWT: jwt, AuthMode: string(cfg.Auth.Mode),
+		Email: sandbox.DefaultEmail, Password: sandbox.DefaultPassword,
 	}); err != nil {
 		return err
 	}
@@ -90,32 +96,56 @@ func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string
 	return srv.Serve(ctx, ln)
 }
 
+// demoJWTLifetime is the access-token lifetime of the demo's sandbox: long enough that the
+// printed JWT outlives any demo (the sandbox forgets it when the demo stops). Jana's own last
+// minutes.
+const demoJWTLifetime = 30 * 24 * time.Hour
+
 type demoInfo struct {
-	Base, Backend, Token, AuthMode string
+	Base, Backend, Token, JWT, AuthMode, Email, Password string
 }
 
 var demoTemplate = template.Must(template.New("demo").Parse(`
 Jana MCP demo
   MCP server      {{.Base}}   (Streamable HTTP: {{.Base}}/mcp, legacy SSE: {{.Base}}/sse)
-  Sandbox Jana    {{.Backend}}   (user demo / demo-password)
-  Demo token      {{.Token}}
+  Sandbox Jana    {{.Backend}}   (user demo, email {{.Email}}, password {{.Password}})
+  Demo JWT        {{.JWT}}
+                  (a JWT access token, sent as "Authorization: Bearer …"; it works while this demo runs —
+                  Jana's own expire after minutes, then the server tells you to sign in again)
+  Demo token      {{.Token}}   (a legacy DRF token, "Authorization: Token …"; it does not expire)
   Auth mode       {{.AuthMode}}
 
-Cursor (~/.cursor/mcp.json), Streamable HTTP with a header:
-  {"mcpServers": {"jana": {"url": "{{.Base}}/mcp", "headers": {"Authorization": "Token {{.Token}}"}}}}
-Cursor, legacy SSE with the token in the URL:
-  {"mcpServers": {"jana": {"url": "{{.Base}}/sse?token={{.Token}}"}}}
+With the JWT (Jana's current sign-in)
+  Cursor (~/.cursor/mcp.json), Streamable HTTP with a header:
+    {"mcpServers": {"jana": {"url": "{{.Base}}/mcp", "headers": {"Authorization": "Bearer {{.JWT}}"}}}}
+  Cursor, legacy SSE with the token in the URL:
+    {"mcpServers": {"jana": {"url": "{{.Base}}/sse?token={{.JWT}}"}}}
+  Claude Code:
+    claude mcp add --transport http jana {{.Base}}/mcp --header "Authorization: Bearer {{.JWT}}"
+  Claude Desktop (claude_desktop_config.json), through mcp-remote:
+    {"mcpServers": {"jana": {"command": "npx", "args": ["mcp-remote", "{{.Base}}/mcp", "--header", "Authorization: Bearer {{.JWT}}"]}}}
 
-Claude Code:
-  claude mcp add --transport http jana {{.Base}}/mcp --header "Authorization: Token {{.Token}}"
-  claude mcp add --transport sse jana-sse {{.Base}}/sse --header "Authorization: Token {{.Token}}"
+With the legacy DRF token
+  Cursor (~/.cursor/mcp.json), Streamable HTTP with a header:
+    {"mcpServers": {"jana": {"url": "{{.Base}}/mcp", "headers": {"Authorization": "Token {{.Token}}"}}}}
+  Cursor, legacy SSE with the token in the URL:
+    {"mcpServers": {"jana": {"url": "{{.Base}}/sse?token={{.Token}}"}}}
+  Claude Code:
+    claude mcp add --transport http jana {{.Base}}/mcp --header "Authorization: Token {{.Token}}"
+    claude mcp add --transport sse jana-sse {{.Base}}/sse --header "Authorization: Token {{.Token}}"
+  Claude Desktop (claude_desktop_config.json), through mcp-remote:
+    {"mcpServers": {"jana": {"command": "npx", "args": ["mcp-remote", "{{.Base}}/mcp", "--header", "Authorization: Token {{.Token}}"]}}}
 
-Claude Desktop (claude_desktop_config.json), through mcp-remote:
-  {"mcpServers": {"jana": {"command": "npx", "args": ["mcp-remote", "{{.Base}}/mcp", "--header", "Authorization: Token {{.Token}}"]}}}
+Sign in as Jana's clients do (here against the sandbox; use your own Jana and account the same way):
+  JWT:     curl -s {{.Backend}}/api/auth/login/ -H 'Content-Type: application/json' -d '{"email": "{{.Email}}", "password": "{{.Password}}"}'
+           (the access token is data.access_token; renew it with POST /api/auth/refresh/ {"refresh_token": …})
+  device:  curl -s {{.Backend}}/api/auth/device-code/ -H 'Content-Type: application/json' -d '{"client_id": "jana-sdk"}'
+           (approve at {{.Backend}}/device/, then poll POST /api/auth/device-token/)
+  legacy:  curl -s {{.Backend}}/api/auth/login/ -H 'Content-Type: application/json' -d '{"username": "demo", "password": "{{.Password}}"}'
 
 Try it without a client:
   curl -s {{.Base}}/health
-  npx @modelcontextprotocol/inspector --cli {{.Base}}/mcp --transport http --header "Authorization: Token {{.Token}}" --method tools/list
+  npx @modelcontextprotocol/inspector --cli {{.Base}}/mcp --transport http --header "Authorization: Bearer {{.JWT}}" --method tools/list
 
 Press Ctrl-C to stop.
 `))

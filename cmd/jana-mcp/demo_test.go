@@ -14,7 +14,8 @@ import (
 )
 
 // TestDemoServesEveryTool runs `jana-mcp demo` in-process (what `make demo` runs), follows the
-// configuration it prints, and calls tools over both transports with the printed token.
+// configuration it prints, and calls tools over both transports with the printed JWT and the
+// printed DRF token.
 func TestDemoServesEveryTool(t *testing.T) {
 	env := map[string]string{"MCP_SERVER_PORT": "0", "LOG_LEVEL": "warn"}
 	stdout := &testenv.SyncBuffer{}
@@ -25,11 +26,15 @@ func TestDemoServesEveryTool(t *testing.T) {
 
 	base := regexp.MustCompile(`MCP server\s+(http://127\.0\.0\.1:\d+)`)
 	token := regexp.MustCompile(`Demo token\s+([0-9a-f]{40})`)
-	var url, tok string
+	jwtLine := regexp.MustCompile(`Demo JWT\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)`)
+	var url, tok, jwt string
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if m := base.FindStringSubmatch(stdout.String()); m != nil {
 			url = m[1]
 			tok = token.FindStringSubmatch(stdout.String())[1]
+			if m := jwtLine.FindStringSubmatch(stdout.String()); m != nil {
+				jwt = m[1]
+			}
 			break
 		}
 	}
@@ -40,8 +45,14 @@ func TestDemoServesEveryTool(t *testing.T) {
 	if want := sandbox.DemoTokenFor(sandbox.Config{}); tok != want {
 		t.Errorf("demo token %s, want the sandbox's %s", tok, want)
 	}
+	if jwt == "" {
+		t.Fatalf("demo printed no JWT:\n%s", stdout.String())
+	}
 	for _, snippet := range []string{`"url": "` + url + `/mcp", "headers": {"Authorization": "Token ` + tok, url + "/sse?token=" + tok,
-		"claude mcp add --transport http jana " + url + "/mcp", "claude mcp add --transport sse", `"mcp-remote", "` + url + `/mcp"`} {
+		`"url": "` + url + `/mcp", "headers": {"Authorization": "Bearer ` + jwt, url + "/sse?token=" + jwt,
+		"claude mcp add --transport http jana " + url + "/mcp --header \"Authorization: Bearer " + jwt,
+		"claude mcp add --transport http jana " + url + "/mcp", "claude mcp add --transport sse", `"mcp-remote", "` + url + `/mcp"`,
+		"it works while this demo runs", `"email": "demo@jana.example"`, "/device/"} {
 		if !strings.Contains(stdout.String(), snippet) {
 			t.Errorf("printed configuration lacks %q", snippet)
 		}
@@ -49,8 +60,11 @@ func TestDemoServesEveryTool(t *testing.T) {
 
 	callCtx, stop := context.WithTimeout(ctx, time.Minute)
 	defer stop()
-	for _, tr := range []struct{ transport, auth string }{{testenv.SSE, "query"}, {testenv.Streamable, "header"}} {
-		cs := testenv.MustConnect(callCtx, t, url, tr.transport, tok, tr.auth)
+	for _, tr := range []struct{ transport, auth, token string }{
+		{testenv.SSE, "query", tok}, {testenv.Streamable, "header", tok},
+		{testenv.SSE, "query", jwt}, {testenv.Streamable, "bearer", jwt},
+	} {
+		cs := testenv.MustConnect(callCtx, t, url, tr.transport, tr.token, tr.auth)
 		list, err := cs.ListTools(callCtx, nil)
 		if err != nil || len(list.Tools) < 14 {
 			t.Fatalf("%s: tools/list: %v (%d tools)", tr.transport, err, len(list.Tools))

@@ -28,22 +28,26 @@ const sandboxEnvPrefix = "JANA_SANDBOX_"
 // environment (JANA_SANDBOX_<KEY>) or in the --config YAML file; flags win over the
 // environment, which wins over the file, which wins over the defaults.
 var sandboxKeys = map[string]string{
-	"addr":           "addr",
-	"seed":           "seed",
-	"users":          "user",
-	"latency":        "latency",
-	"latency_jitter": "latency-jitter",
-	"error_rates":    "error-rate",
-	"retry_after":    "retry-after",
-	"html_503":       "html-503",
-	"slow":           "slow",
-	"rename_params":  "rename-param",
-	"ignore_params":  "ignore-param",
-	"allowed_hosts":  "allowed-hosts",
-	"private_schema": "private-schema",
-	"allow_remote":   "allow-remote",
-	"log_level":      "log-level",
-	"log_format":     "log-format",
+	"addr":                   "addr",
+	"seed":                   "seed",
+	"users":                  "user",
+	"access_token_lifetime":  "access-token-lifetime",
+	"refresh_token_lifetime": "refresh-token-lifetime",
+	"device_code_lifetime":   "device-code-lifetime",
+	"device_interval":        "device-interval",
+	"latency":                "latency",
+	"latency_jitter":         "latency-jitter",
+	"error_rates":            "error-rate",
+	"retry_after":            "retry-after",
+	"html_503":               "html-503",
+	"slow":                   "slow",
+	"rename_params":          "rename-param",
+	"ignore_params":          "ignore-param",
+	"allowed_hosts":          "allowed-hosts",
+	"private_schema":         "private-schema",
+	"allow_remote":           "allow-remote",
+	"log_level":              "log-level",
+	"log_format":             "log-format",
 }
 
 func newSandboxCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
@@ -54,15 +58,24 @@ func newSandboxCommand(getenv func(string) string, stdout, stderr io.Writer) *co
 (OpenAQ, Climate TRACE, EDGAR) and optional fault injection.
 
 Every flag can also be set as JANA_SANDBOX_<KEY> (e.g. JANA_SANDBOX_ERROR_RATES=503=0.1,429=0.05)
-or in a YAML file given with --config (keys: addr, seed, users, latency, latency_jitter,
+or in a YAML file given with --config (keys: addr, seed, users, access_token_lifetime,
+refresh_token_lifetime, device_code_lifetime, device_interval, latency, latency_jitter,
 error_rates, retry_after, html_503, slow, rename_params, ignore_params, allowed_hosts, private_schema,
-allow_remote, log_level, log_format). Flags win over the environment, which wins over the file.`,
+allow_remote, log_level, log_format). Flags win over the environment, which wins over the file.
+
+Users sign in with their username (legacy DRF token, "Authorization: Token …") or their email
+(JWT, "Authorization: Bearer …"); demo / demo@jana.example / demo-password always exists.
+Device-code sign-ins are approved at /device/ on the sandbox's address.`,
 		Args: cobra.NoArgs,
 	}
 	fl := cmd.Flags()
 	fl.String("addr", "127.0.0.1:8000", "listen address (non-loopback needs --allow-remote)")
 	fl.Int64("seed", 0, "dataset and token seed")
-	fl.StringArray("user", nil, "extra account as name:password[:token] (repeatable; demo:demo-password always exists)")
+	fl.StringArray("user", nil, "extra account as name:password[:token[:email]] (repeatable; demo:demo-password always exists; email defaults to name@jana.example)")
+	fl.Duration("access-token-lifetime", sandbox.DefaultAccessTokenLifetime, "how long a JWT access token is valid")
+	fl.Duration("refresh-token-lifetime", sandbox.DefaultRefreshTokenLifetime, "how long a JWT refresh token can be used")
+	fl.Duration("device-code-lifetime", sandbox.DefaultDeviceCodeLifetime, "how long a device code waits for approval")
+	fl.Duration("device-interval", sandbox.DefaultDeviceInterval, "polling interval device codes announce (whole seconds)")
 	fl.Duration("latency", 0, "latency added to every API request")
 	fl.Duration("latency-jitter", 0, "random extra latency, uniform in [0, jitter)")
 	fl.StringArray("error-rate", nil, "inject an error status with a probability, status=p (repeatable)")
@@ -155,7 +168,9 @@ func sandboxOptionsFrom(v *viper.Viper, stderr io.Writer) (sandboxOptions, error
 	for _, k := range []struct {
 		key string
 		dst *time.Duration
-	}{{"latency", &o.cfg.Latency}, {"latency_jitter", &o.cfg.LatencyJitter}} {
+	}{{"latency", &o.cfg.Latency}, {"latency_jitter", &o.cfg.LatencyJitter},
+		{"access_token_lifetime", &o.cfg.AccessTokenLifetime}, {"refresh_token_lifetime", &o.cfg.RefreshTokenLifetime},
+		{"device_code_lifetime", &o.cfg.DeviceCodeLifetime}, {"device_interval", &o.cfg.DeviceInterval}} {
 		if *k.dst, err = cast.ToDurationE(v.Get(k.key)); err != nil || *k.dst < 0 {
 			return o, sandboxKeyError(k.key, errors.Join(err, sandboxErrIf(*k.dst < 0, "must not be negative")))
 		}
@@ -287,8 +302,8 @@ func sandboxPairs(v any) (map[string]any, error) {
 	return out, nil
 }
 
-// sandboxUsers accepts "name:password[:token]" strings (comma-separated or a list) or YAML
-// mappings with username, password and token.
+// sandboxUsers accepts "name:password[:token[:email]]" strings (comma-separated or a list) or
+// YAML mappings with username, password, token and email.
 func sandboxUsers(v any) ([]sandbox.User, error) {
 	if list, ok := v.([]any); ok {
 		var out []sandbox.User
@@ -303,7 +318,7 @@ func sandboxUsers(v any) ([]sandbox.User, error) {
 				continue
 			}
 			u := sandbox.User{Username: cast.ToString(m["username"]), Password: cast.ToString(m["password"]),
-				Token: cast.ToString(m["token"])}
+				Token: cast.ToString(m["token"]), Email: cast.ToString(m["email"])}
 			if u.Username == "" || u.Password == "" {
 				return nil, fmt.Errorf("entry %d needs username and password", i)
 			}
@@ -317,13 +332,16 @@ func sandboxUsers(v any) ([]sandbox.User, error) {
 	}
 	var out []sandbox.User
 	for _, it := range items {
-		parts := strings.SplitN(it, ":", 3)
+		parts := strings.SplitN(it, ":", 4)
 		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-			return nil, fmt.Errorf("%q is not name:password[:token]", sandboxRedactUser(it))
+			return nil, fmt.Errorf("%q is not name:password[:token[:email]]", sandboxRedactUser(it))
 		}
 		u := sandbox.User{Username: parts[0], Password: parts[1]}
-		if len(parts) == 3 {
+		if len(parts) >= 3 {
 			u.Token = parts[2]
+		}
+		if len(parts) == 4 {
+			u.Email = parts[3]
 		}
 		out = append(out, u)
 	}
@@ -394,7 +412,8 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 		"locations", sz.Locations, "sensors", sz.Sensors, "measurements", sz.Measurements,
 		"assets", sz.Assets, "emissions", sz.Emissions, "edgar_rows", sz.EdgarRows, "grid_rows", sz.GridRows,
 		"rss_mb", sandboxRSSMB(),
-		"extra_users", len(o.cfg.Users))
+		"extra_users", len(o.cfg.Users),
+		"access_token_lifetime", sb.AccessTokenLifetime().String())
 
 	select {
 	case err := <-served:

@@ -42,20 +42,23 @@ retry_after: 9
 error_rates: {503: 0.25, 500: 0.5}
 slow: {sector_totals: 2s}
 rename_params: {country_code: country_iso3}
+access_token_lifetime: 2m
 users:
-  - {username: alice, password: pw-a}
+  - {username: alice, password: pw-a, email: alice@example.org}
   - bob:pw-b:bobtoken
+  - carol:pw-c::carol@example.org
 allowed_hosts: [localhost, web]
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{
-		"JANA_SANDBOX_CONFIG":      file,
-		"JANA_SANDBOX_SEED":        "12",      // env beats file
-		"JANA_SANDBOX_RETRY_AFTER": "4",       // env beats file
-		"JANA_SANDBOX_LATENCY":     "7ms",     // flag beats env
-		"JANA_SANDBOX_HTML_503":    "true",    // env only
-		"JANA_SANDBOX_ERROR_RATES": "429=0.1", // flag beats env
+		"JANA_SANDBOX_CONFIG":          file,
+		"JANA_SANDBOX_SEED":            "12",      // env beats file
+		"JANA_SANDBOX_RETRY_AFTER":     "4",       // env beats file
+		"JANA_SANDBOX_LATENCY":         "7ms",     // flag beats env
+		"JANA_SANDBOX_HTML_503":        "true",    // env only
+		"JANA_SANDBOX_ERROR_RATES":     "429=0.1", // flag beats env
+		"JANA_SANDBOX_DEVICE_INTERVAL": "1s",      // env only
 	}
 	o, err := sandboxOpts(t, []string{"--latency", "3ms", "--error-rate", "502=0.2", "--error-rate", "503=0.3"}, env)
 	if err != nil {
@@ -65,10 +68,13 @@ allowed_hosts: [localhost, web]
 	got.Logger = nil
 	want := sandbox.Config{
 		Seed: 12, Latency: 3 * time.Millisecond,
+		AccessTokenLifetime: 2 * time.Minute, RefreshTokenLifetime: sandbox.DefaultRefreshTokenLifetime,
+		DeviceCodeLifetime: sandbox.DefaultDeviceCodeLifetime, DeviceInterval: time.Second,
 		Faults:       sandbox.FaultConfig{ErrorRates: map[int]float64{502: 0.2, 503: 0.3}, RetryAfter: 4, HTML503: true},
 		Slow:         map[string]time.Duration{"sector_totals": 2 * time.Second},
 		RenameParams: map[string]string{"country_code": "country_iso3"},
-		Users:        []sandbox.User{{Username: "alice", Password: "pw-a"}, {Username: "bob", Password: "pw-b", Token: "bobtoken"}},
+		Users: []sandbox.User{{Username: "alice", Password: "pw-a", Email: "alice@example.org"}, {Username: "bob", Password: "pw-b", Token: "bobtoken"},
+			{Username: "carol", Password: "pw-c", Email: "carol@example.org"}},
 		AllowedHosts: []string{"localhost", "web"},
 	}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b func(sandbox.Event)) bool { return a == nil && b == nil })); diff != "" {

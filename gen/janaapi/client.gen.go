@@ -92,26 +92,62 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// AuthDeviceCodeCreateWithBody performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+	AuthDeviceCodeCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthDeviceCodeCreate performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+	AuthDeviceCodeCreate(ctx context.Context, body AuthDeviceCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthDeviceTokenCreateWithBody performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+	AuthDeviceTokenCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthDeviceTokenCreate performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+	AuthDeviceTokenCreate(ctx context.Context, body AuthDeviceTokenCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AuthLoginCreateWithBody performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request,
 	// with any type of body and a specified content type.
 	//
-	// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+	// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 	AuthLoginCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AuthLoginCreate performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request.
 	// Takes a body of the `application/json` content type.
 	//
-	// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+	// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 	AuthLoginCreate(ctx context.Context, body AuthLoginCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AuthLogoutCreate performs a POST /api/auth/logout/ (the `AuthLogoutCreate` operationId) request.
 	//
-	// Revoke the token used to authenticate this request.
+	// Revoke the credential this request authenticates with: a DRF token is deleted; for a JWT, the sign-in it belongs to ends (its access and refresh tokens stop working).
 	AuthLogoutCreate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthRefreshCreateWithBody performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+	AuthRefreshCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthRefreshCreate performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+	AuthRefreshCreate(ctx context.Context, body AuthRefreshCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AuthUserRetrieve performs a GET /api/auth/user/ (the `AuthUserRetrieve` operationId) request.
 	//
-	// Return the user the request is authenticated as.
+	// Return the user the request is authenticated as; under "data" for a JWT sign-in, unwrapped for a DRF token.
 	AuthUserRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SchemaRetrieve performs a GET /api/schema/ (the `SchemaRetrieve` operationId) request.
@@ -263,10 +299,74 @@ type ClientInterface interface {
 	V1EsgTrendsRetrieve(ctx context.Context, params *V1EsgTrendsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// AuthDeviceCodeCreateWithBody performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+func (c *Client) AuthDeviceCodeCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthDeviceCodeCreateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthDeviceCodeCreate performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+func (c *Client) AuthDeviceCodeCreate(ctx context.Context, body AuthDeviceCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthDeviceCodeCreateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthDeviceTokenCreateWithBody performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+func (c *Client) AuthDeviceTokenCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthDeviceTokenCreateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthDeviceTokenCreate performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+func (c *Client) AuthDeviceTokenCreate(ctx context.Context, body AuthDeviceTokenCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthDeviceTokenCreateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AuthLoginCreateWithBody performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request,
 // with any type of body and a specified content type.
 //
-// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 func (c *Client) AuthLoginCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthLoginCreateRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -282,7 +382,7 @@ func (c *Client) AuthLoginCreateWithBody(ctx context.Context, contentType string
 // AuthLoginCreate performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request.
 // Takes a body of the `application/json` content type.
 //
-// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 func (c *Client) AuthLoginCreate(ctx context.Context, body AuthLoginCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthLoginCreateRequest(c.Server, body)
 	if err != nil {
@@ -297,7 +397,7 @@ func (c *Client) AuthLoginCreate(ctx context.Context, body AuthLoginCreateJSONRe
 
 // AuthLogoutCreate performs a POST /api/auth/logout/ (the `AuthLogoutCreate` operationId) request.
 //
-// Revoke the token used to authenticate this request.
+// Revoke the credential this request authenticates with: a DRF token is deleted; for a JWT, the sign-in it belongs to ends (its access and refresh tokens stop working).
 func (c *Client) AuthLogoutCreate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthLogoutCreateRequest(c.Server)
 	if err != nil {
@@ -310,9 +410,41 @@ func (c *Client) AuthLogoutCreate(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
+// AuthRefreshCreateWithBody performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+func (c *Client) AuthRefreshCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthRefreshCreateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthRefreshCreate performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+func (c *Client) AuthRefreshCreate(ctx context.Context, body AuthRefreshCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthRefreshCreateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AuthUserRetrieve performs a GET /api/auth/user/ (the `AuthUserRetrieve` operationId) request.
 //
-// Return the user the request is authenticated as.
+// Return the user the request is authenticated as; under "data" for a JWT sign-in, unwrapped for a DRF token.
 func (c *Client) AuthUserRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthUserRetrieveRequest(c.Server)
 	if err != nil {
@@ -763,6 +895,86 @@ func (c *Client) V1EsgTrendsRetrieve(ctx context.Context, params *V1EsgTrendsRet
 	return c.Client.Do(req)
 }
 
+// NewAuthDeviceCodeCreateRequest calls the generic AuthDeviceCodeCreate builder with application/json body
+func NewAuthDeviceCodeCreateRequest(server string, body AuthDeviceCodeCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthDeviceCodeCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAuthDeviceCodeCreateRequestWithBody constructs an http.Request for the AuthDeviceCodeCreate method, with any body, and a specified content type
+func NewAuthDeviceCodeCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/auth/device-code/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthDeviceTokenCreateRequest calls the generic AuthDeviceTokenCreate builder with application/json body
+func NewAuthDeviceTokenCreateRequest(server string, body AuthDeviceTokenCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthDeviceTokenCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAuthDeviceTokenCreateRequestWithBody constructs an http.Request for the AuthDeviceTokenCreate method, with any body, and a specified content type
+func NewAuthDeviceTokenCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/auth/device-token/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewAuthLoginCreateRequest calls the generic AuthLoginCreate builder with application/json body
 func NewAuthLoginCreateRequest(server string, body AuthLoginCreateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -826,6 +1038,46 @@ func NewAuthLogoutCreateRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAuthRefreshCreateRequest calls the generic AuthRefreshCreate builder with application/json body
+func NewAuthRefreshCreateRequest(server string, body AuthRefreshCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthRefreshCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAuthRefreshCreateRequestWithBody constructs an http.Request for the AuthRefreshCreate method, with any body, and a specified content type
+func NewAuthRefreshCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/auth/refresh/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4433,10 +4685,38 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// AuthDeviceCodeCreateWithBodyWithResponse performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthDeviceCodeCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthDeviceCodeCreateResponse, error)
+
+	// AuthDeviceCodeCreateWithResponse performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+	AuthDeviceCodeCreateWithResponse(ctx context.Context, body AuthDeviceCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthDeviceCodeCreateResponse, error)
+
+	// AuthDeviceTokenCreateWithBodyWithResponse performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthDeviceTokenCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthDeviceTokenCreateResponse, error)
+
+	// AuthDeviceTokenCreateWithResponse performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+	AuthDeviceTokenCreateWithResponse(ctx context.Context, body AuthDeviceTokenCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthDeviceTokenCreateResponse, error)
+
 	// AuthLoginCreateWithBodyWithResponse performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request,
 	// with any type of body and a specified content type.
 	//
-	// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+	// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	AuthLoginCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthLoginCreateResponse, error)
@@ -4444,19 +4724,33 @@ type ClientWithResponsesInterface interface {
 	// AuthLoginCreateWithResponse performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+	// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 	AuthLoginCreateWithResponse(ctx context.Context, body AuthLoginCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthLoginCreateResponse, error)
 
 	// AuthLogoutCreateWithResponse performs a POST /api/auth/logout/ (the `AuthLogoutCreate` operationId) request.
 	//
-	// Revoke the token used to authenticate this request.
+	// Revoke the credential this request authenticates with: a DRF token is deleted; for a JWT, the sign-in it belongs to ends (its access and refresh tokens stop working).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	AuthLogoutCreateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthLogoutCreateResponse, error)
 
+	// AuthRefreshCreateWithBodyWithResponse performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthRefreshCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthRefreshCreateResponse, error)
+
+	// AuthRefreshCreateWithResponse performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+	AuthRefreshCreateWithResponse(ctx context.Context, body AuthRefreshCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthRefreshCreateResponse, error)
+
 	// AuthUserRetrieveWithResponse performs a GET /api/auth/user/ (the `AuthUserRetrieve` operationId) request.
 	//
-	// Return the user the request is authenticated as.
+	// Return the user the request is authenticated as; under "data" for a JWT sign-in, unwrapped for a DRF token.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	AuthUserRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthUserRetrieveResponse, error)
@@ -4668,6 +4962,116 @@ type ClientWithResponsesInterface interface {
 	V1EsgTrendsRetrieveWithResponse(ctx context.Context, params *V1EsgTrendsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgTrendsRetrieveResponse, error)
 }
 
+type AuthDeviceCodeCreateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceCodeResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthDeviceCodeCreateResponse) GetJSON200() *DeviceCodeResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthDeviceCodeCreateResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthDeviceCodeCreateResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthDeviceCodeCreateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthDeviceCodeCreateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthDeviceCodeCreateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthDeviceCodeCreateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AuthDeviceTokenCreateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenPairResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuthError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthDeviceTokenCreateResponse) GetJSON200() *TokenPairResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthDeviceTokenCreateResponse) GetJSON400() *OAuthError {
+	return r.JSON400
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthDeviceTokenCreateResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthDeviceTokenCreateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthDeviceTokenCreateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthDeviceTokenCreateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthDeviceTokenCreateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AuthLoginCreateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4675,6 +5079,8 @@ type AuthLoginCreateResponse struct {
 	JSON200 *LoginResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Throttled
 }
@@ -4687,6 +5093,11 @@ func (r AuthLoginCreateResponse) GetJSON200() *LoginResponse {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r AuthLoginCreateResponse) GetJSON400() *ValidationError {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthLoginCreateResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -4730,6 +5141,8 @@ type AuthLogoutCreateResponse struct {
 	JSON200 *LogoutResponse
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *TokenError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Throttled
 }
@@ -4742,6 +5155,11 @@ func (r AuthLogoutCreateResponse) GetJSON200() *LogoutResponse {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r AuthLogoutCreateResponse) GetJSON401() *ErrorDetail {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthLogoutCreateResponse) GetJSON403() *TokenError {
+	return r.JSON403
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -4778,21 +5196,83 @@ func (r AuthLogoutCreateResponse) ContentType() string {
 	return ""
 }
 
-type AuthUserRetrieveResponse struct {
+type AuthRefreshCreateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *User
+	JSON200 *TokenPairResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *ErrorDetail
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *ErrorDetail
+	JSON401 *TokenError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Throttled
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AuthUserRetrieveResponse) GetJSON200() *User {
+func (r AuthRefreshCreateResponse) GetJSON200() *TokenPairResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthRefreshCreateResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthRefreshCreateResponse) GetJSON401() *TokenError {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthRefreshCreateResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthRefreshCreateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthRefreshCreateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthRefreshCreateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthRefreshCreateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AuthUserRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CurrentUser
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *TokenError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthUserRetrieveResponse) GetJSON200() *CurrentUser {
 	return r.JSON200
 }
 
@@ -4802,7 +5282,7 @@ func (r AuthUserRetrieveResponse) GetJSON401() *ErrorDetail {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AuthUserRetrieveResponse) GetJSON403() *ErrorDetail {
+func (r AuthUserRetrieveResponse) GetJSON403() *TokenError {
 	return r.JSON403
 }
 
@@ -6785,10 +7265,62 @@ func (r V1EsgTrendsRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// AuthDeviceCodeCreateWithBodyWithResponse performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthDeviceCodeCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthDeviceCodeCreateResponse, error) {
+	rsp, err := c.AuthDeviceCodeCreateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthDeviceCodeCreateResponse(rsp)
+}
+
+// AuthDeviceCodeCreateWithResponse performs a POST /api/auth/device-code/ (the `AuthDeviceCodeCreate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Start a device-code sign-in (RFC 8628): show the user user_code and verification_uri, or open verification_uri_complete, then poll device-token every interval seconds until the user approves. No credentials needed.
+func (c *ClientWithResponses) AuthDeviceCodeCreateWithResponse(ctx context.Context, body AuthDeviceCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthDeviceCodeCreateResponse, error) {
+	rsp, err := c.AuthDeviceCodeCreate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthDeviceCodeCreateResponse(rsp)
+}
+
+// AuthDeviceTokenCreateWithBodyWithResponse performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthDeviceTokenCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthDeviceTokenCreateResponse, error) {
+	rsp, err := c.AuthDeviceTokenCreateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthDeviceTokenCreateResponse(rsp)
+}
+
+// AuthDeviceTokenCreateWithResponse performs a POST /api/auth/device-token/ (the `AuthDeviceTokenCreate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Poll for the tokens of a device-code sign-in (RFC 8628 §3.4). Until the user approves, the answer is HTTP 400 with error authorization_pending; slow_down means poll less often (the interval grew by 5 seconds); expired_token and access_denied end the sign-in. Once approved: the same token pair as a password login.
+func (c *ClientWithResponses) AuthDeviceTokenCreateWithResponse(ctx context.Context, body AuthDeviceTokenCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthDeviceTokenCreateResponse, error) {
+	rsp, err := c.AuthDeviceTokenCreate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthDeviceTokenCreateResponse(rsp)
+}
+
 // AuthLoginCreateWithBodyWithResponse performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request,
 // with any type of body and a specified content type.
 //
-// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 //
 // Returns a wrapper object for the known response body format(s).
 func (c *ClientWithResponses) AuthLoginCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthLoginCreateResponse, error) {
@@ -6802,7 +7334,7 @@ func (c *ClientWithResponses) AuthLoginCreateWithBodyWithResponse(ctx context.Co
 // AuthLoginCreateWithResponse performs a POST /api/auth/login/ (the `AuthLoginCreate` operationId) request.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Exchange a username and password for a DRF token. Tokens do not expire; revoke them with logout.
+// Sign in. With {"email", "password"} (JWT): a short-lived access token and a refresh token under "data"; send "Authorization: Bearer <access_token>" and renew it with refresh. With {"username", "password"} (legacy DRF token): {"token", "user"}; send "Authorization: Token <token>"; DRF tokens do not expire, revoke them with logout.
 func (c *ClientWithResponses) AuthLoginCreateWithResponse(ctx context.Context, body AuthLoginCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthLoginCreateResponse, error) {
 	rsp, err := c.AuthLoginCreate(ctx, body, reqEditors...)
 	if err != nil {
@@ -6813,7 +7345,7 @@ func (c *ClientWithResponses) AuthLoginCreateWithResponse(ctx context.Context, b
 
 // AuthLogoutCreateWithResponse performs a POST /api/auth/logout/ (the `AuthLogoutCreate` operationId) request.
 //
-// Revoke the token used to authenticate this request.
+// Revoke the credential this request authenticates with: a DRF token is deleted; for a JWT, the sign-in it belongs to ends (its access and refresh tokens stop working).
 //
 // Returns a wrapper object for the known response body format(s).
 func (c *ClientWithResponses) AuthLogoutCreateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthLogoutCreateResponse, error) {
@@ -6824,9 +7356,35 @@ func (c *ClientWithResponses) AuthLogoutCreateWithResponse(ctx context.Context, 
 	return ParseAuthLogoutCreateResponse(rsp)
 }
 
+// AuthRefreshCreateWithBodyWithResponse performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthRefreshCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthRefreshCreateResponse, error) {
+	rsp, err := c.AuthRefreshCreateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthRefreshCreateResponse(rsp)
+}
+
+// AuthRefreshCreateWithResponse performs a POST /api/auth/refresh/ (the `AuthRefreshCreate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Exchange a refresh token for a new access token. Refresh tokens rotate: the answer carries a new refresh_token and the one sent stops working (keep the old one when the answer has none).
+func (c *ClientWithResponses) AuthRefreshCreateWithResponse(ctx context.Context, body AuthRefreshCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthRefreshCreateResponse, error) {
+	rsp, err := c.AuthRefreshCreate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthRefreshCreateResponse(rsp)
+}
+
 // AuthUserRetrieveWithResponse performs a GET /api/auth/user/ (the `AuthUserRetrieve` operationId) request.
 //
-// Return the user the request is authenticated as.
+// Return the user the request is authenticated as; under "data" for a JWT sign-in, unwrapped for a DRF token.
 //
 // Returns a wrapper object for the known response body format(s).
 func (c *ClientWithResponses) AuthUserRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthUserRetrieveResponse, error) {
@@ -7217,6 +7775,86 @@ func (c *ClientWithResponses) V1EsgTrendsRetrieveWithResponse(ctx context.Contex
 	return ParseV1EsgTrendsRetrieveResponse(rsp)
 }
 
+// ParseAuthDeviceCodeCreateResponse parses an HTTP response from a AuthDeviceCodeCreateWithResponse call
+func ParseAuthDeviceCodeCreateResponse(rsp *http.Response) (*AuthDeviceCodeCreateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthDeviceCodeCreateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceCodeResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthDeviceTokenCreateResponse parses an HTTP response from a AuthDeviceTokenCreateWithResponse call
+func ParseAuthDeviceTokenCreateResponse(rsp *http.Response) (*AuthDeviceTokenCreateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthDeviceTokenCreateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenPairResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseAuthLoginCreateResponse parses an HTTP response from a AuthLoginCreateWithResponse call
 func ParseAuthLoginCreateResponse(rsp *http.Response) (*AuthLoginCreateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7244,6 +7882,13 @@ func ParseAuthLoginCreateResponse(rsp *http.Response) (*AuthLoginCreateResponse,
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Throttled
@@ -7285,6 +7930,60 @@ func ParseAuthLogoutCreateResponse(rsp *http.Response) (*AuthLogoutCreateRespons
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest TokenError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthRefreshCreateResponse parses an HTTP response from a AuthRefreshCreateWithResponse call
+func ParseAuthRefreshCreateResponse(rsp *http.Response) (*AuthRefreshCreateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthRefreshCreateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenPairResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest TokenError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Throttled
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7312,7 +8011,7 @@ func ParseAuthUserRetrieveResponse(rsp *http.Response) (*AuthUserRetrieveRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest User
+		var dest CurrentUser
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7326,7 +8025,7 @@ func ParseAuthUserRetrieveResponse(rsp *http.Response) (*AuthUserRetrieveRespons
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest ErrorDetail
+		var dest TokenError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

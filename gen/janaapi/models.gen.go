@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -29,6 +30,57 @@ func (e DirectionEnum) Valid() bool {
 	case DirectionEnumInsufficientData:
 		return true
 	case DirectionEnumStable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ErrorEnum.
+const (
+	ErrorEnumAccessDenied         ErrorEnum = "access_denied"
+	ErrorEnumAuthorizationPending ErrorEnum = "authorization_pending"
+	ErrorEnumExpiredToken         ErrorEnum = "expired_token"
+	ErrorEnumInvalidClient        ErrorEnum = "invalid_client"
+	ErrorEnumInvalidGrant         ErrorEnum = "invalid_grant"
+	ErrorEnumInvalidRequest       ErrorEnum = "invalid_request"
+	ErrorEnumSlowDown             ErrorEnum = "slow_down"
+	ErrorEnumUnsupportedGrantType ErrorEnum = "unsupported_grant_type"
+)
+
+// Valid indicates whether the value is a known member of the ErrorEnum enum.
+func (e ErrorEnum) Valid() bool {
+	switch e {
+	case ErrorEnumAccessDenied:
+		return true
+	case ErrorEnumAuthorizationPending:
+		return true
+	case ErrorEnumExpiredToken:
+		return true
+	case ErrorEnumInvalidClient:
+		return true
+	case ErrorEnumInvalidGrant:
+		return true
+	case ErrorEnumInvalidRequest:
+		return true
+	case ErrorEnumSlowDown:
+		return true
+	case ErrorEnumUnsupportedGrantType:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GrantTypeEnum.
+const (
+	GrantTypeEnumUrnIetfParamsOauthGrantTypeDeviceCode GrantTypeEnum = "urn:ietf:params:oauth:grant-type:device_code"
+)
+
+// Valid indicates whether the value is a known member of the GrantTypeEnum enum.
+func (e GrantTypeEnum) Valid() bool {
+	switch e {
+	case GrantTypeEnumUrnIetfParamsOauthGrantTypeDeviceCode:
 		return true
 	default:
 		return false
@@ -638,6 +690,13 @@ type Attribution struct {
 	Url     *string `json:"url,omitempty"`
 }
 
+// AuthTokenResponse Legacy sign-in (DRF TokenAuthentication).
+type AuthTokenResponse struct {
+	// Token 40-character DRF token; send it as "Authorization: Token <token>". It does not expire.
+	Token string `json:"token"`
+	User  User   `json:"user"`
+}
+
 // ClimateTraceAsset defines model for ClimateTraceAsset.
 type ClimateTraceAsset struct {
 	AssetType *string  `json:"asset_type,omitempty"`
@@ -760,6 +819,11 @@ type ClimateTraceSectorTotal struct {
 	UniqueAssets int     `json:"unique_assets"`
 }
 
+// CurrentUser defines model for CurrentUser.
+type CurrentUser struct {
+	union json.RawMessage
+}
+
 // DataQuality defines model for DataQuality.
 type DataQuality struct {
 	Completeness   *float64 `json:"completeness,omitempty"`
@@ -782,6 +846,48 @@ type DatabaseHealth struct {
 type DateRange struct {
 	End   *time.Time `json:"end,omitempty"`
 	Start *time.Time `json:"start,omitempty"`
+}
+
+// DeviceCode A device authorization waiting for the user (RFC 8628 §3.2).
+type DeviceCode struct {
+	// DeviceCode Secret the client polls device-token with; never shown to the user.
+	DeviceCode string `json:"device_code"`
+
+	// ExpiresIn Seconds until device_code and user_code expire.
+	ExpiresIn int `json:"expires_in"`
+
+	// Interval Seconds to wait between polls of device-token.
+	Interval int `json:"interval"`
+
+	// UserCode Short code the user checks on the verification page.
+	UserCode string `json:"user_code"`
+
+	// VerificationUri Page where the user signs in and approves.
+	VerificationUri string `json:"verification_uri"`
+
+	// VerificationUriComplete verification_uri with the user code filled in.
+	VerificationUriComplete string `json:"verification_uri_complete"`
+}
+
+// DeviceCodeRequest defines model for DeviceCodeRequest.
+type DeviceCodeRequest struct {
+	// ClientId The client asking to sign in; Jana's own clients send jana-sdk.
+	ClientId string `json:"client_id"`
+}
+
+// DeviceCodeResponse defines model for DeviceCodeResponse.
+type DeviceCodeResponse struct {
+	// Data A device authorization waiting for the user (RFC 8628 §3.2).
+	Data DeviceCode `json:"data"`
+}
+
+// DeviceTokenRequest defines model for DeviceTokenRequest.
+type DeviceTokenRequest struct {
+	ClientId   string `json:"client_id"`
+	DeviceCode string `json:"device_code"`
+
+	// GrantType * `urn:ietf:params:oauth:grant-type:device_code` - urn:ietf:params:oauth:grant-type:device_code
+	GrantType GrantTypeEnum `json:"grant_type"`
 }
 
 // DirectionEnum * `increasing` - increasing
@@ -829,6 +935,12 @@ type EdgarGridCell struct {
 	Year  int     `json:"year"`
 }
 
+// EmailLoginRequest JWT sign-in.
+type EmailLoginRequest struct {
+	Email    openapi_types.Email `json:"email"`
+	Password *string             `json:"password,omitempty"`
+}
+
 // EmissionRecord defines model for EmissionRecord.
 type EmissionRecord struct {
 	AssetId   *int   `json:"asset_id,omitempty"`
@@ -852,6 +964,19 @@ type ErrorDetail struct {
 	// Detail Human-readable error message.
 	Detail string `json:"detail"`
 }
+
+// ErrorEnum * `authorization_pending` - authorization_pending
+// * `slow_down` - slow_down
+// * `expired_token` - expired_token
+// * `access_denied` - access_denied
+// * `invalid_request` - invalid_request
+// * `invalid_client` - invalid_client
+// * `invalid_grant` - invalid_grant
+// * `unsupported_grant_type` - unsupported_grant_type
+type ErrorEnum string
+
+// GrantTypeEnum * `urn:ietf:params:oauth:grant-type:device_code` - urn:ietf:params:oauth:grant-type:device_code
+type GrantTypeEnum string
 
 // HealthAlert defines model for HealthAlert.
 type HealthAlert struct {
@@ -890,20 +1015,34 @@ type LevelEnum string
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
-	Password *string `json:"password,omitempty"`
-	Username string  `json:"username"`
+	union json.RawMessage
 }
 
 // LoginResponse defines model for LoginResponse.
 type LoginResponse struct {
-	// Token 40-character DRF token.
-	Token string `json:"token"`
-	User  User   `json:"user"`
+	union json.RawMessage
 }
 
 // LogoutResponse defines model for LogoutResponse.
 type LogoutResponse struct {
 	Detail string `json:"detail"`
+}
+
+// OAuthError OAuth error body (RFC 8628 §3.5, RFC 6749 §5.2), answered with HTTP 400.
+type OAuthError struct {
+	// Error * `authorization_pending` - authorization_pending
+	// * `slow_down` - slow_down
+	// * `expired_token` - expired_token
+	// * `access_denied` - access_denied
+	// * `invalid_request` - invalid_request
+	// * `invalid_client` - invalid_client
+	// * `invalid_grant` - invalid_grant
+	// * `unsupported_grant_type` - unsupported_grant_type
+	Error            ErrorEnum `json:"error"`
+	ErrorDescription *string   `json:"error_description,omitempty"`
+
+	// Interval With slow_down, the interval in seconds to keep from now on.
+	Interval *int `json:"interval,omitempty"`
 }
 
 // OpenAQCountryTotal defines model for OpenAQCountryTotal.
@@ -1168,6 +1307,11 @@ type PlatformSummary struct {
 	Sources     []SourceCoverage `json:"sources"`
 }
 
+// RefreshRequest defines model for RefreshRequest.
+type RefreshRequest struct {
+	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
 // SourceCoverage defines model for SourceCoverage.
 type SourceCoverage struct {
 	// Countries ISO 3166-1 alpha-3 codes covered.
@@ -1234,6 +1378,35 @@ type Throttled struct {
 
 	// RetryAfter Seconds to wait before retrying.
 	RetryAfter *int `json:"retry_after,omitempty"`
+}
+
+// TokenError Rejected JWT (djangorestframework-simplejwt).
+type TokenError struct {
+	// Code token_not_valid for an expired or invalid token.
+	Code     *string              `json:"code,omitempty"`
+	Detail   string               `json:"detail"`
+	Messages *[]TokenErrorMessage `json:"messages,omitempty"`
+}
+
+// TokenErrorMessage defines model for TokenErrorMessage.
+type TokenErrorMessage struct {
+	Message    string  `json:"message"`
+	TokenClass *string `json:"token_class,omitempty"`
+	TokenType  *string `json:"token_type,omitempty"`
+}
+
+// TokenPair defines model for TokenPair.
+type TokenPair struct {
+	// AccessToken JWT to send as "Authorization: Bearer <access_token>"; it expires after minutes (its exp claim).
+	AccessToken string `json:"access_token"`
+
+	// RefreshToken Exchanged at refresh for a new access token; single use (refresh answers carry its successor).
+	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
+// TokenPairResponse JWT sign-in, wrapped in data.
+type TokenPairResponse struct {
+	Data TokenPair `json:"data"`
 }
 
 // TrendPoint defines model for TrendPoint.
@@ -1362,6 +1535,17 @@ type User struct {
 
 	// Username Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.
 	Username string `json:"username"`
+}
+
+// UserResponse defines model for UserResponse.
+type UserResponse struct {
+	Data User `json:"data"`
+}
+
+// UsernameLoginRequest Legacy sign-in for a DRF token.
+type UsernameLoginRequest struct {
+	Password *string `json:"password,omitempty"`
+	Username string  `json:"username"`
 }
 
 // ValidationError DRF validation error. Field errors appear as additional keys mapping a parameter name to a list of messages.
@@ -2114,8 +2298,17 @@ type V1EsgTrendsRetrieveParamsSources string
 // V1EsgTrendsRetrieveParamsTemporalResolution defines parameters for V1EsgTrendsRetrieve.
 type V1EsgTrendsRetrieveParamsTemporalResolution string
 
+// AuthDeviceCodeCreateJSONRequestBody defines body for AuthDeviceCodeCreate for application/json ContentType.
+type AuthDeviceCodeCreateJSONRequestBody = DeviceCodeRequest
+
+// AuthDeviceTokenCreateJSONRequestBody defines body for AuthDeviceTokenCreate for application/json ContentType.
+type AuthDeviceTokenCreateJSONRequestBody = DeviceTokenRequest
+
 // AuthLoginCreateJSONRequestBody defines body for AuthLoginCreate for application/json ContentType.
 type AuthLoginCreateJSONRequestBody = LoginRequest
+
+// AuthRefreshCreateJSONRequestBody defines body for AuthRefreshCreate for application/json ContentType.
+type AuthRefreshCreateJSONRequestBody = RefreshRequest
 
 // Getter for additional properties for ValidationError. Returns the specified
 // element and whether it was found
@@ -2213,4 +2406,190 @@ func (a ValidationError) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsUserResponse returns the union data inside the CurrentUser as a UserResponse
+func (t CurrentUser) AsUserResponse() (UserResponse, error) {
+	var body UserResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUserResponse overwrites any union data inside the CurrentUser as the provided UserResponse
+func (t *CurrentUser) FromUserResponse(v UserResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUserResponse performs a merge with any union data inside the CurrentUser, using the provided UserResponse
+func (t *CurrentUser) MergeUserResponse(v UserResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUser returns the union data inside the CurrentUser as a User
+func (t CurrentUser) AsUser() (User, error) {
+	var body User
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUser overwrites any union data inside the CurrentUser as the provided User
+func (t *CurrentUser) FromUser(v User) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUser performs a merge with any union data inside the CurrentUser, using the provided User
+func (t *CurrentUser) MergeUser(v User) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CurrentUser) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CurrentUser) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsEmailLoginRequest returns the union data inside the LoginRequest as a EmailLoginRequest
+func (t LoginRequest) AsEmailLoginRequest() (EmailLoginRequest, error) {
+	var body EmailLoginRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEmailLoginRequest overwrites any union data inside the LoginRequest as the provided EmailLoginRequest
+func (t *LoginRequest) FromEmailLoginRequest(v EmailLoginRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEmailLoginRequest performs a merge with any union data inside the LoginRequest, using the provided EmailLoginRequest
+func (t *LoginRequest) MergeEmailLoginRequest(v EmailLoginRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUsernameLoginRequest returns the union data inside the LoginRequest as a UsernameLoginRequest
+func (t LoginRequest) AsUsernameLoginRequest() (UsernameLoginRequest, error) {
+	var body UsernameLoginRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUsernameLoginRequest overwrites any union data inside the LoginRequest as the provided UsernameLoginRequest
+func (t *LoginRequest) FromUsernameLoginRequest(v UsernameLoginRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUsernameLoginRequest performs a merge with any union data inside the LoginRequest, using the provided UsernameLoginRequest
+func (t *LoginRequest) MergeUsernameLoginRequest(v UsernameLoginRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t LoginRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *LoginRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsTokenPairResponse returns the union data inside the LoginResponse as a TokenPairResponse
+func (t LoginResponse) AsTokenPairResponse() (TokenPairResponse, error) {
+	var body TokenPairResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTokenPairResponse overwrites any union data inside the LoginResponse as the provided TokenPairResponse
+func (t *LoginResponse) FromTokenPairResponse(v TokenPairResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTokenPairResponse performs a merge with any union data inside the LoginResponse, using the provided TokenPairResponse
+func (t *LoginResponse) MergeTokenPairResponse(v TokenPairResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthTokenResponse returns the union data inside the LoginResponse as a AuthTokenResponse
+func (t LoginResponse) AsAuthTokenResponse() (AuthTokenResponse, error) {
+	var body AuthTokenResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthTokenResponse overwrites any union data inside the LoginResponse as the provided AuthTokenResponse
+func (t *LoginResponse) FromAuthTokenResponse(v AuthTokenResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAuthTokenResponse performs a merge with any union data inside the LoginResponse, using the provided AuthTokenResponse
+func (t *LoginResponse) MergeAuthTokenResponse(v AuthTokenResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t LoginResponse) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *LoginResponse) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }

@@ -14,11 +14,20 @@ import (
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 
+	// (POST /api/auth/device-code/)
+	AuthDeviceCodeCreate(ctx echo.Context) error
+
+	// (POST /api/auth/device-token/)
+	AuthDeviceTokenCreate(ctx echo.Context) error
+
 	// (POST /api/auth/login/)
 	AuthLoginCreate(ctx echo.Context) error
 
 	// (POST /api/auth/logout/)
 	AuthLogoutCreate(ctx echo.Context) error
+
+	// (POST /api/auth/refresh/)
+	AuthRefreshCreate(ctx echo.Context) error
 
 	// (GET /api/auth/user/)
 	AuthUserRetrieve(ctx echo.Context) error
@@ -116,6 +125,24 @@ type ServerInterfaceWrapper struct {
 	Handler ServerInterface
 }
 
+// AuthDeviceCodeCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthDeviceCodeCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthDeviceCodeCreate(ctx)
+	return err
+}
+
+// AuthDeviceTokenCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthDeviceTokenCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthDeviceTokenCreate(ctx)
+	return err
+}
+
 // AuthLoginCreate converts echo context to params.
 func (w *ServerInterfaceWrapper) AuthLoginCreate(ctx echo.Context) error {
 	var err error
@@ -131,6 +158,15 @@ func (w *ServerInterfaceWrapper) AuthLogoutCreate(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.AuthLogoutCreate(ctx)
+	return err
+}
+
+// AuthRefreshCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthRefreshCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthRefreshCreate(ctx)
 	return err
 }
 
@@ -1911,8 +1947,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.POST(options.BaseURL+"/api/auth/device-code/", wrapper.AuthDeviceCodeCreate, options.OperationMiddlewares["auth_device_code_create"]...)
+	router.POST(options.BaseURL+"/api/auth/device-token/", wrapper.AuthDeviceTokenCreate, options.OperationMiddlewares["auth_device_token_create"]...)
 	router.POST(options.BaseURL+"/api/auth/login/", wrapper.AuthLoginCreate, options.OperationMiddlewares["auth_login_create"]...)
 	router.POST(options.BaseURL+"/api/auth/logout/", wrapper.AuthLogoutCreate, options.OperationMiddlewares["auth_logout_create"]...)
+	router.POST(options.BaseURL+"/api/auth/refresh/", wrapper.AuthRefreshCreate, options.OperationMiddlewares["auth_refresh_create"]...)
 	router.GET(options.BaseURL+"/api/auth/user/", wrapper.AuthUserRetrieve, options.OperationMiddlewares["auth_user_retrieve"]...)
 	router.GET(options.BaseURL+"/api/schema/", wrapper.SchemaRetrieve, options.OperationMiddlewares["schema_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/assets/", wrapper.V1DataSourcesClimatetraceAssetsList, options.OperationMiddlewares["v1_data_sources_climatetrace_assets_list"]...)

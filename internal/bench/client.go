@@ -111,7 +111,13 @@ func (c *Client) Connect(ctx context.Context, t Target) (*mcp.ClientSession, err
 	default:
 		return nil, fmt.Errorf("unknown transport %q", t.Transport)
 	}
-	return mcp.NewClient(c.impl, nil).Connect(ctx, tr, nil)
+	// The go-sdk client tries 2026-07-28 first, which a stateful /mcp serves without a
+	// session; a stateful target is measured as the 2025-era sessions it serves.
+	var opts *mcp.ClientSessionOptions
+	if t.Transport == Streamable {
+		opts = &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"}
+	}
+	return mcp.NewClient(c.impl, nil).Connect(ctx, tr, opts)
 }
 
 // ConnectWithin is Connect bounded by timeout. The bound applies to connecting only: the

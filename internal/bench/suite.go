@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // SuiteConfig is the standard set: what `make bench` runs.
@@ -724,7 +726,11 @@ func (s *suite) peer(ctx context.Context, node Node, stateful, floor *Proc) erro
 	if err != nil {
 		return err
 	}
-	spec := node.PeerSpec(port, s.sandbox.Base, filepath.Join(s.cfg.Root, "api/openapi.yaml"), s.token, s.cfg.LogDir)
+	schema, err := readOnlySchema(filepath.Join(s.cfg.Root, "api/openapi.yaml"), s.cfg.LogDir)
+	if err != nil {
+		return err
+	}
+	spec := node.PeerSpec(port, s.sandbox.Base, schema, s.token, s.cfg.LogDir)
 	peer, err := s.start(ctx, spec)
 	if err != nil {
 		return err
@@ -1014,4 +1020,36 @@ func execOutputEnv(ctx context.Context, dir string, env []string, name string, a
 		return string(out), err
 	}
 	return string(out), nil
+}
+
+// readOnlySchema writes a copy of the schema with only its GET operations, which the peer
+// serves as tools like ours (it turns the others, such as login's oneOf body, into tools
+// whose input schemas the TypeScript client rejects), and returns its path.
+func readOnlySchema(path, dir string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	for p, item := range paths {
+		ops, _ := item.(map[string]any)
+		for method := range ops {
+			if method != "get" && method != "parameters" {
+				delete(ops, method)
+			}
+		}
+		if _, ok := ops["get"]; !ok {
+			delete(paths, p)
+		}
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, "peer-openapi.yaml")
+	return dst, os.WriteFile(dst, out, 0o644)
 }

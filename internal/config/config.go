@@ -63,10 +63,15 @@ func (c Cluster) Enabled() bool { return !c.RedisURL.IsZero() }
 
 // Backend is how the server reaches Jana.
 type Backend struct {
-	URL        *url.URL      // JANA_BACKEND_URL
-	Username   string        // JANA_USERNAME (service account)
-	Password   Secret        // JANA_PASSWORD
-	Token      Secret        // JANA_TOKEN (instead of username/password)
+	URL *url.URL // JANA_BACKEND_URL
+	// AuthURL is where JWTs are obtained and checked (Jana's auth service); nil means URL.
+	AuthURL  *url.URL // JANA_AUTH_URL
+	Email    string   // JANA_EMAIL (service account, JWT sign-in)
+	Username string   // JANA_USERNAME (service account, legacy DRF token)
+	Password Secret   // JANA_PASSWORD
+	// Token is a fixed service credential: "Bearer <jwt>", "Token <key>" or a bare token,
+	// whose scheme is then told from its shape.
+	Token      Secret        // JANA_TOKEN (instead of email or username and password)
 	Timeout    time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
 	HostHeader string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
 	Retries    int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
@@ -79,7 +84,15 @@ type Backend struct {
 
 // HasServiceCredentials reports whether a service account is configured.
 func (b Backend) HasServiceCredentials() bool {
-	return !b.Token.IsZero() || (b.Username != "" && !b.Password.IsZero())
+	return !b.Token.IsZero() || ((b.Email != "" || b.Username != "") && !b.Password.IsZero())
+}
+
+// JWTAuthURL is where the server signs in with JWTs and checks Bearer tokens: AuthURL, or URL.
+func (b Backend) JWTAuthURL() *url.URL {
+	if b.AuthURL != nil {
+		return b.AuthURL
+	}
+	return b.URL
 }
 
 // Listen is where the server accepts connections.
@@ -273,11 +286,16 @@ func (c Config) validate() error {
 	switch c.Auth.Mode {
 	case AuthService:
 		if !c.Backend.HasServiceCredentials() {
-			return errors.New("MCP_AUTH_MODE=service needs service credentials: set JANA_TOKEN, or JANA_USERNAME and JANA_PASSWORD")
+			return errors.New("MCP_AUTH_MODE=service needs service credentials: set JANA_EMAIL and JANA_PASSWORD (JWT), JANA_USERNAME and JANA_PASSWORD (DRF token), or JANA_TOKEN")
 		}
 	}
-	if c.Backend.Username != "" && c.Backend.Password.IsZero() && c.Backend.Token.IsZero() {
-		return errors.New("JANA_USERNAME is set but JANA_PASSWORD is not")
+	if c.Backend.Password.IsZero() && c.Backend.Token.IsZero() {
+		switch {
+		case c.Backend.Email != "":
+			return errors.New("JANA_EMAIL is set but JANA_PASSWORD is not")
+		case c.Backend.Username != "":
+			return errors.New("JANA_USERNAME is set but JANA_PASSWORD is not")
+		}
 	}
 	return nil
 }

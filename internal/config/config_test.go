@@ -99,6 +99,12 @@ func TestInvalidValuesNameKeyAndRange(t *testing.T) {
 		{map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL", "debug, info, warn, error"}},
 		{map[string]string{"MCP_AUTH_MODE": "service"}, []string{"MCP_AUTH_MODE=service", "JANA_TOKEN"}},
 		{map[string]string{"MCP_ALLOWED_ORIGINS": "example.com"}, []string{"MCP_ALLOWED_ORIGINS", "origin"}},
+		{map[string]string{"MCP_AUTH_MODE": "service"}, []string{"JANA_EMAIL and JANA_PASSWORD (JWT)"}},
+		{map[string]string{"JANA_EMAIL": "svc@jana.example"}, []string{"JANA_EMAIL is set but JANA_PASSWORD is not"}},
+		{map[string]string{"JANA_EMAIL": "svc"}, []string{"JANA_EMAIL", "not an email address"}},
+		{map[string]string{"JANA_AUTH_URL": "auth-dev"}, []string{"JANA_AUTH_URL", "absolute http(s) URL"}},
+		{map[string]string{"JANA_TOKEN": "Basic c2VjcmV0"}, []string{"JANA_TOKEN", `"Bearer <token>", "Token <token>" or a bare token`}},
+		{map[string]string{"JANA_TOKEN": "Bearer a b"}, []string{"JANA_TOKEN", "value not shown"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -148,5 +154,36 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	if cfg.Backend.Password.Reveal() != password {
 		t.Error("Reveal does not return the secret")
+	}
+}
+
+// TestJWTServiceSettings: JANA_EMAIL signs the service account in with JWTs at JANA_AUTH_URL,
+// which defaults to JANA_BACKEND_URL; JANA_TOKEN may carry its scheme; a rejected JANA_TOKEN
+// is never echoed.
+func TestJWTServiceSettings(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load(Sources{Getenv: env(map[string]string{
+		"JANA_EMAIL": "svc@jana.example", "JANA_PASSWORD": "pw", "MCP_AUTH_MODE": "service", "JANA_BACKEND_URL": "http://api:8000/",
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Backend.HasServiceCredentials() || cfg.Backend.Email != "svc@jana.example" {
+		t.Errorf("email sign-in not configured: %+v", cfg.Backend)
+	}
+	if cfg.Backend.AuthURL != nil || cfg.Backend.JWTAuthURL().String() != "http://api:8000" {
+		t.Errorf("auth URL %v, want the backend's", cfg.Backend.JWTAuthURL())
+	}
+	cfg, err = Load(Sources{Flags: flags(t, "--auth-url", "https://auth.example.org/"), Getenv: env(map[string]string{"JANA_TOKEN": "bearer eyJ.x.y"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Backend.JWTAuthURL().String(); got != "https://auth.example.org" {
+		t.Errorf("auth URL %q", got)
+	}
+	const secret = "s3cret-token-value"
+	_, err = Load(Sources{Getenv: env(map[string]string{"JANA_TOKEN": "Basic " + secret})})
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("a malformed JANA_TOKEN: %v", err)
 	}
 }

@@ -40,24 +40,41 @@ func Fields() []Field {
 var fields = []field{
 	// Backend (names kept from the first, Python server).
 	{env: "JANA_BACKEND_URL", flag: "backend-url", def: "http://web:8000", usage: "Jana backend base URL",
+		apply: func(c *Config, raw string) (err error) { c.Backend.URL, err = backendURL(raw); return err }},
+	{env: "JANA_AUTH_URL", flag: "auth-url", usage: "base URL of Jana's auth service, where JWTs are obtained, refreshed and checked (default: JANA_BACKEND_URL)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Backend.AuthURL = nil
+			if raw != "" {
+				c.Backend.AuthURL, err = backendURL(raw)
+			}
+			return err
+		}},
+	{env: "JANA_EMAIL", flag: "email", usage: "service account email: JWT sign-in with JANA_PASSWORD, refreshed before expiry",
 		apply: func(c *Config, raw string) error {
-			u, err := url.Parse(raw)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+			if raw != "" && (!strings.Contains(raw, "@") || strings.ContainsAny(raw, " \t\r\n")) {
+				return fmt.Errorf("%q is not an email address", raw)
 			}
-			if u.User != nil {
-				return errors.New("must not contain credentials; use JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD")
-			}
-			u.Path = strings.TrimSuffix(u.Path, "/")
-			c.Backend.URL = u
+			c.Backend.Email = raw
 			return nil
 		}},
-	{env: "JANA_USERNAME", flag: "username", usage: "service account username",
+	{env: "JANA_USERNAME", flag: "username", usage: "service account username: legacy DRF token login with JANA_PASSWORD (JANA_EMAIL wins when both are set)",
 		apply: func(c *Config, raw string) error { c.Backend.Username = raw; return nil }},
 	{env: "JANA_PASSWORD", secret: true, usage: "service account password (env or file only)",
 		apply: func(c *Config, raw string) error { c.Backend.Password = Secret(raw); return nil }},
-	{env: "JANA_TOKEN", secret: true, usage: "service account token, instead of username/password (env or file only)",
-		apply: func(c *Config, raw string) error { c.Backend.Token = Secret(raw); return nil }},
+	{env: "JANA_TOKEN", secret: true, usage: "service account credential instead of a password: \"Bearer <jwt>\", \"Token <key>\", or bare (40 hex characters are a DRF token, a JWT is sent as Bearer) (env or file only)",
+		apply: func(c *Config, raw string) error {
+			if strings.EqualFold(raw, "Bearer") || strings.EqualFold(raw, "Token") {
+				return errors.New(`must be "Bearer <token>", "Token <token>" or a bare token (value not shown)`)
+			}
+			if keyword, rest, spaced := strings.Cut(raw, " "); spaced {
+				rest = strings.TrimSpace(rest)
+				if (!strings.EqualFold(keyword, "Bearer") && !strings.EqualFold(keyword, "Token")) || rest == "" || strings.ContainsAny(rest, " \t\r\n") {
+					return errors.New(`must be "Bearer <token>", "Token <token>" or a bare token (value not shown)`)
+				}
+			}
+			c.Backend.Token = Secret(raw)
+			return nil
+		}},
 	{env: "JANA_TIMEOUT", flag: "backend-timeout", def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
 		apply: func(c *Config, raw string) (err error) {
 			c.Backend.Timeout, err = durationIn(raw, time.Second, 300*time.Second, true)
@@ -348,6 +365,19 @@ func setRedisURL(c *Config, raw string) error {
 	c.Cluster.RedisURL = Secret(raw)
 	c.Cache.RedisURL = Secret(raw)
 	return nil
+}
+
+// backendURL parses an absolute http(s) URL without credentials, without its trailing slash.
+func backendURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	if u.User != nil {
+		return nil, errors.New("must not contain credentials; use JANA_TOKEN, or JANA_EMAIL or JANA_USERNAME with JANA_PASSWORD")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u, nil
 }
 
 // durationIn parses a Go duration, or a plain number of seconds when seconds is true (the

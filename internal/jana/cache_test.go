@@ -99,7 +99,7 @@ func newClient(t *testing.T, sb *testenv.Sandbox, settings map[string]string, op
 // station fetches a station as token's user and returns the answer's body and Age header.
 func station(t *testing.T, ctx context.Context, c *jana.Client, token string, id int) (body []byte, age string) {
 	t.Helper()
-	resp, err := c.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(jana.WithCaller(ctx, jana.UserCaller(token)), id)
+	resp, err := c.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(jana.WithCaller(ctx, jana.UserCaller(jana.SchemeToken, token)), id)
 	if err != nil || resp.StatusCode() != http.StatusOK {
 		t.Fatalf("station %d: %v %d", id, err, statusOf(resp))
 	}
@@ -139,7 +139,7 @@ func TestCacheNeverCrossesUsers(t *testing.T) {
 	var bodies [][]byte
 	for range 2 {
 		for _, u := range users {
-			resp, err := c.API().V1DataSourcesOpenaqParametersListWithResponse(jana.WithCaller(ctx, jana.UserCaller(u.Token)), &janaapi.V1DataSourcesOpenaqParametersListParams{})
+			resp, err := c.API().V1DataSourcesOpenaqParametersListWithResponse(jana.WithCaller(ctx, jana.UserCaller(jana.SchemeToken, u.Token)), &janaapi.V1DataSourcesOpenaqParametersListParams{})
 			if err != nil || resp.StatusCode() != http.StatusOK {
 				t.Fatalf("parameters: %v %d", err, statusOf(resp))
 			}
@@ -178,7 +178,7 @@ func TestCacheCoalescesConcurrentCalls(t *testing.T) {
 			if i >= calls/2 && i%2 == 1 {
 				u = users[1] // a quarter of the calls come from another user
 			}
-			resp, err := c.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(jana.WithCaller(ctx, jana.UserCaller(u.Token)), 8)
+			resp, err := c.API().V1DataSourcesOpenaqLocationsRetrieveWithResponse(jana.WithCaller(ctx, jana.UserCaller(jana.SchemeToken, u.Token)), 8)
 			if err != nil || resp.StatusCode() != http.StatusOK {
 				t.Errorf("call %d: %v %d", i, err, statusOf(resp))
 				return
@@ -210,7 +210,7 @@ func TestCacheLeaderCancelled(t *testing.T) {
 	sb := testenv.StartSandbox(t, sandbox.Config{Observer: rec.observe, Latency: 500 * time.Millisecond})
 	obs := &lookups{}
 	c := newClient(t, sb, nil, jana.Options{CacheObserver: obs})
-	caller := jana.WithCaller(context.Background(), jana.UserCaller(sb.Token))
+	caller := jana.WithCaller(context.Background(), jana.UserCaller(jana.SchemeToken, sb.Token))
 	path := fmt.Sprintf(stationPath, 31)
 
 	leaderCtx, cancelLeader := context.WithCancel(caller)
@@ -284,7 +284,7 @@ func TestCacheExpiryAndAge(t *testing.T) {
 	if hits, misses := obs.counts("/api/v1/data-sources/openaq/locations/{id}/"); hits != 2 || misses != 2 {
 		t.Errorf("observer saw %d hits and %d misses, want 2 and 2", hits, misses)
 	}
-	if err := c.VerifyToken(context.Background(), jana.UserCaller(sb.Token)); err != nil {
+	if err := c.VerifyToken(context.Background(), jana.UserCaller(jana.SchemeToken, sb.Token)); err != nil {
 		t.Fatal(err)
 	}
 	if hits, misses := obs.counts("/api/auth/user/"); hits+misses != 0 {

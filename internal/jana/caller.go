@@ -4,30 +4,42 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"time"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
 )
 
-// Caller is whose credentials a backend call carries: one user's own Jana token, or the
-// service account. It travels in the context of every tool call.
+// Caller is whose credentials a backend call carries: one user's own Jana credential (a DRF
+// token or a JWT access token, sent with the scheme it came with), or the service account.
+// It travels in the context of every tool call.
 type Caller struct {
 	token   config.Secret
+	scheme  Scheme
+	jwt     bool      // a Bearer JWT: it expires, and Jana's refusals of it are not remembered
+	expires time.Time // its exp claim (unverified); zero when it has none
 	service bool
 	key     string
-	sum     [sha256.Size]byte // of the token: keys the verdict cache without keeping tokens as keys
+	sum     [sha256.Size]byte // of scheme and token: keys the verdict cache without keeping tokens as keys
 }
 
-// UserCaller returns the caller for a user's own token.
-func UserCaller(token string) *Caller {
-	sum := sha256.Sum256([]byte(token))
-	return &Caller{token: config.Secret(token), key: "user:" + hex.EncodeToString(sum[:8]), sum: sum}
+// UserCaller returns the caller for a user's own credential, sent to Jana as
+// "Authorization: <scheme> <token>".
+func UserCaller(scheme Scheme, token string) *Caller {
+	tokenSum := sha256.Sum256([]byte(token))
+	c := &Caller{token: config.Secret(token), scheme: scheme, key: "user:" + hex.EncodeToString(tokenSum[:8]),
+		sum: sha256.Sum256([]byte(string(scheme) + " " + token))}
+	if scheme == SchemeBearer {
+		_, exp, ok := jwtTimes(token)
+		c.jwt, c.expires = ok, exp
+	}
+	return c
 }
 
 // ServiceCaller returns the caller for the configured service account.
 func ServiceCaller() *Caller { return &Caller{service: true, key: "service"} }
 
-// Key identifies the caller without revealing the token: "user:<hash prefix>" or "service".
-// It keys caches, rate limits and session ownership, and may appear in logs.
+// Key identifies the caller without revealing the token: "user:<hash prefix of the token>"
+// or "service". It keys caches, rate limits and session ownership, and may appear in logs.
 func (c *Caller) Key() string { return c.key }
 
 // IsService reports whether calls use the service account.
@@ -35,6 +47,22 @@ func (c *Caller) IsService() bool { return c.service }
 
 // Token returns the user's token (zero for the service account).
 func (c *Caller) Token() config.Secret { return c.token }
+
+// Scheme returns the scheme the user's token is sent with ("" for the service account).
+func (c *Caller) Scheme() Scheme { return c.scheme }
+
+// IsJWT reports whether the user's credential is a JWT access token (sent as Bearer), which
+// expires after minutes: its failures tell the user to sign in again.
+func (c *Caller) IsJWT() bool { return c.jwt }
+
+// Expires returns the exp claim of a JWT caller, read without verifying the signature; false
+// when there is none.
+func (c *Caller) Expires() (time.Time, bool) { return c.expires, !c.expires.IsZero() }
+
+// expiredAt reports whether a JWT caller's access token has passed its exp claim at now.
+func (c *Caller) expiredAt(now time.Time) bool {
+	return c.jwt && !c.expires.IsZero() && !now.Before(c.expires)
+}
 
 type callerKey struct{}
 

@@ -1,6 +1,7 @@
 // Package jana is the adapter between the MCP tools and the generated Jana client
-// (gen/janaapi). Every backend call goes through it: the caller's own token or the service
-// account, the Host header, a deadline per call, retries with backoff for idempotent calls,
+// (gen/janaapi). Every backend call goes through it: the caller's own credential (a DRF
+// token or a JWT, each with its scheme) or the service account (which keeps its JWT fresh),
+// the Host header, a deadline per call, retries with backoff for idempotent calls,
 // the per-user response cache, instrumentation, and DRF error bodies turned into typed errors.
 package jana
 
@@ -44,6 +45,7 @@ type Options struct {
 type Client struct {
 	doer     *doer
 	api      *janaapi.ClientWithResponses
+	authAPI  *janaapi.ClientWithResponses // JANA_AUTH_URL (or the backend): JWTs
 	service  *ServiceAccount
 	verifier *verifier
 	store    Store
@@ -68,6 +70,7 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 			return http.ErrUseLastResponse
 		}},
 		maxBody:       b.MaxResponseBytes,
+		backendHost:   b.URL.Host,
 		hostHeader:    b.HostHeader,
 		timeout:       b.Timeout,
 		retries:       b.Retries,
@@ -109,9 +112,15 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		return nil, fmt.Errorf("creating Jana client: %w", err)
 	}
 	out.api = api
-	out.service = newServiceAccount(b, api)
+	out.authAPI = api
+	if authURL := b.JWTAuthURL(); authURL.String() != b.URL.String() {
+		if out.authAPI, err = janaapi.NewClientWithResponses(authURL.String(), janaapi.WithHTTPClient(d)); err != nil {
+			return nil, fmt.Errorf("creating Jana auth client: %w", err)
+		}
+	}
+	out.service = newServiceAccount(b, out.authAPI, api)
 	d.service = out.service
-	out.verifier = newVerifier(api, auth.CacheTTL)
+	out.verifier = newVerifier(api, out.authAPI, auth.CacheTTL)
 	return out, nil
 }
 
@@ -139,7 +148,7 @@ func (c *Client) Stats() BackendStats { return c.doer.stats.snapshot() }
 // HasService reports whether service credentials are configured.
 func (c *Client) HasService() bool { return c.service != nil }
 
-// LoginService logs the service account in (when it uses a username and password).
+// LoginService obtains the service account's credential now (a login, when it signs in).
 func (c *Client) LoginService(ctx context.Context) error {
 	if c.service == nil {
 		return nil
@@ -159,20 +168,26 @@ func (c *Client) Close() error {
 // ErrTokenRejected means Jana does not accept the token.
 var ErrTokenRejected = errors.New("jana rejected the token")
 
-// VerifyToken checks a user's token against Jana's /api/auth/user/, remembering the verdict
-// for the configured TTL. It returns ErrTokenRejected, or an *Error when Jana cannot answer.
+// ErrSignInExpired means a user's JWT is past its exp claim, or Jana refused it as a token
+// (401, or a 403 that mentions the token): the user must sign in again. Unlike
+// ErrTokenRejected it is never remembered, so the same token is judged afresh next time.
+var ErrSignInExpired = errors.New("jana sign-in expired")
+
+// VerifyToken checks a user's credential against Jana's /api/auth/user/, remembering the
+// verdict for the configured TTL — for a JWT, never past its exp claim. It returns
+// ErrTokenRejected, ErrSignInExpired, or an *Error when Jana cannot answer.
 func (c *Client) VerifyToken(ctx context.Context, caller *Caller) error {
 	return c.verifier.verify(ctx, caller)
 }
 
-// TokenVerified reports whether Jana accepted token within MCP_AUTH_CACHE_TTL (a remembered
-// verdict), without asking Jana.
+// TokenVerified reports whether Jana accepted the credential within MCP_AUTH_CACHE_TTL (a
+// remembered verdict, which for a JWT ends at its exp claim), without asking Jana.
 func (c *Client) TokenVerified(caller *Caller) bool {
 	if c.verifier.verdict == nil {
 		return false
 	}
-	ok, found := c.verifier.verdict.Peek(caller.sum)
-	return found && ok
+	v, found := c.verifier.verdict.Peek(caller.sum)
+	return found && v.ok && c.verifier.now().Before(v.until)
 }
 
 // Ready reports whether Jana answers and, with service credentials, accepts them.
@@ -183,7 +198,10 @@ func (c *Client) Ready(ctx context.Context) error {
 	}
 	if c.service != nil {
 		resp, err := c.api.AuthUserRetrieveWithResponse(WithCaller(ctx, ServiceCaller()))
-		if _, err := Result[janaapi.User]("auth_user_retrieve", resp, err); err != nil {
+		if c.service.signsInWithJWT() {
+			resp, err = c.authAPI.AuthUserRetrieveWithResponse(WithCaller(ctx, ServiceCaller()))
+		}
+		if _, err := Result[janaapi.CurrentUser](opUser, resp, err); err != nil {
 			return fmt.Errorf("service credentials: %w", err)
 		}
 	}
@@ -194,40 +212,62 @@ func (c *Client) Ready(ctx context.Context) error {
 // ago): such a token is still checked, but never counted as a made-up one.
 func (c *Client) KnownGood(caller *Caller) bool { return c.verifier.known.Contains(caller.sum) }
 
-// verifier remembers which user tokens Jana accepted or rejected.
+// verifier remembers which user credentials Jana accepted or rejected.
 type verifier struct {
-	api     *janaapi.ClientWithResponses
-	verdict *expirable.LRU[[sha256.Size]byte, bool]
-	known   *lru.Cache[[sha256.Size]byte, struct{}] // tokens Jana accepted at least once
+	api     *janaapi.ClientWithResponses // checks DRF tokens, where they live (JANA_BACKEND_URL)
+	authAPI *janaapi.ClientWithResponses // checks JWTs, at the auth service (JANA_AUTH_URL)
+	verdict *expirable.LRU[[sha256.Size]byte, verdict]
+	known   *lru.Cache[[sha256.Size]byte, struct{}] // credentials Jana accepted at least once
 	checks  singleflight.Group
+	now     func() time.Time
+}
+
+// verdict is what Jana said of a credential; an acceptance holds until until.
+type verdict struct {
+	ok    bool
+	until time.Time
 }
 
 // maxKnownTokens bounds the memory of tokens Jana accepted (32 bytes of hash each).
 const maxKnownTokens = 100_000
 
-func newVerifier(api *janaapi.ClientWithResponses, ttl time.Duration) *verifier {
+func newVerifier(api, authAPI *janaapi.ClientWithResponses, ttl time.Duration) *verifier {
 	known, _ := lru.New[[sha256.Size]byte, struct{}](maxKnownTokens)
-	v := &verifier{api: api, known: known}
+	v := &verifier{api: api, authAPI: authAPI, known: known, now: time.Now}
 	if ttl > 0 {
-		v.verdict = expirable.NewLRU[[sha256.Size]byte, bool](100_000, nil, ttl)
+		v.verdict = expirable.NewLRU[[sha256.Size]byte, verdict](100_000, nil, ttl)
 	}
 	return v
 }
 
+const opUser = "auth_user_retrieve"
+
 func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 	key := caller.sum
+	if caller.expiredAt(v.now()) {
+		return ErrSignInExpired // Jana would say so; no need to ask
+	}
 	if v.verdict != nil {
-		if ok, found := v.verdict.Get(key); found {
-			if ok {
+		if got, found := v.verdict.Get(key); found {
+			switch {
+			case !got.ok:
+				return ErrTokenRejected
+			case v.now().Before(got.until):
 				return nil
 			}
-			return ErrTokenRejected
 		}
 	}
 	res, err, _ := v.checks.Do(string(key[:]), func() (any, error) {
-		resp, err := v.api.AuthUserRetrieveWithResponse(WithCaller(context.WithoutCancel(ctx), caller))
-		_, err = Result[janaapi.User]("auth_user_retrieve", resp, err)
+		api := v.api
+		if caller.scheme == SchemeBearer {
+			api = v.authAPI
+		}
+		resp, err := api.AuthUserRetrieveWithResponse(WithCaller(context.WithoutCancel(ctx), caller))
+		_, err = Result[janaapi.CurrentUser](opUser, resp, err)
 		if je, ok := AsError(err); ok && je.Kind == KindUnauthorized {
+			if caller.jwt && je.CredentialRejected() {
+				return nil, ErrSignInExpired
+			}
 			return false, nil
 		}
 		if err != nil {
@@ -242,8 +282,14 @@ func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 	if ok {
 		v.known.Add(key, struct{}{})
 	}
-	if v.verdict != nil {
-		v.verdict.Add(key, ok)
+	if v.verdict != nil && (ok || !caller.jwt) {
+		// A JWT Jana refused is not remembered: a refusal of a short-lived token says little
+		// about the next attempt, and a made-up one costs the client its rejected-token allowance.
+		until := v.now().Add(24 * time.Hour) // the LRU's TTL ends it sooner
+		if exp, has := caller.Expires(); has && exp.Before(until) {
+			until = exp
+		}
+		v.verdict.Add(key, verdict{ok: ok, until: until})
 	}
 	if !ok {
 		return ErrTokenRejected

@@ -21,7 +21,7 @@ type Kind int
 // Error kinds.
 const (
 	KindInvalid      Kind = iota + 1 // 400: a parameter was wrong
-	KindUnauthorized                 // 401/403: the token was rejected or lacks permission
+	KindUnauthorized                 // 401/403: the token was rejected (CredentialRejected) or lacks permission
 	KindNotFound                     // 404
 	KindRateLimited                  // 429
 	KindUnavailable                  // 5xx, HTML error pages, connection failures
@@ -71,7 +71,10 @@ type Error struct {
 	UnknownParams []string
 	AllowedParams []string
 	RetryAfter    time.Duration // from a 429's retry_after or Retry-After
-	Err           error         // underlying transport error, if any
+	// Expired is set (with KindUnauthorized) when the call was not sent because the caller's
+	// JWT access token had passed its exp claim.
+	Expired bool
+	Err     error // underlying transport error, if any
 }
 
 func (e *Error) Error() string {
@@ -83,6 +86,9 @@ func (e *Error) Error() string {
 	if e.Detail != "" {
 		fmt.Fprintf(&b, ": %s", e.Detail)
 	}
+	if e.Expired {
+		b.WriteString(": the JWT access token expired")
+	}
 	for _, k := range sortedKeys(e.Fields) {
 		fmt.Fprintf(&b, "; %s: %s", k, strings.Join(e.Fields[k], " "))
 	}
@@ -93,6 +99,13 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// CredentialRejected reports whether Jana refused the credential itself — expired, invalid or
+// revoked: a 401, or a 403 whose message mentions the token — rather than a permission the
+// user lacks (another 403).
+func (e *Error) CredentialRejected() bool {
+	return e.Kind == KindUnauthorized && (e.Expired || credentialRejected(e.Status, e.Detail))
+}
 
 // AsError returns err as an *Error, if it is one.
 func AsError(err error) (*Error, bool) {

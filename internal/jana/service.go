@@ -2,105 +2,288 @@ package jana
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/internal/config"
 )
 
-// ServiceAccount holds the service credentials: a fixed JANA_TOKEN, or JANA_USERNAME and
-// JANA_PASSWORD exchanged for a token at start and again whenever Jana rejects it. With both,
-// the fixed token is used until Jana rejects it.
+// ServiceAccount holds the service credentials and keeps a usable one at hand:
+//
+//   - JANA_EMAIL and JANA_PASSWORD: a JWT sign-in at JANA_AUTH_URL. The access token is
+//     renewed with the refresh token before it expires (at 80% of its life, read from its
+//     exp and iat claims), in the background while it is still good; when the refresh fails
+//     the account signs in again.
+//   - JANA_USERNAME and JANA_PASSWORD: a legacy DRF token from JANA_BACKEND_URL, obtained again
+//     whenever Jana rejects it.
+//   - JANA_TOKEN: a fixed credential ("Bearer …", "Token …", or bare and classified), used
+//     until Jana rejects it; then the account signs in, if it can.
+//
+// Renewals are shared by all concurrent calls (one request to Jana at a time).
 type ServiceAccount struct {
-	static   config.Secret
-	username string
-	password config.Secret
-	api      *janaapi.ClientWithResponses
+	staticScheme Scheme
+	static       config.Secret
+	username     string
+	email        string
+	password     config.Secret
+	jwtAPI       *janaapi.ClientWithResponses // JANA_AUTH_URL: JWT login and refresh
+	legacyAPI    *janaapi.ClientWithResponses // JANA_BACKEND_URL: DRF token login
+	now          func() time.Time
 
 	mu             sync.Mutex
-	current        string
+	cur            serviceCredential
 	staticRejected bool
-	logins         singleflight.Group
+	renewals       singleflight.Group
 }
 
-func newServiceAccount(b config.Backend, api *janaapi.ClientWithResponses) *ServiceAccount {
+// serviceCredential is the credential in use and when to renew it.
+type serviceCredential struct {
+	scheme  Scheme
+	token   string
+	refresh string    // the JWT refresh token, "" without one
+	renewAt time.Time // renew from here on, in the background; zero: no expiry known
+	staleAt time.Time // from here on wait for the renewal instead of sending this token
+	stale   bool      // Jana rejected it
+}
+
+// Fraction of an access token's life after which it is renewed, and after which calls wait
+// for the renewal rather than risk sending a token about to expire.
+const (
+	renewAfter = 0.8
+	staleAfter = 0.95
+)
+
+func newServiceAccount(b config.Backend, jwtAPI, legacyAPI *janaapi.ClientWithResponses) *ServiceAccount {
 	if !b.HasServiceCredentials() {
 		return nil
 	}
-	return &ServiceAccount{static: b.Token, username: b.Username, password: b.Password, api: api}
+	s := &ServiceAccount{username: b.Username, email: b.Email, password: b.Password,
+		jwtAPI: jwtAPI, legacyAPI: legacyAPI, now: time.Now}
+	if !b.Token.IsZero() {
+		scheme, tok, _ := ParseCredential(b.Token.Reveal()) // config validated it
+		s.staticScheme, s.static = scheme, config.Secret(tok)
+	}
+	return s
 }
 
-// Login obtains a token now (start-up), so that a wrong password shows at once in the logs.
+// Login obtains a credential now (start-up), so that a wrong password shows at once in the logs.
 func (s *ServiceAccount) Login(ctx context.Context) error {
-	_, err := s.token(ctx)
+	_, _, err := s.token(ctx)
 	return err
 }
 
-func (s *ServiceAccount) token(ctx context.Context) (string, error) {
+// credentialFor describes a token just obtained at now.
+func credentialFor(scheme Scheme, token, refresh string, now time.Time) serviceCredential {
+	c := serviceCredential{scheme: scheme, token: token, refresh: refresh}
+	if scheme != SchemeBearer {
+		return c
+	}
+	iat, exp, ok := jwtTimes(token)
+	if !ok || exp.IsZero() {
+		return c
+	}
+	// The token's life by its own claims, counted from when it arrived here (so that a clock
+	// skew between Jana and this server does not matter), but never past exp itself.
+	end := exp
+	if !iat.IsZero() && exp.After(iat) {
+		end = now.Add(exp.Sub(iat))
+		if exp.Before(end) {
+			end = exp
+		}
+	}
+	life := end.Sub(now)
+	c.renewAt = now.Add(time.Duration(float64(life) * renewAfter))
+	c.staleAt = now.Add(time.Duration(float64(life) * staleAfter))
+	return c
+}
+
+// token returns the credential to send now, renewing it when due.
+func (s *ServiceAccount) token(ctx context.Context) (Scheme, string, error) {
 	s.mu.Lock()
-	if s.current == "" && !s.static.IsZero() && !s.staticRejected {
-		s.current = s.static.Reveal()
+	if s.cur.token == "" && !s.static.IsZero() && !s.staticRejected {
+		s.cur = credentialFor(s.staticScheme, s.static.Reveal(), "", s.now())
 	}
-	cur := s.current
+	cur := s.cur
 	s.mu.Unlock()
-	if cur != "" {
-		return cur, nil
+	now := s.now()
+	usable := cur.token != "" && !cur.stale
+	switch {
+	case usable && (cur.renewAt.IsZero() || now.Before(cur.renewAt)):
+		return cur.scheme, cur.token, nil
+	case usable && now.Before(cur.staleAt) && s.canRenew():
+		// Due for renewal but still good: renew in the background, and send it meanwhile.
+		s.renewals.DoChan("renew", func() (any, error) { return s.renew(ctx) })
+		return cur.scheme, cur.token, nil
+	case !s.canRenew():
+		if cur.token != "" {
+			return cur.scheme, cur.token, nil // nothing better to send; Jana will say why
+		}
+		return "", "", &Error{Kind: KindUnauthorized, Op: opLogin, Detail: "no usable service credentials: Jana rejected JANA_TOKEN"}
 	}
-	v, err, _ := s.logins.Do("login", func() (any, error) {
-		// Log in without a caller: this request must not itself need the service token.
-		resp, err := s.api.AuthLoginCreateWithResponse(withoutCaller(ctx), janaapi.AuthLoginCreateJSONRequestBody{
-			Username: s.username, Password: ptr(s.password.Reveal()),
-		})
-		if err == nil && resp.StatusCode() == http.StatusBadRequest {
-			return "", &Error{Kind: KindUnauthorized, Op: opLogin, Status: http.StatusBadRequest,
-				Detail: "Jana rejected the service account's username or password"}
-		}
-		out, err := Result[janaapi.LoginResponse](opLogin, resp, err)
-		if err != nil {
-			return "", err
-		}
-		if out.Token == "" {
-			return "", &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned an empty token"}
-		}
-		s.mu.Lock()
-		s.current = out.Token
-		s.mu.Unlock()
-		return out.Token, nil
-	})
+	v, err, _ := s.renewals.Do("renew", func() (any, error) { return s.renew(ctx) })
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return v.(string), nil
+	c := v.(serviceCredential)
+	return c.scheme, c.token, nil
+}
+
+// renew replaces the current credential: with the refresh token if there is one, else (or
+// when the refresh fails) by signing in. It runs under the renewals group, so never twice at
+// once, and detached from the call that started it, whose cancellation must not fail the
+// others waiting for it.
+func (s *ServiceAccount) renew(ctx context.Context) (serviceCredential, error) {
+	ctx = withoutCaller(context.WithoutCancel(ctx))
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	if cur.token != "" && !cur.stale && (cur.renewAt.IsZero() || s.now().Before(cur.renewAt)) {
+		return cur, nil // renewed by the flight that just ended
+	}
+	var next serviceCredential
+	var err error
+	if cur.refresh != "" {
+		next, err = s.refreshJWT(ctx, cur.refresh)
+	}
+	if cur.refresh == "" || err != nil {
+		next, err = s.login(ctx)
+	}
+	if err != nil {
+		return serviceCredential{}, err
+	}
+	s.mu.Lock()
+	s.cur = next
+	s.mu.Unlock()
+	return next, nil
+}
+
+// login signs in: with JANA_EMAIL for JWTs, else with JANA_USERNAME for a DRF token.
+func (s *ServiceAccount) login(ctx context.Context) (serviceCredential, error) {
+	if s.email != "" {
+		var body janaapi.LoginRequest
+		if err := body.FromEmailLoginRequest(janaapi.EmailLoginRequest{Email: openapi_types.Email(s.email), Password: ptr(s.password.Reveal())}); err != nil {
+			return serviceCredential{}, err
+		}
+		resp, err := s.jwtAPI.AuthLoginCreateWithResponse(ctx, body)
+		if err == nil && (resp.StatusCode() == http.StatusBadRequest || resp.StatusCode() == http.StatusUnauthorized) {
+			return serviceCredential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: resp.StatusCode(),
+				Detail: "Jana rejected the service account's email or password (JANA_EMAIL, JANA_PASSWORD)"}
+		}
+		if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
+			return serviceCredential{}, err
+		}
+		access, refresh, ok := tokenPair(resp.Body)
+		if !ok {
+			return serviceCredential{}, &Error{Kind: KindUnexpected, Op: opLogin, Status: resp.StatusCode(), Detail: "login returned no access_token"}
+		}
+		return credentialFor(SchemeBearer, access, refresh, s.now()), nil
+	}
+	var body janaapi.LoginRequest
+	if err := body.FromUsernameLoginRequest(janaapi.UsernameLoginRequest{Username: s.username, Password: ptr(s.password.Reveal())}); err != nil {
+		return serviceCredential{}, err
+	}
+	resp, err := s.legacyAPI.AuthLoginCreateWithResponse(ctx, body)
+	if err == nil && resp.StatusCode() == http.StatusBadRequest {
+		return serviceCredential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: http.StatusBadRequest,
+			Detail: "Jana rejected the service account's username or password"}
+	}
+	if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
+		return serviceCredential{}, err
+	}
+	var out janaapi.AuthTokenResponse
+	if json.Unmarshal(resp.Body, &out) != nil || out.Token == "" {
+		return serviceCredential{}, &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned an empty token"}
+	}
+	return credentialFor(SchemeToken, out.Token, "", s.now()), nil
+}
+
+// refreshJWT exchanges the refresh token for a new access token, keeping the old refresh
+// token unless Jana rotated it.
+func (s *ServiceAccount) refreshJWT(ctx context.Context, refresh string) (serviceCredential, error) {
+	resp, err := s.jwtAPI.AuthRefreshCreateWithResponse(ctx, janaapi.RefreshRequest{RefreshToken: &refresh})
+	if _, err := Result[janaapi.TokenPairResponse](opRefresh, resp, err); err != nil {
+		return serviceCredential{}, err
+	}
+	access, rotated, ok := tokenPair(resp.Body)
+	if !ok {
+		return serviceCredential{}, &Error{Kind: KindUnexpected, Op: opRefresh, Detail: "refresh returned no access_token"}
+	}
+	if rotated == "" {
+		rotated = refresh
+	}
+	return credentialFor(SchemeBearer, access, rotated, s.now()), nil
+}
+
+// tokenPair reads access_token and refresh_token from a JWT answer, under "data" (Jana's
+// usual form) or at the top level, as Jana's SDK does.
+func tokenPair(body []byte) (access, refresh string, ok bool) {
+	type pair struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	var b struct {
+		Data *pair `json:"data"`
+		pair
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return "", "", false
+	}
+	p := b.pair
+	if b.Data != nil && b.Data.AccessToken != "" {
+		p = *b.Data
+	}
+	return p.AccessToken, p.RefreshToken, p.AccessToken != ""
 }
 
 // secrets returns every credential the account holds, for scrubbing backend answers.
 func (s *ServiceAccount) secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return []string{s.static.Reveal(), s.password.Reveal(), s.current}
+	return []string{s.static.Reveal(), s.password.Reveal(), s.cur.token, s.cur.refresh}
 }
 
-// canRefresh reports whether a rejected token can be replaced by logging in.
-func (s *ServiceAccount) canRefresh() bool {
-	return s != nil && s.username != "" && !s.password.IsZero()
+// signsInWithJWT reports whether the account's credentials are JWTs, which the auth service
+// (JANA_AUTH_URL) checks.
+func (s *ServiceAccount) signsInWithJWT() bool {
+	return s.email != "" || (s.staticScheme == SchemeBearer && s.username == "")
 }
 
-// invalidate forgets token after Jana rejected it, so that the next call logs in again.
+// canRenew reports whether a rejected or expiring credential can be replaced.
+func (s *ServiceAccount) canRenew() bool {
+	if s == nil {
+		return false
+	}
+	if (s.username != "" || s.email != "") && !s.password.IsZero() {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur.refresh != ""
+}
+
+// invalidate marks token as rejected by Jana, so that the next call renews it.
 func (s *ServiceAccount) invalidate(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.current == token {
-		s.current = ""
+	if s.cur.token == token {
+		s.cur.stale = true
 	}
 	if token == s.static.Reveal() {
 		s.staticRejected = true
 	}
 }
 
-const opLogin = "auth_login_create"
+const (
+	opLogin   = "auth_login_create"
+	opRefresh = "auth_refresh_create"
+)
 
 // withoutCaller returns ctx with its caller removed (anonymous calls such as login).
 func withoutCaller(ctx context.Context) context.Context {

@@ -42,6 +42,7 @@ func (nopObserver) BackendRetry(string, string)                {}
 type doer struct {
 	client        *http.Client
 	service       *ServiceAccount // nil without service credentials
+	backendHost   string          // JANA_BACKEND_URL's host: the one JANA_HOST_HEADER is for
 	hostHeader    string
 	timeout       time.Duration
 	retries       int
@@ -61,6 +62,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	caller, _ := CallerFrom(parent)
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
 	endpoint := endpointOf(req.URL.Path)
+	if caller != nil && caller.expiredAt(time.Now()) {
+		// Jana would refuse it, and no answer (cached or not) may reach an expired sign-in.
+		return nil, &Error{Kind: KindUnauthorized, Expired: true}
+	}
 
 	if d.cache != nil && idempotent && !bypassCache(parent) {
 		return d.cache.do(parent, caller, req, endpoint, d.attempts)
@@ -77,17 +82,17 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 	relogged, waited := false, false
 
 	for attempt := 0; ; attempt++ {
-		token, err := d.tokenFor(ctx, caller)
+		scheme, token, err := d.tokenFor(ctx, caller)
 		if err != nil {
 			return nil, err
 		}
 		// A shallow copy: the request was built for this call alone (by the generated client),
-		// so its headers are ours to set, on every attempt.
+		// so its headers are ours to set, on every attempt. Each credential keeps its scheme.
 		r := req.WithContext(ctx)
 		if token != "" {
-			r.Header.Set("Authorization", "Token "+token)
+			r.Header.Set("Authorization", string(scheme)+" "+token)
 		}
-		if d.hostHeader != "" {
+		if d.hostHeader != "" && r.URL.Host == d.backendHost {
 			r.Host = d.hostHeader
 		}
 
@@ -127,8 +132,10 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 				continue
 			}
 		case (status == http.StatusUnauthorized || status == http.StatusForbidden) &&
-			caller != nil && caller.service && idempotent && !relogged && d.service.canRefresh():
-			// The service token may have been revoked: log in again, once.
+			caller != nil && caller.service && idempotent && !relogged && d.service.canRenew() &&
+			credentialRejected(status, errorDetail(body)):
+			// The service credential expired or was revoked: renew it (refresh, else log in
+			// again) and retry, once. A 403 for want of permission would only repeat.
 			d.service.invalidate(token)
 			relogged = true
 			d.observer.BackendRetry(endpoint, fmt.Sprint(status))
@@ -173,16 +180,28 @@ func (d *doer) scrub(body []byte, token string) []byte {
 	return body
 }
 
-func (d *doer) tokenFor(ctx context.Context, caller *Caller) (string, error) {
+func (d *doer) tokenFor(ctx context.Context, caller *Caller) (Scheme, string, error) {
 	switch {
 	case caller == nil:
-		return "", nil // anonymous: login and public endpoints
+		return "", "", nil // anonymous: login and public endpoints
 	case !caller.service:
-		return caller.token.Reveal(), nil
+		return caller.scheme, caller.token.Reveal(), nil
 	case d.service == nil:
-		return "", &Error{Kind: KindUnauthorized, Detail: "no service credentials are configured"}
+		return "", "", &Error{Kind: KindUnauthorized, Detail: "no service credentials are configured"}
 	}
 	return d.service.token(ctx)
+}
+
+// errorDetail is the message of a DRF error body ("detail", else "error"); "" otherwise.
+func errorDetail(body []byte) string {
+	var b drfBody
+	if json.Unmarshal(body, &b) != nil {
+		return ""
+	}
+	if d := detailText(b.Detail); d != "" {
+		return d
+	}
+	return trim(b.Error)
 }
 
 // pause waits before a retry and reports whether the call may go on.

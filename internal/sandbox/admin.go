@@ -16,6 +16,8 @@ import (
 //	POST /__sandbox/reset   back to the start-up state (see Sandbox.Reset)
 //	GET  /__sandbox/faults  current fault settings
 //	PUT  /__sandbox/faults  replace fault settings; optional fail_next rule
+//	POST /__sandbox/device  decide a device code in place of the user: {"user_code", "username", "action": "approve"|"deny"}
+//	POST /__sandbox/revoke  end every JWT sign-in of a user: {"username"}
 func (s *Sandbox) adminRoutes(e *echo.Echo) {
 	e.GET("/__sandbox/stats", func(c echo.Context) error {
 		return writeJSON(c, http.StatusOK, s.Stats())
@@ -29,16 +31,54 @@ func (s *Sandbox) adminRoutes(e *echo.Echo) {
 	})
 	e.PUT("/__sandbox/faults", func(c echo.Context) error {
 		var req adminFaultsRequest
-		dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return badRequest("Invalid fault configuration: " + err.Error())
+		if err := decodeAdmin(c, &req); err != nil {
+			return err
 		}
 		if err := s.applyAdminFaults(req); err != nil {
 			return badRequest(err.Error())
 		}
 		return writeJSON(c, http.StatusOK, s.adminFaults())
 	})
+	e.POST("/__sandbox/device", func(c echo.Context) error {
+		var req struct {
+			UserCode string `json:"user_code"`
+			Username string `json:"username"`
+			Action   string `json:"action"`
+		}
+		if err := decodeAdmin(c, &req); err != nil {
+			return err
+		}
+		if req.Action != "approve" && req.Action != "deny" {
+			return badRequest(`action must be "approve" or "deny"`)
+		}
+		if err := s.DecideDevice(req.UserCode, req.Username, req.Action == "approve"); err != nil {
+			return badRequest(err.Error())
+		}
+		return writeJSON(c, http.StatusOK, map[string]string{"detail": "Device code " + req.Action + "d."})
+	})
+	e.POST("/__sandbox/revoke", func(c echo.Context) error {
+		var req struct {
+			Username string `json:"username"`
+		}
+		if err := decodeAdmin(c, &req); err != nil {
+			return err
+		}
+		n, err := s.RevokeJWTs(req.Username)
+		if err != nil {
+			return badRequest(err.Error())
+		}
+		return writeJSON(c, http.StatusOK, map[string]int{"revoked": n})
+	})
+}
+
+// decodeAdmin reads an admin request's JSON body strictly.
+func decodeAdmin(c echo.Context, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("Invalid request: " + err.Error())
+	}
+	return nil
 }
 
 // adminFaultsRequest is the body of PUT /__sandbox/faults. Durations are Go duration strings.

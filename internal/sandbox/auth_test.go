@@ -15,21 +15,15 @@ var hex40 = regexp.MustCompile(`^[0-9a-f]{40}$`)
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	e := sharedEnv(t)
-	resp, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "demo", Password: ptr("demo-password")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.JSON200 == nil {
-		t.Fatalf("login: %d %s", resp.StatusCode(), resp.Body)
-	}
-	if got := resp.JSON200.Token; !hex40.MatchString(got) || got != e.sb.DemoToken() {
+	resp := e.loginToken(t, "demo", "demo-password")
+	if got := resp.Token; !hex40.MatchString(got) || got != e.sb.DemoToken() {
 		t.Errorf("token %q: want the 40-hex demo token %q", got, e.sb.DemoToken())
 	}
-	if got, want := resp.JSON200.Token, DefaultToken(testSeed, "demo"); got != want {
+	if got, want := resp.Token, DefaultToken(testSeed, "demo"); got != want {
 		t.Errorf("token %q is not the documented token for the seed %q", got, want)
 	}
-	if resp.JSON200.User.Username != "demo" || resp.JSON200.User.Id != 1 {
-		t.Errorf("user = %+v", resp.JSON200.User)
+	if resp.User.Username != "demo" || resp.User.Id != 1 || resp.User.Email == nil || *resp.User.Email != DefaultEmail {
+		t.Errorf("user = %+v", resp.User)
 	}
 }
 
@@ -41,11 +35,11 @@ func TestBadLogin(t *testing.T) {
 		req  janaapi.LoginRequest
 		want map[string][]string
 	}{
-		{"wrong password", janaapi.LoginRequest{Username: "demo", Password: ptr("nope")},
+		{"wrong password", legacyLogin(t, "demo", ptr("nope")),
 			map[string][]string{"non_field_errors": {"Unable to log in with provided credentials."}}},
-		{"unknown user", janaapi.LoginRequest{Username: "mallory", Password: ptr("demo-password")},
+		{"unknown user", legacyLogin(t, "mallory", ptr("demo-password")),
 			map[string][]string{"non_field_errors": {"Unable to log in with provided credentials."}}},
-		{"missing password", janaapi.LoginRequest{Username: "demo"},
+		{"missing password", legacyLogin(t, "demo", nil),
 			map[string][]string{"password": {"This field is required."}}},
 	}
 	for _, tc := range tests {
@@ -142,17 +136,15 @@ func TestLogoutRevokesToken(t *testing.T) {
 	if first != DefaultToken(testSeed, "demo") || first != DemoTokenFor(Config{Seed: testSeed}) {
 		t.Fatalf("demo token %q is not the documented one", first)
 	}
-	alice, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "alice", Password: ptr("pw-a")})
-	if err != nil || alice.JSON200 == nil || alice.JSON200.Token != DefaultToken(testSeed, "alice") {
-		t.Fatalf("alice login: %v %s", err, alice.Body)
+	if alice := e.loginToken(t, "alice", "pw-a"); alice.Token != DefaultToken(testSeed, "alice") {
+		t.Fatalf("alice login: token %q", alice.Token)
 	}
-	user, err := e.client.AuthUserRetrieveWithResponse(ctx(t))
-	if err != nil || user.JSON200 == nil || user.JSON200.Username != "demo" {
-		t.Fatalf("user: %v %s", err, user.Body)
+	if got := currentUser(t, e.client); got.Username != "demo" {
+		t.Fatalf("user: %+v", got)
 	}
 	bob, _ := janaapi.NewClientWithResponses(e.url, janaapi.WithRequestEditorFn(withToken("bob-static-token")))
-	if r, err := bob.AuthUserRetrieveWithResponse(ctx(t)); err != nil || r.JSON200 == nil || r.JSON200.Username != "bob" {
-		t.Fatalf("configured token: %v %s", err, r.Body)
+	if got := currentUser(t, bob); got.Username != "bob" {
+		t.Fatalf("configured token: %+v", got)
 	}
 
 	out, err := e.client.AuthLogoutCreateWithResponse(ctx(t))
@@ -166,18 +158,32 @@ func TestLogoutRevokesToken(t *testing.T) {
 	if again.JSON401 == nil || again.JSON401.Detail != "Invalid token." {
 		t.Fatalf("revoked token: %d %s", again.StatusCode(), again.Body)
 	}
-	login, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "demo", Password: ptr("demo-password")})
-	if err != nil || login.JSON200 == nil {
-		t.Fatalf("login: %v %s", err, login.Body)
-	}
-	if tok := login.JSON200.Token; tok == first || !hex40.MatchString(tok) {
+	login := e.loginToken(t, "demo", "demo-password")
+	if tok := login.Token; tok == first || !hex40.MatchString(tok) {
 		t.Errorf("new token %q: want a fresh 40-hex token", tok)
 	}
-	if e.sb.DemoToken() != login.JSON200.Token {
+	if e.sb.DemoToken() != login.Token {
 		t.Errorf("DemoToken does not follow the new token")
 	}
 	e.sb.Reset()
 	if e.sb.DemoToken() != first {
 		t.Errorf("Reset did not restore the initial token")
 	}
+}
+
+// currentUser reads GET /api/auth/user/ in either of its shapes.
+func currentUser(t *testing.T, c *janaapi.ClientWithResponses) janaapi.User {
+	t.Helper()
+	resp, err := c.AuthUserRetrieveWithResponse(ctx(t))
+	if err != nil || resp.JSON200 == nil {
+		t.Fatalf("user: %v %d %s", err, resp.StatusCode(), resp.Body)
+	}
+	if wrapped, err := resp.JSON200.AsUserResponse(); err == nil && wrapped.Data.Username != "" {
+		return wrapped.Data
+	}
+	u, err := resp.JSON200.AsUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -31,6 +31,7 @@ const (
 	msgNoCredentials   = "Authentication credentials were not provided."
 	msgInvalidToken    = "Invalid token."
 	msgBadCredentials  = "Unable to log in with provided credentials."
+	msgNoActiveAccount = "No active account found with the given credentials"
 	msgInvalidPage     = "Invalid page."
 	msgInvalidCursor   = "Invalid cursor"
 	msgServerError     = "A server error occurred."

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
 )
@@ -172,4 +174,69 @@ func (b *syncBuffer) String() string {
 
 func textLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// legacyLogin is the body of a DRF-token login.
+func legacyLogin(t *testing.T, username string, password *string) janaapi.LoginRequest {
+	t.Helper()
+	var req janaapi.LoginRequest
+	if err := req.FromUsernameLoginRequest(janaapi.UsernameLoginRequest{Username: username, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// jwtLogin is the body of a JWT login.
+func jwtLogin(t *testing.T, email, password string) janaapi.LoginRequest {
+	t.Helper()
+	var req janaapi.LoginRequest
+	if err := req.FromEmailLoginRequest(janaapi.EmailLoginRequest{Email: openapi_types.Email(email), Password: &password}); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// loginToken logs in with a DRF-token body and returns the answer's token and user.
+func (e *testEnv) loginToken(t *testing.T, username, password string) janaapi.AuthTokenResponse {
+	t.Helper()
+	resp, err := e.anon.AuthLoginCreateWithResponse(ctx(t), legacyLogin(t, username, &password))
+	if err != nil || resp.JSON200 == nil {
+		t.Fatalf("login %s: %v %d %s", username, err, resp.StatusCode(), resp.Body)
+	}
+	out, err := resp.JSON200.AsAuthTokenResponse()
+	if err != nil || out.Token == "" {
+		t.Fatalf("login %s: not a DRF token answer: %v %s", username, err, resp.Body)
+	}
+	return out
+}
+
+// loginJWT signs in with email and password and returns the access and refresh tokens.
+func (e *testEnv) loginJWT(t *testing.T, email, password string) (access, refresh string) {
+	t.Helper()
+	resp, err := e.anon.AuthLoginCreateWithResponse(ctx(t), jwtLogin(t, email, password))
+	if err != nil || resp.JSON200 == nil {
+		t.Fatalf("JWT login %s: %v %d %s", email, err, resp.StatusCode(), resp.Body)
+	}
+	out, err := resp.JSON200.AsTokenPairResponse()
+	if err != nil || out.Data.AccessToken == "" || out.Data.RefreshToken == nil {
+		t.Fatalf("JWT login %s: not a token pair: %v %s", email, err, resp.Body)
+	}
+	return out.Data.AccessToken, *out.Data.RefreshToken
+}
+
+func withBearer(token string) janaapi.RequestEditorFn {
+	return func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}
+}
+
+// bearerClient is a generated client that sends token as a Bearer JWT.
+func (e *testEnv) bearerClient(t *testing.T, token string) *janaapi.ClientWithResponses {
+	t.Helper()
+	c, err := janaapi.NewClientWithResponses(e.url, janaapi.WithRequestEditorFn(withBearer(token)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -14,11 +14,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	const static = "static0token0value0000000000000000000000"
 	e := newEnv(t, Config{Logger: textLogger(&logs), Users: []User{{Username: "carol", Password: password}, {Username: "dave", Password: "x", Token: static}}})
 
-	login, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "carol", Password: ptr(password)})
-	if err != nil || login.JSON200 == nil {
-		t.Fatalf("%v %s", err, login.Body)
-	}
-	token := login.JSON200.Token
+	token := e.loginToken(t, "carol", password).Token
 	authed, _ := janaapi.NewClientWithResponses(e.url, janaapi.WithRequestEditorFn(withToken(token)))
 	if _, err := authed.V1DataSourcesOpenaqParametersListWithResponse(ctx(t), nil); err != nil {
 		t.Fatal(err)
@@ -32,13 +28,10 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if _, err := authed.AuthLogoutCreateWithResponse(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	relogin, err := e.anon.AuthLoginCreateWithResponse(ctx(t), janaapi.LoginRequest{Username: "carol", Password: ptr(password)})
-	if err != nil || relogin.JSON200 == nil {
-		t.Fatalf("%v %s", err, relogin.Body)
-	}
+	relogin := e.loginToken(t, "carol", password)
 
 	out := logs.String()
-	for name, secret := range map[string]string{"password": password, "token": token, "new token": relogin.JSON200.Token,
+	for name, secret := range map[string]string{"password": password, "token": token, "new token": relogin.Token,
 		"static token": static, "api key": "abc123xyz"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log contains the %s:\n%s", name, out)

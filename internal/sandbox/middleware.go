@@ -17,10 +17,12 @@ type reqState struct {
 	op        *opSpec
 	user      *account
 	token     string
+	scheme    string // "Token" or "Bearer": the keyword token came with
+	session   string // the JWT sign-in a Bearer token belongs to
 	rawQuery  string // the client's query string, before normalisation and renames
 	fault     string
 	cancelled bool
-	admin     bool
+	admin     bool // outside the API: admin endpoints and the device approval page
 }
 
 const stateKey = "sandbox.state"
@@ -36,7 +38,7 @@ func (s *Sandbox) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		r := c.Request()
-		st := &reqState{rawQuery: r.URL.RawQuery, admin: strings.HasPrefix(r.URL.Path, "/__sandbox/")}
+		st := &reqState{rawQuery: r.URL.RawQuery, admin: strings.HasPrefix(r.URL.Path, "/__sandbox/") || isDevicePage(r.URL.Path)}
 		c.Set(stateKey, st)
 
 		var err error
@@ -72,7 +74,7 @@ func (s *Sandbox) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			s.stats.record(opID, status, st.cancelled, st.fault)
 			if s.cfg.Observer != nil {
 				s.cfg.Observer(Event{OperationID: opID, Method: r.Method, Path: r.URL.Path,
-					RawQuery: st.rawQuery, Status: status, Token: st.token, Duration: elapsed,
+					RawQuery: st.rawQuery, Status: status, Token: st.token, Scheme: st.scheme, Duration: elapsed,
 					Cancelled: st.cancelled, Fault: st.fault})
 			}
 		}

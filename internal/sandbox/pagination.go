@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/base64"
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -26,14 +27,6 @@ func (s *apiSpec) served(canonical string) string {
 // the other parameters are kept as the client sent them, keys sorted as Python's urlencode does.
 func (s *Sandbox) link(c echo.Context, set map[string]string, remove ...string) *string {
 	r := c.Request()
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	// Behind the production proxy Django trusts X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
 	q, _ := url.ParseQuery(stateOf(c).rawQuery)
 	for k, v := range set {
 		q.Set(s.spec.served(k), v)
@@ -41,9 +34,21 @@ func (s *Sandbox) link(c echo.Context, set map[string]string, remove ...string) 
 	for _, k := range remove {
 		q.Del(s.spec.served(k))
 	}
-	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	u := url.URL{Scheme: requestScheme(r), Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
 	str := u.String()
 	return &str
+}
+
+// requestScheme is the scheme the client used. Behind the production proxy Django trusts
+// X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
+func requestScheme(r *http.Request) string {
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		return p
+	}
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
 }
 
 // pageSize is DRF's page_size handling: positive values up to the maximum, else the default.

@@ -4,7 +4,8 @@
 //
 // The HTTP surface is the generated janaapi.ServerInterface, registered with the generated
 // router, so it cannot drift from api/openapi.yaml. Around it the sandbox reproduces what the
-// backend does beyond the schema: DRF token authentication, the three pagination styles with
+// backend does beyond the schema: both generations of authentication (DRF tokens, and JWTs
+// with refresh rotation and the RFC 8628 device flow; see auth.go), the three pagination styles with
 // absolute next/previous links, unknown-parameter rejection, DRF field errors, APPEND_SLASH
 // redirects, Django's ALLOWED_HOSTS, and the quirks documented in jana-facts (-999 sentinels,
 // mixed units, slow aggregates). It can also inject faults — latency, error statuses, throttling,
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -32,10 +34,19 @@ import (
 type Config struct {
 	// Seed makes the dataset and default tokens reproducible.
 	Seed int64
-	// Users that can log in besides the demo user (DefaultUsername / DefaultPassword), which
-	// always exists and whose token DemoToken returns. An entry named demo overrides its
-	// password or token.
+	// Users that can log in besides the demo user (DefaultUsername / DefaultPassword /
+	// DefaultEmail), which always exists and whose token DemoToken returns. An entry named demo
+	// overrides its password, token or email.
 	Users []User
+	// AccessTokenLifetime is how long a JWT access token is valid (default 15 minutes).
+	AccessTokenLifetime time.Duration
+	// RefreshTokenLifetime is how long a refresh token can be used (default 24 hours).
+	RefreshTokenLifetime time.Duration
+	// DeviceCodeLifetime is how long a device code waits for the user's approval (default 10
+	// minutes), and DeviceInterval the polling interval it announces (default 5 s; whole
+	// seconds).
+	DeviceCodeLifetime time.Duration
+	DeviceInterval     time.Duration
 	// Latency is added to every API request; LatencyJitter adds a random extra in [0, jitter).
 	Latency       time.Duration
 	LatencyJitter time.Duration
@@ -59,18 +70,30 @@ type Config struct {
 	Observer func(Event)
 }
 
-// User is an account of the sandbox.
+// User is an account of the sandbox. It signs in with its username (legacy DRF token) or its
+// email (JWT), with the same password.
 type User struct {
 	Username, Password string
 	// Token is the account's DRF token; empty means a deterministic 40-hex token derived from
 	// the seed and username.
 	Token string
+	// Email is the JWT sign-in name; empty means <username>@jana.example.
+	Email string
 }
 
 // Default demo account.
 const (
 	DefaultUsername = "demo"
 	DefaultPassword = "demo-password"
+	DefaultEmail    = "demo@jana.example"
+)
+
+// Defaults of the JWT and device-flow settings.
+const (
+	DefaultAccessTokenLifetime  = 15 * time.Minute
+	DefaultRefreshTokenLifetime = 24 * time.Hour
+	DefaultDeviceCodeLifetime   = 10 * time.Minute
+	DefaultDeviceInterval       = 5 * time.Second
 )
 
 // FaultConfig sets injected error responses. It can be changed at run time (SetFaults, or
@@ -97,9 +120,10 @@ type Event struct {
 	Path        string
 	RawQuery    string
 	Status      int
-	// Token is the raw token the client presented ("" if none). It is for in-process observers
-	// only and is never logged.
+	// Token is the raw token the client presented ("" if none), and Scheme the keyword it came
+	// with ("Token" or "Bearer"). They are for in-process observers only and are never logged.
 	Token    string
+	Scheme   string
 	Duration time.Duration
 	// Cancelled is set when the client went away (or its context ended) before the handler
 	// finished; Status is then 499.
@@ -147,7 +171,7 @@ func assemble(cfg Config, ds *data.Dataset) (*Sandbox, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	auth, err := newAuthStore(cfg.Seed, withDemoUser(cfg.Users))
+	auth, err := newAuthStore(cfg, withDemoUser(cfg.Users))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -179,10 +203,13 @@ func (s *Sandbox) StartupDuration() time.Duration { return s.startup }
 
 // withDemoUser puts the demo user first, as configured or with its default password.
 func withDemoUser(users []User) []User {
-	demo := User{Username: DefaultUsername, Password: DefaultPassword}
+	demo := User{Username: DefaultUsername, Password: DefaultPassword, Email: DefaultEmail}
 	out := []User{demo}
 	for _, u := range users {
 		if u.Username == DefaultUsername {
+			if u.Email == "" {
+				u.Email = DefaultEmail
+			}
 			out[0] = u
 			continue
 		}
@@ -225,5 +252,8 @@ func (s *Sandbox) routes() http.Handler {
 	}
 	janaapi.RegisterHandlersWithOptions(e, &server{s: s, d: s.ds}, janaapi.RegisterHandlersOptions{OperationMiddlewares: mw})
 	s.adminRoutes(e)
+	for _, path := range []string{devicePath, strings.TrimSuffix(devicePath, "/")} {
+		e.Match([]string{http.MethodGet, http.MethodPost}, path, s.devicePage)
+	}
 	return e
 }

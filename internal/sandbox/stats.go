@@ -107,7 +107,8 @@ func (s *Sandbox) Faults() FaultConfig {
 }
 
 // Reset restores the start-up state: counters zeroed, faults and delays as configured, pending
-// fail-next rules dropped and revoked tokens restored.
+// fail-next rules dropped, revoked DRF tokens restored, JWT sign-ins and device codes
+// forgotten.
 func (s *Sandbox) Reset() {
 	s.stats.reset()
 	s.faults.reset()

@@ -13,17 +13,29 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
-// tokenFrom returns the connection's Jana token: from "Authorization: Token <t>" or
-// "Authorization: Bearer <t>", else from ?token=<t>. The header wins.
-func tokenFrom(r *http.Request) string {
+// tokenFrom returns the connection's Jana credential and the scheme it goes to Jana with:
+// "Authorization: Token <t>" or "Authorization: Bearer <t>" keep theirs; a bare ?token=<t> is
+// classified by its shape (jana.Classify: 40 hex characters are a DRF token, a JWT is sent as
+// Bearer). The header wins. The token is "" when none is presented, or when the header has
+// another scheme.
+func tokenFrom(r *http.Request) (jana.Scheme, string) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
-		if ok && (strings.EqualFold(scheme, "Token") || strings.EqualFold(scheme, "Bearer")) {
-			return strings.TrimSpace(tok)
+		tok = strings.TrimSpace(tok)
+		switch {
+		case !ok || tok == "":
+		case strings.EqualFold(scheme, "Token"):
+			return jana.SchemeToken, tok
+		case strings.EqualFold(scheme, "Bearer"):
+			return jana.SchemeBearer, tok
 		}
-		return ""
+		return "", ""
 	}
-	return r.URL.Query().Get("token")
+	tok := r.URL.Query().Get("token")
+	if tok == "" {
+		return "", ""
+	}
+	return jana.Classify(tok), tok
 }
 
 // verifyTimeout bounds the token check made before a stream opens.
@@ -34,10 +46,15 @@ const verifyTimeout = 10 * time.Second
 // tokens are refused with 401 before any stream opens. A request for an existing session that
 // presents an Authorization header of a scheme Jana does not use (Basic, say) is refused with
 // 403: the session id is not a credential when another one is presented.
+//
+// A JWT that expired after its session opened still reaches the session (which checks it is
+// the session's own): its tool calls then fail with a tool error telling the user to sign in
+// again, which a model relays, where a 401 would look like a broken connection.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.Header.Get("Mcp-Session-Id") != "" && presentsOther(r) {
+		inSession := r.Header.Get("Mcp-Session-Id") != ""
+		if inSession && presentsOther(r) {
 			return fail(codeForbidden)
 		}
 		user := presented(c)
@@ -47,7 +64,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		} else {
 			var err error
 			if caller, err = s.checkCaller(c, user); err != nil {
-				return err
+				var ae *apiError
+				if !inSession || !errors.As(err, &ae) || ae.code != codeSignInExpired {
+					return err
+				}
+				caller = user
 			}
 		}
 		c.Set(callerKey, caller)
@@ -73,7 +94,7 @@ func (s *Server) checkCaller(c echo.Context, user *jana.Caller) (*jana.Caller, e
 	}
 	caller, err := s.callerFor(c.Request().Context(), user)
 	var ae *apiError
-	if errors.As(err, &ae) && ae.code == codeInvalidToken {
+	if errors.As(err, &ae) && (ae.code == codeInvalidToken || ae.code == codeSignInExpired) {
 		_ = s.limits.allow(c, limitRejected, ip)
 	}
 	return caller, err
@@ -90,8 +111,11 @@ func (s *Server) callerFor(ctx context.Context, user *jana.Caller) (*jana.Caller
 	ctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
 	if err := s.jana.VerifyToken(ctx, user); err != nil {
-		if errors.Is(err, jana.ErrTokenRejected) {
+		switch {
+		case errors.Is(err, jana.ErrTokenRejected):
 			return nil, fail(codeInvalidToken)
+		case errors.Is(err, jana.ErrSignInExpired):
+			return nil, fail(codeSignInExpired)
 		}
 		s.logger.WarnContext(ctx, "token check failed: Jana unavailable", "err", err)
 		return nil, fail(codeBackendDown)
@@ -108,8 +132,8 @@ func presented(c echo.Context) *jana.Caller {
 		return v
 	}
 	var caller *jana.Caller
-	if tok := tokenFrom(c.Request()); tok != "" {
-		caller = jana.UserCaller(tok)
+	if scheme, tok := tokenFrom(c.Request()); tok != "" {
+		caller = jana.UserCaller(scheme, tok)
 	}
 	c.Set(presentedKey, caller)
 	return caller
@@ -118,7 +142,8 @@ func presented(c echo.Context) *jana.Caller {
 // presentsOther reports whether the request carries an Authorization header that is not a
 // Jana token (Basic credentials, a scheme we do not know, an empty value).
 func presentsOther(r *http.Request) bool {
-	return r.Header.Get("Authorization") != "" && tokenFrom(r) == ""
+	_, tok := tokenFrom(r)
+	return r.Header.Get("Authorization") != "" && tok == ""
 }
 
 // sessionIdentity is what a session is bound to: the verified user, or for the service
@@ -135,7 +160,8 @@ func sessionIdentity(c echo.Context) string {
 	return "service+none"
 }
 
-// matchesIdentity reports whether a presented token is the one a session is bound to.
+// matchesIdentity reports whether a presented token is the one a session is bound to. Keys
+// hash the token alone, so the same token presented as ?token= and in a header matches.
 func matchesIdentity(identity string, user *jana.Caller) bool {
 	return identity == user.Key() || identity == "service+"+user.Key()
 }

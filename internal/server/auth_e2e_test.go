@@ -45,6 +45,17 @@ func (r *recorder) tokensFor(pathSuffix string) map[string]int {
 	return out
 }
 
+// credentialsFor counts the "<scheme> <token>" the backend saw on requests to pathSuffix.
+func (r *recorder) credentialsFor(pathSuffix string) map[string]int {
+	out := map[string]int{}
+	for _, e := range r.all() {
+		if strings.HasSuffix(e.Path, pathSuffix) {
+			out[e.Scheme+" "+e.Token]++
+		}
+	}
+	return out
+}
+
 func users(n int) []sandbox.User {
 	var out []sandbox.User
 	for i := range n {
@@ -53,9 +64,11 @@ func users(n int) []sandbox.User {
 	return out
 }
 
-// TestPerUserIsolation opens many concurrent sessions with different tokens over every
-// transport; on every backend request the sandbox must see the token of the session that made
-// the call, and a cached answer for one user must not serve another.
+// TestPerUserIsolation opens many concurrent sessions with different credentials — DRF
+// tokens and JWTs, in headers and in ?token= — over every transport; on every backend request
+// the sandbox must see the credential of the session that made the call, with the scheme it
+// came with (a bare ?token= JWT goes as Bearer), and a cached answer for one user must not
+// serve another.
 func TestPerUserIsolation(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
@@ -66,23 +79,40 @@ func TestPerUserIsolation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	kinds := []struct{ base, transport, auth string }{
-		{stateful.URL, testenv.SSE, "query"},
-		{stateful.URL, testenv.SSE, "header"},
-		{stateful.URL, testenv.Streamable, "header"},
-		{stateful.URL, testenv.Streamable, "bearer"},
-		{stateless.URL, testenv.Streamable, "header"},
-		{stateless.URL, testenv.Streamable, "query"},
+	kinds := []struct {
+		base, transport, auth string
+		jwt                   bool
+	}{
+		{stateful.URL, testenv.SSE, "query", false},
+		{stateful.URL, testenv.SSE, "header", false},
+		{stateful.URL, testenv.SSE, "bearer", true},
+		{stateful.URL, testenv.SSE, "query", true},
+		{stateful.URL, testenv.Streamable, "header", false},
+		{stateful.URL, testenv.Streamable, "bearer", true},
+		{stateful.URL, testenv.Streamable, "query", true},
+		{stateless.URL, testenv.Streamable, "header", false},
+		{stateless.URL, testenv.Streamable, "query", false},
+		{stateless.URL, testenv.Streamable, "bearer", true},
 	}
+	creds := make([]string, len(accounts)) // what the backend must see, "<scheme> <token>"
 	var wg sync.WaitGroup
 	for i, u := range accounts {
 		k := kinds[i%len(kinds)]
+		token := u.Token
+		creds[i] = "Token " + token
+		if k.jwt {
+			var err error
+			if token, _, err = sb.IssueJWT(u.Username); err != nil {
+				t.Fatal(err)
+			}
+			creds[i] = "Bearer " + token
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cs, err := testenv.Connect(ctx, t, k.base, k.transport, u.Token, k.auth)
+			cs, err := testenv.Connect(ctx, t, k.base, k.transport, token, k.auth)
 			if err != nil {
-				t.Errorf("%s over %s/%s: %v", u.Username, k.transport, k.auth, err)
+				t.Errorf("%s over %s/%s (JWT %v): %v", u.Username, k.transport, k.auth, k.jwt, err)
 				return
 			}
 			defer cs.Close()
@@ -99,19 +129,20 @@ func TestPerUserIsolation(t *testing.T) {
 	wg.Wait()
 
 	for i, u := range accounts {
-		got := rec.tokensFor(fmt.Sprintf("/openaq/locations/%d/", 10+i))
-		if len(got) != 1 || got[u.Token] == 0 {
-			t.Errorf("station %d (asked only by %s): backend saw tokens %v", 10+i, u.Username, keys(got))
+		got := rec.credentialsFor(fmt.Sprintf("/openaq/locations/%d/", 10+i))
+		if len(got) != 1 || got[creds[i]] == 0 {
+			k := kinds[i%len(kinds)]
+			t.Errorf("station %d (asked only by %s over %s/%s): backend saw %v, want %s", 10+i, u.Username, k.transport, k.auth, keys(got), creds[i][:14])
 		}
 	}
-	shared := rec.tokensFor("/openaq/locations/1/")
-	for _, u := range accounts {
-		if shared[u.Token] == 0 {
-			t.Errorf("%s's request for station 1 never reached Jana with its token: another user's cached answer served it", u.Username)
+	shared := rec.credentialsFor("/openaq/locations/1/")
+	for i, u := range accounts {
+		if shared[creds[i]] == 0 {
+			t.Errorf("%s's request for station 1 never reached Jana with its credential: another user's cached answer served it", u.Username)
 		}
 	}
-	for tok := range shared {
-		if tok == "" {
+	for cred := range shared {
+		if cred == " " {
 			t.Error("a backend request carried no token")
 		}
 	}
@@ -120,7 +151,7 @@ func TestPerUserIsolation(t *testing.T) {
 func keys(m map[string]int) []string {
 	var out []string
 	for k := range m {
-		out = append(out, k[:8]+"…")
+		out = append(out, k[:min(len(k), 14)]+"…")
 	}
 	return out
 }

@@ -16,6 +16,7 @@ type code string
 const (
 	codeUnauthorized    code = "unauthorized"
 	codeInvalidToken    code = "invalid_token"
+	codeSignInExpired   code = "sign_in_expired"
 	codeForbidden       code = "forbidden"
 	codeOrigin          code = "origin_not_allowed"
 	codeHostNotAllowed  code = "host_not_allowed"
@@ -39,8 +40,11 @@ var codes = map[code]struct {
 	status  int
 	message string
 }{
-	codeUnauthorized: {http.StatusUnauthorized, "A Jana token is required: send the header \"Authorization: Token <token>\" (or Bearer), or add ?token=<token> to the URL."},
+	codeUnauthorized: {http.StatusUnauthorized, "A Jana credential is required: send the header \"Authorization: Bearer <JWT access token>\" or \"Authorization: Token <DRF token>\", or add ?token=<token> to the URL."},
 	codeInvalidToken: {http.StatusUnauthorized, "Jana rejected the token. Get a valid one from Jana's POST /api/auth/login/ and update your MCP client configuration."},
+	codeSignInExpired: {http.StatusUnauthorized, "Your Jana sign-in has expired: Jana's JWT access tokens last only minutes. " +
+		"Sign in again (POST /api/auth/login/ with your email and password, or Jana's device sign-in), put the new access token in your MCP client configuration " +
+		"(\"Authorization: Bearer <token>\" or ?token=<token>) and reconnect. A DRF token (login with username and password, \"Authorization: Token <token>\") does not expire."},
 	codeForbidden: {http.StatusForbidden,
 		"This session belongs to another credential: send the token the session was opened with (or none), or open a new session."},
 	codeOrigin: {http.StatusForbidden, "Requests from this Origin are not allowed (MCP_ALLOWED_ORIGINS)."},
@@ -96,7 +100,7 @@ func writeError(c echo.Context, e *apiError) error {
 		body.RetryAfter = secs
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	if e.code == codeUnauthorized || e.code == codeInvalidToken {
+	if e.code == codeUnauthorized || e.code == codeInvalidToken || e.code == codeSignInExpired {
 		// No resource_metadata: advertising OAuth makes Cursor drop configured headers.
 		c.Response().Header().Set("WWW-Authenticate", `Token realm="jana-mcp"`)
 	}

@@ -389,7 +389,7 @@ func TestSessionCredential(t *testing.T) {
 				}{
 					{"", true},
 					{"Token " + a, name == "token A"},
-					{"Bearer " + a, name == "token A"},
+					{"token " + a, name == "token A"}, // the keyword in any case
 					{"Token " + b, false},
 					{"Basic " + "ZGVtbzpkZW1vLXBhc3N3b3Jk", false},
 					{"Weird", false},

@@ -83,7 +83,7 @@ func (s *Server) handleReady(c echo.Context) error {
 			reason = text
 		}
 		if je, ok := jana.AsError(err); ok && je.Kind == jana.KindUnauthorized {
-			reason = "Jana rejected the service credentials (JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD)"
+			reason = "Jana rejected the service credentials (JANA_EMAIL/JANA_PASSWORD, JANA_USERNAME/JANA_PASSWORD or JANA_TOKEN)"
 		}
 		return c.JSON(http.StatusServiceUnavailable, healthBody{Status: "unavailable", Version: version.String(), Reason: reason})
 	}

@@ -185,7 +185,11 @@ func TestLogs(t *testing.T) {
 	if _, ok := s.message(10*time.Second, 6); !ok {
 		t.Fatal("no answer to the SSE tool call")
 	}
-	cs := testenv.MustConnect(ctx, t, srv.URL, testenv.Streamable, sb.Token, "bearer")
+	jwt, _, err := sb.IssueJWT(sandbox.DefaultUsername)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := testenv.MustConnect(ctx, t, srv.URL, testenv.Streamable, jwt, "bearer")
 	res, _ := call(ctx, t, cs, "list_pollutants", map[string]any{})
 	mustOK(t, "list_pollutants", res)
 	s.close()

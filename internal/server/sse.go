@@ -145,8 +145,8 @@ func (s *Server) handleMessages(c echo.Context) error {
 		return fail(codeNoSession)
 	}
 	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
-		tok := tokenFrom(r)
-		if tok == "" || !matchesIdentity(sess.identity, jana.UserCaller(tok)) {
+		scheme, tok := tokenFrom(r)
+		if tok == "" || !matchesIdentity(sess.identity, jana.UserCaller(scheme, tok)) {
 			return fail(codeForbidden)
 		}
 	}

@@ -272,8 +272,8 @@ func toolChecks() []toolCheck {
 }
 
 // TestEveryToolOverEveryTransport calls every tool, curated and generated, over legacy SSE
-// (token in the URL, as URL-only clients do), stateful Streamable HTTP (Token header) and
-// stateless Streamable HTTP (Bearer header), and checks the data against the filters.
+// (DRF token in the URL, as URL-only clients do), stateful Streamable HTTP (Token header) and
+// stateless Streamable HTTP (a JWT in a Bearer header), and checks the data against the filters.
 func TestEveryToolOverEveryTransport(t *testing.T) {
 	t.Parallel()
 	sb := testenv.StartSandbox(t, sandbox.Config{})
@@ -289,7 +289,14 @@ func TestEveryToolOverEveryTransport(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cs := testenv.MustConnect(ctx, t, tc.base, tc.transport, sb.Token, tc.auth)
+			token := sb.Token
+			if tc.auth == "bearer" {
+				var err error
+				if token, _, err = sb.IssueJWT(sandbox.DefaultUsername); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cs := testenv.MustConnect(ctx, t, tc.base, tc.transport, token, tc.auth)
 			list, err := cs.ListTools(ctx, nil)
 			if err != nil {
 				t.Fatal(err)

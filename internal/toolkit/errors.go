@@ -43,9 +43,15 @@ func CallID(ctx context.Context) string {
 func (env *Env) errorResult(ctx context.Context, tool string, err error) *mcp.CallToolResult {
 	text := ErrorText(err)
 	if je, ok := jana.AsError(err); ok && je.Kind == jana.KindUnauthorized {
-		if c, ok := jana.CallerFrom(ctx); ok && c.IsService() {
-			// The model cannot fix the server's own credentials; say whose problem it is.
-			text = fmt.Sprintf("Jana rejected this server's service credentials (HTTP %d). The server's operator must fix JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD; retry later, or connect with your own Jana token.", je.Status)
+		if c, ok := jana.CallerFrom(ctx); ok {
+			switch {
+			case c.IsService():
+				// The model cannot fix the server's own credentials; say whose problem it is.
+				text = fmt.Sprintf("Jana rejected this server's service credentials (HTTP %d). The server's operator must fix JANA_EMAIL/JANA_PASSWORD, "+
+					"JANA_USERNAME/JANA_PASSWORD or JANA_TOKEN; retry later, or connect with your own Jana token.", je.Status)
+			case c.IsJWT() && je.CredentialRejected():
+				text = SignInExpiredText
+			}
 		}
 	}
 	if text == "" {
@@ -73,10 +79,14 @@ func ErrorText(err error) string {
 	case jana.KindInvalid:
 		return invalidText(je)
 	case jana.KindUnauthorized:
-		if je.Status == 403 {
-			return "Jana refused access to this data (HTTP 403): your Jana account lacks permission, or its token is no longer valid. Check the token configured in your MCP client."
+		switch {
+		case je.Expired:
+			return SignInExpiredText
+		case !je.CredentialRejected():
+			return "Jana refused access to this data (HTTP 403): your Jana account lacks permission for it. Other data may still be available; " +
+				"ask Jana's administrators for access."
 		}
-		return "Jana did not accept the token (HTTP 401). Check the token configured in your MCP client; a new one comes from Jana's POST /api/auth/login/."
+		return fmt.Sprintf("Jana did not accept the token (HTTP %d). Check the token configured in your MCP client; a new one comes from Jana's POST /api/auth/login/.", je.Status)
 	case jana.KindNotFound:
 		return "Not found in Jana (HTTP 404). Check the id; list tools can show valid ids."
 	case jana.KindRateLimited:
@@ -103,6 +113,12 @@ func ErrorText(err error) string {
 	}
 	return ""
 }
+
+// SignInExpiredText tells a user whose Jana JWT expired (or was refused as a token) what to do.
+const SignInExpiredText = "Your Jana sign-in has expired: Jana's JWT access tokens last only minutes, and this one is no longer accepted. " +
+	"Sign in to Jana again (POST /api/auth/login/ with your email and password, or Jana's device sign-in), put the new access token in this MCP " +
+	"server's entry of your client configuration (the \"Authorization: Bearer <token>\" header or ?token=<token>) and reconnect. " +
+	"A DRF token from a username and password login (\"Authorization: Token <token>\") does not expire."
 
 func invalidText(je *jana.Error) string {
 	var b strings.Builder

@@ -168,6 +168,9 @@ func TestErrorTextIsActionableAndSanitized(t *testing.T) {
 		{&jana.Error{Kind: jana.KindUnavailable, Status: 503}, "Jana is unavailable (HTTP 503). Retry later."},
 		{&jana.Error{Kind: jana.KindTimeout}, "Narrow the query"},
 		{&jana.Error{Kind: jana.KindUnauthorized, Status: 401}, "did not accept the token"},
+		{&jana.Error{Kind: jana.KindUnauthorized, Status: 403, Detail: "Invalid token."}, "did not accept the token (HTTP 403)"},
+		{&jana.Error{Kind: jana.KindUnauthorized, Status: 403, Detail: "You do not have permission to perform this action."}, "lacks permission for it"},
+		{&jana.Error{Kind: jana.KindUnauthorized, Expired: true}, "sign-in has expired"},
 		{&jana.Error{Kind: jana.KindInvalid, Status: 400, Fields: map[string][]string{"limit": {"Ensure this value is less than or equal to 1000."}}}, "limit: Ensure"},
 		{&jana.Error{Kind: jana.KindInvalid, Status: 400, UnknownParams: []string{"country_code"}, AllowedParams: []string{"country_iso3"}}, "parameters it does not know: country_code"},
 	}
