@@ -9,9 +9,11 @@ package cluster
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -232,4 +234,44 @@ func (c *Cluster) Refresh(ctx context.Context, members map[string][]string, ttl 
 func kindOf(name string) string {
 	kind, _, _ := strings.Cut(name, ":")
 	return kind
+}
+
+// Verdicts remembers, for every replica, what Jana said of a credential: keyed by the hash of
+// the credential, never the credential.
+func verdictKey(sum [32]byte) string { return "jana-mcp:verdict:" + hex.EncodeToString(sum[:]) }
+
+// GetVerdict returns a remembered verdict on the credential whose SHA-256 is sum.
+func (c *Cluster) GetVerdict(ctx context.Context, sum [32]byte) (ok bool, until time.Time, found bool) {
+	var v string
+	err := c.call(ctx, "get verdict", func(ctx context.Context) error {
+		var err error
+		v, err = c.rdb.Get(ctx, verdictKey(sum)).Result()
+		return err
+	})
+	if err != nil || v == "" {
+		return false, time.Time{}, false
+	}
+	flag, ms, cut := strings.Cut(v, "|")
+	n, perr := strconv.ParseInt(ms, 10, 64)
+	if !cut || perr != nil {
+		return false, time.Time{}, false
+	}
+	return flag == "1", time.UnixMilli(n), true
+}
+
+// PutVerdict remembers a verdict for ttl (and an acceptance no longer than until).
+func (c *Cluster) PutVerdict(ctx context.Context, sum [32]byte, ok bool, until time.Time, ttl time.Duration) {
+	if d := time.Until(until); d < ttl {
+		ttl = d
+	}
+	if ttl <= 0 {
+		return
+	}
+	flag := "0"
+	if ok {
+		flag = "1"
+	}
+	_ = c.call(ctx, "put verdict", func(ctx context.Context) error {
+		return c.rdb.Set(ctx, verdictKey(sum), flag+"|"+strconv.FormatInt(until.UnixMilli(), 10), ttl).Err()
+	})
 }

@@ -37,6 +37,8 @@ type Options struct {
 	// Redis, when set, is the shared connection the response cache uses (its owner closes it);
 	// otherwise the cache connects to its own RedisURL.
 	Redis *redis.Client
+	// Verdicts, when set, shares what Jana said of credentials with other replicas.
+	Verdicts VerdictStore
 
 	clock clock // the cache's time source; real time when nil (set by tests in this package)
 }
@@ -121,6 +123,7 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 	out.service = newServiceAccount(b, out.authAPI, api)
 	d.service = out.service
 	out.verifier = newVerifier(api, out.authAPI, auth.CacheTTL)
+	out.verifier.shared = opts.Verdicts
 	return out, nil
 }
 
@@ -213,7 +216,16 @@ func (c *Client) Ready(ctx context.Context) error {
 func (c *Client) KnownGood(caller *Caller) bool { return c.verifier.known.Contains(caller.sum) }
 
 // verifier remembers which user credentials Jana accepted or rejected.
+// VerdictStore shares credential verdicts between replicas, keyed by the credential's
+// SHA-256. Both methods fail quietly (a miss): the verdict is then Jana's again.
+type VerdictStore interface {
+	GetVerdict(ctx context.Context, sum [32]byte) (ok bool, until time.Time, found bool)
+	PutVerdict(ctx context.Context, sum [32]byte, ok bool, until time.Time, ttl time.Duration)
+}
+
 type verifier struct {
+	shared  VerdictStore                 // nil: this replica's memory only
+	ttl     time.Duration
 	api     *janaapi.ClientWithResponses // checks DRF tokens, where they live (JANA_BACKEND_URL)
 	authAPI *janaapi.ClientWithResponses // checks JWTs, at the auth service (JANA_AUTH_URL)
 	verdict *expirable.LRU[[sha256.Size]byte, verdict]
@@ -233,7 +245,7 @@ const maxKnownTokens = 100_000
 
 func newVerifier(api, authAPI *janaapi.ClientWithResponses, ttl time.Duration) *verifier {
 	known, _ := lru.New[[sha256.Size]byte, struct{}](maxKnownTokens)
-	v := &verifier{api: api, authAPI: authAPI, known: known, now: time.Now}
+	v := &verifier{api: api, authAPI: authAPI, known: known, now: time.Now, ttl: ttl}
 	if ttl > 0 {
 		v.verdict = expirable.NewLRU[[sha256.Size]byte, verdict](100_000, nil, ttl)
 	}
@@ -248,7 +260,18 @@ func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 		return ErrSignInExpired // Jana would say so; no need to ask
 	}
 	if v.verdict != nil {
-		if got, found := v.verdict.Get(key); found {
+		got, found := v.verdict.Get(key)
+		if !found && v.shared != nil {
+			// Another replica may have asked Jana already.
+			if ok, until, hit := v.shared.GetVerdict(ctx, key); hit {
+				got, found = verdict{ok: ok, until: until}, true
+				v.verdict.Add(key, got)
+				if ok {
+					v.known.Add(key, struct{}{})
+				}
+			}
+		}
+		if found {
 			switch {
 			case !got.ok:
 				return ErrTokenRejected
@@ -290,6 +313,9 @@ func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 			until = exp
 		}
 		v.verdict.Add(key, verdict{ok: ok, until: until})
+		if v.shared != nil {
+			v.shared.PutVerdict(ctx, key, ok, until, v.ttl)
+		}
 	}
 	if !ok {
 		return ErrTokenRejected

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
@@ -179,5 +180,37 @@ func TestClusterSurvivesRedisAndReplicaLoss(t *testing.T) {
 	}
 	if !strings.Contains(replicas[1].Logs.String(), "shut down") {
 		t.Error("replica B did not shut down")
+	}
+}
+
+// TestClusterSharesTokenVerdicts: a token one replica checked with Jana is not checked again
+// by the others (the verdict is shared in Redis under the token's hash, never the token).
+func TestClusterSharesTokenVerdicts(t *testing.T) {
+	t.Parallel()
+	redis := testenv.StartRedis(t)
+	rec := &recorder{}
+	sb := testenv.StartSandbox(t, sandbox.Config{Observer: rec.observe})
+	replicas := startReplicas(t, 3, sb, redis.URL, nil)
+	for _, r := range replicas {
+		if s, resp := openStream(t, r.URL+"/sse?token="+sb.Token, nil); s == nil {
+			t.Fatalf("%s: %d %s", r.URL, resp.status, resp.body)
+		}
+	}
+	if n := rec.tokensFor("/api/auth/user/")[sb.Token]; n != 1 {
+		t.Errorf("three replicas checked the token %d times with Jana, want once", n)
+	}
+	// Nothing in Redis holds the token, as a key or a value.
+	opts, _ := goredis.ParseURL(redis.URL)
+	rdb := goredis.NewClient(opts)
+	defer rdb.Close()
+	keys, err := rdb.Keys(context.Background(), "*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("redis keys: %v %v", keys, err)
+	}
+	for _, k := range keys {
+		v, _ := rdb.Dump(context.Background(), k).Result()
+		if strings.Contains(k, sb.Token) || strings.Contains(v, sb.Token) {
+			t.Errorf("redis key %s holds the token", k)
+		}
 	}
 }

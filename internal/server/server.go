@@ -110,6 +110,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	jopts := jana.Options{Logger: logger, Observer: s.metrics, CacheObserver: s.metrics, Transport: opts.Transport, Tracing: tp}
 	if s.cluster != nil {
 		jopts.Redis = s.cluster.Redis() // the response cache on the same connection
+		jopts.Verdicts = s.cluster      // and the token verdicts, by hash
 	}
 	client, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jopts)
 	if err != nil {
