@@ -34,7 +34,7 @@ func ArgumentSeeds(inputSchema any) ([]json.RawMessage, error) {
 		return nil, err
 	}
 	// Most data tools need a location filter their schema cannot require: the valid variants
-	// are also made on top of a country, so that they reach the backend.
+	// are made on top of a country where the tool takes one, so that they reach the backend.
 	base := required(s)
 	bases := []map[string]any{base}
 	if _, ok := s.Properties["country_codes"]; ok && base["country_codes"] == nil {
@@ -53,10 +53,8 @@ func ArgumentSeeds(inputSchema any) ([]json.RawMessage, error) {
 	}
 	for _, name := range names(s) {
 		p := s.Properties[name]
-		for _, b := range bases {
-			for _, v := range valid(name, p) {
-				with(b, name, v)
-			}
+		for _, v := range valid(name, p) {
+			with(bases[len(bases)-1], name, v)
 		}
 		for _, v := range invalid(name, p) {
 			with(base, name, v)
@@ -249,7 +247,7 @@ func invalid(name string, p *jsonschema.Schema) []any {
 			}
 			out = append(out, fewer)
 		}
-		for _, v := range invalid(name, items) {
+		for _, v := range invalid(name, items)[2:] { // null and an object are above
 			out = append(out, []any{v})
 		}
 	}
