@@ -84,5 +84,5 @@ FUZZFLAGS ?=
 fuzz: ## Run every fuzz target for FUZZTIME (default 10m) each, one after another (FUZZFLAGS=-parallel=1: one core)
 	GO=$(GO) scripts/fuzz.sh $(FUZZTIME) $(FUZZFLAGS)
 
-fuzz-smoke: ## Every fuzz target for 10,000 executions (CI; ~1.5 min, ~2.5 with a cold build cache)
+fuzz-smoke: ## Every fuzz target for 10,000 executions (CI: about 1 min, under 3 with a cold build cache)
 	GO=$(GO) scripts/fuzz.sh 10000x $(FUZZFLAGS)
