@@ -67,10 +67,22 @@ test-go: ## Go tests, including end-to-end runs of the Node clients and the conf
 clean:
 	rm -rf $(BIN)
 
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke fuzz fuzz-smoke
 
 bench: node-deps ## Run the standard benchmark set (about 6 min) and write docs/benchmarks.md
 	$(GO) run ./cmd/jana-mcp-bench run --out docs/benchmarks.md
 
 bench-smoke: node-deps ## Every benchmark mode for a moment (~30 s): proves the harness works; report to bin/
 	$(GO) run ./cmd/jana-mcp-bench run --smoke --out $(BIN)/benchmarks-smoke.md
+
+# Fuzz targets (listed in scripts/fuzz.sh). `go test` runs their seeds and testdata/fuzz/ as unit
+# tests; these run the fuzzer, one target at a time, and a failing input lands in the package's
+# testdata/fuzz/<Target>/ (commit it with the fix).
+FUZZTIME ?= 10m
+FUZZFLAGS ?=
+
+fuzz: ## Run every fuzz target for FUZZTIME (default 10m) each, one after another (FUZZFLAGS=-parallel=1: one core)
+	GO=$(GO) scripts/fuzz.sh $(FUZZTIME) $(FUZZFLAGS)
+
+fuzz-smoke: ## Every fuzz target for 10,000 executions (CI: about 1 min, under 3 with a cold build cache)
+	GO=$(GO) scripts/fuzz.sh 10000x $(FUZZFLAGS)

@@ -244,6 +244,11 @@ func Load(src Sources) (Config, error) {
 	var cfg Config
 	var errs []error
 	for _, f := range fields {
+		if !scalar(v.Get(f.key())) {
+			// viper reads a YAML list or map as "", which would drop the value silently.
+			errs = append(errs, fmt.Errorf("%s: must be a single value in the config file, not a list or a map (list settings are comma-separated: a, b)", f.env))
+			continue
+		}
 		raw := strings.TrimSpace(v.GetString(f.key()))
 		if err := f.apply(&cfg, raw); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", f.env, err))
@@ -256,6 +261,15 @@ func Load(src Sources) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// scalar reports whether a value read by viper is a single value (or unset).
+func scalar(v any) bool {
+	switch v.(type) {
+	case []any, map[string]any, map[any]any:
+		return false
+	}
+	return true
 }
 
 // lookup treats an empty variable as unset, as the first server did.

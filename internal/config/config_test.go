@@ -134,6 +134,23 @@ func TestUnknownFileKeyRejected(t *testing.T) {
 	}
 }
 
+// A YAML list or map reads as "" in viper: the value must be refused, not dropped (a list of
+// origins used to leave MCP_ALLOWED_ORIGINS empty without a word).
+func TestFileListOrMapRefused(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"MCP_ALLOWED_ORIGINS: [https://a.example, https://b.example]\n", "JANA_HOST_HEADER: {}\n"} {
+		file := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		key, _, _ := strings.Cut(text, ":")
+		_, err := Load(Sources{File: file})
+		if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "comma-separated") {
+			t.Errorf("%q: err = %v, want one naming %s and saying how to write a list", text, err, key)
+		}
+	}
+}
+
 func TestSecretsNeverPrinted(t *testing.T) {
 	t.Parallel()
 	const password, token = "hunter2-password", "0123456789abcdef0123456789abcdef01234567"

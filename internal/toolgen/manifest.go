@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -77,11 +78,20 @@ func LoadManifest(path string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ParseManifest is LoadManifest for the manifest's bytes.
+func ParseManifest(data []byte) (*Manifest, error) {
 	var m Manifest
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	// Recover the order of params, which the Go map loses.
 	var raw struct {
@@ -90,14 +100,10 @@ func LoadManifest(path string) (*Manifest, error) {
 		} `yaml:"tools"`
 	}
 	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	for i := range m.Tools {
-		if n := raw.Tools[i].Params; n.Kind == yaml.MappingNode {
-			for j := 0; j < len(n.Content); j += 2 {
-				m.Tools[i].ParamOrder = append(m.Tools[i].ParamOrder, n.Content[j].Value)
-			}
-		}
+		m.Tools[i].ParamOrder = keys(&raw.Tools[i].Params)
 	}
 
 	seen := map[string]string{}
@@ -105,7 +111,7 @@ func LoadManifest(path string) (*Manifest, error) {
 		seen[name] = "curated"
 	}
 	for _, e := range m.Tools {
-		where := fmt.Sprintf("%s: tool %q", path, e.Name)
+		where := fmt.Sprintf("tool %q", e.Name)
 		switch {
 		case !nameRule.MatchString(e.Name):
 			return nil, fmt.Errorf("%s: name must be snake_case (a-z, 0-9, _)", where)
@@ -141,6 +147,49 @@ func LoadManifest(path string) (*Manifest, error) {
 		}
 	}
 	return &m, nil
+}
+
+// keys returns the keys of a YAML mapping in order, as the decoder sees them: through aliases
+// (params: *other) and merge keys (<<: *other), whose keys come where the merge is written
+// unless the mapping sets them itself.
+func keys(n *yaml.Node) []string {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	own := map[string]bool{}
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		if k := n.Content[j]; k.Tag != "!!merge" {
+			own[k.Value] = true
+		}
+	}
+	var out []string
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		k, v := n.Content[j], n.Content[j+1]
+		if k.Tag != "!!merge" {
+			out = append(out, k.Value)
+			continue
+		}
+		merged := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			merged = v.Content
+		}
+		for _, mn := range merged {
+			for _, name := range keys(mn) {
+				if !own[name] {
+					out = append(out, name)
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	return slices.DeleteFunc(out, func(k string) bool {
+		dup := seen[k]
+		seen[k] = true
+		return dup
+	})
 }
 
 // isPageSize reports whether an operation parameter is the page-size parameter of a pagination style.

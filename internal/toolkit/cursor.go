@@ -10,7 +10,8 @@ import (
 
 // Cursor is where the next page of each listing starts: listing name -> backend position
 // (a page number, an offset or Jana's own cursor). A listing absent from a non-empty cursor is
-// exhausted. Models see only an opaque string bound to the query that produced it.
+// exhausted. Models see only an opaque string bound to the query that produced it. Names and
+// positions are UTF-8 text, as JSON carries them; other bytes would come back as U+FFFD.
 type Cursor map[string]string
 
 type cursorWire struct {
