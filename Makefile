@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION)
 BIN := bin
 
-.PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift lint test test-go node-deps clean help
+.PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift lint test test-go node-deps cluster-deps clean help
 
 help: ## List targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -59,7 +59,10 @@ lint: ## gofmt and go vet
 node-deps: ## Install the pinned Node tooling (Node 22, MCP TS SDK, conformance suite)
 	scripts/node-setup.sh >/dev/null
 
-test: lint check-generate check-docs node-deps test-go ## Everything CI checks
+cluster-deps: ## Install redis-server and nginx (Debian packages) for the multi-replica tests
+	scripts/cluster-setup.sh
+
+test: lint check-generate check-docs node-deps cluster-deps test-go ## Everything CI checks
 
 test-go: ## Go tests, including end-to-end runs of the Node clients and the conformance suite
 	JANA_MCP_REQUIRE_NODE=1 $(GO) test -race -count=1 -timeout 30m ./...

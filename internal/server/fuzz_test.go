@@ -103,6 +103,7 @@ func newFuzzServer(f *testing.F, stateless bool) *fuzzServer {
 		"LOG_LEVEL":         "warn",
 		"MCP_STATELESS":     fmt.Sprint(stateless),
 		"MCP_SSE_KEEPALIVE": "0",
+		"MCP_ALLOWED_HOSTS": "example.com", // httptest's requests' Host
 	})
 	panics := &testenv.Panics{}
 	srv, err := server.New(cfg, slog.New(panics), server.Options{Transport: testenv.HandlerTransport{Handler: sb.Handler()}})
