@@ -50,33 +50,31 @@ const verifyTimeout = 10 * time.Second
 // A JWT that expired after its session opened still reaches the session (which checks it is
 // the session's own): its tool calls then fail with a tool error telling the user to sign in
 // again, which a model relays, where a 401 would look like a broken connection.
-func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		inSession := r.Header.Get("Mcp-Session-Id") != ""
-		if inSession && presentsOther(r) {
-			return fail(codeForbidden)
-		}
-		user := presented(c)
-		var caller *jana.Caller
-		if user != nil && s.cfg.Auth.Mode != config.AuthService && s.jana.TokenVerified(user) {
-			caller = user // the common case: a token Jana accepted moments ago
-		} else {
-			var err error
-			if caller, err = s.checkCaller(c, user); err != nil {
-				var ae *apiError
-				if !inSession || !errors.As(err, &ae) || ae.code != codeSignInExpired {
-					return err
-				}
-				caller = user
-			}
-		}
-		c.Set(callerKey, caller)
-		ctx := jana.WithCaller(r.Context(), caller)
-		ctx = context.WithValue(ctx, limitKeyKey{}, limitKey(c))
-		c.SetRequest(r.WithContext(ctx))
-		return next(c)
+func (s *Server) authenticate(c echo.Context) error {
+	r := c.Request()
+	inSession := r.Header.Get("Mcp-Session-Id") != ""
+	if inSession && presentsOther(r) {
+		return fail(codeForbidden)
 	}
+	user := presented(c)
+	var caller *jana.Caller
+	if user != nil && s.cfg.Auth.Mode != config.AuthService && s.jana.TokenVerified(user) {
+		caller = user // the common case: a token Jana accepted moments ago
+	} else {
+		var err error
+		if caller, err = s.checkCaller(c, user); err != nil {
+			var ae *apiError
+			if !inSession || !errors.As(err, &ae) || ae.code != codeSignInExpired {
+				return err
+			}
+			caller = user
+		}
+	}
+	c.Set(callerKey, caller)
+	ctx := jana.WithCaller(r.Context(), caller)
+	ctx = context.WithValue(ctx, limitKeyKey{}, limitKey(c))
+	c.SetRequest(r.WithContext(ctx))
+	return nil
 }
 
 const callerKey = "jana.caller"

@@ -70,15 +70,12 @@ func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 						s.live.add(ss, s.cfg.Transport.InitTimeout, func() {
 							s.logger.Info("closing a session that did not finish initializing", "session_id", ss.ID(),
 								"timeout", s.cfg.Transport.InitTimeout)
-						})
-						go func() {
-							_ = ss.Wait()
+						}, func() {
 							if s.registry != nil {
 								s.registry.Deregister(context.Background(), ss.ID())
 							}
-							s.live.remove(ss)
 							sl.release()
-						}()
+						})
 					} else {
 						_ = ss.Close()
 					}

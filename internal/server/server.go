@@ -125,20 +125,12 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
 	}
 	s.mcp = s.newMCPServer(opts.Catalogue(env))
-	// Answers on a stateful session's streams are kept, within a bound, so that a client
-	// whose stream broke resumes it with Last-Event-ID instead of losing them.
-	events := mcp.NewMemoryEventStore(nil)
-	events.SetMaxBytes(eventStoreBytes)
+	s.live.server = s.mcp
 	streamable := func(stateless bool) http.Handler {
-		var store mcp.EventStore
-		if !stateless {
-			store = events
-		}
 		return newStreamableHandler(mcp.NewStreamableHTTPHandler(
 			func(*http.Request) *mcp.Server { return s.mcp },
 			&mcp.StreamableHTTPOptions{
 				Stateless:           stateless,
-				EventStore:          store,
 				SessionTimeout:      cfg.Transport.SessionTimeout,
 				MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
 				Logger:              logger.With("component", "streamable"),
@@ -240,9 +232,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return s.shutdown(srv)
 }
 
-// eventStoreBytes bounds the answers kept for resuming broken streams, all sessions together.
-const eventStoreBytes = 16 << 20
-
 // answerLinger is how long shutdown keeps streams open after the last call in flight was
 // answered.
 const answerLinger = 250 * time.Millisecond
@@ -277,6 +266,7 @@ func (s *Server) shutdown(srv *http.Server) error {
 		time.Sleep(answerLinger)
 	}
 	s.endStreams()
+	s.live.close()
 	err := srv.Shutdown(deadline)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = srv.Close()
@@ -317,42 +307,98 @@ func (s *Server) endStreams() {
 }
 
 // liveSessions are the stateful Streamable HTTP sessions that finished initializing, each
-// with the timer that closes it unless the client confirms the handshake in time.
+// with the timer that closes it unless the client confirms the handshake in time, and what to
+// do once it has closed. One sweeper notices closed sessions for all of them (the SDK has no
+// close hook, and a goroutine waiting on each session would be a third of an idle session's
+// memory).
 type liveSessions struct {
-	mu sync.Mutex
-	m  map[*mcp.ServerSession]*time.Timer
+	mu      sync.Mutex
+	m       map[*mcp.ServerSession]*liveSession
+	server  *mcp.Server
+	started bool
+	stop    chan struct{}
 }
 
+type liveSession struct {
+	timer    *time.Timer
+	onClosed func()
+}
+
+// sweepInterval is how soon a closed session's slot and registration are given back.
+const sweepInterval = 500 * time.Millisecond
+
 // add registers ss; unless initialized is called for it within timeout, onTimeout runs and
-// the session is closed.
-func (l *liveSessions) add(ss *mcp.ServerSession, timeout time.Duration, onTimeout func()) {
+// the session is closed. onClosed runs once the session has closed, whatever closed it.
+func (l *liveSessions) add(ss *mcp.ServerSession, timeout time.Duration, onTimeout, onClosed func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
-		l.m = map[*mcp.ServerSession]*time.Timer{}
+		l.m = map[*mcp.ServerSession]*liveSession{}
 	}
-	l.m[ss] = time.AfterFunc(timeout, func() {
+	l.m[ss] = &liveSession{onClosed: onClosed, timer: time.AfterFunc(timeout, func() {
 		onTimeout()
 		_ = ss.Close()
-	})
+	})}
+	if !l.started {
+		l.started = true
+		l.stop = make(chan struct{})
+		go l.sweep()
+	}
+}
+
+// sweep gives back what closed sessions held: those the server no longer lists.
+func (l *liveSessions) sweep() {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		open := map[*mcp.ServerSession]bool{}
+		for ss := range l.server.Sessions() {
+			open[ss] = true
+		}
+		var closed []*liveSession
+		l.mu.Lock()
+		for ss, ls := range l.m {
+			if !open[ss] {
+				ls.timer.Stop()
+				delete(l.m, ss)
+				closed = append(closed, ls)
+			}
+		}
+		l.mu.Unlock()
+		for _, ls := range closed {
+			ls.onClosed()
+		}
+	}
+}
+
+// close stops the sweeper, after giving back what every remaining session held.
+func (l *liveSessions) close() {
+	l.mu.Lock()
+	if l.started {
+		close(l.stop)
+		l.started = false
+	}
+	rest := l.m
+	l.m = nil
+	l.mu.Unlock()
+	for _, ls := range rest {
+		ls.timer.Stop()
+		ls.onClosed()
+	}
 }
 
 // initialized stops ss's handshake timer.
 func (l *liveSessions) initialized(ss *mcp.ServerSession) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if t := l.m[ss]; t != nil {
-		t.Stop()
+	if ls := l.m[ss]; ls != nil {
+		ls.timer.Stop()
 	}
-}
-
-func (l *liveSessions) remove(ss *mcp.ServerSession) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if t := l.m[ss]; t != nil {
-		t.Stop()
-	}
-	delete(l.m, ss)
 }
 
 func (l *liveSessions) snapshot() []*mcp.ServerSession {
@@ -368,6 +414,7 @@ func (l *liveSessions) snapshot() []*mcp.ServerSession {
 // Close releases resources of a server that was not served (tests).
 func (s *Server) Close() error {
 	s.endStreams()
+	s.live.close()
 	err := s.jana.Close()
 	s.closeCluster()
 	return err

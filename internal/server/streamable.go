@@ -156,13 +156,11 @@ func bound(s string) string {
 // streams. Set this early, it also covers answers given without reading the body (401, 429):
 // net/http then reads the rest of the body to reuse the connection, which a slow sender
 // would otherwise hold open forever.
-func (s *Server) bodyDeadline(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if r := c.Request(); r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-			_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(s.cfg.Limits.BodyReadTimeout))
-		}
-		return next(c)
+func (s *Server) bodyDeadline(c echo.Context) error {
+	if r := c.Request(); r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(s.cfg.Limits.BodyReadTimeout))
 	}
+	return nil
 }
 
 // readBody reads a POST body in full, within the body limit and bodyDeadline's deadline, and
@@ -183,7 +181,8 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	}
 	_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Time{})
 	if err != nil {
-		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) || errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 			return nil, fail(codeTooLarge)
 		}
 		return nil, fail(codeBadRequest)
