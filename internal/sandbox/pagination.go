@@ -39,6 +39,13 @@ func (s *Sandbox) link(c echo.Context, set map[string]string, remove ...string) 
 	return &str
 }
 
+// absolute is an absolute URL of path on the request's host (DRF's build_absolute_uri).
+func (s *Sandbox) absolute(c echo.Context, path string) *string {
+	u := url.URL{Scheme: requestScheme(c.Request()), Host: c.Request().Host, Path: path}
+	str := u.String()
+	return &str
+}
+
 // requestScheme is the scheme the client used. Behind the production proxy Django trusts
 // X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
 func requestScheme(r *http.Request) string {
