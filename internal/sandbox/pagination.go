@@ -13,6 +13,8 @@ import (
 const (
 	defaultPageSize = 100
 	maxPageSize     = 1000
+	// maxOffset caps limit/offset offsets (a larger one reads past every table anyway).
+	maxOffset = 1 << 40
 )
 
 // served is the name a committed query parameter has in the served schema (after renames).
@@ -121,7 +123,8 @@ func firstOf[T any](values ...*T) *T {
 func (s *Sandbox) limitOffsetWindow(c echo.Context, limit, offset *int, count int) window {
 	w := window{limit: pageSize(limit)}
 	if offset != nil && *offset > 0 {
-		w.offset = *offset
+		// Past every table's end, and far from overflowing offset+limit.
+		w.offset = min(*offset, maxOffset)
 	}
 	if w.offset+w.limit < count {
 		w.next = s.link(c, map[string]string{"limit": strconv.Itoa(w.limit), "offset": strconv.Itoa(w.offset + w.limit)})
