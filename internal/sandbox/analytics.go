@@ -22,56 +22,6 @@ import (
 // maxAggregates bounds each family of an aggregations answer.
 const maxAggregates = 5000
 
-// aqPeriods pools the valid readings of a measurement set per (parameter, unit) and period.
-type aqPeriod struct {
-	key       data.SeriesKey
-	start     time.Time
-	sum       float64
-	n         int
-	lo, hi    float64
-	locations map[int]bool
-}
-
-func (h *server) aqPeriods(set data.MeasurementSet, period data.Period, from, to *time.Time) []*aqPeriod {
-	byKey := map[data.SeriesKey]map[time.Time]*aqPeriod{}
-	for _, si := range set.Sensors() {
-		s := &h.d.Sensors[si]
-		key := data.SeriesKey{Parameter: s.Parameter, Unit: s.Unit}
-		m := byKey[key]
-		if m == nil {
-			m = map[time.Time]*aqPeriod{}
-			byKey[key] = m
-		}
-		for _, a := range h.d.SensorAggregates(si, period, from, to) {
-			p := m[a.Start]
-			if p == nil {
-				p = &aqPeriod{key: key, start: a.Start, lo: math.Inf(1), hi: math.Inf(-1), locations: map[int]bool{}}
-				m[a.Start] = p
-			}
-			p.sum += a.Mean * float64(a.Count)
-			p.n += a.Count
-			p.lo, p.hi = math.Min(p.lo, a.Min), math.Max(p.hi, a.Max)
-			p.locations[s.Location] = true
-		}
-	}
-	var out []*aqPeriod
-	for _, m := range byKey {
-		for _, p := range m {
-			out = append(out, p)
-		}
-	}
-	slices.SortFunc(out, func(a, b *aqPeriod) int {
-		if c := strings.Compare(a.key.Parameter, b.key.Parameter); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.key.Unit, b.key.Unit); c != 0 {
-			return c
-		}
-		return a.start.Compare(b.start)
-	})
-	return out
-}
-
 // ctMonthly is Climate TRACE's monthly sum of one gas over a set, keyed by month start.
 func (h *server) ctMonthly(f data.EmissionFilter, gas int) (map[time.Time]float64, map[time.Time]int) {
 	f.Gases = []string{data.Gases[gas]}
@@ -114,12 +64,12 @@ func correlation(scope string, country *string, srcA, parA, srcB, parB string, x
 
 // monthlyMeans pools valid readings of pollutant p per month.
 func (h *server) monthlyMeans(f data.MeasurementFilter, p string, from, to *time.Time) map[time.Time]float64 {
-	f.Parameters = []string{p}
-	periods := h.aqPeriods(h.d.Measurements(f), data.PeriodMonth, from, to)
+	f.Parameters, f.From, f.To = []string{p}, from, to
+	periods := h.d.Measurements(f).Periods(data.PeriodMonth)
 	// Units are never mixed: follow the unit with the most readings.
 	perUnit := map[string]int{}
 	for _, pp := range periods {
-		perUnit[pp.key.Unit] += pp.n
+		perUnit[pp.Key.Unit] += pp.Count
 	}
 	unit := ""
 	for _, u := range sortedKeys(perUnit) {
@@ -129,8 +79,8 @@ func (h *server) monthlyMeans(f data.MeasurementFilter, p string, from, to *time
 	}
 	out := map[time.Time]float64{}
 	for _, pp := range periods {
-		if pp.key.Unit == unit && pp.n > 0 {
-			out[pp.start] = pp.sum / float64(pp.n)
+		if pp.Key.Unit == unit {
+			out[pp.Start] = pp.Mean
 		}
 	}
 	return out
@@ -164,15 +114,15 @@ func (h *server) V1EsgAggregationsRetrieve(c echo.Context, p janaapi.V1EsgAggreg
 				continue
 			}
 			set := h.d.Measurements(f.measurementFilter(params, minQuality))
-			for _, pp := range h.aqPeriods(set, period, f.from, f.to) {
+			for _, pp := range set.Periods(period) {
 				total++
 				if len(aggs.AirQuality) == maxAggregates {
 					truncated = true
 					continue
 				}
-				aggs.AirQuality = append(aggs.AirQuality, janaapi.AirQualityAggregate{Parameter: pp.key.Parameter, Unit: pp.key.Unit,
-					PeriodStart: pp.start, Mean: round(pp.sum/float64(pp.n), 4), Min: pp.lo, Max: pp.hi, Count: pp.n,
-					LocationCount: len(pp.locations)})
+				aggs.AirQuality = append(aggs.AirQuality, janaapi.AirQualityAggregate{Parameter: pp.Key.Parameter, Unit: pp.Key.Unit,
+					PeriodStart: pp.Start, Mean: round(pp.Mean, 4), Min: pp.Min, Max: pp.Max, Count: pp.Count,
+					LocationCount: pp.Locations})
 			}
 			if p.IncludeCorrelations != nil && *p.IncludeCorrelations {
 				for _, prm := range params {

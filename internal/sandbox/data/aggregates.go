@@ -2,6 +2,8 @@ package data
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -200,6 +202,97 @@ func (d *Dataset) SensorFlags(si int) []Flag {
 	out := make([]Flag, 0, len(s.sentinels))
 	for _, slot := range s.sentinels {
 		out = append(out, Flag{ID: d.MeasurementID(si, int(slot)), Sensor: si, Slot: int(slot)})
+	}
+	return out
+}
+
+// PeriodStats pools the valid readings of one (parameter, unit) in one period.
+type PeriodStats struct {
+	Key            SeriesKey
+	Start          time.Time
+	Count          int // valid readings
+	Locations      int // stations that contributed
+	Mean, Min, Max float64
+}
+
+// Periods pools the set's valid readings per (parameter, unit) and calendar period of p,
+// without materialising any reading: one pass over each sensor's column. Keys come sorted,
+// periods in time order; periods without a valid reading are left out.
+func (m MeasurementSet) Periods(p Period) []PeriodStats {
+	if m.lo > m.hi {
+		return nil
+	}
+	// The first slot of each period of the range.
+	var starts []int
+	var times []time.Time
+	for slot := m.lo; slot <= m.hi; {
+		start, end := periodAt(p, SlotTime(slot))
+		starts, times = append(starts, slot), append(times, start)
+		slot = max(slot+1, SlotAtOrAfter(end))
+	}
+	type acc struct {
+		sum, lo, hi []float64
+		n, locs     []int32
+		last        []int32 // the last location counted in each period
+	}
+	accs := map[SeriesKey]*acc{}
+	for _, si := range m.sensors {
+		lo, hi, ok := m.span(si)
+		if !ok {
+			continue
+		}
+		s := &m.d.Sensors[si]
+		key := SeriesKey{s.Parameter, s.Unit}
+		a := accs[key]
+		if a == nil {
+			n := len(starts)
+			a = &acc{sum: make([]float64, n), lo: make([]float64, n), hi: make([]float64, n), n: make([]int32, n),
+				locs: make([]int32, n), last: make([]int32, n)}
+			for i := range a.last {
+				a.last[i], a.lo[i], a.hi[i] = -1, math.Inf(1), math.Inf(-1)
+			}
+			accs[key] = a
+		}
+		sentinel := int32(SentinelValue * s.scale)
+		b, _ := slices.BinarySearch(starts, lo+1)
+		b-- // the period holding lo
+		for slot := lo; slot <= hi; slot++ {
+			for b+1 < len(starts) && starts[b+1] <= slot {
+				b++
+			}
+			raw := s.raw[slot-s.Start]
+			if raw == sentinel {
+				continue
+			}
+			v := float64(raw) / s.scale
+			a.sum[b] += v
+			a.n[b]++
+			a.lo[b], a.hi[b] = math.Min(a.lo[b], v), math.Max(a.hi[b], v)
+			if a.last[b] != int32(s.Location) {
+				a.last[b] = int32(s.Location)
+				a.locs[b]++
+			}
+		}
+	}
+	keys := make([]SeriesKey, 0, len(accs))
+	for k := range accs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b SeriesKey) int {
+		if c := strings.Compare(a.Parameter, b.Parameter); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Unit, b.Unit)
+	})
+	var out []PeriodStats
+	for _, k := range keys {
+		a := accs[k]
+		for i := range starts {
+			if a.n[i] > 0 {
+				out = append(out, PeriodStats{Key: k, Start: times[i], Count: int(a.n[i]), Locations: int(a.locs[i]),
+					Mean: a.sum[i] / float64(a.n[i]), Min: a.lo[i], Max: a.hi[i]})
+			}
+		}
 	}
 	return out
 }

@@ -238,6 +238,7 @@ type Sizes struct {
 	Emissions                             int64
 	EdgarRows, GridCells                  int
 	GridRows                              int64
+	Entities, Matches, Storms             int
 }
 
 // Sizes counts the rows of every table.
@@ -248,6 +249,7 @@ func (d *Dataset) Sizes() Sizes {
 		EdgarRows: len(d.EdgarRows), GridCells: len(d.GridCells),
 		Emissions: d.emissionStats.records,
 		GridRows:  int64(len(d.GridCells)) * gridRowsPerCell,
+		Entities:  len(d.Entities), Matches: len(d.Matches), Storms: len(d.Storms),
 	}
 	for i := range d.Sensors {
 		s.Measurements += int64(len(d.Sensors[i].raw))

@@ -255,3 +255,28 @@ func TestAdminAreasHoldTheirAssetsAndStations(t *testing.T) {
 		}
 	}
 }
+
+func TestPeriodsPoolTheSensorAggregates(t *testing.T) {
+	t.Parallel()
+	d := testDataset(t)
+	loc := &d.Locations[10]
+	set := d.Measurements(MeasurementFilter{Locations: LocationFilter{IDs: []int{loc.ID}}})
+	for _, p := range []Period{PeriodHour, PeriodDay, PeriodMonth} {
+		got := map[SeriesKey]map[time.Time]PeriodStats{}
+		for _, ps := range set.Periods(p) {
+			if got[ps.Key] == nil {
+				got[ps.Key] = map[time.Time]PeriodStats{}
+			}
+			got[ps.Key][ps.Start] = ps
+		}
+		for _, si := range loc.Sensors {
+			s := &d.Sensors[si]
+			for _, a := range d.SensorAggregates(si, p, nil, nil) {
+				ps := got[SeriesKey{s.Parameter, s.Unit}][a.Start]
+				if ps.Locations != 1 || ps.Count != a.Count || math.Abs(ps.Mean-a.Mean) > 1e-9 || ps.Min != a.Min || ps.Max != a.Max {
+					t.Fatalf("period %d at %s: pooled %+v, the sensor's aggregate %+v", p, a.Start, ps, a)
+				}
+			}
+		}
+	}
+}
