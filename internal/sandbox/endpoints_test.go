@@ -421,6 +421,15 @@ func endpointCases(fx fixtures) []endpointCase {
 				t.Errorf("date range %+v, want %d records", v, want)
 			}
 		}},
+		{op: "v1_data_sources_climatetrace_emissions_date_range_retrieve", name: "country_code alias", call: func(x X, c C) (any, error) {
+			return c.V1DataSourcesClimatetraceEmissionsDateRangeRetrieveWithResponse(x, &janaapi.V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams{
+				CountryCode: &[]string{"NLD"}})
+		}, check: func(t *testing.T, d *data.Dataset, body []byte) {
+			want := d.Emissions(data.EmissionFilter{Assets: data.AssetFilter{CountryISO3: []string{"NLD"}}}).Count()
+			if v := decode[janaapi.ClimateTraceEmissionDateRange](t, body); v.TotalRecords != want {
+				t.Errorf("the alias gives %d records, the Netherlands have %d", v.TotalRecords, want)
+			}
+		}},
 		{op: "v1_data_sources_climatetrace_emissions_gas_type_distribution_retrieve", call: func(x X, c C) (any, error) {
 			return c.V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveWithResponse(x, &janaapi.V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams{
 				CountryIso3: &[]string{"NLD"}})
