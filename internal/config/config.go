@@ -143,6 +143,11 @@ type Transport struct {
 type Tools struct {
 	// MaxResultBytes bounds a tool result's text (about 4 bytes per model token).
 	MaxResultBytes int // MCP_MAX_RESULT_BYTES
+	// Apps serves the MCP Apps views (ui:// resources) and links tools to them.
+	Apps bool // MCP_APPS
+	// ChartImages adds a PNG chart to every trend answer; ChartImageMaxBytes bounds it.
+	ChartImages        bool // MCP_CHART_IMAGES
+	ChartImageMaxBytes int  // MCP_CHART_IMAGE_MAX_BYTES
 }
 
 // Limits protects the server and the backend.

@@ -212,6 +212,15 @@ var fields = []field{
 			c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000)
 			return err
 		}},
+	{env: "MCP_APPS", def: "true", usage: "MCP Apps: serve the chart and map views (ui:// resources) that get_trends, station_means and find_nearby link to, for clients that render them (Claude, VS Code, Goose, ...); others show the text answer",
+		apply: func(c *Config, raw string) (err error) { c.Tools.Apps, err = boolean(raw); return err }},
+	{env: "MCP_CHART_IMAGES", def: "false", usage: "add a PNG chart (image content) to every get_trends answer, for clients that show images but not MCP Apps (the image argument asks for one per call)",
+		apply: func(c *Config, raw string) (err error) { c.Tools.ChartImages, err = boolean(raw); return err }},
+	{env: "MCP_CHART_IMAGE_MAX_BYTES", def: "150000", usage: "largest PNG chart a result carries; a bigger one is drawn smaller, or left out with a note",
+		apply: func(c *Config, raw string) (err error) {
+			c.Tools.ChartImageMaxBytes, err = intIn(raw, 10000, 2000000)
+			return err
+		}},
 
 	// Protection.
 	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one; tokens Jana rejected also count against the IP); 0 disables",

@@ -67,9 +67,18 @@ func (s *Server) handleReady(c echo.Context) error {
 	if s.sessions.calls.isDraining() {
 		return c.JSON(http.StatusServiceUnavailable, healthBody{Status: "draining", Version: version.String(), Reason: "shutting down"})
 	}
-	err := s.ready.check(func() error {
-		// Not the request's context: the probe's verdict serves every /ready waiting on it.
-		ctx, cancel := context.WithTimeout(jana.WithoutCache(context.WithoutCancel(c.Request().Context())), readyTimeout)
+	if err := s.probeJana(c.Request().Context()); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, healthBody{Status: "unavailable", Version: version.String(), Reason: readyReason(err)})
+	}
+	return c.JSON(http.StatusOK, healthBody{Status: "ready", Version: version.String()})
+}
+
+// probeJana is the readiness verdict: Jana answers and the service credentials (if any) are
+// accepted. Probes are shared: at most one reaches Jana per readyTTL, whoever asks.
+func (s *Server) probeJana(ctx context.Context) error {
+	return s.ready.check(func() error {
+		// Not the request's context: the probe's verdict serves every caller waiting on it.
+		ctx, cancel := context.WithTimeout(jana.WithoutCache(context.WithoutCancel(ctx)), readyTimeout)
 		defer cancel()
 		err := s.jana.Ready(ctx)
 		if err != nil {
@@ -77,15 +86,15 @@ func (s *Server) handleReady(c echo.Context) error {
 		}
 		return err
 	})
-	if err != nil {
-		reason := "Jana is unavailable"
-		if text := toolkit.ErrorText(err); text != "" {
-			reason = text
-		}
-		if je, ok := jana.AsError(err); ok && je.Kind == jana.KindUnauthorized {
-			reason = "Jana rejected the service credentials (JANA_EMAIL/JANA_PASSWORD, JANA_USERNAME/JANA_PASSWORD or JANA_TOKEN)"
-		}
-		return c.JSON(http.StatusServiceUnavailable, healthBody{Status: "unavailable", Version: version.String(), Reason: reason})
+}
+
+// readyReason says why Jana is not ready, for /ready and the landing page.
+func readyReason(err error) string {
+	if je, ok := jana.AsError(err); ok && je.Kind == jana.KindUnauthorized {
+		return "Jana rejected the service credentials (JANA_EMAIL/JANA_PASSWORD, JANA_USERNAME/JANA_PASSWORD or JANA_TOKEN)"
 	}
-	return c.JSON(http.StatusOK, healthBody{Status: "ready", Version: version.String()})
+	if text := toolkit.ErrorText(err); text != "" {
+		return text
+	}
+	return "Jana is unavailable"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/version"
+	"github.com/janaplatform/jana-mcp/internal/views"
 )
 
 const instructions = `Jana serves environmental data: air quality measured by OpenAQ stations (PM2.5 as pm25, PM10, O3, NO2, SO2, CO), facility-level greenhouse-gas emissions from Climate TRACE, and national emissions from EDGAR.
@@ -44,6 +45,9 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 		names = append(names, t.Name())
 	}
 	s.metrics.initTools(names)
+	if s.cfg.Tools.Apps {
+		views.AddTo(srv) // the chart and map the tools' _meta.ui links to
+	}
 	srv.AddReceivingMiddleware(s.recoverMCP, s.sessionMiddleware, s.toolMiddleware)
 	return srv
 }

@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.Use(s.front)
 
+	e.GET("/", s.handleLanding) // HTML for browsers; JSON clients get the JSON 404 as before
 	e.GET("/health", s.handleHealth)
 	e.GET("/ready", s.handleReady)
 	if s.cfg.Listen.MetricsAddr == "" {

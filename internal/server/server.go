@@ -40,13 +40,16 @@ type Options struct {
 
 // Server is a configured jana-mcp server.
 type Server struct {
-	cfg     config.Config
-	logger  *slog.Logger
-	jana    *jana.Client
-	echo    *echo.Echo
-	mcp     *mcp.Server
-	metrics *metrics
-	tracing *tracing.Provider // nil when tracing is off
+	cfg    config.Config
+	logger *slog.Logger
+	jana   *jana.Client
+	echo   *echo.Echo
+	mcp    *mcp.Server
+	// catalogue is the tools served, which the landing page lists.
+	catalogue []toolkit.Tool
+	landing   landingCache
+	metrics   *metrics
+	tracing   *tracing.Provider // nil when tracing is off
 
 	streamable http.Handler
 	modern     http.Handler // /mcp for 2026-07-28 requests
@@ -119,12 +122,16 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	s.jana = client
 
 	env := &toolkit.Env{
-		Jana:           client,
-		MaxResultBytes: cfg.Tools.MaxResultBytes,
-		Logger:         logger,
-		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
+		Jana:               client,
+		MaxResultBytes:     cfg.Tools.MaxResultBytes,
+		Logger:             logger,
+		Server:             toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
+		Apps:               cfg.Tools.Apps,
+		ChartImages:        cfg.Tools.ChartImages,
+		ChartImageMaxBytes: cfg.Tools.ChartImageMaxBytes,
 	}
-	s.mcp = s.newMCPServer(opts.Catalogue(env))
+	s.catalogue = opts.Catalogue(env)
+	s.mcp = s.newMCPServer(s.catalogue)
 	sessionOpts.server = s.mcp
 	s.sessions = newSessions(sessionOpts, calls)
 	streamable := func(stateless bool) http.Handler {

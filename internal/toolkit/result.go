@@ -26,6 +26,9 @@ type Page struct {
 	Next *Next
 	// Sources are credited on every result.
 	Sources []Source
+	// Images follow the text (a chart for clients that show images); their producer bounds
+	// their size, so cutting rows does not count them.
+	Images []*mcp.ImageContent
 }
 
 // Table is one list of rows: text cells for the text rendering and items for the structured
@@ -93,6 +96,9 @@ func (p *Page) render(maxBytes int, call jana.CallSummary) *mcp.CallToolResult {
 		keep = math.Max(0, next)
 	}
 	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}
+	for _, img := range p.Images {
+		res.Content = append(res.Content, img)
+	}
 	res.StructuredContent = json.RawMessage(structured)
 	return res
 }

@@ -27,6 +27,11 @@ type Env struct {
 	MaxResultBytes int
 	Logger         *slog.Logger
 	Server         ServerInfo
+	// Apps links the tools that have an MCP Apps view (a chart, a map) to it.
+	Apps bool
+	// ChartImages adds a PNG chart to trend answers; ChartImageMaxBytes bounds one.
+	ChartImages        bool
+	ChartImageMaxBytes int
 }
 
 // ServerInfo describes this server, for tools that report on it.

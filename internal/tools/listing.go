@@ -13,8 +13,13 @@ import (
 // by an MCP server over an in-memory transport and listed by an MCP client. Snapshots and the
 // README's tool reference are made from this, so they show what a model sees.
 func Listed(ctx context.Context) ([]*mcp.Tool, error) {
+	return List(ctx, All(&toolkit.Env{Apps: true}))
+}
+
+// List returns the definitions of the tools of a catalogue as tools/list shows them.
+func List(ctx context.Context, catalogue []toolkit.Tool) ([]*mcp.Tool, error) {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "jana-mcp", Version: "listing"}, nil)
-	for _, t := range All(&toolkit.Env{}) {
+	for _, t := range catalogue {
 		t.AddTo(srv)
 	}
 	st, ct := mcp.NewInMemoryTransports()

@@ -14,6 +14,7 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/geo"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
+	"github.com/janaplatform/jana-mcp/internal/views"
 )
 
 type nearbyIn struct {
@@ -47,6 +48,7 @@ func findNearby(env *toolkit.Env) toolkit.Tool {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["sources"], srcOpenAQ, srcClimateTRACE)
 		}),
+		Meta: viewMeta(env, views.MapURI),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in nearbyIn) (*toolkit.Page, error) {
 		return nearby(ctx, env, in)

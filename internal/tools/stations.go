@@ -16,6 +16,7 @@ import (
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
+	"github.com/janaplatform/jana-mcp/internal/views"
 )
 
 // Daily means cover at most this many days per call, and by default the last 30 days of data.
@@ -65,6 +66,7 @@ func stationMeans(env *toolkit.Env) toolkit.Tool {
 			toolkit.Enum(p["parameters"], Pollutants...)
 			toolkit.Enum(p["resolution"], "daily", "monthly")
 		}),
+		Meta: viewMeta(env, views.ChartURI),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in stationMeansIn) (*toolkit.Page, error) {
 		return stationMeansCall(ctx, env, in)

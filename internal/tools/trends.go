@@ -15,6 +15,7 @@ import (
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
+	"github.com/janaplatform/jana-mcp/internal/views"
 )
 
 // trendPoints is how many points a trend fetches at most, as the first server did.
@@ -28,6 +29,7 @@ type trendsIn struct {
 	toolkit.Place
 	toolkit.Dates
 	Resolution string `json:"resolution,omitempty" jsonschema:"Bucket size of the series: daily, weekly or monthly (default)."`
+	Image      bool   `json:"image,omitempty" jsonschema:"Also return the series as a PNG chart image, for clients that show images. Default false."`
 }
 
 // trendStats describes a series: a least-squares line through its points.
@@ -64,6 +66,7 @@ func getTrends(env *toolkit.Env) toolkit.Tool {
 			toolkit.Enum(p["parameter"], append(append([]string{}, Pollutants...), Gases...)...)
 			toolkit.Enum(p["resolution"], "daily", "weekly", "monthly")
 		}),
+		Meta: viewMeta(env, views.ChartURI),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in trendsIn) (*toolkit.Page, error) {
 		return trends(ctx, env, in)
@@ -183,6 +186,9 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 		how = "a least-squares fit of the (log) values together with a yearly cycle, so seasonal swings are not counted as trend"
 	}
 	page.Notes = append(page.Notes, fmt.Sprintf("Direction is from %s; a change under %g%% over the period counts as stable.", how, stableBelowPercent))
+	if in.Image || env.ChartImages {
+		addTrendImage(env, page, fmt.Sprintf("%s trend, %s", param, resolution), unit, points)
+	}
 	return page, nil
 }
 
