@@ -120,22 +120,27 @@ const Bridge = (() => {
   }
 
   // Size: the host sizes the iframe to the document, so the document never asks for 100vh.
+  // Measured on the next frame, or after 100 ms where the browser runs no frames (an iframe
+  // still of zero size is not rendered).
   let lastW = 0,
     lastH = 0,
     queued = false;
+  function measure() {
+    if (!queued) return;
+    queued = false;
+    const r = document.documentElement.getBoundingClientRect();
+    const w = Math.ceil(r.width),
+      h = Math.ceil(r.height);
+    if (w === lastW && h === lastH) return;
+    lastW = w;
+    lastH = h;
+    notify("ui/notifications/size-changed", { width: w, height: h });
+  }
   function reportSize() {
     if (queued || !embedded()) return;
     queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      const r = document.documentElement.getBoundingClientRect();
-      const w = Math.ceil(r.width),
-        h = Math.ceil(r.height);
-      if (w === lastW && h === lastH) return;
-      lastW = w;
-      lastH = h;
-      notify("ui/notifications/size-changed", { width: w, height: h });
-    });
+    requestAnimationFrame(measure);
+    setTimeout(measure, 100);
   }
 
   return {

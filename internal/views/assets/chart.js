@@ -239,7 +239,8 @@ const Chart = (() => {
 
     const station = sc.station && typeof sc.station === "object" ? sc.station : {};
     const where = [station.name, station.country].filter((v) => typeof v === "string" && v).join(", ");
-    head.append(el("h1", {}, `${resolution === "monthly" ? "Monthly" : "Daily"} means${where ? " at " + where : ""}`), el("p", { class: "sub" }, caption));
+    const only = data.list.length === 1 ? " of " + data.list[0].name : "";
+    head.append(el("h1", {}, `${resolution === "monthly" ? "Monthly" : "Daily"} means${only}${where ? " at " + where : ""}`), el("p", { class: "sub" }, caption));
     const show = (i) => {
       chosen = i;
       const s = data.list[i];

@@ -9,6 +9,65 @@ const NearbyMap = (() => {
   const state = { zoom: 1, panX: 0, panY: 0, selected: -1, show: { station: true, facility: true } };
   let lastKey = "";
 
+  // rings parses world.js's paths (M x y l dx dy … [z], tenths of a degree) once, with each
+  // ring's bounding box, so that a paint draws only what it can see.
+  const outline = (() => {
+    const parse = (d) => {
+      const rings = [];
+      for (const part of d.split("M").slice(1)) {
+        const closed = part.endsWith("z");
+        const nums = (closed ? part.slice(0, -1) : part).replace("l", " ").match(/-?\d+/g).map(Number);
+        const pts = [nums[0], nums[1]];
+        for (let i = 2; i + 1 < nums.length; i += 2) pts.push(pts[pts.length - 2] + nums[i], pts[pts.length - 1] + nums[i + 1]);
+        let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+        for (let i = 0; i < pts.length; i += 2) {
+          x0 = Math.min(x0, pts[i]); x1 = Math.max(x1, pts[i]);
+          y0 = Math.min(y0, pts[i + 1]); y1 = Math.max(y1, pts[i + 1]);
+        }
+        rings.push({ pts, closed, x0, x1, y0, y1 });
+      }
+      return rings;
+    };
+    return { land: parse(WORLD.land), borders: parse(WORLD.borders) };
+  })();
+
+  // outlinePaths returns SVG path data, in screen pixels, for the rings that meet the view:
+  // land fills whole (filling is cheap), coasts and borders only as the strokes near the view
+  // (stroking a continent at city scale is not).
+  function outlinePaths(toScreen, view) {
+    const m = 40; // pixels of margin
+    const inside = (x, y) => x > -m && x < view.w + m && y > -m && y < view.h + m;
+    const fill = [], coast = [], borders = [];
+    const strokes = (r, shift, out) => {
+      let prev = null, open = false;
+      for (let i = 0; i < r.pts.length; i += 2) {
+        const p = toScreen(r.pts[i] + shift, r.pts[i + 1]);
+        if (prev && (inside(prev[0], prev[1]) || inside(p[0], p[1]))) {
+          if (!open) out.push("M" + prev[0].toFixed(1) + " " + prev[1].toFixed(1));
+          out.push("L" + p[0].toFixed(1) + " " + p[1].toFixed(1));
+          open = true;
+        } else open = false;
+        prev = p;
+      }
+    };
+    for (const shift of [-3600, 0, 3600]) {
+      const [vx0, vy0] = view.toOutline(-m, -m), [vx1, vy1] = view.toOutline(view.w + m, view.h + m);
+      const meets = (r) => r.x1 + shift >= vx0 && r.x0 + shift <= vx1 && r.y1 >= vy0 && r.y0 <= vy1;
+      for (const r of outline.land) {
+        if (!meets(r)) continue;
+        let d = "";
+        for (let i = 0; i < r.pts.length; i += 2) {
+          const p = toScreen(r.pts[i] + shift, r.pts[i + 1]);
+          d += (i ? "L" : "M") + p[0].toFixed(1) + " " + p[1].toFixed(1);
+        }
+        fill.push(d + "Z");
+        strokes(r, shift, coast);
+      }
+      for (const r of outline.borders) if (meets(r)) strokes(r, shift, borders);
+    }
+    return { fill: fill.join(""), coast: coast.join(""), borders: borders.join("") };
+  }
+
   function placesOf(sc) {
     const out = [];
     for (const p of Array.isArray(sc.places) ? sc.places : []) {
@@ -89,7 +148,7 @@ const NearbyMap = (() => {
     main.replaceChildren(head, tools, box, info, list, View.attribution(sc));
 
     for (const kind of ["station", "facility"]) {
-      const b = el("button", { type: "button", "aria-pressed": String(state.show[kind]) });
+      const b = el("button", { type: "button", class: "filter", "aria-pressed": String(state.show[kind]) });
       b.append(el("span", { class: "key " + kind }), document.createTextNode(`${kind === "station" ? "Stations" : "Facilities"} ${counts[kind]}`));
       b.addEventListener("click", () => {
         state.show[kind] = !state.show[kind];
@@ -139,15 +198,13 @@ const NearbyMap = (() => {
         return [cx + x * s, cy + y * s];
       };
       svg.replaceChildren(el("svg:rect", { class: "sea", x: 0, y: 0, width, height }));
-      // The outline is in tenths of a degree (x = lon, y = -lat); one matrix places it.
-      const a = (k * s) / 10,
-        d = s / 10;
-      const g = el("svg:g", { transform: `matrix(${a} 0 0 ${d} ${cx - lon0 * k * s} ${cy + lat0 * s})` });
-      for (const shift of [-3600, 0, 3600]) {
-        g.appendChild(el("svg:path", { class: "land", d: WORLD.land, transform: `translate(${shift} 0)`, "vector-effect": "non-scaling-stroke" }));
-        g.appendChild(el("svg:path", { class: "borders", d: WORLD.borders, transform: `translate(${shift} 0)`, "vector-effect": "non-scaling-stroke" }));
-      }
-      svg.appendChild(g);
+      // The outline is in tenths of a degree, x = lon, y = -lat.
+      const toScreen = (x, y) => [cx + (x / 10 - lon0) * k * s, cy + (y / 10 + lat0) * s];
+      const toOutline = (px, py) => [((px - cx) / (k * s) + lon0) * 10, ((py - cy) / s - lat0) * 10];
+      const paths = outlinePaths(toScreen, { w: width, h: height, toOutline });
+      svg.appendChild(el("svg:path", { class: "land", d: paths.fill }));
+      svg.appendChild(el("svg:path", { class: "coast", d: paths.coast }));
+      svg.appendChild(el("svg:path", { class: "borders", d: paths.borders }));
       if (radiusKm) svg.appendChild(el("svg:circle", { class: "radius", cx, cy, r: (radiusKm / KM_PER_DEG) * s }));
       svg.appendChild(el("svg:path", { class: "centre", d: `M${cx - 6} ${cy}h12M${cx} ${cy - 6}v12` }));
       for (const { p, i } of visible) {
