@@ -136,8 +136,8 @@ const readView = `(() => {
 
 // hostLog is what the host page saw of the view.
 type hostLog struct {
-	Messages    []string `json:"messages"`
-	Sizes       []struct {
+	Messages []string `json:"messages"`
+	Sizes    []struct {
 		Width  float64 `json:"width"`
 		Height float64 `json:"height"`
 	} `json:"sizes"`
@@ -442,7 +442,9 @@ func TestViewsInABrowserHost(t *testing.T) {
 		frame := host.show(t, tab, "means", hostCase{Tool: "station_means", HTML: chartHTML, Input: input, Result: raw,
 			Theme: "light", Order: "spec", Width: 520, MaxHeight: 600})
 		v := read(t, frame)
-		first := func(p string) func(map[string]any) bool { return func(m map[string]any) bool { return m["pollutant"] == p } }
+		first := func(p string) func(map[string]any) bool {
+			return func(m map[string]any) bool { return m["pollutant"] == p }
+		}
 		sameValues(t, "means of "+pollutants[0], v.Points, values(means, "mean", first(pollutants[0])))
 		if len(v.Tabs) != len(pollutants) {
 			t.Errorf("tabs %v for pollutants %v", v.Tabs, pollutants)
