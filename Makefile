@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION)
 BIN := bin
 
-.PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift lint test test-go node-deps cluster-deps clean help
+.PHONY: demo sandbox serve build build-static generate check-generate snapshots screenshots docs check-docs schema drift lint test test-go node-deps cluster-deps browser-deps clean help
 
 help: ## List targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -62,10 +62,18 @@ node-deps: ## Install the pinned Node tooling (Node 22, MCP TS SDK, conformance 
 cluster-deps: ## Install redis-server and nginx (Debian packages) for the multi-replica tests
 	scripts/cluster-setup.sh
 
-test: lint check-generate check-docs node-deps cluster-deps test-go ## Everything CI checks
+browser-deps: ## Install chromium (Debian package) for the browser tests of the landing page and the MCP Apps views
+	scripts/browser-setup.sh
 
+test: lint check-generate check-docs node-deps cluster-deps browser-deps test-go ## Everything CI checks
+
+# Test artifacts (the browser tests' screenshots) land in bin/test-artifacts/_artifacts/.
 test-go: ## Go tests, including end-to-end runs of the Node clients and the conformance suite
-	JANA_MCP_REQUIRE_NODE=1 $(GO) test -race -count=1 -timeout 30m ./...
+	mkdir -p $(BIN)/test-artifacts
+	JANA_MCP_REQUIRE_NODE=1 $(GO) test -race -count=1 -timeout 30m -artifacts -outputdir=$(BIN)/test-artifacts ./...
+
+screenshots: node-deps browser-deps ## Rewrite docs/images (the README's screenshots) from the browser tests and the PNG chart test
+	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestLandingPageInABrowser|TestViewsInABrowserHost|TestTrendImage' ./internal/server/ ./internal/views/ ./internal/tools/
 
 clean:
 	rm -rf $(BIN)

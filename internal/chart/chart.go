@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -51,7 +52,12 @@ func PNG(s Series, w, h int) ([]byte, error) {
 	}
 	p := plot.New()
 	p.Title.Text = s.Title
+	p.Title.Padding = vg.Points(6)
 	p.Y.Label.Text = s.YLabel
+	// Sans-serif throughout (the default is Liberation Serif), set on this plot only.
+	for _, st := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle, &p.X.Tick.Label, &p.Y.Tick.Label} {
+		st.Font.Variant = "Sans"
+	}
 	p.X.Tick.Marker = plot.TimeTicks{Format: timeFormat(s.Times)}
 	p.Add(plotter.NewGrid())
 	line, points, err := plotter.NewLinePoints(xys)

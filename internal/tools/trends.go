@@ -187,7 +187,7 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 	}
 	page.Notes = append(page.Notes, fmt.Sprintf("Direction is from %s; a change under %g%% over the period counts as stable.", how, stableBelowPercent))
 	if in.Image || env.ChartImages {
-		addTrendImage(env, page, fmt.Sprintf("%s trend, %s", param, resolution), unit, points)
+		addTrendImage(env, page, subject, unit, points)
 	}
 	return page, nil
 }
