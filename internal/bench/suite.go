@@ -205,13 +205,16 @@ func bridgeEnv(backend string, port int, extra ...string) []string {
 		"MCP_CACHE_ENABLED=false",
 		"MCP_RATE_LIMIT=0", "MCP_RATE_LIMIT_SSE=0", "MCP_RATE_LIMIT_MESSAGES=0",
 		"MCP_MAX_SESSIONS=20000", "MCP_MAX_SESSIONS_PER_TOKEN=20000",
+		// Every session of the harness uses one token: a caller's share of calls in flight
+		// (32 by default) would refuse the concurrent calls it measures.
+		"MCP_MAX_INFLIGHT_PER_CALLER=1000000",
 		"LOG_LEVEL=warn",
 	}, extra...)
 }
 
 // BridgeSettings lists the settings every bridge instance runs with, for the report.
 var BridgeSettings = "MCP_CACHE_ENABLED=false MCP_RATE_LIMIT=0 MCP_RATE_LIMIT_SSE=0 MCP_RATE_LIMIT_MESSAGES=0 " +
-	"MCP_MAX_SESSIONS=20000 MCP_MAX_SESSIONS_PER_TOKEN=20000 LOG_LEVEL=warn"
+	"MCP_MAX_SESSIONS=20000 MCP_MAX_SESSIONS_PER_TOKEN=20000 MCP_MAX_INFLIGHT_PER_CALLER=1000000 LOG_LEVEL=warn"
 
 // ProfileResult is a CPU breakdown of the light call on one transport.
 type ProfileResult struct {
