@@ -5269,6 +5269,12 @@ type V1EsgStatisticsRetrieveParams struct {
 
 	// Offset The initial index from which to return the results.
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
 // V1EsgTrendsRetrieveParams defines parameters for V1EsgTrendsRetrieve.

@@ -1,0 +1,78 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Fixes found by running jana-eko-client v0.3.0 against the sandbox (test/sdk/run_eko_sdk.py):
+// each test sends what the SDK sends, over HTTP, and checks the answer Jana's clients rely on.
+
+// TestTableStatisticsPagesLikeEveryCountedList: esg/statistics/ is a counted list like every
+// other, so it takes page and page_size as well as limit and offset. The SDK's fetch_all_pages
+// sends page_size and limit together (client.py, fetch_all_pages) and follows next to the end.
+func TestTableStatisticsPagesLikeEveryCountedList(t *testing.T) {
+	t.Parallel()
+	e := sharedEnv(t)
+	type page struct {
+		Count    int               `json:"count"`
+		Next     *string           `json:"next"`
+		Previous *string           `json:"previous"`
+		Results  []json.RawMessage `json:"results"`
+	}
+	get := func(t *testing.T, rawURL string) page {
+		t.Helper()
+		resp, body := e.get(t, rawURL)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", rawURL, resp.StatusCode, body)
+		}
+		return decode[page](t, body)
+	}
+	all := get(t, e.url+"/api/v1/esg/statistics/?limit=1000")
+	if all.Count < 4 || len(all.Results) != all.Count {
+		t.Fatalf("the whole list: count %d, %d rows", all.Count, len(all.Results))
+	}
+
+	// fetch_all_pages: page_size and limit on the first request, then the next links.
+	var rows []string
+	link := e.url + "/api/v1/esg/statistics/?page_size=3&limit=3"
+	for n := 0; link != ""; n++ {
+		if n > all.Count {
+			t.Fatal("next links do not end")
+		}
+		p := get(t, link)
+		if p.Count != all.Count {
+			t.Fatalf("count %d on %s, %d on the whole list", p.Count, link, all.Count)
+		}
+		for _, r := range p.Results {
+			rows = append(rows, string(r))
+		}
+		link = ""
+		if p.Next != nil {
+			link = *p.Next
+		}
+	}
+	if len(rows) != all.Count {
+		t.Fatalf("paging by page_size+limit gave %d rows, count is %d", len(rows), all.Count)
+	}
+	for i, r := range rows {
+		if r != string(all.Results[i]) {
+			t.Fatalf("row %d differs from the whole list's: %s vs %s", i, r, all.Results[i])
+		}
+	}
+
+	// Page numbers, as the demos page counted lists.
+	p2 := get(t, e.url+"/api/v1/esg/statistics/?page=2&page_size=3")
+	if len(p2.Results) == 0 || string(p2.Results[0]) != string(all.Results[3]) {
+		t.Fatalf("page 2 of 3 does not start with row 4: %s", p2.Results)
+	}
+	if p2.Previous == nil || queryOf(t, p2.Previous, "page") != "" {
+		t.Fatalf("page 2's previous link should drop page: %v", p2.Previous)
+	}
+	if resp, body := e.get(t, e.url+"/api/v1/esg/statistics/?page=99&page_size=3"); resp.StatusCode != http.StatusNotFound ||
+		!strings.Contains(string(body), msgInvalidPage) {
+		t.Fatalf("a page past the end: %d %s", resp.StatusCode, body)
+	}
+}
