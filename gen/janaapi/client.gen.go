@@ -9667,7 +9667,7 @@ func NewV1EsgDataRetrieveRequest(server string, params *V1EsgDataRetrieveParams)
 
 		if params.BboxPrecision != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox_precision", *params.BboxPrecision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox_precision", *params.BboxPrecision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

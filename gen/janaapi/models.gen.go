@@ -1320,6 +1320,27 @@ func (e V1EsgCorrelationsRetrieveParamsSources) Valid() bool {
 	}
 }
 
+// Defines values for V1EsgDataRetrieveParamsBboxPrecision.
+const (
+	V1EsgDataRetrieveParamsBboxPrecisionHigh   V1EsgDataRetrieveParamsBboxPrecision = "high"
+	V1EsgDataRetrieveParamsBboxPrecisionLow    V1EsgDataRetrieveParamsBboxPrecision = "low"
+	V1EsgDataRetrieveParamsBboxPrecisionMedium V1EsgDataRetrieveParamsBboxPrecision = "medium"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgDataRetrieveParamsBboxPrecision enum.
+func (e V1EsgDataRetrieveParamsBboxPrecision) Valid() bool {
+	switch e {
+	case V1EsgDataRetrieveParamsBboxPrecisionHigh:
+		return true
+	case V1EsgDataRetrieveParamsBboxPrecisionLow:
+		return true
+	case V1EsgDataRetrieveParamsBboxPrecisionMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for V1EsgDataRetrieveParamsOutputFormat.
 const (
 	V1EsgDataRetrieveParamsOutputFormatCsv     V1EsgDataRetrieveParamsOutputFormat = "csv"
@@ -5063,8 +5084,8 @@ type V1EsgDataRetrieveParams struct {
 	// AnomalyDetection Flag anomalous readings.
 	AnomalyDetection *bool `form:"anomaly_detection,omitempty" json:"anomaly_detection,omitempty"`
 
-	// BboxPrecision Decimal places of coordinates in the answer.
-	BboxPrecision *int `form:"bbox_precision,omitempty" json:"bbox_precision,omitempty"`
+	// BboxPrecision Geographic precision level of the answer.
+	BboxPrecision *V1EsgDataRetrieveParamsBboxPrecision `form:"bbox_precision,omitempty" json:"bbox_precision,omitempty"`
 
 	// CorrelationAnalysis Add a correlation analysis of the sources.
 	CorrelationAnalysis *bool `form:"correlation_analysis,omitempty" json:"correlation_analysis,omitempty"`
@@ -5117,6 +5138,9 @@ type V1EsgDataRetrieveParams struct {
 	// TrendAnalysis Add a trend analysis per parameter.
 	TrendAnalysis *bool `form:"trend_analysis,omitempty" json:"trend_analysis,omitempty"`
 }
+
+// V1EsgDataRetrieveParamsBboxPrecision defines parameters for V1EsgDataRetrieve.
+type V1EsgDataRetrieveParamsBboxPrecision string
 
 // V1EsgDataRetrieveParamsOutputFormat defines parameters for V1EsgDataRetrieve.
 type V1EsgDataRetrieveParamsOutputFormat string

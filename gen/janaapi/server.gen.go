@@ -3824,7 +3824,7 @@ func (w *ServerInterfaceWrapper) V1EsgDataRetrieve(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "bbox_precision" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox_precision", ctx.QueryParams(), &params.BboxPrecision, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox_precision", ctx.QueryParams(), &params.BboxPrecision, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox_precision: %s", err))
 	}

@@ -76,3 +76,25 @@ func TestTableStatisticsPagesLikeEveryCountedList(t *testing.T) {
 		t.Fatalf("a page past the end: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestDataTakesBboxPrecisionLevels: the SDK documents bbox_precision as a level, "low, medium,
+// high" (user_client.py get_data_async), which esg/data/ accepts; other values get DRF's
+// choice error.
+func TestDataTakesBboxPrecisionLevels(t *testing.T) {
+	t.Parallel()
+	e := sharedEnv(t)
+	base := e.url + "/api/v1/esg/data/?sources=openaq&country_codes=NPL&limit=5&bbox_precision="
+	for _, level := range []string{"low", "medium", "high"} {
+		if resp, body := e.get(t, base+level); resp.StatusCode != http.StatusOK {
+			t.Errorf("bbox_precision=%s: %d %.300s", level, resp.StatusCode, body)
+		}
+	}
+	resp, body := e.get(t, base+"3")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bbox_precision=3: %d %.300s", resp.StatusCode, body)
+	}
+	errs := decode[map[string][]string](t, body)
+	if len(errs["bbox_precision"]) != 1 || errs["bbox_precision"][0] != `"3" is not a valid choice.` {
+		t.Fatalf("bbox_precision=3: %s", body)
+	}
+}
