@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,70 @@ func TestDataTakesBboxPrecisionLevels(t *testing.T) {
 	errs := decode[map[string][]string](t, body)
 	if len(errs["bbox_precision"]) != 1 || errs["bbox_precision"][0] != `"3" is not a valid choice.` {
 		t.Fatalf("bbox_precision=3: %s", body)
+	}
+}
+
+// TestClimateTraceDateFiltersTakeDateTimes: the Climate TRACE date_from/date_to filters (and
+// the unified sectors') take an ISO 8601 date-time, which is what the SDK sends for a Python
+// datetime (datetime(2022, 1, 1).isoformat() is 2022-01-01T00:00:00), and select the same rows
+// as the date an instant stands for: rows start at midnight, so date_from counts from the next
+// midnight at or after it and date_to up to the last midnight at or before it.
+func TestClimateTraceDateFiltersTakeDateTimes(t *testing.T) {
+	t.Parallel()
+	e := sharedEnv(t)
+	v1 := e.url + "/api/v1/"
+	body := func(t *testing.T, path string, q url.Values) string {
+		t.Helper()
+		resp, b := e.get(t, v1+path+"?"+q.Encode())
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s?%s: %d %.300s", path, q.Encode(), resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	ops := []struct {
+		path  string
+		fixed url.Values
+	}{
+		{"data-sources/climatetrace/emissions/totals/", url.Values{"country_code": {"NPL"}}},
+		{"data-sources/climatetrace/emissions/sector_totals/", url.Values{"country_code": {"NPL"}}},
+		{"data-sources/climatetrace/emissions/country_totals/", url.Values{"gas": {"co2e_100yr"}}},
+		{"data-sources/climatetrace/emissions/", url.Values{"asset_id": {"1"}, "limit": {"100"}}},
+		{"data-sources/climatetrace/assets/1/emissions/", url.Values{"page_size": {"100"}}},
+		{"esg/sectors/", url.Values{"sources": {"climatetrace"}, "country_codes": {"NPL"}}},
+	}
+	cases := []struct{ from, to, sameFrom, sameTo string }{
+		{"2022-01-01T00:00:00", "2022-12-31T00:00:00", "2022-01-01", "2022-12-31"},             // the SDK's datetime(...)
+		{"2022-03-01T06:00:00Z", "2023-06-30T23:59:59", "2022-03-02", "2023-06-30"},            // not at midnight
+		{"2022-02-28T20:00:00-05:00", "2022-09-01T00:30:00+01:00", "2022-03-02", "2022-08-31"}, // offsets: UTC 03-01 01:00, 08-31 23:30
+	}
+	for _, op := range ops {
+		t.Run(op.path, func(t *testing.T) {
+			t.Parallel()
+			with := func(from, to string) url.Values {
+				q := url.Values{}
+				for k, v := range op.fixed {
+					q[k] = v
+				}
+				q.Set("date_from", from)
+				q.Set("date_to", to)
+				return q
+			}
+			whole := body(t, op.path, op.fixed)
+			for _, c := range cases {
+				got := body(t, op.path, with(c.from, c.to))
+				want := body(t, op.path, with(c.sameFrom, c.sameTo))
+				if got != want {
+					t.Errorf("date_from=%s&date_to=%s differs from date_from=%s&date_to=%s:\n%.300s\n%.300s",
+						c.from, c.to, c.sameFrom, c.sameTo, got, want)
+				}
+			}
+			if body(t, op.path, with("2031-01-01T00:00:00", "2031-12-31T00:00:00")) == whole {
+				t.Error("date-times after the data select everything, as if ignored")
+			}
+			resp, b := e.get(t, v1+op.path+"?"+with("2022-01-01T25:00:00", "2022-12-31").Encode())
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), msgDate) {
+				t.Errorf("an impossible time: %d %.300s", resp.StatusCode, b)
+			}
+		})
 	}
 }
