@@ -3862,9 +3862,6 @@ type V1DataSourcesClimatetraceAssetsListParams struct {
 
 // V1DataSourcesClimatetraceAssetsEmissionsListParams defines parameters for V1DataSourcesClimatetraceAssetsEmissionsList.
 type V1DataSourcesClimatetraceAssetsEmissionsListParams struct {
-	// Cursor The pagination cursor value.
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
-
 	// DateFrom Deprecated alias of start_date.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
@@ -3878,15 +3875,6 @@ type V1DataSourcesClimatetraceAssetsEmissionsListParams struct {
 
 	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceAssetsEmissionsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
-
-	// Limit Number of results to return per page (same as page_size).
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// Offset The initial index from which to return the results.
-	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
-
-	// PageSize Number of results to return per page.
-	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// StartDate Only records on or after this date (YYYY-MM-DD).
 	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`

@@ -125,7 +125,7 @@ func TestClimateTraceDateFiltersTakeDateTimes(t *testing.T) {
 		{"data-sources/climatetrace/emissions/sector_totals/", url.Values{"country_code": {"NPL"}}},
 		{"data-sources/climatetrace/emissions/country_totals/", url.Values{"gas": {"co2e_100yr"}}},
 		{"data-sources/climatetrace/emissions/", url.Values{"asset_id": {"1"}, "limit": {"100"}}},
-		{"data-sources/climatetrace/assets/1/emissions/", url.Values{"page_size": {"100"}}},
+		{"data-sources/climatetrace/assets/1/emissions/", url.Values{}},
 		{"esg/sectors/", url.Values{"sources": {"climatetrace"}, "country_codes": {"NPL"}}},
 	}
 	cases := []struct{ from, to, sameFrom, sameTo string }{
@@ -162,5 +162,65 @@ func TestClimateTraceDateFiltersTakeDateTimes(t *testing.T) {
 				t.Errorf("an impossible time: %d %.300s", resp.StatusCode, b)
 			}
 		})
+	}
+}
+
+// TestAssetEmissionsIsAListOfTheLatest100: assets/{id}/emissions/ answers what jana-eko-client
+// documents, "List of emission records for the asset (limit 100)": a JSON array of the asset's
+// newest 100 monthly records, the same records the emissions list holds for that asset.
+func TestAssetEmissionsIsAListOfTheLatest100(t *testing.T) {
+	t.Parallel()
+	e := sharedEnv(t)
+	type row struct {
+		ID        int64  `json:"id"`
+		AssetID   int    `json:"asset_id"`
+		StartTime string `json:"start_time"`
+	}
+	resp, body := e.get(t, e.url+"/api/v1/data-sources/climatetrace/assets/1/emissions/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %.300s", resp.StatusCode, body)
+	}
+	if strings.TrimSpace(string(body))[0] != '[' {
+		t.Fatalf("not a JSON array: %.200s", body)
+	}
+	got := decode[[]row](t, body)
+
+	// Every record of asset 1 from the paginated emissions list, in id order.
+	var all []row
+	link := e.url + "/api/v1/data-sources/climatetrace/emissions/?asset_id=1&page_size=1000"
+	for link != "" {
+		resp, b := e.get(t, link)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %.300s", link, resp.StatusCode, b)
+		}
+		p := decode[struct {
+			Next    *string `json:"next"`
+			Results []row   `json:"results"`
+		}](t, b)
+		all = append(all, p.Results...)
+		link = ""
+		if p.Next != nil {
+			link = *p.Next
+		}
+	}
+	if len(all) <= assetEmissionsLimit {
+		t.Fatalf("asset 1 has %d records; the test needs more than %d", len(all), assetEmissionsLimit)
+	}
+	if len(got) != assetEmissionsLimit {
+		t.Fatalf("%d records, want %d", len(got), assetEmissionsLimit)
+	}
+	for i, r := range got {
+		want := all[len(all)-1-i]
+		if r != want {
+			t.Fatalf("record %d is %+v, want the %d-th newest %+v", i, r, i+1, want)
+		}
+	}
+	if got[0].StartTime < got[len(got)-1].StartTime {
+		t.Fatalf("not newest first: %s ... %s", got[0].StartTime, got[len(got)-1].StartTime)
+	}
+	// The SDK sends no paging; a paging parameter is unknown to this action.
+	if resp, b := e.get(t, e.url+"/api/v1/data-sources/climatetrace/assets/1/emissions/?page_size=10"); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(string(b), "unknown_params") {
+		t.Fatalf("page_size: %d %.300s", resp.StatusCode, b)
 	}
 }
