@@ -27,6 +27,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import traceback
 import urllib.parse
@@ -362,16 +363,21 @@ def first(body: Any) -> Dict[str, Any]:
 # ---------------------------------------------------------------------------
 
 class DeviceBrowser:
-    """Stands in for webbrowser.open: opens the verification page and signs in with email and
-    password to approve the code (or, with --device-admin, asks /__sandbox/device)."""
+    """Stands in for webbrowser.open: opens the verification page and, after `delay` seconds (so
+    that the SDK polls while the sign-in is pending), signs in with email and password to approve
+    the code (or, with --device-admin, asks /__sandbox/device)."""
 
-    def __init__(self, email: str, password: str, admin_user: Optional[str]) -> None:
-        self.email, self.password, self.admin_user = email, password, admin_user
+    def __init__(self, email: str, password: str, admin_user: Optional[str], delay: float) -> None:
+        self.email, self.password, self.admin_user, self.delay = email, password, admin_user, delay
         self.opened: List[str] = []
         self.result: Optional[str] = None
 
     def __call__(self, url: str, *args: Any, **kwargs: Any) -> bool:
         self.opened.append(url)
+        threading.Timer(self.delay, self.approve, args=(url,)).start()
+        return True
+
+    def approve(self, url: str) -> None:
         code = urllib.parse.parse_qs(urllib.parse.urlparse(url).query).get("user_code", [""])[0]
         try:
             with httpx.Client(timeout=10) as h:
@@ -387,7 +393,6 @@ class DeviceBrowser:
                 self.result = f"{r.status_code}"
         except httpx.HTTPError as exc:
             self.result = f"error: {exc}"
-        return True
 
 
 # ---------------------------------------------------------------------------
@@ -448,7 +453,7 @@ def run_all(args: argparse.Namespace) -> Runner:
         r.run("login", legacy.get_openaq_stats, has(), label="then a data call with Token")
 
     # Device-code login on a client of its own; the "browser" approves on the /device/ page.
-    browser = DeviceBrowser(args.email, args.password, args.device_admin)
+    browser = DeviceBrowser(args.email, args.password, args.device_admin, args.device_delay)
     webbrowser.open = browser  # the SDK calls webbrowser.open(verify_url)
     dev = new()
     rec.attach(dev)
@@ -1109,6 +1114,8 @@ def main() -> int:
     ap.add_argument("--device-admin", metavar="USERNAME",
                     help="approve device codes through the sandbox's /__sandbox/device as USERNAME "
                          "instead of signing in on its /device/ page")
+    ap.add_argument("--device-delay", type=float, default=2.5,
+                    help="seconds the stand-in browser waits before approving a device code (default 2.5)")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--out", help="also write the Markdown report here")
     ap.add_argument("--json", help="write every case (requests, statuses, verdicts) as JSON here")
