@@ -27,7 +27,7 @@ func (s *Server) routes() {
 	// limit keyed by whom authentication established. Handlers read bodies under
 	// MCP_BODY_READ_TIMEOUT.
 	//
-	// Legacy HTTP+SSE (2024-11-05): the paths the ADR and the first server's users have.
+	// Legacy HTTP+SSE (2024-11-05): the paths the first server published and its users have.
 	e.GET("/sse", s.gate(s.handleSSE, s.checkOrigin, s.authenticate, s.rateLimit))
 	e.POST("/messages", s.gate(s.handleMessages, s.checkOrigin, s.limitBody, s.forward)) // limited per session in the handler
 

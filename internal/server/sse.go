@@ -12,7 +12,7 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
-// The legacy HTTP+SSE transport (MCP 2024-11-05) at the paths the ADR and the first server
+// The legacy HTTP+SSE transport (MCP 2024-11-05) at the paths the design and the first server
 // published: GET /sse opens the stream, whose first event names /messages?session_id=… as
 // the place to POST messages. The SDK's own SSEHandler would point back at /sse, so the
 // routing is done here with the SDK's SSEServerTransport.
