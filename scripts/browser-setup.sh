@@ -34,21 +34,8 @@ install() {
   if find_chromium >/dev/null; then
     return
   fi
-  sudo=""
-  if [[ "$(id -u)" != 0 ]]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-      echo "browser-setup: chromium is missing, and installing it needs root (no sudo here)" >&2
-      exit 1
-    fi
-    sudo="sudo -n"
-  fi
   # fonts-dejavu-core: the pages' text renders the same on every machine (screenshots).
-  echo "browser-setup: apt-get install chromium fonts-dejavu-core" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  if ! $sudo apt-get install -y --no-install-recommends chromium fonts-dejavu-core >&2; then
-    $sudo apt-get update >&2
-    $sudo apt-get install -y --no-install-recommends chromium fonts-dejavu-core >&2
-  fi
+  "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" chromium fonts-dejavu-core
   flock -u 9
 }
 

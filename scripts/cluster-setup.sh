@@ -19,21 +19,10 @@ if have redis-server && have nginx; then
   exit 0
 fi
 
-sudo=""
-if [[ "$(id -u)" != 0 ]]; then
-  if ! command -v sudo >/dev/null 2>&1; then
-    echo "cluster-setup: redis-server and nginx are missing, and installing them needs root (no sudo here)" >&2
-    exit 1
-  fi
-  sudo="sudo -n"
-fi
-echo "cluster-setup: apt-get install redis-server nginx-light" >&2
-export DEBIAN_FRONTEND=noninteractive
-if ! $sudo apt-get install -y --no-install-recommends redis-server nginx-light >&2; then
-  $sudo apt-get update >&2
-  $sudo apt-get install -y --no-install-recommends redis-server nginx-light >&2
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" redis-server nginx-light
 # The packages start system services; the tests run their own instances on loopback ports.
+sudo=""
+[[ "$(id -u)" == 0 ]] || sudo="sudo -n"
 $sudo service redis-server stop >/dev/null 2>&1 || true
 $sudo service nginx stop >/dev/null 2>&1 || true
 have redis-server && have nginx

@@ -109,6 +109,7 @@ type demoInfo struct {
 var demoTemplate = template.Must(template.New("demo").Parse(`
 Jana MCP demo
   MCP server      {{.Base}}   (Streamable HTTP: {{.Base}}/mcp, legacy SSE: {{.Base}}/sse)
+  Landing page    {{.Base}}/   (open it in a browser: status, tools, client configurations)
   Sandbox Jana    {{.Backend}}   (user demo, email {{.Email}}, password {{.Password}})
   Demo JWT        {{.JWT}}
                   (a JWT access token, sent as "Authorization: Bearer …"; it works while this demo runs —

@@ -64,10 +64,17 @@ func Render(w io.Writer, p Page) error {
 	return page.Execute(w, p)
 }
 
-// Summary returns the first sentence of a tool description.
+// Summary returns the first sentence of a tool description ("e.g." and "i.e." end none).
 func Summary(description string) string {
-	if i := strings.Index(description, ". "); i >= 0 {
-		return description[:i+1]
+	for i := 0; ; {
+		j := strings.Index(description[i:], ". ")
+		if j < 0 {
+			return description
+		}
+		end := i + j
+		if before := description[:end]; !strings.HasSuffix(before, "e.g") && !strings.HasSuffix(before, "i.e") {
+			return description[:end+1]
+		}
+		i = end + 2
 	}
-	return description
 }

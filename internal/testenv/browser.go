@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,4 +181,10 @@ func SaveScreenshot(t *testing.T, name string, png []byte) {
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Serve serves h on a loopback port until the test ends and returns its base URL.
+func Serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	return serve(t, h)
 }

@@ -48,16 +48,6 @@ type testHost struct {
 func startHost(t *testing.T) *testHost {
 	t.Helper()
 	h := &testHost{cases: map[string]hostCase{}}
-	serve := func(handler http.Handler) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() { _ = srv.Close() })
-		return ln.Addr().(*net.TCPAddr).String()
-	}
 	page := func(name string) []byte {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
@@ -89,8 +79,8 @@ func startHost(t *testing.T) *testHost {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(sandboxPage)
 	})
-	h.URL = "http://" + serve(hostMux)
-	_, port, _ := net.SplitHostPort(serve(sandboxMux))
+	h.URL = testenv.Serve(t, hostMux)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(testenv.Serve(t, sandboxMux), "http://"))
 	h.SandboxURL = "http://localhost:" + port + "/sandbox.html"
 	return h
 }

@@ -33,14 +33,17 @@ type View struct {
 // package's tests catch.
 func All() ([]View, error) {
 	defs := []struct {
-		uri, name, title, description, file string
+		uri, name, title, description string
+		scripts                       []string
 	}{
-		{ChartURI, "chart", "Jana chart", "Interactive chart of a get_trends or station_means result: the series over time, per pollutant, with the trend's direction and change.", "chart.html"},
-		{MapURI, "map", "Jana map", "Map of a find_nearby result: the monitoring stations and emitting facilities around the point, on a world outline, nearest listed first.", "map.html"},
+		{ChartURI, "chart", "Jana chart", "Interactive chart of a get_trends or station_means result: the series over time, per pollutant, with the trend's direction and change.",
+			[]string{"bridge.js", "chart.js"}},
+		{MapURI, "map", "Jana map", "Map of a find_nearby result: the monitoring stations and emitting facilities around the point, on a world outline, nearest listed first.",
+			[]string{"bridge.js", "world.js", "map.js"}},
 	}
 	out := make([]View, 0, len(defs))
 	for _, d := range defs {
-		html, err := document(d.file)
+		html, err := document(d.title, d.scripts...)
 		if err != nil {
 			return nil, fmt.Errorf("view %s: %w", d.uri, err)
 		}
@@ -96,13 +99,19 @@ var (
 	styleTag  = regexp.MustCompile(`<link rel="stylesheet" href="([a-z0-9.-]+)">`)
 )
 
-// document returns assets/name with the scripts and style sheets it references inlined.
-// The files stay plain HTML, JavaScript and CSS that a browser opens from disk.
-func document(name string) (string, error) {
-	raw, err := assets.ReadFile("assets/" + name)
+// document returns the view shell (assets/view.html) with its title, its style sheet and
+// the scripts inlined.
+func document(title string, scripts ...string) (string, error) {
+	shell, err := assets.ReadFile("assets/view.html")
 	if err != nil {
 		return "", err
 	}
+	var tags strings.Builder
+	for _, s := range scripts {
+		fmt.Fprintf(&tags, "<script src=%q></script>\n", s)
+	}
+	html := strings.Replace(string(shell), "TITLE", title, 1)
+	html = strings.Replace(html, "SCRIPTS\n", tags.String(), 1)
 	var failed error
 	inline := func(re *regexp.Regexp, open, close string) func(string) string {
 		return func(tag string) string {
@@ -118,7 +127,7 @@ func document(name string) (string, error) {
 			return open + "\n" + string(body) + close
 		}
 	}
-	html := scriptTag.ReplaceAllStringFunc(string(raw), inline(scriptTag, "<script>", "</script>"))
+	html = scriptTag.ReplaceAllStringFunc(html, inline(scriptTag, "<script>", "</script>"))
 	html = styleTag.ReplaceAllStringFunc(html, inline(styleTag, "<style>", "</style>"))
 	if failed != nil {
 		return "", failed

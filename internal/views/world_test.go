@@ -1,4 +1,4 @@
-package views
+package views_test
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/janaplatform/jana-mcp/internal/testenv"
 )
 
 // worldAtlas is the pinned npm package (test/node/package.json) the outline is made from.
@@ -20,7 +22,7 @@ const worldAtlas = "test/node/node_modules/world-atlas/countries-110m.json"
 // countries as SVG paths. UPDATE_VIEWS=1 rewrites it. It needs the Node tooling
 // (scripts/node-setup.sh); make test installs it and requires it.
 func TestWorldOutline(t *testing.T) {
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	src := filepath.Join(root, worldAtlas)
 	raw, err := os.ReadFile(src)
 	if err != nil {
@@ -49,24 +51,6 @@ func TestWorldOutline(t *testing.T) {
 	}
 	if len(got) > 120_000 {
 		t.Errorf("world outline is %d bytes; keep it small", len(got))
-	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
 	}
 }
 

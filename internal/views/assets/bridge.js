@@ -86,12 +86,22 @@ const Bridge = (() => {
     }
   });
 
+  // Until a host names a theme, the system's preference decides.
+  let hostTheme = false;
+  const dark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  const systemTheme = () => {
+    if (!hostTheme) document.documentElement.dataset.theme = dark && dark.matches ? "dark" : "light";
+  };
+  systemTheme();
+  if (dark && dark.addEventListener) dark.addEventListener("change", () => (systemTheme(), emit("context", context)));
+
   // applyContext merges a (partial) host context and follows it: the theme as data-theme (and
   // the color scheme the host uses), the host's CSS variables and fonts, its safe-area insets.
   function applyContext(ctx) {
     context = Object.assign({}, context, ctx);
     const root = document.documentElement;
     if (ctx.theme === "light" || ctx.theme === "dark") {
+      hostTheme = true;
       root.dataset.theme = ctx.theme;
       root.style.colorScheme = ctx.theme;
     }
@@ -215,6 +225,17 @@ const View = {
     if (a >= 1000) return Math.round(v).toLocaleString("en");
     if (a === 0) return "0";
     return Number(v.toPrecision(3)).toString();
+  },
+
+  // height is a drawing's height for a width: ratio × width within [lo, hi], and within the
+  // host's container less reserved pixels (header, controls) when the host gives a height.
+  height(width, ratio, lo, hi, reserved) {
+    let h = Math.round(Math.min(hi, Math.max(lo, width * ratio)));
+    const ctx = Bridge.context();
+    const dims = (ctx && ctx.containerDimensions) || {};
+    const max = View.num(dims.height) || View.num(dims.maxHeight);
+    if (max) h = Math.max(Math.round(lo * 0.8), Math.min(h, max - reserved));
+    return h;
   },
 
   // status shows a line of state in place of the view's content (waiting, errors, no data).

@@ -99,11 +99,7 @@ const Chart = (() => {
   function plot(box, s, resolution) {
     const el = View.el;
     const width = Math.max(240, Math.floor(box.clientWidth || 480));
-    const ctx = Bridge.context();
-    const dims = (ctx && ctx.containerDimensions) || {};
-    let height = Math.round(Math.min(320, Math.max(180, width * 0.5)));
-    const maxH = View.num(dims.height) || View.num(dims.maxHeight);
-    if (maxH) height = Math.max(150, Math.min(height, maxH - 140));
+    const height = View.height(width, 0.5, 180, 320, 140);
     const m = { top: 10, right: 12, bottom: 26, left: 48 };
     const w = width - m.left - m.right,
       h = height - m.top - m.bottom;

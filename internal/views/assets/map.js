@@ -170,11 +170,7 @@ const NearbyMap = (() => {
     zoomBtn("Fit", "Fit to the places", () => Object.assign(state, { zoom: 1, panX: 0, panY: 0 }));
 
     const width = Math.max(240, Math.floor(box.clientWidth || 480));
-    const ctx = Bridge.context();
-    const dims = (ctx && ctx.containerDimensions) || {};
-    let height = Math.round(Math.min(420, Math.max(220, width * 0.62)));
-    const maxH = View.num(dims.height) || View.num(dims.maxHeight);
-    if (maxH) height = Math.max(180, Math.min(height, maxH - 200));
+    const height = View.height(width, 0.62, 220, 420, 200);
     const svg = el("svg:svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", class: "map", "aria-label": `Map of ${places.length} places` });
     box.replaceChildren(svg);
 
