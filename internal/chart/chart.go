@@ -36,7 +36,14 @@ var ErrTooLarge = errors.New("chart image over the size bound")
 const dpi = 96
 
 // PNG draws s at w×h pixels.
-func PNG(s Series, w, h int) ([]byte, error) {
+func PNG(s Series, w, h int) (_ []byte, err error) {
+	// gonum/plot panics on some degenerate ranges; a chart that cannot be drawn is an error,
+	// and the answer goes on without it.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("chart: drawing failed: %v", r)
+		}
+	}()
 	if len(s.Times) != len(s.Values) {
 		return nil, fmt.Errorf("chart: %d times for %d values", len(s.Times), len(s.Values))
 	}
