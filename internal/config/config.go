@@ -56,6 +56,7 @@ type Cluster struct {
 	// Advertise is the URL other replicas reach this one at; empty: derived from the listener.
 	Advertise string        // MCP_CLUSTER_ADVERTISE_URL
 	TTL       time.Duration // MCP_CLUSTER_TTL: registrations outlive a dead replica by this
+	Timeout   time.Duration // MCP_REDIS_TIMEOUT: the longest wait for one Redis operation
 }
 
 // Enabled reports whether replicas share state.

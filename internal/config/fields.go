@@ -314,6 +314,11 @@ var fields = []field{
 			c.Cluster.Advertise = strings.TrimSuffix(raw, "/")
 			return nil
 		}},
+	{env: "MCP_REDIS_TIMEOUT", def: "150ms", usage: "longest wait for one Redis operation; slower, and the replica uses its own memory for a second (shared state slower than this is worse than none)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Cluster.Timeout, err = durationIn(raw, 10*time.Millisecond, 10*time.Second, false)
+			return err
+		}},
 	{env: "MCP_CLUSTER_TTL", def: "30s", usage: "how long a replica's sessions stay registered after its last heartbeat (a replica that dies loses them within this)",
 		apply: func(c *Config, raw string) (err error) {
 			c.Cluster.TTL, err = durationIn(raw, time.Second, 10*time.Minute, true)

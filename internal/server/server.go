@@ -85,7 +85,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	s.cutCtx, s.cutCalls = context.WithCancel(context.Background())
 	if cfg.Cluster.Enabled() {
 		cl, err := cluster.New(cluster.Options{RedisURL: cfg.Cluster.RedisURL.Reveal(), Advertise: cfg.Cluster.Advertise,
-			TTL: cfg.Cluster.TTL, Logger: logger.With("component", "cluster"), Observer: clusterObserver{s.metrics}})
+			TTL: cfg.Cluster.TTL, Timeout: cfg.Cluster.Timeout, Logger: logger.With("component", "cluster"), Observer: clusterObserver{s.metrics}})
 		if err != nil {
 			return nil, fmt.Errorf("MCP_REDIS_URL: %w", err)
 		}
