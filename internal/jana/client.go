@@ -224,7 +224,7 @@ type VerdictStore interface {
 }
 
 type verifier struct {
-	shared  VerdictStore                 // nil: this replica's memory only
+	shared  VerdictStore // nil: this replica's memory only
 	ttl     time.Duration
 	api     *janaapi.ClientWithResponses // checks DRF tokens, where they live (JANA_BACKEND_URL)
 	authAPI *janaapi.ClientWithResponses // checks JWTs, at the auth service (JANA_AUTH_URL)
