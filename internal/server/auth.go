@@ -52,6 +52,9 @@ const verifyTimeout = 10 * time.Second
 // again, which a model relays, where a 401 would look like a broken connection.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if s.oauth != nil {
+			return s.authenticateOAuth(c, next) // MCP_AUTH_MODE=oauth (oauth.go)
+		}
 		r := c.Request()
 		inSession := r.Header.Get("Mcp-Session-Id") != ""
 		if inSession && presentsOther(r) {

@@ -8,8 +8,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// routes is the whole HTTP surface. Nothing answers under /.well-known/: publishing OAuth
-// discovery would make Cursor ignore the token headers users configure.
+// routes is the whole HTTP surface. Nothing answers under /.well-known/ unless
+// MCP_AUTH_MODE=oauth (oauthRoutes): publishing OAuth discovery would make Cursor ignore the
+// token headers users configure.
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.RequestID(), s.accessLog, s.recoverHTTP, s.bodyDeadline, s.fromReplica)
@@ -35,4 +36,7 @@ func (s *Server) routes() {
 	// Streamable HTTP (2025-03-26 and later).
 	e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/mcp", s.handleMCP,
 		s.checkOrigin, body, s.forward, s.authenticate, s.rateLimit)
+
+	// MCP_AUTH_MODE=oauth: discovery, the authorization server and its sign-in pages.
+	s.oauthRoutes(e, body)
 }

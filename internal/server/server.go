@@ -22,6 +22,7 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/cluster"
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
+	"github.com/janaplatform/jana-mcp/internal/oauth"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
 	"github.com/janaplatform/jana-mcp/internal/tracing"
@@ -36,6 +37,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// SpanExporter turns tracing on with this exporter (tests); otherwise MCP_TRACING decides.
 	SpanExporter sdktrace.SpanExporter
+	// ClientDocuments fetches OAuth client ID metadata documents (MCP_AUTH_MODE=oauth); nil: a
+	// client that reaches public addresses only (tests serve documents on loopback).
+	ClientDocuments *http.Client
 }
 
 // Server is a configured jana-mcp server.
@@ -47,6 +51,7 @@ type Server struct {
 	mcp     *mcp.Server
 	metrics *metrics
 	tracing *tracing.Provider // nil when tracing is off
+	oauth   *oauth.Server     // MCP_AUTH_MODE=oauth; nil otherwise
 
 	streamable http.Handler
 	modern     http.Handler // /mcp for 2026-07-28 requests
@@ -117,6 +122,11 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		return nil, err
 	}
 	s.jana = client
+	if cfg.Auth.Mode == config.AuthOAuth {
+		if s.oauth, err = s.newOAuth(client, opts.ClientDocuments); err != nil {
+			return nil, err
+		}
+	}
 
 	env := &toolkit.Env{
 		Jana:           client,

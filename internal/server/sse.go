@@ -145,9 +145,8 @@ func (s *Server) handleMessages(c echo.Context) error {
 		return fail(codeNoSession)
 	}
 	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
-		scheme, tok := tokenFrom(r)
-		if tok == "" || !matchesIdentity(sess.identity, jana.UserCaller(scheme, tok)) {
-			return fail(codeForbidden)
+		if err := s.checkSessionCredential(c, sess.identity); err != nil {
+			return err
 		}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
