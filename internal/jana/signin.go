@@ -208,7 +208,9 @@ func (c *Client) StartDeviceSignIn(ctx context.Context, clientID string) (Device
 	if strings.HasPrefix(d.VerificationUriComplete, "http") {
 		out.VerificationURIComplete = d.VerificationUriComplete
 	}
-	out.Interval = max(out.Interval, 5*time.Second) // RFC 8628 §3.2: 5 s when absent
+	if out.Interval <= 0 {
+		out.Interval = 5 * time.Second // RFC 8628 §3.2: 5 s when absent
+	}
 	return out, nil
 }
 

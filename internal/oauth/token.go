@@ -152,25 +152,25 @@ func (s *Server) redeemCode(w http.ResponseWriter, r *http.Request, c client, fo
 		return
 	}
 	_ = s.put(ctx, keyCodeUsed(code), spentRefresh{GrantID: ac.GrantID, ClientID: ac.ClientID, Used: s.now()}, spentTTL)
-	refuse := func(description string) {
+	refuse := func(code, description string) {
 		s.signOut(ctx, ac.Jana.Access) // the code is spent: nobody will use this Jana sign-in
-		jsonError(w, http.StatusBadRequest, errInvalidGrant, description)
+		jsonError(w, http.StatusBadRequest, code, description)
 	}
 	switch {
 	case ac.ClientID != c.ID:
-		refuse("the code was issued to another client")
+		refuse(errInvalidGrant, "the code was issued to another client")
 		return
 	case form.Get("redirect_uri") != ac.RedirectURI:
-		refuse("redirect_uri is not the one of the authorization request")
+		refuse(errInvalidGrant, "redirect_uri is not the one of the authorization request")
 		return
 	case !pkceMatches(form.Get("code_verifier"), ac.Challenge):
-		refuse("code_verifier does not match the code_challenge")
+		refuse(errInvalidGrant, "code_verifier does not match the code_challenge")
 		return
 	}
 	resource := ac.Resource
 	if raw := form.Get("resource"); raw != "" {
 		if resource = s.resource(raw); resource == "" {
-			refuse("this server issues tokens for " + s.issuer + " only")
+			refuse(errInvalidTarget, "this server issues tokens for "+s.issuer+" only")
 			return
 		}
 	}
