@@ -123,9 +123,10 @@ func (s *Server) authenticateOAuth(c echo.Context, next echo.HandlerFunc) error 
 	return next(c)
 }
 
-// checkSessionCredential checks the credential a request for an SSE session presents (its
-// POSTs to /messages need none: the session id is the capability) against the session's
-// identity: the same user, or 403.
+// checkSessionCredential checks the credential a request for an SSE session presents against
+// the session's identity: the same user, or 403. (In the header modes POSTs to /messages need
+// none, the session id being the capability; in MCP_AUTH_MODE=oauth they must present a valid
+// access token.)
 func (s *Server) checkSessionCredential(c echo.Context, identity string) error {
 	r := c.Request()
 	if s.oauth != nil {

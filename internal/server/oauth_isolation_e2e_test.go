@@ -51,7 +51,7 @@ func TestOAuthUsersAreKeptApart(t *testing.T) {
 			t.Errorf("/mcp session of demo, %s: %d %s, want %d", tc.name, r.status, r.body, tc.status)
 		}
 	}
-	// Legacy SSE: a POST to /messages that presents a token must present the session's user.
+	// Legacy SSE: each POST to /messages presents a valid token of the session's user.
 	st, post := sseSession(t, srv.URL, "", map[string]string{"Authorization": "Bearer " + demo1.AccessToken})
 	defer st.close()
 	for _, tc := range []struct {
@@ -59,7 +59,7 @@ func TestOAuthUsersAreKeptApart(t *testing.T) {
 		header map[string]string
 		status int
 	}{
-		{"no token (the session id is the capability)", map[string]string{"Content-Type": "application/json"}, http.StatusAccepted},
+		{"no token", map[string]string{"Content-Type": "application/json"}, http.StatusUnauthorized},
 		{"another sign-in of the same user", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + demo2.AccessToken}, http.StatusAccepted},
 		{"another user", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + alices.AccessToken}, http.StatusForbidden},
 		{"a made-up token", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer jmcp_at_nope"}, http.StatusUnauthorized},

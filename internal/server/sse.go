@@ -137,14 +137,16 @@ func (s *Server) handleSSE(c echo.Context) error {
 // handleMessages delivers one POSTed JSON-RPC message to its SSE session. The session id is
 // the capability: clients that authenticated with ?token= on /sse do not repeat it here. But
 // a request that presents a credential (an Authorization header of any scheme, or ?token=)
-// must present the session's own.
+// must present the session's own. With MCP_AUTH_MODE=oauth every request must present a
+// valid access token of the session's user, so that a revoked sign-in ends with a 401 that
+// sends the client to sign in again.
 func (s *Server) handleMessages(c echo.Context) error {
 	r := c.Request()
 	sess := s.sse.get(c.QueryParam("session_id"))
 	if sess == nil {
 		return fail(codeNoSession)
 	}
-	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
+	if s.oauth != nil || r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
 		if err := s.checkSessionCredential(c, sess.identity); err != nil {
 			return err
 		}
