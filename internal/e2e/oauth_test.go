@@ -1,8 +1,18 @@
 package e2e
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -95,4 +105,123 @@ func TestTypeScriptOAuthClient(t *testing.T) {
 			t.Logf("%s\n%v\n%v", tc.name, checks["calls"], checks["refused after revocation"])
 		})
 	}
+}
+
+var conformanceTotal = regexp.MustCompile(`Total: (\d+) passed, (\d+) failed`)
+
+// TestAuthorizationServerConformance runs the conformance suite's authorization-server
+// scenarios (the `authorization` command of @modelcontextprotocol/conformance 0.2.0-alpha.12;
+// 0.1.16 has none, and the server scenarios of both send no credentials) against the server
+// in MCP_AUTH_MODE=oauth: authorization-server-metadata-endpoint (the RFC 8414 document, with
+// client ID metadata documents) and authorization-code-grant (PKCE, state, iss, the token
+// answer's headers). The suite prints an authorization URL and waits for a browser: this test
+// is that browser, signing in on the sign-in page, which sends it to the suite's callback.
+func TestAuthorizationServerConformance(t *testing.T) {
+	nodeBin := node(t)
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartOAuthServer(t, sb, nil, server.Options{})
+	port := testenv.FreePort(t)
+	callback := fmt.Sprintf("http://127.0.0.1:%d/callback", port)
+	reg, _ := json.Marshal(map[string]any{"redirect_uris": []string{callback}, "token_endpoint_auth_method": "none", "client_name": "conformance suite"})
+	resp, err := http.Post(srv.URL+"/oauth/register", "application/json", bytes.NewReader(reg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var client struct {
+		ClientID string `json:"client_id"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&client)
+	resp.Body.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nodeBin, "test/node/node_modules/conformance-next/dist/index.js", "authorization",
+		"--url", srv.URL, "--client-id", client.ClientID, "--resource", srv.URL+"/mcp", "--port", strconv.Itoa(port), "-o", t.TempDir())
+	cmd.Dir = root
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	signedIn := make(chan error, 1)
+	sc := bufio.NewScanner(stdout)
+	var authURL string
+	listening, started := false, false
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		switch {
+		case strings.HasPrefix(line, srv.URL+"/oauth/authorize?"):
+			authURL = line
+		case strings.HasPrefix(line, "Callback server started"):
+			listening = true
+		}
+		if authURL != "" && listening && !started {
+			// The browser signs in once the suite listens for the callback.
+			started = true
+			go func() {
+				err := signInAs(srv.URL, authURL, sandbox.DefaultEmail, sandbox.DefaultPassword)
+				if err != nil {
+					cancel() // the suite would wait minutes for a callback that will not come
+				}
+				signedIn <- err
+			}()
+		}
+	}
+	err = cmd.Wait()
+	select {
+	case serr := <-signedIn:
+		if serr != nil {
+			t.Errorf("signing in as the suite's browser: %v", serr)
+		}
+	default:
+		t.Error("the suite never asked for a sign-in")
+	}
+	m := conformanceTotal.FindStringSubmatch(out.String())
+	if err != nil || m == nil || m[1] != "3" || m[2] != "0" {
+		t.Fatalf("authorization server conformance (%v):\n%s", err, out.String())
+	}
+	t.Log(m[0])
+}
+
+// signInAs is a browser on an authorization URL: it signs in with email and password and
+// follows the redirect to the client's callback.
+func signInAs(base, authURL, email, password string) error {
+	jar, _ := cookiejar.New(nil)
+	b := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := b.Get(authURL)
+	if err != nil {
+		return err
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	field := func(name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindSubmatch(page)
+		if m == nil {
+			return ""
+		}
+		return string(m[1])
+	}
+	form := url.Values{"request": {field("request")}, "csrf": {field("csrf")}, "method": {"password"}, "email": {email}, "password": {password}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/oauth/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err = b.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("sign-in: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(resp.Header.Get("Location"))
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }
