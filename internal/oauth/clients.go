@@ -206,8 +206,8 @@ func checkGrantTypes(grants, responses []string) error {
 }
 
 // checkRedirectURIs validates a client's redirect URIs: absolute, no fragment; https, or http
-// to a loopback address (a native app's listener, RFC 8252 §7.3), or a private-use scheme
-// with a dot, reverse-domain style (RFC 8252 §7.1). Never javascript:, data: and the like.
+// to a loopback address (a native app's listener, RFC 8252 §7.3), or a native app's
+// private-use scheme (RFC 8252 §7.1). Never javascript:, data: and the like.
 func checkRedirectURIs(uris []string) ([]string, error) {
 	switch {
 	case len(uris) == 0:
@@ -249,13 +249,18 @@ func checkRedirectURI(raw string) error {
 		if !loopbackName(u.Hostname()) {
 			return errors.New("http is for loopback addresses only (127.0.0.1, [::1], localhost); use https")
 		}
-	case strings.Contains(u.Scheme, "."):
-		// A private-use scheme: cursor://, com.example.app:/callback.
-	default:
-		return fmt.Errorf("scheme %q is not https, loopback http or a reverse-domain private-use scheme", bounded(u.Scheme, 40))
+	case slices.Contains(unsafeSchemes, strings.ToLower(u.Scheme)):
+		return fmt.Errorf("scheme %q cannot receive an authorization response", bounded(u.Scheme, 40))
 	}
+	// Otherwise a private-use scheme of a native app: com.example.app:/callback (RFC 8252
+	// §7.1's reverse-domain form), or cursor://, vscode:// as desktop apps register them.
 	return nil
 }
+
+// unsafeSchemes are schemes a browser runs, shows or sends elsewhere instead of handing the
+// response to an app.
+var unsafeSchemes = []string{"javascript", "data", "vbscript", "file", "blob", "about", "filesystem", "view-source",
+	"ftp", "ws", "wss", "mailto", "tel", "sms", "chrome", "intent"}
 
 // redirectAllowed reports whether redirect, from an authorization request, is one of the
 // client's redirect URIs: the same string, or for a loopback http URI the same except the
