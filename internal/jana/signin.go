@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -150,6 +151,9 @@ var ErrBadCredentials = errors.New("jana refused the email or password")
 // PasswordSignIn signs a user in to Jana with their email and password (JWT login) and
 // returns the sign-in's tokens. The password goes to Jana and nowhere else.
 func (c *Client) PasswordSignIn(ctx context.Context, email, password string) (SignInTokens, error) {
+	if _, err := mail.ParseAddress(email); err != nil {
+		return SignInTokens{}, ErrBadCredentials // not an address Jana could know
+	}
 	var body janaapi.LoginRequest
 	if err := body.FromEmailLoginRequest(janaapi.EmailLoginRequest{Email: openapi_types.Email(email), Password: &password}); err != nil {
 		return SignInTokens{}, err

@@ -19,10 +19,11 @@ import (
 // resource_metadata: Cursor ignores the headers users configure once a server offers OAuth.
 
 // newOAuth builds the authorization server, on the replicas' Redis when there is one.
-func (s *Server) newOAuth(client *jana.Client, docs *http.Client) (*oauth.Server, error) {
+func (s *Server) newOAuth(client *jana.Client, o Options) (*oauth.Server, error) {
 	opts := oauth.Options{Config: s.cfg.Auth.OAuth, PublicURL: s.cfg.Transport.PublicURL, Jana: client,
-		Logger: s.logger.With("component", "oauth"), ClientDocs: docs, RefreshBound: s.cfg.Backend.Timeout}
-	if s.cluster != nil {
+		Logger: s.logger.With("component", "oauth"), ClientDocs: o.ClientDocuments, Store: o.OAuthStore,
+		RefreshBound: s.cfg.Backend.Timeout}
+	if opts.Store == nil && s.cluster != nil {
 		opts.Store = oauth.NewRedisStore(s.cluster.Redis())
 	}
 	return oauth.New(opts)

@@ -40,6 +40,9 @@ type Options struct {
 	// ClientDocuments fetches OAuth client ID metadata documents (MCP_AUTH_MODE=oauth); nil: a
 	// client that reaches public addresses only (tests serve documents on loopback).
 	ClientDocuments *http.Client
+	// OAuthStore keeps the sign-ins of MCP_AUTH_MODE=oauth (tests); nil: Redis with
+	// MCP_REDIS_URL, else memory.
+	OAuthStore oauth.Store
 }
 
 // Server is a configured jana-mcp server.
@@ -123,7 +126,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	}
 	s.jana = client
 	if cfg.Auth.Mode == config.AuthOAuth {
-		if s.oauth, err = s.newOAuth(client, opts.ClientDocuments); err != nil {
+		if s.oauth, err = s.newOAuth(client, opts); err != nil {
 			return nil, err
 		}
 	}
