@@ -193,7 +193,7 @@ var fields = []field{
 			c.Auth.OAuth.DeviceClientID = raw
 			return nil
 		}},
-	{env: "MCP_OAUTH_DYNAMIC_REGISTRATION", def: "true", usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591, what claude.ai and Claude Desktop do)",
+	{env: "MCP_OAUTH_DYNAMIC_REGISTRATION", def: "true", usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591 dynamic client registration, which most MCP hosts use)",
 		apply: func(c *Config, raw string) (err error) {
 			c.Auth.OAuth.DynamicRegistration, err = boolean(raw)
 			return err

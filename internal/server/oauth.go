@@ -85,21 +85,21 @@ func endpointOf(c echo.Context) string {
 // one, or with one this server did not issue or no longer honours, gets a 401 whose
 // WWW-Authenticate sends the client to discovery (and, for a refused token, says so, so that
 // the client refreshes it or signs in again). Refused tokens count against the client
-// address's allowance, as rejected Jana tokens do in the header modes.
+// address, as rejected Jana tokens do in the header modes: once its allowance is spent they
+// get 429 instead. A valid token is always served: hosted clients bring many users from few
+// addresses, and one of them sending bad tokens must not lock the others out.
 func (s *Server) oauthSession(c echo.Context) (oauth.Session, error) {
 	r := c.Request()
 	tok := bearerToken(r)
 	if tok == "" {
 		return oauth.Session{}, &apiError{code: codeSignInRequired, challenge: s.oauth.Challenge(endpointOf(c), false)}
 	}
-	ip := "ip:" + c.RealIP()
-	if err := s.limits.check(limitRejected, ip); err != nil {
-		return oauth.Session{}, err
-	}
 	sess, err := s.oauth.Authenticate(r.Context(), tok)
 	switch {
 	case errors.Is(err, oauth.ErrInvalidToken):
-		_ = s.limits.allow(c, limitRejected, ip)
+		if err := s.limits.allow(c, limitRejected, "ip:"+c.RealIP()); err != nil {
+			return oauth.Session{}, err
+		}
 		return oauth.Session{}, &apiError{code: codeTokenRefused, challenge: s.oauth.Challenge(endpointOf(c), true)}
 	case err != nil:
 		s.logger.WarnContext(r.Context(), "oauth: checking an access token", "err", err)

@@ -205,3 +205,28 @@ func redisContents(t *testing.T, redisURL string) string {
 	}
 	return b.String()
 }
+
+// TestOAuthRefusedTokensAllowance: made-up tokens from one address spend its allowance (429
+// with Retry-After after that), and a valid token from the same address is still served.
+func TestOAuthRefusedTokensAllowance(t *testing.T) {
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartOAuthServer(t, sb, map[string]string{"MCP_RATE_LIMIT": "5"}, server.Options{})
+	c := register(t, srv.URL, callback)
+	good := c.signedInDemo()
+	post := func(tok string) response {
+		return send(t, request{method: http.MethodPost, url: srv.URL + "/mcp", header: with(jsonRPCHeaders, "Authorization", "Bearer "+tok), body: rpc(1, "ping", nil)})
+	}
+	var r response
+	for i := 0; i < 20; i++ {
+		if r = post("jmcp_at_madeup" + newID()); r.status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Fatalf("made-up tokens never ran out of allowance: %d", r.status)
+	}
+	if r := post(good.AccessToken); r.status == http.StatusTooManyRequests || r.status == http.StatusUnauthorized {
+		t.Errorf("a valid token from the same address: %d %s", r.status, r.body)
+	}
+}
