@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -300,6 +299,21 @@ func (c *Client) SignedInUser(ctx context.Context, access string) (User, error) 
 	return out, nil
 }
 
+// EndSignIn ends a sign-in at Jana, so that its refresh token stops working there too: a
+// logout with its access token, or, when Jana refuses that one (it lives minutes), with one
+// obtained from the refresh token for the purpose.
+func (c *Client) EndSignIn(ctx context.Context, t SignInTokens) error {
+	err := c.SignOut(ctx, t.Access)
+	if je, ok := AsError(err); !ok || !je.CredentialRejected() || t.Refresh == "" {
+		return err
+	}
+	fresh, rerr := refreshJWT(withoutCaller(ctx), c.authAPI, t.Refresh, time.Now)
+	if rerr != nil {
+		return nil // Jana refuses the refresh token too: the sign-in is over there already
+	}
+	return c.SignOut(ctx, fresh.token)
+}
+
 // SignOut ends a sign-in at Jana (POST /api/auth/logout/ with its access token), so that its
 // refresh token stops working there too.
 func (c *Client) SignOut(ctx context.Context, access string) error {
@@ -308,7 +322,7 @@ func (c *Client) SignOut(ctx context.Context, access string) error {
 		return transportError("auth_logout_create", err)
 	}
 	if resp.StatusCode() >= 300 {
-		return fmt.Errorf("jana logout: HTTP %d", resp.StatusCode())
+		return responseError("auth_logout_create", resp.StatusCode(), resp.ContentType(), resp.Body)
 	}
 	return nil
 }

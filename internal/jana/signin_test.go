@@ -149,3 +149,39 @@ func (e *events) countOp(op string, status int) int {
 	}
 	return n
 }
+
+// TestEndSignIn: a held sign-in is ended at Jana even when its access token has expired (as
+// it has, minutes after each refresh): the server gets a fresh one from the refresh token for
+// the logout.
+func TestEndSignIn(t *testing.T) {
+	t.Parallel()
+	rec := &events{}
+	sb := testenv.StartSandbox(t, sandbox.Config{AccessTokenLifetime: 2 * time.Second, Observer: rec.observe})
+	c := newClient(t, sb, nil, jana.Options{})
+	ctx := context.Background()
+	tokens, err := c.PasswordSignIn(ctx, sandbox.DefaultEmail, sandbox.DefaultPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := c.SignedInUser(ctx, tokens.Access)
+		if je, ok := jana.AsError(err); ok && je.CredentialRejected() {
+			break // expired
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the access token did not expire: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := c.EndSignIn(ctx, tokens); err != nil {
+		t.Fatalf("EndSignIn: %v", err)
+	}
+	if n := rec.countOp("auth_logout_create", http.StatusOK); n != 1 {
+		t.Errorf("%d successful logouts at Jana, want 1", n)
+	}
+	fresh := newClient(t, sb, nil, jana.Options{})
+	if _, err := fresh.PasswordSignIn(ctx, sandbox.DefaultEmail, sandbox.DefaultPassword); err != nil {
+		t.Fatal(err) // the user can sign in again
+	}
+}

@@ -370,12 +370,12 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, id string, p p
 	user, err := s.jana.SignedInUser(ctx, tokens.Access)
 	if err != nil {
 		s.logger.WarnContext(ctx, "oauth: sign-in: asking Jana who signed in", "err", err)
-		s.signOut(ctx, tokens.Access)
+		s.signOut(ctx, tokens)
 		message(w, http.StatusServiceUnavailable, "Sign-in failed", "Jana signed you in but did not say who you are; try again in a moment.")
 		return
 	}
 	if _, err := s.store.Take(ctx, keyRequest(id)); err != nil {
-		s.signOut(ctx, tokens.Access)
+		s.signOut(ctx, tokens)
 		message(w, http.StatusNotFound, "Sign-in expired", "This sign-in expired or is already complete. Start it again from your application.")
 		return
 	}
@@ -384,7 +384,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, id string, p p
 		User: userKey(user), Jana: tokens, GrantID: newID()}
 	if err := s.put(ctx, keyCode(code), ac, codeTTL); err != nil {
 		s.logger.WarnContext(ctx, "oauth: sign-in: storing the code", "err", err)
-		s.signOut(ctx, tokens.Access)
+		s.signOut(ctx, tokens)
 		message(w, http.StatusServiceUnavailable, "Sign-in failed", "The server could not finish the sign-in; start again in a moment.")
 		return
 	}
@@ -394,11 +394,11 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, id string, p p
 }
 
 // signOut ends a Jana sign-in this server will not keep, without making anyone wait for it.
-func (s *Server) signOut(ctx context.Context, access string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+func (s *Server) signOut(ctx context.Context, tokens jana.SignInTokens) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	go func() {
 		defer cancel()
-		if err := s.jana.SignOut(ctx, access); err != nil {
+		if err := s.jana.EndSignIn(ctx, tokens); err != nil {
 			s.logger.Info("oauth: signing out at Jana", "err", err)
 		}
 	}()

@@ -24,8 +24,12 @@ import (
 // refreshReuseGrace is how long a spent refresh token still works for its own client.
 const refreshReuseGrace = 30 * time.Second
 
-// spentTTL is how long a spent code is remembered, so that its reuse is noticed.
-const spentTTL = 10 * time.Minute
+// How long a spent code and a spent refresh token are remembered, so that their reuse is
+// noticed (a refresh token replayed later is merely refused).
+const (
+	spentTTL        = 10 * time.Minute
+	spentRefreshTTL = 24 * time.Hour
+)
 
 // tokenResponse is a successful token answer (RFC 6749 §5.1).
 type tokenResponse struct {
@@ -153,7 +157,7 @@ func (s *Server) redeemCode(w http.ResponseWriter, r *http.Request, c client, fo
 	}
 	_ = s.put(ctx, keyCodeUsed(code), spentRefresh{GrantID: ac.GrantID, ClientID: ac.ClientID, Used: s.now()}, spentTTL)
 	refuse := func(code, description string) {
-		s.signOut(ctx, ac.Jana.Access) // the code is spent: nobody will use this Jana sign-in
+		s.signOut(ctx, ac.Jana) // the code is spent: nobody will use this Jana sign-in
 		jsonError(w, http.StatusBadRequest, code, description)
 	}
 	switch {
@@ -176,7 +180,7 @@ func (s *Server) redeemCode(w http.ResponseWriter, r *http.Request, c client, fo
 	}
 	g := grant{User: ac.User, ClientID: ac.ClientID, Resource: resource, Scope: ac.Scope, Created: s.now(), Jana: ac.Jana}
 	if err := s.put(ctx, keyGrant(ac.GrantID), g, s.cfg.RefreshTTL); err != nil {
-		s.signOut(ctx, ac.Jana.Access)
+		s.signOut(ctx, ac.Jana)
 		s.storeDown(w, r, err)
 		return
 	}
@@ -234,7 +238,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request, c client, form 
 		s.storeDown(w, r, err)
 		return
 	default:
-		_ = s.put(ctx, keyRefreshUsed(token), spentRefresh{GrantID: rt.GrantID, ClientID: rt.ClientID, Used: s.now()}, s.cfg.RefreshTTL)
+		_ = s.put(ctx, keyRefreshUsed(token), spentRefresh{GrantID: rt.GrantID, ClientID: rt.ClientID, Used: s.now()}, min(spentRefreshTTL, s.cfg.RefreshTTL))
 	}
 	if rt.ClientID != c.ID {
 		s.revokeGrant(ctx, rt.GrantID, "a refresh token was presented by another client")
@@ -267,7 +271,7 @@ func (s *Server) revokeGrant(ctx context.Context, id, why string) {
 		return
 	}
 	s.logger.InfoContext(ctx, "oauth: sign-in revoked", "user", g.User, "reason", why)
-	s.signOut(ctx, g.Jana.Access)
+	s.signOut(ctx, g.Jana)
 }
 
 func (s *Server) storeDown(w http.ResponseWriter, r *http.Request, err error) {
