@@ -145,7 +145,9 @@ func (s *Server) documentClient(ctx context.Context, id string) (client, error) 
 		body, age, err := fetchClientDoc(context.WithoutCancel(ctx), s.docClient, id)
 		if err != nil {
 			s.logger.InfoContext(ctx, "oauth: client ID metadata document refused", "client_id", id, "err", err)
-			return nil, &errUnknownClient{"its client ID metadata document could not be fetched (" + err.Error() + ")"}
+			// What failed stays in the log: the page must not tell anyone how this server's
+			// network sees an address.
+			return nil, &errUnknownClient{"its client ID metadata document could not be fetched over https from a public address"}
 		}
 		c, err := parseClientDocument(id, body)
 		if err != nil {

@@ -108,6 +108,16 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request, form
 		jsonError(w, http.StatusUnauthorized, errInvalidClient, "client_id is required")
 		return client{}, false
 	}
+	if strings.HasPrefix(id, "https://") && s.cfg.ClientIDDocuments {
+		// A client ID metadata document's client is public: the code or refresh token it
+		// presents names its client id, which is all there is to check. Its document is not
+		// fetched here, so that this unlimited endpoint never fetches URLs for anyone.
+		if secret != "" {
+			jsonError(w, http.StatusUnauthorized, errInvalidClient, "a client ID metadata document's client has no secret")
+			return client{}, false
+		}
+		return client{ID: id, AuthMethod: authNone, Document: true}, true
+	}
 	c, err := s.resolveClient(r.Context(), id)
 	if err != nil {
 		var unknown *errUnknownClient

@@ -197,6 +197,12 @@ func TestOAuthClientIDMetadataDocument(t *testing.T) {
 		t.Errorf("the document was fetched %d times for one sign-in, want once (then cached)", n)
 	}
 
+	// The token endpoint, which anyone may call without limit, never fetches a document.
+	stranger := &oauthClient{t: t, base: srv.URL, id: docServer.URL + "/stranger.json", redirect: callback}
+	if a := stranger.exchange("jmcp_ac_made-up", newPKCE()); a.Error != "invalid_grant" || docs.Load() != 1 {
+		t.Errorf("a token request naming a document client: %+v, %d fetches", a, docs.Load())
+	}
+
 	c := &oauthClient{t: t, base: srv.URL, id: docServer.URL + "/impostor.json", redirect: callback}
 	if r := newBrowser(t).get(c.authorizeURL(newPKCE(), "x")); r.status != http.StatusBadRequest || !strings.Contains(r.body, "is not the URL it was fetched from") {
 		t.Errorf("a document claiming another client id: %d %.300s", r.status, r.body)

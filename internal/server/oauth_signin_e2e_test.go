@@ -40,6 +40,14 @@ func TestOAuthSignInPageForgery(t *testing.T) {
 	if strings.Contains(csp, "script-src") || shown.header.Get("X-Frame-Options") != "DENY" || shown.header.Get("Cache-Control") != "no-store" {
 		t.Errorf("page headers: %v", shown.header)
 	}
+	// Under no-referrer browsers would post the form with "Origin: null", which the Origin
+	// check refuses; same-origin keeps the Origin and sends other sites no Referer.
+	if rp := shown.header.Get("Referrer-Policy"); rp != "same-origin" || !strings.Contains(shown.body, `content="same-origin"`) {
+		t.Errorf("Referrer-Policy %q", rp)
+	}
+	if r := user.submit(srv.URL, url.Values{"request": {request}}, "Origin", "null"); r.status != http.StatusForbidden {
+		t.Errorf(`a form posted with "Origin: null": %d`, r.status)
+	}
 	if regexp.MustCompile(`<script|\ssrc=|<link|@import|url\(`).MatchString(shown.body) {
 		t.Error("the sign-in page loads something or runs a script")
 	}
