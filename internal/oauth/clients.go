@@ -32,7 +32,6 @@ type client struct {
 	RedirectURIs []string `json:"r"`
 	AuthMethod   string   `json:"m"` // none, client_secret_post or client_secret_basic
 	Issued       int64    `json:"i,omitempty"`
-	Document     bool     `json:"-"` // from a client ID metadata document
 	sealed       []byte   // the registration, for the secret's key
 }
 
@@ -135,7 +134,7 @@ func (s *Server) documentClient(ctx context.Context, id string) (client, error) 
 	key := keyClientDoc(id)
 	switch err := s.get(ctx, key, &c); {
 	case err == nil:
-		c.ID, c.Document = id, true
+		c.ID = id
 		return c, nil
 	case !errors.Is(err, ErrNotFound):
 		return client{}, err
@@ -164,7 +163,7 @@ func (s *Server) documentClient(ctx context.Context, id string) (client, error) 
 		return client{}, err
 	}
 	c = v.(client)
-	c.ID, c.Document = id, true
+	c.ID = id
 	return c, nil
 }
 

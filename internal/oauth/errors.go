@@ -11,7 +11,6 @@ const (
 	errInvalidRequest       = "invalid_request"
 	errInvalidClient        = "invalid_client"
 	errInvalidGrant         = "invalid_grant"
-	errUnauthorizedClient   = "unauthorized_client"
 	errUnsupportedGrantType = "unsupported_grant_type"
 	errUnsupportedResponse  = "unsupported_response_type"
 	errInvalidScope         = "invalid_scope"

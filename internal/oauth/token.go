@@ -116,7 +116,7 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request, form
 			jsonError(w, http.StatusUnauthorized, errInvalidClient, "a client ID metadata document's client has no secret")
 			return client{}, false
 		}
-		return client{ID: id, AuthMethod: authNone, Document: true}, true
+		return client{ID: id, AuthMethod: authNone}, true
 	}
 	c, err := s.resolveClient(r.Context(), id)
 	if err != nil {

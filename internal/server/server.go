@@ -1,7 +1,8 @@
 // Package server is jana-mcp's HTTP surface: an Echo application serving MCP over the legacy
 // HTTP+SSE transport (/sse + /messages) and Streamable HTTP (/mcp), with per-user
-// authentication, rate limits, Origin checks, health and readiness, Prometheus metrics,
-// access logs and graceful shutdown. routes.go lists every route.
+// authentication (by Jana tokens, or with MCP_AUTH_MODE=oauth by the tokens of the OAuth
+// authorization server in internal/oauth), rate limits, Origin checks, health and readiness,
+// Prometheus metrics, access logs and graceful shutdown. routes.go lists every route.
 package server
 
 import (
