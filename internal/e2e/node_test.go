@@ -36,10 +36,17 @@ func node(t *testing.T) string {
 
 func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, error) {
 	t.Helper()
+	return runIn(t, root, timeout, name, args...)
+}
+
+// runIn runs a command in dir (the Inspector must run from a folder whose parent has no
+// package.json).
+func runIn(t *testing.T, dir string, timeout time.Duration, name string, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = root
+	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -117,6 +124,52 @@ func TestConformance(t *testing.T) {
 	}
 	if m[5] != "0" || m[6] != "0" {
 		t.Errorf("unexpected failures or stale baseline entries: %s", m[0])
+	}
+}
+
+// TestConformanceNext runs the next conformance suite (0.2.0-alpha.12) against /mcp once per
+// revision it scores: 2025-11-25 (the stateful sessions desktop clients speak) and 2026-07-28
+// (the sessionless revision, served on the same path). Each has its own baseline of scenarios
+// that need the suite's fixtures (test/node/conformance-baseline-<revision>.yml).
+func TestConformanceNext(t *testing.T) {
+	node(t)
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{
+		"MCP_AUTH_MODE": "user-or-service", "JANA_USERNAME": sandbox.DefaultUsername, "JANA_PASSWORD": sandbox.DefaultPassword,
+	}))
+	for _, revision := range []string{"2025-11-25", "2026-07-28"} {
+		out, err := run(t, 10*time.Minute, filepath.Join(root, "test/node/conformance.sh"), "--next", "--url", srv.URL+"/mcp",
+			"--requirements", revision)
+		m := conformanceCounts.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("%s: no summary from the conformance suite (%v):\n%s", revision, err, out)
+		}
+		t.Logf("%s: %s", revision, m[0])
+		if err != nil || m[5] != "0" || m[6] != "0" {
+			t.Errorf("%s: unexpected failures or stale baseline entries (%v): %s\n%s", revision, err, m[0], out)
+		}
+	}
+}
+
+// TestInspectorStrict lists the tools with MCP Inspector 2.12's CLI in --strict mode (it exits 6
+// on a tool schema that is not portable) over /sse and /mcp, with the Authorization header.
+func TestInspectorStrict(t *testing.T) {
+	nodeBin := node(t)
+	t.Parallel()
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
+	cli := filepath.Join(root, "test/node/node_modules/inspector-next/clients/launcher/build/index.js")
+	for _, tc := range []struct{ path, transport string }{{"/sse", "sse"}, {"/mcp", "http"}} {
+		out, err := runIn(t, t.TempDir(), 2*time.Minute, nodeBin, cli, "--cli", srv.URL+tc.path, "--transport", tc.transport,
+			"--header", "Authorization: Token "+sb.Token, "--method", "tools/list", "--strict")
+		if err != nil {
+			t.Errorf("inspector --strict tools/list over %s: %v\n%s", tc.path, err, out)
+			continue
+		}
+		if !strings.Contains(out, `"get_air_quality"`) {
+			t.Errorf("inspector over %s listed no tools:\n%.500s", tc.path, out)
+		}
 	}
 }
 

@@ -124,7 +124,12 @@ func (h *server) dateRange(start, end, from, to *openapi_types.Date) (*openapi_t
 	return s, e, dateOrder(s, e, field)
 }
 
-// V1DataSourcesClimatetraceAssetsEmissionsList pages one asset's monthly emissions.
+// assetEmissionsLimit is how many records assets/{id}/emissions/ answers: "List of emission
+// records for the asset (limit 100)" (jana-eko-client user_client.py).
+const assetEmissionsLimit = 100
+
+// V1DataSourcesClimatetraceAssetsEmissionsList lists one asset's latest monthly emissions, at
+// most 100, newest first (by start time, then id, descending).
 func (h *server) V1DataSourcesClimatetraceAssetsEmissionsList(c echo.Context, id int, p janaapi.V1DataSourcesClimatetraceAssetsEmissionsListParams) error {
 	if _, ok := h.d.AssetByID(id); !ok {
 		return notFound()
@@ -135,7 +140,14 @@ func (h *server) V1DataSourcesClimatetraceAssetsEmissionsList(c echo.Context, id
 	}
 	set := h.d.Emissions(data.EmissionFilter{Assets: data.AssetFilter{AssetIDs: []int{id}},
 		Gases: gasNames(p.Gas), From: dateTime(from), To: dateTime(to)})
-	return h.emissionsPage(c, set, cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset})
+	// One asset's rows are in id order, month by month: the last ones are the newest.
+	rows, _ := set.After(0, int(set.Count()))
+	rows = rows[max(0, len(rows)-assetEmissionsLimit):]
+	out := make([]janaapi.ClimateTraceEmission, 0, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		out = append(out, h.emissionBody(rows[i]))
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // V1DataSourcesClimatetraceEmissionsList pages emissions (cursor pagination).
@@ -216,15 +228,6 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 	for i := range h.d.Assets {
 		counts[h.d.Assets[i].Country]++
 	}
-	byISO := make([]int, len(h.d.Countries))
-	for i := range byISO {
-		byISO[i] = i
-	}
-	slices.SortFunc(byISO, func(a, b int) int { return strings.Compare(h.d.Countries[a].ISO3, h.d.Countries[b].ISO3) })
-	ids := make([]int, len(h.d.Countries))
-	for rank, ci := range byISO {
-		ids[ci] = rank + 1
-	}
 	var idx []int
 	search := ""
 	if p.Search != nil {
@@ -246,7 +249,7 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 		Results: []janaapi.ClimateTraceCountry{}}
 	for _, ci := range pageOf(idx, w) {
 		ct := h.d.Countries[ci]
-		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: ids[ci], CountryIso3: ct.ISO3,
+		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: h.d.CTCountryID(ci), CountryIso3: ct.ISO3,
 			CountryIso2: ptr(ct.ISO2), CountryName: ct.Name, Continent: ptr(ct.Continent), AssetCount: counts[ci]})
 	}
 	return writeJSON(c, http.StatusOK, out)

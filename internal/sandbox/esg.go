@@ -150,10 +150,15 @@ func (h *server) V1EsgHealthRetrieve(c echo.Context) error {
 		Version: "2.1.0", Timestamp: time.Now().UTC().Truncate(time.Millisecond)})
 }
 
-// V1EsgParametersRetrieve lists what can be asked for, per source.
+// V1EsgParametersRetrieve lists what can be asked for, per source; parameter_types keeps the
+// pollutants (air_quality, OpenAQ's) or the gases (emissions, Climate TRACE's and EDGAR's).
 func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParametersRetrieveParams) error {
 	out := janaapi.UnifiedParametersResponse{Parameters: []janaapi.UnifiedParameter{}}
+	types := sourcesOf(p.ParameterTypes, "air_quality", "emissions")
 	for _, src := range sourcesOf(p.Sources, srcOpenAQ, srcClimateTrace, srcEdgar) {
+		if kind := map[string]string{srcOpenAQ: "air_quality"}[src]; !slices.Contains(types, cmp.Or(kind, "emissions")) {
+			continue
+		}
 		switch src {
 		case srcOpenAQ:
 			for _, prm := range h.d.Parameters {
@@ -178,7 +183,7 @@ func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParamete
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// V1EsgStatisticsRetrieve reports per-table counts and ranges.
+// V1EsgStatisticsRetrieve reports per-table counts and ranges, a counted list like every other.
 func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisticsRetrieveParams) error {
 	sz := h.d.Sizes()
 	aqCountries, ctCountries := h.countryCounts()
@@ -197,7 +202,10 @@ func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisti
 		{Table: "edgar_grid_emissions", Source: srcEdgar, RecordCount: sz.GridRows,
 			Earliest: ts(yearStart(data.GridYears[0])), Latest: ts(yearStart(data.GridYears[len(data.GridYears)-1]))},
 	}
-	w := h.s.limitOffsetWindow(c, p.Limit, p.Offset, len(tables))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(tables))
+	if err != nil {
+		return err
+	}
 	return writeJSON(c, http.StatusOK, janaapi.PaginatedTableStatisticsList{Count: len(tables), Next: w.next, Previous: w.prev,
 		Results: pageOf(tables, w)})
 }

@@ -32,14 +32,16 @@ func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
-// accessLog writes one structured line per HTTP request, after it ends (for event streams,
-// when the stream closes). The Authorization header is never logged.
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
+// now is the clock of access-log durations.
+func now() time.Time { return time.Now() }
+
+// logRequest writes one structured line per HTTP request, after it ends (for event streams,
+// when the stream closes), rendering an error first so that the status is known. The
+// Authorization header is never logged.
+func (s *Server) logRequest(c echo.Context, start time.Time, err error) {
+	{
 		if err != nil {
-			c.Error(err) // render now, so the status is known
+			c.Error(err)
 		}
 		r := c.Request()
 		status := c.Response().Status
@@ -53,7 +55,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelWarn
 		}
 		if !s.logger.Enabled(r.Context(), level) {
-			return nil // LOG_LEVEL above this line's level: build nothing
+			return // LOG_LEVEL above this line's level: build nothing
 		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method),
@@ -77,6 +79,5 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, slog.String("user_agent", ua))
 		}
 		s.logger.LogAttrs(r.Context(), level, "http request", attrs...)
-		return nil
 	}
 }

@@ -35,56 +35,52 @@ func isForwarded(ctx context.Context) bool {
 // fromReplica accepts requests forwarded by another replica: their signature is checked, and
 // the client address they carry replaces the forwarder's. A request that claims to be
 // forwarded without a valid signature is refused.
-func (s *Server) fromReplica(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if s.forwarder == nil {
-			return next(c)
-		}
-		r := c.Request()
-		ip, forwarded, err := s.forwarder.Verify(r)
-		if !forwarded {
-			return next(c)
-		}
-		if err != nil {
-			s.logger.WarnContext(r.Context(), "refused a request claiming to come from a replica", "err", err, "remote", r.RemoteAddr)
-			return fail(codeForbidden)
-		}
-		r.RemoteAddr = net.JoinHostPort(ip, "0")
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), forwardedKey{}, true)))
-		return next(c)
+func (s *Server) fromReplica(c echo.Context) error {
+	if s.forwarder == nil {
+		return nil
 	}
+	r := c.Request()
+	ip, forwarded, err := s.forwarder.Verify(r)
+	if !forwarded {
+		return nil
+	}
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "refused a request claiming to come from a replica", "err", err, "remote", r.RemoteAddr)
+		return fail(codeForbidden)
+	}
+	r.RemoteAddr = net.JoinHostPort(ip, "0")
+	c.SetRequest(r.WithContext(context.WithValue(r.Context(), forwardedKey{}, true)))
+	return nil
 }
 
 // forward passes a request for a session another replica owns to that replica. A session no
 // replica owns any more gets this replica's own answer (404: the client starts a new one).
-func (s *Server) forward(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if s.registry == nil || isForwarded(r.Context()) {
-			return next(c)
-		}
-		id := r.Header.Get("Mcp-Session-Id")
-		if c.Path() == "/messages" {
-			id = c.QueryParam("session_id")
-		}
-		if id == "" || cluster.OwnerOf(id) == s.cluster.ID() {
-			return next(c)
-		}
-		addr, found := s.registry.Lookup(r.Context(), id)
-		if !found || addr == "" {
-			s.metrics.forwarded.WithLabelValues("unknown").Inc()
-			return next(c)
-		}
-		if s.forwarder.Forward(c.Response(), r, addr, c.RealIP()) {
-			s.metrics.forwarded.WithLabelValues("ok").Inc()
-			return nil
-		}
-		s.metrics.forwarded.WithLabelValues("owner_unreachable").Inc()
-		if c.Path() == "/messages" {
-			return fail(codeNoSession)
-		}
-		return fail(codeNoMCPSession)
+func (s *Server) forward(c echo.Context) error {
+	r := c.Request()
+	if s.registry == nil || isForwarded(r.Context()) {
+		return nil
 	}
+	id := r.Header.Get("Mcp-Session-Id")
+	if c.Path() == "/messages" {
+		id = c.QueryParam("session_id")
+	}
+	if id == "" || cluster.OwnerOf(id) == s.cluster.ID() {
+		return nil
+	}
+	addr, found := s.registry.Lookup(r.Context(), id)
+	if !found || addr == "" {
+		s.metrics.forwarded.WithLabelValues("unknown").Inc()
+		return nil
+	}
+	if s.forwarder.Forward(c.Response(), r, addr, c.RealIP()) {
+		s.metrics.forwarded.WithLabelValues("ok").Inc()
+		return errHandled
+	}
+	s.metrics.forwarded.WithLabelValues("owner_unreachable").Inc()
+	if c.Path() == "/messages" {
+		return fail(codeNoSession)
+	}
+	return fail(codeNoMCPSession)
 }
 
 // advertiseFor is the internal URL of a replica listening on ln: its address, or, when it

@@ -31,36 +31,35 @@ func (s *Server) newOAuth(client *jana.Client, o Options) (*oauth.Server, error)
 
 // oauthRoutes adds the discovery documents, the authorization server's endpoints and the
 // sign-in pages (MCP_AUTH_MODE=oauth only).
-func (s *Server) oauthRoutes(e *echo.Echo, body echo.MiddlewareFunc) {
+func (s *Server) oauthRoutes(e *echo.Echo) {
 	o := s.oauth
 	if o == nil {
 		return
 	}
+	handler := func(f http.HandlerFunc) echo.HandlerFunc { return echo.WrapHandler(f) }
 	readable := []string{http.MethodGet, http.MethodOptions}
 	callable := []string{http.MethodPost, http.MethodOptions}
 	// Discovery, token, registration and revocation: for any origin (CORS; no cookies).
 	for _, endpoint := range append([]string{""}, oauth.Endpoints...) {
-		e.Match(readable, oauth.PathResourceMetadata+endpoint, echo.WrapHandler(http.HandlerFunc(o.ResourceMetadataHandler)), s.checkHost)
+		e.Match(readable, oauth.PathResourceMetadata+endpoint, s.gate(handler(o.ResourceMetadataHandler), s.checkHost))
 	}
-	e.Match(readable, oauth.PathServerMetadata, echo.WrapHandler(http.HandlerFunc(o.ServerMetadataHandler)), s.checkHost)
-	e.Match(callable, oauth.PathToken, echo.WrapHandler(http.HandlerFunc(o.Token)), s.checkHost, body)
-	e.Match(callable, oauth.PathRevoke, echo.WrapHandler(http.HandlerFunc(o.Revoke)), s.checkHost, body)
-	e.Match(callable, oauth.PathRegister, echo.WrapHandler(http.HandlerFunc(o.Register)), s.checkHost, body, s.rateLimit)
+	e.Match(readable, oauth.PathServerMetadata, s.gate(handler(o.ServerMetadataHandler), s.checkHost))
+	e.Match(callable, oauth.PathToken, s.gate(handler(o.Token), s.checkHost, s.limitBody))
+	e.Match(callable, oauth.PathRevoke, s.gate(handler(o.Revoke), s.checkHost, s.limitBody))
+	e.Match(callable, oauth.PathRegister, s.gate(handler(o.Register), s.checkHost, s.limitBody, s.rateLimit))
 	// The sign-in pages: this server's own origin only, limited per client address (each
 	// authorization request is kept a while, each password tried goes to Jana).
-	e.GET(oauth.PathAuthorize, echo.WrapHandler(http.HandlerFunc(o.Authorize)), s.checkOrigin, s.rateLimit)
-	e.POST(oauth.PathSignIn, echo.WrapHandler(http.HandlerFunc(o.SignIn)), s.checkOrigin, body, s.rateLimit)
-	e.GET(oauth.PathWait, echo.WrapHandler(http.HandlerFunc(o.Wait)), s.checkOrigin, s.rateLimit)
+	e.GET(oauth.PathAuthorize, s.gate(handler(o.Authorize), s.checkOrigin, s.rateLimit))
+	e.POST(oauth.PathSignIn, s.gate(handler(o.SignIn), s.checkOrigin, s.limitBody, s.rateLimit))
+	e.GET(oauth.PathWait, s.gate(handler(o.Wait), s.checkOrigin, s.rateLimit))
 }
 
 // checkHost is checkOrigin's Host check alone, for the endpoints any origin may call.
-func (s *Server) checkHost(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if r := c.Request(); !s.hostAllowed(r.Host) {
-			return failDetail(codeHostNotAllowed, "Host "+quoteBounded(r.Host))
-		}
-		return next(c)
+func (s *Server) checkHost(c echo.Context) error {
+	if r := c.Request(); !s.hostAllowed(r.Host) {
+		return failDetail(codeHostNotAllowed, "Host "+quoteBounded(r.Host))
 	}
+	return nil
 }
 
 // bearerToken is the token of an "Authorization: Bearer" header ("" without one). Tokens in
@@ -111,17 +110,16 @@ func (s *Server) oauthSession(c echo.Context) (oauth.Session, error) {
 // authenticateOAuth is authenticate in MCP_AUTH_MODE=oauth: the caller is the signed-in Jana
 // user the access token stands for, keyed by that user (not by the token), so that their
 // caches, limits and sessions are theirs across tokens and clients.
-func (s *Server) authenticateOAuth(c echo.Context, next echo.HandlerFunc) error {
+func (s *Server) authenticateOAuth(c echo.Context) error {
 	sess, err := s.oauthSession(c)
 	if err != nil {
 		return err
 	}
 	r := c.Request()
-	c.Set(callerKey, sess.Caller)
 	ctx := jana.WithCaller(r.Context(), sess.Caller)
-	ctx = context.WithValue(ctx, limitKeyKey{}, limitKey(c))
+	ctx = context.WithValue(ctx, limitKeyKey{}, limitKeyFor(c, sess.Caller))
 	c.SetRequest(r.WithContext(ctx))
-	return next(c)
+	return nil
 }
 
 // checkSessionCredential checks the credential a request for an SSE session presents against

@@ -20,18 +20,16 @@ import (
 //     origin when the server itself was reached on loopback.
 //
 // Requests without Origin (MCP clients are not browsers) pass the second check.
-func (s *Server) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if !s.hostAllowed(r.Host) {
-			return failDetail(codeHostNotAllowed, "Host "+quoteBounded(r.Host))
-		}
-		origin := r.Header.Get("Origin")
-		if origin == "" || s.originAllowed(origin, r.Host, arrivedOnLoopback(r)) {
-			return next(c)
-		}
-		return fail(codeOrigin)
+func (s *Server) checkOrigin(c echo.Context) error {
+	r := c.Request()
+	if !s.hostAllowed(r.Host) {
+		return failDetail(codeHostNotAllowed, "Host "+quoteBounded(r.Host))
 	}
+	origin := r.Header.Get("Origin")
+	if origin == "" || s.originAllowed(origin, r.Host, arrivedOnLoopback(r)) {
+		return nil
+	}
+	return fail(codeOrigin)
 }
 
 // hostAllowed reports whether the MCP endpoints answer to a request's Host header.

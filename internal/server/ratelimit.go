@@ -111,26 +111,24 @@ func (rl *rateLimits) take(kind limitKind, key string, consume bool) *apiError {
 // (limitKey). A flood of requests with bad tokens does not reach it: each token Jana rejects
 // is charged to the client address first (checkCaller), and once that allowance is spent no
 // new token is checked.
-func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		kind := limitGeneral
-		switch {
-		case r.Method == http.MethodGet && c.Path() == "/sse":
-			kind = limitSSE
-		case r.Method == http.MethodPost && c.Path() == "/messages":
-			return next(c) // limited per session owner in handleMessages
-		case r.Method == http.MethodPost && c.Path() == "/mcp":
-			kind = limitMessages
-		}
-		if !s.limits.enabled(kind) {
-			return next(c)
-		}
-		if err := s.limits.allow(c, kind, limitKey(c)); err != nil {
-			return err
-		}
-		return next(c)
+func (s *Server) rateLimit(c echo.Context) error {
+	r := c.Request()
+	kind := limitGeneral
+	switch {
+	case r.Method == http.MethodGet && c.Path() == "/sse":
+		kind = limitSSE
+	case r.Method == http.MethodPost && c.Path() == "/messages":
+		return nil // limited per session owner in handleMessages
+	case r.Method == http.MethodPost && c.Path() == "/mcp":
+		kind = limitMessages
 	}
+	if !s.limits.enabled(kind) {
+		return nil
+	}
+	if err := s.limits.allow(c, kind, limitKey(c)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // enabled reports whether kind has a limit (0 disables it).

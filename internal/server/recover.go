@@ -47,22 +47,26 @@ func (s *Server) recoverMCP(next mcp.MethodHandler) mcp.MethodHandler {
 }
 
 // recoverHTTP does the same for the HTTP handlers: a panic becomes a logged, counted 500
-// with the request id, not a dropped connection.
+// with the request id, not a dropped connection. (front does this for every route.)
 func (s *Server) recoverHTTP(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
-			r := recover()
-			if r == nil {
-				return
+			if r := recover(); r != nil {
+				err = s.recovered(c, r)
 			}
-			if r == http.ErrAbortHandler {
-				panic(r) // net/http's own way of aborting a response
-			}
-			s.panicked(c.Request().Context(), "http", c.Request().Method+" "+c.Path(), requestID(c), r)
-			err = fail(codeInternal)
 		}()
 		return next(c)
 	}
+}
+
+// recovered handles a panic recovered while serving c: it is logged with its stack and
+// counted, and the request answered with a 500.
+func (s *Server) recovered(c echo.Context, r any) error {
+	if r == http.ErrAbortHandler {
+		panic(r) // net/http's own way of aborting a response
+	}
+	s.panicked(c.Request().Context(), "http", c.Request().Method+" "+c.Path(), requestID(c), r)
+	return fail(codeInternal)
 }
 
 // panicked logs and counts a recovered panic.

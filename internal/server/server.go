@@ -59,11 +59,8 @@ type Server struct {
 
 	streamable http.Handler
 	modern     http.Handler // /mcp for 2026-07-28 requests
-	sse        sseSessions
-	sessions   *sessions
+	sessions   *sessions    // every session, and the tool calls in flight
 	limits     *rateLimits
-	inflight   *inflight
-	live       liveSessions
 	ready      readiness
 
 	metricsAddr atomic.Value // string: the metrics listener's address, once open
@@ -88,12 +85,10 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		opts.Catalogue = tools.All
 	}
 	s := &Server{
-		cfg:      cfg,
-		logger:   logger,
-		metrics:  newMetrics(),
-		sse:      sseSessions{m: map[string]*sseSession{}},
-		inflight: newInflight(cfg.Limits.MaxConcurrentRequests, cfg.Limits.MaxInflightPerCaller),
-		closing:  make(chan struct{}),
+		cfg:     cfg,
+		logger:  logger,
+		metrics: newMetrics(),
+		closing: make(chan struct{}),
 	}
 	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
 	s.cutCtx, s.cutCalls = context.WithCancel(context.Background())
@@ -107,8 +102,13 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		s.forwarder = cl.NewForwarder([]byte(cfg.Cluster.Secret.Reveal()))
 		s.metrics.redisUp.Set(1)
 	}
-	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged, s.cluster, s.registry)
-	s.inflight.shared, s.inflight.registry, s.inflight.ttl = s.cluster, s.registry, cfg.Backend.Timeout+time.Minute
+	calls := newInflight(cfg.Limits.MaxConcurrentRequests, cfg.Limits.MaxInflightPerCaller)
+	calls.shared, calls.registry, calls.ttl = s.cluster, s.registry, cfg.Backend.Timeout+time.Minute
+	sessionOpts := sessionOptions{
+		maxTotal: cfg.Limits.MaxSessions, maxPerCaller: cfg.Limits.MaxSessionsPerCaller,
+		initTimeout: cfg.Transport.InitTimeout, keepAlive: cfg.Transport.KeepAlive,
+		shared: s.cluster, registry: s.registry, onChange: s.metrics.sessionsChanged, logger: logger,
+	}
 	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics, s.cluster)
 
 	tp, err := tracing.New(context.Background(), cfg.Log.Tracing, version.String(), opts.SpanExporter)
@@ -139,27 +139,20 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
 	}
 	s.mcp = s.newMCPServer(opts.Catalogue(env))
-	// Answers on a stateful session's streams are kept, within a bound, so that a client
-	// whose stream broke resumes it with Last-Event-ID instead of losing them.
-	events := mcp.NewMemoryEventStore(nil)
-	events.SetMaxBytes(eventStoreBytes)
+	sessionOpts.server = s.mcp
+	s.sessions = newSessions(sessionOpts, calls)
 	streamable := func(stateless bool) http.Handler {
-		var store mcp.EventStore
-		if !stateless {
-			store = events
-		}
-		return newStreamableHandler(mcp.NewStreamableHTTPHandler(
+		return mcp.NewStreamableHTTPHandler(
 			func(*http.Request) *mcp.Server { return s.mcp },
 			&mcp.StreamableHTTPOptions{
 				Stateless:           stateless,
-				EventStore:          store,
 				SessionTimeout:      cfg.Transport.SessionTimeout,
 				MaxRequestBodyBytes: cfg.Limits.MaxBodyBytes,
 				Logger:              logger.With("component", "streamable"),
 				// checkOrigin does this with the configured host names; the SDK's own check
 				// would refuse a same-host reverse proxy that passes the public Host on.
 				DisableLocalhostProtection: true,
-			}))
+			})
 	}
 	s.streamable = streamable(cfg.Transport.Stateless)
 	// The 2026-07-28 revision has no sessions; go-sdk serves it only without them, so its
@@ -254,9 +247,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return s.shutdown(srv)
 }
 
-// eventStoreBytes bounds the answers kept for resuming broken streams, all sessions together.
-const eventStoreBytes = 16 << 20
-
 // answerLinger is how long shutdown keeps streams open after the last call in flight was
 // answered.
 const answerLinger = 250 * time.Millisecond
@@ -274,14 +264,14 @@ func (s *Server) shutdown(srv *http.Server) error {
 		// start new ones elsewhere; calls in flight here still get their answers.
 		s.registry.Drain(deadline)
 	}
-	running := s.inflight.running()
-	if left := s.inflight.drain(deadline); left > 0 {
+	running := s.sessions.calls.running()
+	if left := s.sessions.calls.drain(deadline); left > 0 {
 		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
 		// Cut them, and let each answer that the server is restarting before the streams
 		// that carry the answers are closed.
 		s.cutCalls()
 		grace, cancelGrace := context.WithTimeout(context.Background(), cutGrace)
-		s.inflight.drain(grace)
+		s.sessions.calls.drain(grace)
 		cancelGrace()
 	}
 	if running > 0 {
@@ -309,74 +299,14 @@ func (s *Server) shutdown(srv *http.Server) error {
 	return nil
 }
 
-// endStreams closes every open event stream and session. SSE sessions end with their GET
-// handler (s.closing); stateful Streamable HTTP sessions are closed here. Only sessions that
-// finished initializing are closed: the SDK's Sessions() also lists sessions still being
-// connected, and closing one of those makes the SDK dereference a nil session.
+// endStreams ends every open event stream and session.
 func (s *Server) endStreams() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		s.cutCalls()
 		s.closeStream()
-		var wg sync.WaitGroup
-		for _, ss := range s.live.snapshot() {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_ = ss.Close()
-			}()
-		}
-		wg.Wait()
+		s.sessions.closeAll()
 	})
-}
-
-// liveSessions are the stateful Streamable HTTP sessions that finished initializing, each
-// with the timer that closes it unless the client confirms the handshake in time.
-type liveSessions struct {
-	mu sync.Mutex
-	m  map[*mcp.ServerSession]*time.Timer
-}
-
-// add registers ss; unless initialized is called for it within timeout, onTimeout runs and
-// the session is closed.
-func (l *liveSessions) add(ss *mcp.ServerSession, timeout time.Duration, onTimeout func()) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil {
-		l.m = map[*mcp.ServerSession]*time.Timer{}
-	}
-	l.m[ss] = time.AfterFunc(timeout, func() {
-		onTimeout()
-		_ = ss.Close()
-	})
-}
-
-// initialized stops ss's handshake timer.
-func (l *liveSessions) initialized(ss *mcp.ServerSession) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if t := l.m[ss]; t != nil {
-		t.Stop()
-	}
-}
-
-func (l *liveSessions) remove(ss *mcp.ServerSession) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if t := l.m[ss]; t != nil {
-		t.Stop()
-	}
-	delete(l.m, ss)
-}
-
-func (l *liveSessions) snapshot() []*mcp.ServerSession {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]*mcp.ServerSession, 0, len(l.m))
-	for ss := range l.m {
-		out = append(out, ss)
-	}
-	return out
 }
 
 // Close releases resources of a server that was not served (tests).
