@@ -18,10 +18,36 @@ type Config struct {
 	Note   string
 }
 
+// Sign-in says how users' calls reach Jana, which decides what a configuration holds.
+type SignIn int
+
+const (
+	// WithToken: each user puts their Jana token in an Authorization header.
+	WithToken SignIn = iota
+	// NoToken: the server calls Jana as its service account.
+	NoToken
+	// OAuth: the client discovers the server's OAuth endpoints and the user signs in to Jana.
+	OAuth
+)
+
+// SignInOf maps MCP_AUTH_MODE to what the configurations need.
+func SignInOf(authMode string) SignIn {
+	switch authMode {
+	case "service":
+		return NoToken
+	case "oauth":
+		return OAuth
+	}
+	return WithToken
+}
+
 // Configs returns the configurations of Cursor, Claude Code, Claude Desktop and VS Code for
-// the server at base (scheme://host[:port], no trailing slash). withToken adds the
-// Authorization header the server needs unless it signs every call in as its service account.
-func Configs(base string, withToken bool) []Config {
+// the server at base (scheme://host[:port], no trailing slash).
+func Configs(base string, signIn SignIn) []Config {
+	if signIn == OAuth {
+		return oauthConfigs(base)
+	}
+	withToken := signIn == WithToken
 	mcpURL, sseURL := base+"/mcp", base+"/sse"
 	header := "Token " + TokenPlaceholder
 	var headers map[string]string
@@ -81,6 +107,27 @@ func Configs(base string, withToken bool) []Config {
 		out[3].Note = "VS Code asks for the token when it first starts the server and keeps it in its secret storage."
 	}
 	return out
+}
+
+// oauthConfigs: the URL is all a client needs; it sends the user to the sign-in page.
+func oauthConfigs(base string) []Config {
+	mcpURL := base + "/mcp"
+	type urlServer struct {
+		Type string `json:"type,omitempty"`
+		URL  string `json:"url"`
+	}
+	return []Config{
+		{Client: "Cursor", Where: "~/.cursor/mcp.json, or .cursor/mcp.json in a project",
+			Text: indent(map[string]any{"mcpServers": map[string]any{"jana": urlServer{URL: mcpURL}}}),
+			Note: "Cursor opens the sign-in page when it first connects."},
+		{Client: "Claude Code", Where: "a terminal", Text: "claude mcp add --transport http jana " + mcpURL,
+			Note: "Then /mcp in Claude Code, pick jana, Authenticate: the browser opens the sign-in page."},
+		{Client: "Claude Desktop", Where: "Settings → Connectors → Add custom connector (claude.ai alike)", Text: mcpURL,
+			Note: "Connect, then sign in to Jana on the page that opens."},
+		{Client: "VS Code", Where: ".vscode/mcp.json, or the user configuration (MCP: Open User Configuration)",
+			Text: indent(map[string]any{"servers": map[string]any{"jana": urlServer{Type: "http", URL: mcpURL}}}),
+			Note: "VS Code asks to sign in when it first starts the server."},
+	}
 }
 
 // indent renders v as indented JSON with <, > and & kept as they are (the page escapes them).

@@ -25,7 +25,7 @@ type Page struct {
 	// HostWarning, when set, says that the MCP endpoints will refuse the host the page was
 	// reached by, and what the operator can do.
 	HostWarning string
-	AuthMode    string // user, service or user-or-service
+	AuthMode    string // MCP_AUTH_MODE: user, service, user-or-service or oauth
 	Apps        bool   // MCP_APPS
 	ChartImages bool   // MCP_CHART_IMAGES
 	Tools       []Tool
@@ -45,7 +45,7 @@ var pageCSS string
 
 var page = template.Must(template.New("landing").Funcs(template.FuncMap{
 	"css":     func() template.CSS { return template.CSS(pageCSS) },
-	"configs": func(p Page) []Config { return Configs(p.Base, p.AuthMode != "service") },
+	"configs": func(p Page) []Config { return Configs(p.Base, SignInOf(p.AuthMode)) },
 }).Parse(pageHTML))
 
 // StyleHash is the CSP source of the page's inline style sheet ('sha256-…'), so the page can

@@ -11,8 +11,9 @@ import (
 )
 
 func TestConfigs(t *testing.T) {
-	for _, withToken := range []bool{true, false} {
-		configs := Configs("https://mcp.example.org", withToken)
+	for _, signIn := range []SignIn{WithToken, NoToken, OAuth} {
+		withToken := signIn == WithToken
+		configs := Configs("https://mcp.example.org", signIn)
 		if len(configs) != 4 {
 			t.Fatalf("%d configurations", len(configs))
 		}
@@ -21,7 +22,7 @@ func TestConfigs(t *testing.T) {
 				t.Errorf("%s: no URL:\n%s", c.Client, c.Text)
 			}
 			if has := strings.Contains(c.Text, "Authorization"); has != withToken {
-				t.Errorf("%s (token %v): Authorization %v:\n%s", c.Client, withToken, has, c.Text)
+				t.Errorf("%s (sign-in %v): Authorization %v:\n%s", c.Client, signIn, has, c.Text)
 			}
 			if strings.HasPrefix(c.Text, "{") {
 				var v any

@@ -229,6 +229,17 @@ func TestLandingURLs(t *testing.T) {
 			t.Errorf("a malformed Host reached the commands")
 		}
 	})
+	t.Run("oauth", func(t *testing.T) {
+		srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{"MCP_AUTH_MODE": "oauth",
+			"MCP_PUBLIC_URL": "http://127.0.0.1:8080", "MCP_OAUTH_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}))
+		page := get(t, srv.URL+"/", "")
+		if !strings.Contains(page, "http://127.0.0.1:8080/mcp") || strings.Contains(page, landing.TokenPlaceholder) || strings.Contains(page, "Authorization") {
+			t.Errorf("in OAuth mode the configurations are the URL alone:\n%s", excerpt(page, "Connect your assistant"))
+		}
+		if !strings.Contains(page, "sign in to Jana when your client asks") {
+			t.Errorf("the sign-in line does not say OAuth:\n%s", excerpt(page, "Sign-in"))
+		}
+	})
 	t.Run("jana down, service account", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -8,8 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// routes is the whole HTTP surface. Nothing answers under /.well-known/: publishing OAuth
-// discovery would make Cursor ignore the token headers users configure.
+// routes is the whole HTTP surface. Nothing answers under /.well-known/ unless
+// MCP_AUTH_MODE=oauth (oauthRoutes): publishing OAuth discovery would make Cursor ignore the
+// token headers users configure.
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(s.front)
@@ -35,6 +36,9 @@ func (s *Server) routes() {
 	mcpSteps := []step{s.checkOrigin, s.limitBody, s.forward, s.authenticate, s.rateLimit}
 	e.Match([]string{http.MethodPost, http.MethodDelete}, "/mcp", s.gate(s.handleMCP, mcpSteps...))
 	e.GET("/mcp", s.gate(s.handleMCPStream, mcpSteps...))
+
+	// MCP_AUTH_MODE=oauth: discovery, the authorization server and its sign-in pages.
+	s.oauthRoutes(e)
 }
 
 // step is one check an MCP route makes before its handler: an error ends the request (and is
