@@ -11,17 +11,27 @@ BIN := bin
 
 .PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift lint test test-go node-deps cluster-deps clean help
 
-help: ## List targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+# PORT: the port `make demo` (and `make serve`) listen on.
+PORT ?= 8080
 
-demo: ## Run the sandbox Jana and the MCP server on :8080, print client configuration
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp demo
+help: ## List targets and the variables they take
+	@echo "Targets:"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@echo "Variables (make VAR=value target):"
+	@printf "  %-24s %s\n" "PORT=$(PORT)" "port of make demo and make serve" \
+		"GO=$(GO)" "the go command" \
+		"VERSION=$(VERSION)" "version stamped into builds (git describe)" \
+		"FUZZTIME=$(FUZZTIME)" "time per target of make fuzz" \
+		"FUZZFLAGS=$(FUZZFLAGS)" "extra flags of make fuzz (e.g. -parallel=1)"
+
+demo: ## Run the sandbox Jana and the MCP server on 127.0.0.1:PORT (8080; make demo PORT=8081), print client configuration
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp demo --port $(PORT)
 
 sandbox: ## Run only the sandbox Jana backend on 127.0.0.1:8000
 	$(GO) run ./cmd/jana-mcp sandbox --addr 127.0.0.1:8000
 
-serve: ## Run the MCP server against $$JANA_BACKEND_URL
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp serve
+serve: ## Run the MCP server on PORT against JANA_BACKEND_URL
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp serve --port $(PORT)
 
 build: ## Build bin/jana-mcp for this machine
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/jana-mcp ./cmd/jana-mcp
@@ -46,7 +56,7 @@ check-docs: ## Fail if the README's generated sections are stale
 
 # The backend-change workflow (README: "When the backend changes"). Both read JANA_BACKEND_URL
 # and JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD, like the server.
-schema: ## Fetch the live schema from $$JANA_BACKEND_URL/api/schema/ into api/openapi.yaml
+schema: ## Fetch the live schema from JANA_BACKEND_URL/api/schema/ into api/openapi.yaml
 	$(GO) run ./cmd/jana-mcp-drift fetch -out api/openapi.yaml
 
 drift: ## Compare the live schema with api/openapi.yaml; fail naming the tools a breaking change affects
@@ -68,7 +78,7 @@ test: lint check-generate check-docs node-deps cluster-deps test-go ## Everythin
 test-go: ## Go tests, including end-to-end runs of the Node clients and the conformance suite
 	JANA_MCP_REQUIRE_NODE=1 $(GO) test -race -count=1 -timeout 30m ./...
 
-clean:
+clean: ## Remove bin/
 	rm -rf $(BIN)
 
 .PHONY: bench bench-smoke fuzz fuzz-smoke

@@ -15,6 +15,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -209,15 +211,53 @@ type Sources struct {
 	File   string                  // YAML file (--config); keys are the environment variable names
 }
 
-// RegisterFlags adds the configuration flags to fs. Secrets have no flags: command lines are
-// visible to every user of the machine.
-func RegisterFlags(fs *pflag.FlagSet) {
+// RegisterFlags adds the configuration flags to fs, each of its type, with the table's
+// defaults. Secrets have no flags: command lines are visible to every user of the machine.
+func RegisterFlags(fs *pflag.FlagSet) { RegisterFlagsFor(fs, nil, nil) }
+
+// RegisterFlagsFor adds the flags of the settings named (by environment variable; all when
+// envs is nil), showing defaults where given instead of the table's: for a command that
+// honours only some settings, or has defaults of its own.
+func RegisterFlagsFor(fs *pflag.FlagSet, envs []string, defaults map[string]string) {
 	fs.String("config", "", "YAML configuration file (keys are the environment variable names)")
 	for _, f := range fields {
-		if f.flag != "" {
-			fs.String(f.flag, "", fmt.Sprintf("%s (env %s, default %q)", f.usage, f.env, f.def))
+		if f.flag == "" || (envs != nil && !slices.Contains(envs, f.env)) {
+			continue
+		}
+		def := f.def
+		if d, ok := defaults[f.env]; ok {
+			def = d
+		}
+		usage := fmt.Sprintf("%s (env %s)", f.usage, f.env)
+		switch f.kind {
+		case kindBool:
+			b, _ := strconv.ParseBool(def)
+			fs.Bool(f.flag, b, usage)
+		case kindInt:
+			n, _ := strconv.Atoi(def)
+			fs.Int(f.flag, n, usage)
+		case kindDuration:
+			d, _ := time.ParseDuration(def)
+			fs.Duration(f.flag, d, usage)
+		default:
+			fs.String(f.flag, def, usage)
 		}
 	}
+}
+
+// EnvOnly lists the settings that have no flag, credentials first, for a command's help.
+func EnvOnly() []Field {
+	var secrets, others []Field
+	for _, f := range Fields() {
+		switch {
+		case f.Flag != "":
+		case f.Secret:
+			secrets = append(secrets, f)
+		default:
+			others = append(others, f)
+		}
+	}
+	return append(secrets, others...)
 }
 
 // Load reads, layers and validates the configuration.
@@ -255,6 +295,7 @@ func Load(src Sources) (Config, error) {
 			}
 		}
 	}
+	fromFlag := map[string]bool{}
 	if src.Flags != nil {
 		for _, f := range fields {
 			if f.flag == "" {
@@ -262,6 +303,7 @@ func Load(src Sources) (Config, error) {
 			}
 			if fl := src.Flags.Lookup(f.flag); fl != nil && fl.Changed {
 				v.Set(f.key(), fl.Value.String())
+				fromFlag[f.env] = true
 			}
 		}
 	}
@@ -276,7 +318,11 @@ func Load(src Sources) (Config, error) {
 		}
 		raw := strings.TrimSpace(v.GetString(f.key()))
 		if err := f.apply(&cfg, raw); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.env, err))
+			name := f.env
+			if fromFlag[f.env] {
+				name = "--" + f.flag // say what the user typed
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
