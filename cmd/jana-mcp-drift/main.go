@@ -39,7 +39,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	out := fs.String("out", "api/openapi.yaml", "fetch: where to write the schema")
 	base := fs.String("base", "api/openapi.yaml", "check: the committed schema")
 	revision := fs.String("revision", "", "check: compare this file instead of fetching the live schema")
-	manifest := fs.String("manifest", "api/tools.yaml", "check: the tool manifest (which tools use which operations)")
+	uses := fs.String("uses", "gen/uses.gen.yaml", "check: what each tool sends and reads (written by make generate)")
+	overlay := fs.String("overlay", "api/overlay.yaml", "check: the overlay generation applies (types are compared as generated)")
 	levels := fs.String("levels", "api/oasdiff-levels.txt", "check: oasdiff severity overrides")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2, err
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			}
 			defer os.Remove(rev)
 		}
-		report, err := drift.Compare(ctx, drift.Options{Base: *base, Revision: rev, Manifest: *manifest, SeverityLevels: *levels})
+		report, err := drift.Compare(ctx, drift.Options{Base: *base, Revision: rev, Uses: *uses, Overlay: *overlay, SeverityLevels: *levels})
 		if err != nil {
 			return 1, err
 		}

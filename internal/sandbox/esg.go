@@ -287,14 +287,14 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		{srcEdgar, yearStart(data.EdgarLastYear + 1).Add(-day), 730 * day, 1100 * day},
 	} {
 		lag := data.AsOf.Sub(f.last)
-		st := janaapi.FreshnessStatusFresh
+		st := janaapi.SourceFreshnessStatusEnumFresh
 		switch {
 		case lag > f.old:
-			st = janaapi.FreshnessStatusStale
+			st = janaapi.SourceFreshnessStatusEnumStale
 		case lag > f.fresh:
-			st = janaapi.FreshnessStatusDelayed
+			st = janaapi.SourceFreshnessStatusEnumDelayed
 		}
-		if st != janaapi.FreshnessStatusFresh {
+		if st != janaapi.SourceFreshnessStatusEnumFresh {
 			status = janaapi.SystemStatusEnumDegraded
 			alerts = append(alerts, janaapi.HealthAlert{Level: janaapi.LevelEnumWarning, Source: ptr(f.src),
 				Message: fmt.Sprintf("%s data is %d days old (last record %s); ingestion of the next release is pending.",
@@ -302,7 +302,7 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		}
 		last := f.last
 		freshness = append(freshness, janaapi.SourceFreshness{Source: f.src, LastRecordAt: &last,
-			LagHours: ptr(round(lag.Hours(), 1)), FreshnessStatus: st})
+			LagHours: ptr(round(lag.Hours(), 1)), Status: st})
 	}
 	lastRun := data.AsOf.Add(-45 * time.Minute)
 	return writeJSON(c, http.StatusOK, janaapi.SystemHealth{
