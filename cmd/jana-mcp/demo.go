@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/gctune"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/server"
 )
@@ -50,7 +51,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string
 		return err
 	}
 	logger := newLogger(stderr, cfg.Log)
-	tuneGC(getenv, logger)
+	gctune.Apply(getenv, logger)
 
 	sb, err := sandbox.New(ctx, sandbox.Config{Logger: logger.With("component", "sandbox"), AccessTokenLifetime: demoJWTLifetime})
 	if err != nil {

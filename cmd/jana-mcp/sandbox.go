@@ -411,6 +411,7 @@ func runSandbox(ctx context.Context, o sandboxOptions) error {
 		"dataset_ms", sb.StartupDuration().Milliseconds(),
 		"locations", sz.Locations, "sensors", sz.Sensors, "measurements", sz.Measurements,
 		"assets", sz.Assets, "emissions", sz.Emissions, "edgar_rows", sz.EdgarRows, "grid_rows", sz.GridRows,
+		"legal_entities", sz.Entities, "company_matches", sz.Matches, "storm_events", sz.Storms,
 		"rss_mb", sandboxRSSMB(),
 		"extra_users", len(o.cfg.Users),
 		"access_token_lifetime", sb.AccessTokenLifetime().String())

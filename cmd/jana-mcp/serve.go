@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/gctune"
 	"github.com/janaplatform/jana-mcp/internal/server"
 )
 
@@ -25,7 +26,7 @@ func newServeCommand(getenv func(string) string, stderr io.Writer) *cobra.Comman
 				return err
 			}
 			logger := newLogger(stderr, cfg.Log)
-			tuneGC(getenv, logger)
+			gctune.Apply(getenv, logger)
 			srv, err := server.New(cfg, logger, server.Options{})
 			if err != nil {
 				return err

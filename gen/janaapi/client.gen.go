@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
@@ -160,6 +161,21 @@ type ClientInterface interface {
 	// - JSON: application/vnd.oai.openapi+json
 	SchemaRetrieve(ctx context.Context, params *SchemaRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesClimatetraceAdminAreasSearchList performs a GET /api/v1/data-sources/climatetrace/admin-areas/search/ (the `V1DataSourcesClimatetraceAdminAreasSearchList` operationId) request.
+	//
+	// Administrative areas by name, point or box (Climate TRACE upstream).
+	V1DataSourcesClimatetraceAdminAreasSearchList(ctx context.Context, params *V1DataSourcesClimatetraceAdminAreasSearchListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve performs a GET /api/v1/data-sources/climatetrace/admin-areas/{id}/geojson/ (the `V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve` operationId) request.
+	//
+	// One administrative area's boundary as GeoJSON (cached 7 days).
+	V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceAnnualCountryEmissionsList performs a GET /api/v1/data-sources/climatetrace/annual-country-emissions/ (the `V1DataSourcesClimatetraceAnnualCountryEmissionsList` operationId) request.
+	//
+	// Yearly national emissions per sector and gas, summed from the assets.
+	V1DataSourcesClimatetraceAnnualCountryEmissionsList(ctx context.Context, params *V1DataSourcesClimatetraceAnnualCountryEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesClimatetraceAssetsList performs a GET /api/v1/data-sources/climatetrace/assets/ (the `V1DataSourcesClimatetraceAssetsList` operationId) request.
 	//
 	// Climate TRACE emitting assets (facilities).
@@ -175,20 +191,70 @@ type ClientInterface interface {
 	// Monthly emissions of one Climate TRACE asset.
 	V1DataSourcesClimatetraceAssetsEmissionsList(ctx context.Context, id int, params *V1DataSourcesClimatetraceAssetsEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesClimatetraceAssetsViolationsList performs a GET /api/v1/data-sources/climatetrace/assets/{id}/violations/ (the `V1DataSourcesClimatetraceAssetsViolationsList` operationId) request.
+	//
+	// The violations recorded at one asset, newest first.
+	V1DataSourcesClimatetraceAssetsViolationsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceCompanyMatchesList performs a GET /api/v1/data-sources/climatetrace/company-matches/ (the `V1DataSourcesClimatetraceCompanyMatchesList` operationId) request.
+	//
+	// Links between Climate TRACE assets' owners and GLEIF legal entities.
+	V1DataSourcesClimatetraceCompanyMatchesList(ctx context.Context, params *V1DataSourcesClimatetraceCompanyMatchesListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesClimatetraceCountriesList performs a GET /api/v1/data-sources/climatetrace/countries/ (the `V1DataSourcesClimatetraceCountriesList` operationId) request.
 	//
 	// Countries covered by Climate TRACE.
 	V1DataSourcesClimatetraceCountriesList(ctx context.Context, params *V1DataSourcesClimatetraceCountriesListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceCountriesAssetsList performs a GET /api/v1/data-sources/climatetrace/countries/{id}/assets/ (the `V1DataSourcesClimatetraceCountriesAssetsList` operationId) request.
+	//
+	// The first 100 assets of one country (the id of countries/), by id.
+	V1DataSourcesClimatetraceCountriesAssetsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceDefinitionsContinentsList performs a GET /api/v1/data-sources/climatetrace/definitions/continents/ (the `V1DataSourcesClimatetraceDefinitionsContinentsList` operationId) request.
+	//
+	// Climate TRACE continents and their countries (cached 24 hours).
+	V1DataSourcesClimatetraceDefinitionsContinentsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceDefinitionsGasesList performs a GET /api/v1/data-sources/climatetrace/definitions/gases/ (the `V1DataSourcesClimatetraceDefinitionsGasesList` operationId) request.
+	//
+	// Climate TRACE gases (cached 24 hours).
+	V1DataSourcesClimatetraceDefinitionsGasesList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceDefinitionsGroupsList performs a GET /api/v1/data-sources/climatetrace/definitions/groups/ (the `V1DataSourcesClimatetraceDefinitionsGroupsList` operationId) request.
+	//
+	// Climate TRACE country groups (cached 24 hours).
+	V1DataSourcesClimatetraceDefinitionsGroupsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceDefinitionsSubsectorsList performs a GET /api/v1/data-sources/climatetrace/definitions/subsectors/ (the `V1DataSourcesClimatetraceDefinitionsSubsectorsList` operationId) request.
+	//
+	// Climate TRACE subsectors and their sectors (cached 24 hours).
+	V1DataSourcesClimatetraceDefinitionsSubsectorsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1DataSourcesClimatetraceEmissionsList performs a GET /api/v1/data-sources/climatetrace/emissions/ (the `V1DataSourcesClimatetraceEmissionsList` operationId) request.
 	//
 	// Climate TRACE monthly asset emissions (tonnes).
 	V1DataSourcesClimatetraceEmissionsList(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/aggregated-emissions/ (the `V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve` operationId) request.
+	//
+	// Asset emissions summed per year, sector, subsector and country (Climate TRACE v6 aggregation, cached 15 min).
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/country_totals/ (the `V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve` operationId) request.
 	//
 	// Total CO2e per country over the emissions matching the filters. Slow on the full table.
 	V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceEmissionsDateRangeRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/date_range/ (the `V1DataSourcesClimatetraceEmissionsDateRangeRetrieve` operationId) request.
+	//
+	// First and last month of the matching emission rows, and their number.
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/gas_type_distribution/ (the `V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve` operationId) request.
+	//
+	// How the matching emission rows divide between gases.
+	V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/sector_totals/ (the `V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve` operationId) request.
 	//
@@ -205,15 +271,120 @@ type ClientInterface interface {
 	// Climate TRACE sectors.
 	V1DataSourcesClimatetraceSectorsList(ctx context.Context, params *V1DataSourcesClimatetraceSectorsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesClimatetraceSectorsAssetsList performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/assets/ (the `V1DataSourcesClimatetraceSectorsAssetsList` operationId) request.
+	//
+	// The first 100 assets of one sector, by id.
+	V1DataSourcesClimatetraceSectorsAssetsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/emissions_summary/ (the `V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve` operationId) request.
+	//
+	// Asset count and CO2e totals of one sector.
+	V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesClimatetraceViolationsList performs a GET /api/v1/data-sources/climatetrace/violations/ (the `V1DataSourcesClimatetraceViolationsList` operationId) request.
+	//
+	// Environmental-permit violations recorded at assets.
+	V1DataSourcesClimatetraceViolationsList(ctx context.Context, params *V1DataSourcesClimatetraceViolationsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesEdgarAirPollutantGridList performs a GET /api/v1/data-sources/edgar/air-pollutant-grid/ (the `V1DataSourcesEdgarAirPollutantGridList` operationId) request.
+	//
+	// EDGAR 0.1° gridded air-pollutant emissions (tonnes per cell and year). Without any filter the answer is empty.
+	V1DataSourcesEdgarAirPollutantGridList(ctx context.Context, params *V1DataSourcesEdgarAirPollutantGridListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesEdgarAirPollutantTotalsList performs a GET /api/v1/data-sources/edgar/air-pollutant-totals/ (the `V1DataSourcesEdgarAirPollutantTotalsList` operationId) request.
+	//
+	// EDGAR yearly national air-pollutant emissions (kilotonnes) per sector.
+	V1DataSourcesEdgarAirPollutantTotalsList(ctx context.Context, params *V1DataSourcesEdgarAirPollutantTotalsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesEdgarCountryTotalsList performs a GET /api/v1/data-sources/edgar/country-totals/ (the `V1DataSourcesEdgarCountryTotalsList` operationId) request.
 	//
 	// EDGAR yearly national emission totals (kilotonnes).
 	V1DataSourcesEdgarCountryTotalsList(ctx context.Context, params *V1DataSourcesEdgarCountryTotalsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesEdgarFasttrackList performs a GET /api/v1/data-sources/edgar/fasttrack/ (the `V1DataSourcesEdgarFasttrackList` operationId) request.
+	//
+	// EDGAR fast-track national totals of the latest years (kilotonnes).
+	V1DataSourcesEdgarFasttrackList(ctx context.Context, params *V1DataSourcesEdgarFasttrackListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesEdgarGridEmissionsList performs a GET /api/v1/data-sources/edgar/grid-emissions/ (the `V1DataSourcesEdgarGridEmissionsList` operationId) request.
 	//
 	// EDGAR 0.1 degree gridded emissions (tonnes per cell and year). At least one filter is required.
 	V1DataSourcesEdgarGridEmissionsList(ctx context.Context, params *V1DataSourcesEdgarGridEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesEdgarTemporalProfilesList performs a GET /api/v1/data-sources/edgar/temporal-profiles/ (the `V1DataSourcesEdgarTemporalProfilesList` operationId) request.
+	//
+	// EDGAR's temporal profiles: how each sector's yearly emissions spread over months, weekdays and hours.
+	V1DataSourcesEdgarTemporalProfilesList(ctx context.Context, params *V1DataSourcesEdgarTemporalProfilesListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGcpCarbonBudgetList performs a GET /api/v1/data-sources/gcp/carbon-budget/ (the `V1DataSourcesGcpCarbonBudgetList` operationId) request.
+	//
+	// The global carbon budget per year: emissions, atmospheric growth, ocean and land sinks.
+	V1DataSourcesGcpCarbonBudgetList(ctx context.Context, params *V1DataSourcesGcpCarbonBudgetListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGcpEmissionsByFuelList performs a GET /api/v1/data-sources/gcp/emissions-by-fuel/ (the `V1DataSourcesGcpEmissionsByFuelList` operationId) request.
+	//
+	// Global fossil CO2 by fuel (coal, oil, gas, cement, flaring, other) per year.
+	V1DataSourcesGcpEmissionsByFuelList(ctx context.Context, params *V1DataSourcesGcpEmissionsByFuelListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGcpMethaneBudgetList performs a GET /api/v1/data-sources/gcp/methane-budget/ (the `V1DataSourcesGcpMethaneBudgetList` operationId) request.
+	//
+	// The global methane budget per year: anthropogenic and natural sources, sinks.
+	V1DataSourcesGcpMethaneBudgetList(ctx context.Context, params *V1DataSourcesGcpMethaneBudgetListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGcpNationalEmissionsList performs a GET /api/v1/data-sources/gcp/national-emissions/ (the `V1DataSourcesGcpNationalEmissionsList` operationId) request.
+	//
+	// Global Carbon Project national fossil CO2: territorial and consumption-based, with per-capita values.
+	V1DataSourcesGcpNationalEmissionsList(ctx context.Context, params *V1DataSourcesGcpNationalEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifEntitiesList performs a GET /api/v1/data-sources/gleif/entities/ (the `V1DataSourcesGleifEntitiesList` operationId) request.
+	//
+	// GLEIF legal entities.
+	V1DataSourcesGleifEntitiesList(ctx context.Context, params *V1DataSourcesGleifEntitiesListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifEntitiesRetrieve performs a GET /api/v1/data-sources/gleif/entities/{lei}/ (the `V1DataSourcesGleifEntitiesRetrieve` operationId) request.
+	//
+	// One GLEIF legal entity.
+	V1DataSourcesGleifEntitiesRetrieve(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifEntitiesAssetMatchesList performs a GET /api/v1/data-sources/gleif/entities/{lei}/asset-matches/ (the `V1DataSourcesGleifEntitiesAssetMatchesList` operationId) request.
+	//
+	// The Climate TRACE assets matched to a legal entity, most confident first.
+	V1DataSourcesGleifEntitiesAssetMatchesList(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifEntitiesChildrenList performs a GET /api/v1/data-sources/gleif/entities/{lei}/children/ (the `V1DataSourcesGleifEntitiesChildrenList` operationId) request.
+	//
+	// The entities a legal entity directly consolidates.
+	V1DataSourcesGleifEntitiesChildrenList(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifEntitiesParentsRetrieve performs a GET /api/v1/data-sources/gleif/entities/{lei}/parents/ (the `V1DataSourcesGleifEntitiesParentsRetrieve` operationId) request.
+	//
+	// The direct and ultimate parents of a legal entity.
+	V1DataSourcesGleifEntitiesParentsRetrieve(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifExceptionsList performs a GET /api/v1/data-sources/gleif/exceptions/ (the `V1DataSourcesGleifExceptionsList` operationId) request.
+	//
+	// GLEIF reporting exceptions.
+	V1DataSourcesGleifExceptionsList(ctx context.Context, params *V1DataSourcesGleifExceptionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesGleifRelationshipsList performs a GET /api/v1/data-sources/gleif/relationships/ (the `V1DataSourcesGleifRelationshipsList` operationId) request.
+	//
+	// GLEIF relationship records (child to parent).
+	V1DataSourcesGleifRelationshipsList(ctx context.Context, params *V1DataSourcesGleifRelationshipsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesNoaaStormEventsEventsList performs a GET /api/v1/data-sources/noaa_storm_events/events/ (the `V1DataSourcesNoaaStormEventsEventsList` operationId) request.
+	//
+	// NOAA Storm Events (US, 2015-2024): tornadoes, hail, floods, hurricanes, winter storms and more. Note: bbox here is latitude first.
+	V1DataSourcesNoaaStormEventsEventsList(ctx context.Context, params *V1DataSourcesNoaaStormEventsEventsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqInstrumentsList performs a GET /api/v1/data-sources/openaq/instruments/ (the `V1DataSourcesOpenaqInstrumentsList` operationId) request.
+	//
+	// OpenAQ instruments (cached 24 hours).
+	V1DataSourcesOpenaqInstrumentsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqLicensesList performs a GET /api/v1/data-sources/openaq/licenses/ (the `V1DataSourcesOpenaqLicensesList` operationId) request.
+	//
+	// OpenAQ data licenses (cached 24 hours).
+	V1DataSourcesOpenaqLicensesList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1DataSourcesOpenaqLocationsList performs a GET /api/v1/data-sources/openaq/locations/ (the `V1DataSourcesOpenaqLocationsList` operationId) request.
 	//
@@ -225,10 +396,25 @@ type ClientInterface interface {
 	// One OpenAQ location with its sensors and latest values.
 	V1DataSourcesOpenaqLocationsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesOpenaqLocationsFlagsList performs a GET /api/v1/data-sources/openaq/locations/{id}/flags/ (the `V1DataSourcesOpenaqLocationsFlagsList` operationId) request.
+	//
+	// Data-quality flags on the readings of one OpenAQ location (from OpenAQ, cached 15 min).
+	V1DataSourcesOpenaqLocationsFlagsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve performs a GET /api/v1/data-sources/openaq/locations/{id}/latest_measurements/ (the `V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve` operationId) request.
 	//
 	// The most recent measurement of each parameter at one OpenAQ location.
-	V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+	V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx context.Context, id int, params *V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqLocationsSensorsList performs a GET /api/v1/data-sources/openaq/locations/{id}/sensors/ (the `V1DataSourcesOpenaqLocationsSensorsList` operationId) request.
+	//
+	// The sensors of one OpenAQ location.
+	V1DataSourcesOpenaqLocationsSensorsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqManufacturersList performs a GET /api/v1/data-sources/openaq/manufacturers/ (the `V1DataSourcesOpenaqManufacturersList` operationId) request.
+	//
+	// OpenAQ instrument manufacturers (cached 24 hours).
+	V1DataSourcesOpenaqManufacturersList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1DataSourcesOpenaqMeasurementsList performs a GET /api/v1/data-sources/openaq/measurements/ (the `V1DataSourcesOpenaqMeasurementsList` operationId) request.
 	//
@@ -240,6 +426,11 @@ type ClientInterface interface {
 	// Per-country measurement counts over the measurements matching the filters.
 	V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve(ctx context.Context, params *V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesOpenaqMeasurementsDateRangeRetrieve performs a GET /api/v1/data-sources/openaq/measurements/date_range/ (the `V1DataSourcesOpenaqMeasurementsDateRangeRetrieve` operationId) request.
+	//
+	// First and last measured_at over all readings, and their number.
+	V1DataSourcesOpenaqMeasurementsDateRangeRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve performs a GET /api/v1/data-sources/openaq/measurements/parameter_totals/ (the `V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve` operationId) request.
 	//
 	// Per-parameter statistics over the measurements matching the filters. Aggregates include -999 sentinel values.
@@ -250,20 +441,152 @@ type ClientInterface interface {
 	// Totals over the measurements matching the filters.
 	V1DataSourcesOpenaqMeasurementsTotalsRetrieve(ctx context.Context, params *V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesOpenaqMeasurementsRetrieve performs a GET /api/v1/data-sources/openaq/measurements/{id}/ (the `V1DataSourcesOpenaqMeasurementsRetrieve` operationId) request.
+	//
+	// One OpenAQ reading.
+	V1DataSourcesOpenaqMeasurementsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqOwnersList performs a GET /api/v1/data-sources/openaq/owners/ (the `V1DataSourcesOpenaqOwnersList` operationId) request.
+	//
+	// OpenAQ station owners (cached 24 hours).
+	V1DataSourcesOpenaqOwnersList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1DataSourcesOpenaqParametersList performs a GET /api/v1/data-sources/openaq/parameters/ (the `V1DataSourcesOpenaqParametersList` operationId) request.
 	//
 	// Catalogue of OpenAQ parameters (pollutants) with their units.
 	V1DataSourcesOpenaqParametersList(ctx context.Context, params *V1DataSourcesOpenaqParametersListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqParametersRetrieve performs a GET /api/v1/data-sources/openaq/parameters/{id}/ (the `V1DataSourcesOpenaqParametersRetrieve` operationId) request.
+	//
+	// One OpenAQ parameter.
+	V1DataSourcesOpenaqParametersRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqProvidersList performs a GET /api/v1/data-sources/openaq/providers/ (the `V1DataSourcesOpenaqProvidersList` operationId) request.
+	//
+	// OpenAQ data providers (cached 24 hours).
+	V1DataSourcesOpenaqProvidersList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1DataSourcesOpenaqSensorsList performs a GET /api/v1/data-sources/openaq/sensors/ (the `V1DataSourcesOpenaqSensorsList` operationId) request.
 	//
 	// OpenAQ sensors (one per location and parameter).
 	V1DataSourcesOpenaqSensorsList(ctx context.Context, params *V1DataSourcesOpenaqSensorsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1DataSourcesOpenaqSensorsRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/ (the `V1DataSourcesOpenaqSensorsRetrieve` operationId) request.
+	//
+	// One OpenAQ sensor.
+	V1DataSourcesOpenaqSensorsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsDailyList performs a GET /api/v1/data-sources/openaq/sensors/{id}/daily/ (the `V1DataSourcesOpenaqSensorsDailyList` operationId) request.
+	//
+	// One sensor's readings aggregated per day (UTC), oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+	V1DataSourcesOpenaqSensorsDailyList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsDailyListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsDayOfWeekRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/day-of-week/ (the `V1DataSourcesOpenaqSensorsDayOfWeekRetrieve` operationId) request.
+	//
+	// One sensor's readings averaged by day of week (from OpenAQ, cached 1 hour).
+	V1DataSourcesOpenaqSensorsDayOfWeekRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsFlagsList performs a GET /api/v1/data-sources/openaq/sensors/{id}/flags/ (the `V1DataSourcesOpenaqSensorsFlagsList` operationId) request.
+	//
+	// Data-quality flags on the readings of one OpenAQ sensor (from OpenAQ, cached 15 min).
+	V1DataSourcesOpenaqSensorsFlagsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsHourOfDayRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/hour-of-day/ (the `V1DataSourcesOpenaqSensorsHourOfDayRetrieve` operationId) request.
+	//
+	// One sensor's readings averaged by hour of day (from OpenAQ, cached 1 hour).
+	V1DataSourcesOpenaqSensorsHourOfDayRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsHourlyList performs a GET /api/v1/data-sources/openaq/sensors/{id}/hourly/ (the `V1DataSourcesOpenaqSensorsHourlyList` operationId) request.
+	//
+	// One sensor's readings aggregated per hour, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+	V1DataSourcesOpenaqSensorsHourlyList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsHourlyListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsMeasurementsList performs a GET /api/v1/data-sources/openaq/sensors/{id}/measurements/ (the `V1DataSourcesOpenaqSensorsMeasurementsList` operationId) request.
+	//
+	// The most recent readings of one sensor, newest first: at most limit readings of the last days days.
+	V1DataSourcesOpenaqSensorsMeasurementsList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsMeasurementsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsMonthOfYearRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/month-of-year/ (the `V1DataSourcesOpenaqSensorsMonthOfYearRetrieve` operationId) request.
+	//
+	// One sensor's readings averaged by month of year (from OpenAQ, cached 1 hour).
+	V1DataSourcesOpenaqSensorsMonthOfYearRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqSensorsYearlyList performs a GET /api/v1/data-sources/openaq/sensors/{id}/yearly/ (the `V1DataSourcesOpenaqSensorsYearlyList` operationId) request.
+	//
+	// One sensor's readings aggregated per calendar year, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+	V1DataSourcesOpenaqSensorsYearlyList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsYearlyListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1DataSourcesOpenaqStatsRetrieve performs a GET /api/v1/data-sources/openaq/stats/ (the `V1DataSourcesOpenaqStatsRetrieve` operationId) request.
+	//
+	// Counts and coverage of the OpenAQ data.
+	V1DataSourcesOpenaqStatsRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgAggregationsRetrieve performs a GET /api/v1/esg/aggregations/ (the `V1EsgAggregationsRetrieve` operationId) request.
+	//
+	// Air quality and emissions aggregated per period for countries or a box. temporal_resolution and country_codes or location_bbox are required.
+	V1EsgAggregationsRetrieve(ctx context.Context, params *V1EsgAggregationsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgAnalyticsRetrieve performs a GET /api/v1/esg/analytics/ (the `V1EsgAnalyticsRetrieve` operationId) request.
+	//
+	// Per country, the correlation of monthly PM2.5 with monthly Climate TRACE CO2e. country_codes is required.
+	V1EsgAnalyticsRetrieve(ctx context.Context, params *V1EsgAnalyticsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgClimatetraceStatisticsRetrieve performs a GET /api/v1/esg/climatetrace-statistics/ (the `V1EsgClimatetraceStatisticsRetrieve` operationId) request.
+	//
+	// Climate TRACE coverage of countries. country_codes is required.
+	V1EsgClimatetraceStatisticsRetrieve(ctx context.Context, params *V1EsgClimatetraceStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgCorrelationsRetrieve performs a GET /api/v1/esg/correlations/ (the `V1EsgCorrelationsRetrieve` operationId) request.
+	//
+	// Correlations between air quality and emissions: over time per country (temporal) and across stations (spatial). sources (at least two) and country_codes are required.
+	V1EsgCorrelationsRetrieve(ctx context.Context, params *V1EsgCorrelationsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1EsgDataRetrieve performs a GET /api/v1/esg/data/ (the `V1EsgDataRetrieve` operationId) request.
 	//
 	// Unified query across OpenAQ air quality and Climate TRACE / EDGAR emissions. At least one of location_bbox, location_point (+ radius_km) or country_codes is required.
 	V1EsgDataRetrieve(ctx context.Context, params *V1EsgDataRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgDefinitionsRetrieve performs a GET /api/v1/esg/definitions/ (the `V1EsgDefinitionsRetrieve` operationId) request.
+	//
+	// Everything the unified API can return: sources, units, parameters.
+	V1EsgDefinitionsRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgDefinitionsSourcesRetrieve performs a GET /api/v1/esg/definitions/sources/ (the `V1EsgDefinitionsSourcesRetrieve` operationId) request.
+	//
+	// The data sources and their coverage.
+	V1EsgDefinitionsSourcesRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgDefinitionsUnitsRetrieve performs a GET /api/v1/esg/definitions/units/ (the `V1EsgDefinitionsUnitsRetrieve` operationId) request.
+	//
+	// The units values come in.
+	V1EsgDefinitionsUnitsRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgExportRetrieve performs a GET /api/v1/esg/export/ (the `V1EsgExportRetrieve` operationId) request.
+	//
+	// A small data query answered at once as JSON or CSV (at most 10000 records per source). A location filter is required.
+	V1EsgExportRetrieve(ctx context.Context, params *V1EsgExportRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgExportsCreateWithBody performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+	V1EsgExportsCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgExportsCreate performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+	V1EsgExportsCreate(ctx context.Context, body V1EsgExportsCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgExportsRetrieve performs a GET /api/v1/esg/exports/{id}/ (the `V1EsgExportsRetrieve` operationId) request.
+	//
+	// The status of an export.
+	V1EsgExportsRetrieve(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgExportsDownloadRetrieve performs a GET /api/v1/esg/exports/{id}/download/ (the `V1EsgExportsDownloadRetrieve` operationId) request.
+	//
+	// The exported file.
+	V1EsgExportsDownloadRetrieve(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1EsgHealthRetrieve performs a GET /api/v1/esg/health/ (the `V1EsgHealthRetrieve` operationId) request.
 	//
@@ -275,10 +598,25 @@ type ClientInterface interface {
 	// Monitoring stations (OpenAQ) and emitting assets (Climate TRACE) matching a spatial filter. With location_point the results carry distance_km and are sorted nearest first.
 	V1EsgLocationsRetrieve(ctx context.Context, params *V1EsgLocationsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// V1EsgOpenaqStatisticsRetrieve performs a GET /api/v1/esg/openaq-statistics/ (the `V1EsgOpenaqStatisticsRetrieve` operationId) request.
+	//
+	// OpenAQ coverage of countries. country_codes is required.
+	V1EsgOpenaqStatisticsRetrieve(ctx context.Context, params *V1EsgOpenaqStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// V1EsgParametersRetrieve performs a GET /api/v1/esg/parameters/ (the `V1EsgParametersRetrieve` operationId) request.
 	//
 	// Catalogue of measurable parameters across sources.
 	V1EsgParametersRetrieve(ctx context.Context, params *V1EsgParametersRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgQualityRetrieve performs a GET /api/v1/esg/quality/ (the `V1EsgQualityRetrieve` operationId) request.
+	//
+	// Completeness and validity of the data per source.
+	V1EsgQualityRetrieve(ctx context.Context, params *V1EsgQualityRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// V1EsgSectorsRetrieve performs a GET /api/v1/esg/sectors/ (the `V1EsgSectorsRetrieve` operationId) request.
+	//
+	// Emission sectors per source. country_codes is required when sources includes climatetrace.
+	V1EsgSectorsRetrieve(ctx context.Context, params *V1EsgSectorsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1EsgStatisticsRetrieve performs a GET /api/v1/esg/statistics/ (the `V1EsgStatisticsRetrieve` operationId) request.
 	//
@@ -477,6 +815,51 @@ func (c *Client) SchemaRetrieve(ctx context.Context, params *SchemaRetrieveParam
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesClimatetraceAdminAreasSearchList performs a GET /api/v1/data-sources/climatetrace/admin-areas/search/ (the `V1DataSourcesClimatetraceAdminAreasSearchList` operationId) request.
+//
+// Administrative areas by name, point or box (Climate TRACE upstream).
+func (c *Client) V1DataSourcesClimatetraceAdminAreasSearchList(ctx context.Context, params *V1DataSourcesClimatetraceAdminAreasSearchListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceAdminAreasSearchListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve performs a GET /api/v1/data-sources/climatetrace/admin-areas/{id}/geojson/ (the `V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve` operationId) request.
+//
+// One administrative area's boundary as GeoJSON (cached 7 days).
+func (c *Client) V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceAdminAreasGeojsonRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceAnnualCountryEmissionsList performs a GET /api/v1/data-sources/climatetrace/annual-country-emissions/ (the `V1DataSourcesClimatetraceAnnualCountryEmissionsList` operationId) request.
+//
+// Yearly national emissions per sector and gas, summed from the assets.
+func (c *Client) V1DataSourcesClimatetraceAnnualCountryEmissionsList(ctx context.Context, params *V1DataSourcesClimatetraceAnnualCountryEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceAnnualCountryEmissionsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesClimatetraceAssetsList performs a GET /api/v1/data-sources/climatetrace/assets/ (the `V1DataSourcesClimatetraceAssetsList` operationId) request.
 //
 // Climate TRACE emitting assets (facilities).
@@ -522,11 +905,116 @@ func (c *Client) V1DataSourcesClimatetraceAssetsEmissionsList(ctx context.Contex
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesClimatetraceAssetsViolationsList performs a GET /api/v1/data-sources/climatetrace/assets/{id}/violations/ (the `V1DataSourcesClimatetraceAssetsViolationsList` operationId) request.
+//
+// The violations recorded at one asset, newest first.
+func (c *Client) V1DataSourcesClimatetraceAssetsViolationsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceAssetsViolationsListRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceCompanyMatchesList performs a GET /api/v1/data-sources/climatetrace/company-matches/ (the `V1DataSourcesClimatetraceCompanyMatchesList` operationId) request.
+//
+// Links between Climate TRACE assets' owners and GLEIF legal entities.
+func (c *Client) V1DataSourcesClimatetraceCompanyMatchesList(ctx context.Context, params *V1DataSourcesClimatetraceCompanyMatchesListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceCompanyMatchesListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesClimatetraceCountriesList performs a GET /api/v1/data-sources/climatetrace/countries/ (the `V1DataSourcesClimatetraceCountriesList` operationId) request.
 //
 // Countries covered by Climate TRACE.
 func (c *Client) V1DataSourcesClimatetraceCountriesList(ctx context.Context, params *V1DataSourcesClimatetraceCountriesListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1DataSourcesClimatetraceCountriesListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceCountriesAssetsList performs a GET /api/v1/data-sources/climatetrace/countries/{id}/assets/ (the `V1DataSourcesClimatetraceCountriesAssetsList` operationId) request.
+//
+// The first 100 assets of one country (the id of countries/), by id.
+func (c *Client) V1DataSourcesClimatetraceCountriesAssetsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceCountriesAssetsListRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceDefinitionsContinentsList performs a GET /api/v1/data-sources/climatetrace/definitions/continents/ (the `V1DataSourcesClimatetraceDefinitionsContinentsList` operationId) request.
+//
+// Climate TRACE continents and their countries (cached 24 hours).
+func (c *Client) V1DataSourcesClimatetraceDefinitionsContinentsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceDefinitionsContinentsListRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceDefinitionsGasesList performs a GET /api/v1/data-sources/climatetrace/definitions/gases/ (the `V1DataSourcesClimatetraceDefinitionsGasesList` operationId) request.
+//
+// Climate TRACE gases (cached 24 hours).
+func (c *Client) V1DataSourcesClimatetraceDefinitionsGasesList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceDefinitionsGasesListRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceDefinitionsGroupsList performs a GET /api/v1/data-sources/climatetrace/definitions/groups/ (the `V1DataSourcesClimatetraceDefinitionsGroupsList` operationId) request.
+//
+// Climate TRACE country groups (cached 24 hours).
+func (c *Client) V1DataSourcesClimatetraceDefinitionsGroupsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceDefinitionsGroupsListRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceDefinitionsSubsectorsList performs a GET /api/v1/data-sources/climatetrace/definitions/subsectors/ (the `V1DataSourcesClimatetraceDefinitionsSubsectorsList` operationId) request.
+//
+// Climate TRACE subsectors and their sectors (cached 24 hours).
+func (c *Client) V1DataSourcesClimatetraceDefinitionsSubsectorsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceDefinitionsSubsectorsListRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -552,11 +1040,56 @@ func (c *Client) V1DataSourcesClimatetraceEmissionsList(ctx context.Context, par
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/aggregated-emissions/ (the `V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve` operationId) request.
+//
+// Asset emissions summed per year, sector, subsector and country (Climate TRACE v6 aggregation, cached 15 min).
+func (c *Client) V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/country_totals/ (the `V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve` operationId) request.
 //
 // Total CO2e per country over the emissions matching the filters. Slow on the full table.
 func (c *Client) V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceEmissionsDateRangeRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/date_range/ (the `V1DataSourcesClimatetraceEmissionsDateRangeRetrieve` operationId) request.
+//
+// First and last month of the matching emission rows, and their number.
+func (c *Client) V1DataSourcesClimatetraceEmissionsDateRangeRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceEmissionsDateRangeRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve performs a GET /api/v1/data-sources/climatetrace/emissions/gas_type_distribution/ (the `V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve` operationId) request.
+//
+// How the matching emission rows divide between gases.
+func (c *Client) V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -612,6 +1145,81 @@ func (c *Client) V1DataSourcesClimatetraceSectorsList(ctx context.Context, param
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesClimatetraceSectorsAssetsList performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/assets/ (the `V1DataSourcesClimatetraceSectorsAssetsList` operationId) request.
+//
+// The first 100 assets of one sector, by id.
+func (c *Client) V1DataSourcesClimatetraceSectorsAssetsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceSectorsAssetsListRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/emissions_summary/ (the `V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve` operationId) request.
+//
+// Asset count and CO2e totals of one sector.
+func (c *Client) V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesClimatetraceViolationsList performs a GET /api/v1/data-sources/climatetrace/violations/ (the `V1DataSourcesClimatetraceViolationsList` operationId) request.
+//
+// Environmental-permit violations recorded at assets.
+func (c *Client) V1DataSourcesClimatetraceViolationsList(ctx context.Context, params *V1DataSourcesClimatetraceViolationsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesClimatetraceViolationsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesEdgarAirPollutantGridList performs a GET /api/v1/data-sources/edgar/air-pollutant-grid/ (the `V1DataSourcesEdgarAirPollutantGridList` operationId) request.
+//
+// EDGAR 0.1° gridded air-pollutant emissions (tonnes per cell and year). Without any filter the answer is empty.
+func (c *Client) V1DataSourcesEdgarAirPollutantGridList(ctx context.Context, params *V1DataSourcesEdgarAirPollutantGridListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesEdgarAirPollutantGridListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesEdgarAirPollutantTotalsList performs a GET /api/v1/data-sources/edgar/air-pollutant-totals/ (the `V1DataSourcesEdgarAirPollutantTotalsList` operationId) request.
+//
+// EDGAR yearly national air-pollutant emissions (kilotonnes) per sector.
+func (c *Client) V1DataSourcesEdgarAirPollutantTotalsList(ctx context.Context, params *V1DataSourcesEdgarAirPollutantTotalsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesEdgarAirPollutantTotalsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesEdgarCountryTotalsList performs a GET /api/v1/data-sources/edgar/country-totals/ (the `V1DataSourcesEdgarCountryTotalsList` operationId) request.
 //
 // EDGAR yearly national emission totals (kilotonnes).
@@ -627,11 +1235,251 @@ func (c *Client) V1DataSourcesEdgarCountryTotalsList(ctx context.Context, params
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesEdgarFasttrackList performs a GET /api/v1/data-sources/edgar/fasttrack/ (the `V1DataSourcesEdgarFasttrackList` operationId) request.
+//
+// EDGAR fast-track national totals of the latest years (kilotonnes).
+func (c *Client) V1DataSourcesEdgarFasttrackList(ctx context.Context, params *V1DataSourcesEdgarFasttrackListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesEdgarFasttrackListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesEdgarGridEmissionsList performs a GET /api/v1/data-sources/edgar/grid-emissions/ (the `V1DataSourcesEdgarGridEmissionsList` operationId) request.
 //
 // EDGAR 0.1 degree gridded emissions (tonnes per cell and year). At least one filter is required.
 func (c *Client) V1DataSourcesEdgarGridEmissionsList(ctx context.Context, params *V1DataSourcesEdgarGridEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1DataSourcesEdgarGridEmissionsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesEdgarTemporalProfilesList performs a GET /api/v1/data-sources/edgar/temporal-profiles/ (the `V1DataSourcesEdgarTemporalProfilesList` operationId) request.
+//
+// EDGAR's temporal profiles: how each sector's yearly emissions spread over months, weekdays and hours.
+func (c *Client) V1DataSourcesEdgarTemporalProfilesList(ctx context.Context, params *V1DataSourcesEdgarTemporalProfilesListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesEdgarTemporalProfilesListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGcpCarbonBudgetList performs a GET /api/v1/data-sources/gcp/carbon-budget/ (the `V1DataSourcesGcpCarbonBudgetList` operationId) request.
+//
+// The global carbon budget per year: emissions, atmospheric growth, ocean and land sinks.
+func (c *Client) V1DataSourcesGcpCarbonBudgetList(ctx context.Context, params *V1DataSourcesGcpCarbonBudgetListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGcpCarbonBudgetListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGcpEmissionsByFuelList performs a GET /api/v1/data-sources/gcp/emissions-by-fuel/ (the `V1DataSourcesGcpEmissionsByFuelList` operationId) request.
+//
+// Global fossil CO2 by fuel (coal, oil, gas, cement, flaring, other) per year.
+func (c *Client) V1DataSourcesGcpEmissionsByFuelList(ctx context.Context, params *V1DataSourcesGcpEmissionsByFuelListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGcpEmissionsByFuelListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGcpMethaneBudgetList performs a GET /api/v1/data-sources/gcp/methane-budget/ (the `V1DataSourcesGcpMethaneBudgetList` operationId) request.
+//
+// The global methane budget per year: anthropogenic and natural sources, sinks.
+func (c *Client) V1DataSourcesGcpMethaneBudgetList(ctx context.Context, params *V1DataSourcesGcpMethaneBudgetListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGcpMethaneBudgetListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGcpNationalEmissionsList performs a GET /api/v1/data-sources/gcp/national-emissions/ (the `V1DataSourcesGcpNationalEmissionsList` operationId) request.
+//
+// Global Carbon Project national fossil CO2: territorial and consumption-based, with per-capita values.
+func (c *Client) V1DataSourcesGcpNationalEmissionsList(ctx context.Context, params *V1DataSourcesGcpNationalEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGcpNationalEmissionsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifEntitiesList performs a GET /api/v1/data-sources/gleif/entities/ (the `V1DataSourcesGleifEntitiesList` operationId) request.
+//
+// GLEIF legal entities.
+func (c *Client) V1DataSourcesGleifEntitiesList(ctx context.Context, params *V1DataSourcesGleifEntitiesListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifEntitiesListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifEntitiesRetrieve performs a GET /api/v1/data-sources/gleif/entities/{lei}/ (the `V1DataSourcesGleifEntitiesRetrieve` operationId) request.
+//
+// One GLEIF legal entity.
+func (c *Client) V1DataSourcesGleifEntitiesRetrieve(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifEntitiesRetrieveRequest(c.Server, lei)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifEntitiesAssetMatchesList performs a GET /api/v1/data-sources/gleif/entities/{lei}/asset-matches/ (the `V1DataSourcesGleifEntitiesAssetMatchesList` operationId) request.
+//
+// The Climate TRACE assets matched to a legal entity, most confident first.
+func (c *Client) V1DataSourcesGleifEntitiesAssetMatchesList(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifEntitiesAssetMatchesListRequest(c.Server, lei)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifEntitiesChildrenList performs a GET /api/v1/data-sources/gleif/entities/{lei}/children/ (the `V1DataSourcesGleifEntitiesChildrenList` operationId) request.
+//
+// The entities a legal entity directly consolidates.
+func (c *Client) V1DataSourcesGleifEntitiesChildrenList(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifEntitiesChildrenListRequest(c.Server, lei)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifEntitiesParentsRetrieve performs a GET /api/v1/data-sources/gleif/entities/{lei}/parents/ (the `V1DataSourcesGleifEntitiesParentsRetrieve` operationId) request.
+//
+// The direct and ultimate parents of a legal entity.
+func (c *Client) V1DataSourcesGleifEntitiesParentsRetrieve(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifEntitiesParentsRetrieveRequest(c.Server, lei)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifExceptionsList performs a GET /api/v1/data-sources/gleif/exceptions/ (the `V1DataSourcesGleifExceptionsList` operationId) request.
+//
+// GLEIF reporting exceptions.
+func (c *Client) V1DataSourcesGleifExceptionsList(ctx context.Context, params *V1DataSourcesGleifExceptionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifExceptionsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesGleifRelationshipsList performs a GET /api/v1/data-sources/gleif/relationships/ (the `V1DataSourcesGleifRelationshipsList` operationId) request.
+//
+// GLEIF relationship records (child to parent).
+func (c *Client) V1DataSourcesGleifRelationshipsList(ctx context.Context, params *V1DataSourcesGleifRelationshipsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesGleifRelationshipsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesNoaaStormEventsEventsList performs a GET /api/v1/data-sources/noaa_storm_events/events/ (the `V1DataSourcesNoaaStormEventsEventsList` operationId) request.
+//
+// NOAA Storm Events (US, 2015-2024): tornadoes, hail, floods, hurricanes, winter storms and more. Note: bbox here is latitude first.
+func (c *Client) V1DataSourcesNoaaStormEventsEventsList(ctx context.Context, params *V1DataSourcesNoaaStormEventsEventsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesNoaaStormEventsEventsListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqInstrumentsList performs a GET /api/v1/data-sources/openaq/instruments/ (the `V1DataSourcesOpenaqInstrumentsList` operationId) request.
+//
+// OpenAQ instruments (cached 24 hours).
+func (c *Client) V1DataSourcesOpenaqInstrumentsList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqInstrumentsListRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqLicensesList performs a GET /api/v1/data-sources/openaq/licenses/ (the `V1DataSourcesOpenaqLicensesList` operationId) request.
+//
+// OpenAQ data licenses (cached 24 hours).
+func (c *Client) V1DataSourcesOpenaqLicensesList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqLicensesListRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -672,11 +1520,56 @@ func (c *Client) V1DataSourcesOpenaqLocationsRetrieve(ctx context.Context, id in
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesOpenaqLocationsFlagsList performs a GET /api/v1/data-sources/openaq/locations/{id}/flags/ (the `V1DataSourcesOpenaqLocationsFlagsList` operationId) request.
+//
+// Data-quality flags on the readings of one OpenAQ location (from OpenAQ, cached 15 min).
+func (c *Client) V1DataSourcesOpenaqLocationsFlagsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqLocationsFlagsListRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve performs a GET /api/v1/data-sources/openaq/locations/{id}/latest_measurements/ (the `V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve` operationId) request.
 //
 // The most recent measurement of each parameter at one OpenAQ location.
-func (c *Client) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveRequest(c.Server, id)
+func (c *Client) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx context.Context, id int, params *V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqLocationsSensorsList performs a GET /api/v1/data-sources/openaq/locations/{id}/sensors/ (the `V1DataSourcesOpenaqLocationsSensorsList` operationId) request.
+//
+// The sensors of one OpenAQ location.
+func (c *Client) V1DataSourcesOpenaqLocationsSensorsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqLocationsSensorsListRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqManufacturersList performs a GET /api/v1/data-sources/openaq/manufacturers/ (the `V1DataSourcesOpenaqManufacturersList` operationId) request.
+//
+// OpenAQ instrument manufacturers (cached 24 hours).
+func (c *Client) V1DataSourcesOpenaqManufacturersList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqManufacturersListRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -717,6 +1610,21 @@ func (c *Client) V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve(ctx contex
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesOpenaqMeasurementsDateRangeRetrieve performs a GET /api/v1/data-sources/openaq/measurements/date_range/ (the `V1DataSourcesOpenaqMeasurementsDateRangeRetrieve` operationId) request.
+//
+// First and last measured_at over all readings, and their number.
+func (c *Client) V1DataSourcesOpenaqMeasurementsDateRangeRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqMeasurementsDateRangeRetrieveRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve performs a GET /api/v1/data-sources/openaq/measurements/parameter_totals/ (the `V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve` operationId) request.
 //
 // Per-parameter statistics over the measurements matching the filters. Aggregates include -999 sentinel values.
@@ -747,11 +1655,71 @@ func (c *Client) V1DataSourcesOpenaqMeasurementsTotalsRetrieve(ctx context.Conte
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesOpenaqMeasurementsRetrieve performs a GET /api/v1/data-sources/openaq/measurements/{id}/ (the `V1DataSourcesOpenaqMeasurementsRetrieve` operationId) request.
+//
+// One OpenAQ reading.
+func (c *Client) V1DataSourcesOpenaqMeasurementsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqMeasurementsRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqOwnersList performs a GET /api/v1/data-sources/openaq/owners/ (the `V1DataSourcesOpenaqOwnersList` operationId) request.
+//
+// OpenAQ station owners (cached 24 hours).
+func (c *Client) V1DataSourcesOpenaqOwnersList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqOwnersListRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1DataSourcesOpenaqParametersList performs a GET /api/v1/data-sources/openaq/parameters/ (the `V1DataSourcesOpenaqParametersList` operationId) request.
 //
 // Catalogue of OpenAQ parameters (pollutants) with their units.
 func (c *Client) V1DataSourcesOpenaqParametersList(ctx context.Context, params *V1DataSourcesOpenaqParametersListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1DataSourcesOpenaqParametersListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqParametersRetrieve performs a GET /api/v1/data-sources/openaq/parameters/{id}/ (the `V1DataSourcesOpenaqParametersRetrieve` operationId) request.
+//
+// One OpenAQ parameter.
+func (c *Client) V1DataSourcesOpenaqParametersRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqParametersRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqProvidersList performs a GET /api/v1/data-sources/openaq/providers/ (the `V1DataSourcesOpenaqProvidersList` operationId) request.
+//
+// OpenAQ data providers (cached 24 hours).
+func (c *Client) V1DataSourcesOpenaqProvidersList(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqProvidersListRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -777,11 +1745,343 @@ func (c *Client) V1DataSourcesOpenaqSensorsList(ctx context.Context, params *V1D
 	return c.Client.Do(req)
 }
 
+// V1DataSourcesOpenaqSensorsRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/ (the `V1DataSourcesOpenaqSensorsRetrieve` operationId) request.
+//
+// One OpenAQ sensor.
+func (c *Client) V1DataSourcesOpenaqSensorsRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsDailyList performs a GET /api/v1/data-sources/openaq/sensors/{id}/daily/ (the `V1DataSourcesOpenaqSensorsDailyList` operationId) request.
+//
+// One sensor's readings aggregated per day (UTC), oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+func (c *Client) V1DataSourcesOpenaqSensorsDailyList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsDailyListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsDailyListRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsDayOfWeekRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/day-of-week/ (the `V1DataSourcesOpenaqSensorsDayOfWeekRetrieve` operationId) request.
+//
+// One sensor's readings averaged by day of week (from OpenAQ, cached 1 hour).
+func (c *Client) V1DataSourcesOpenaqSensorsDayOfWeekRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsDayOfWeekRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsFlagsList performs a GET /api/v1/data-sources/openaq/sensors/{id}/flags/ (the `V1DataSourcesOpenaqSensorsFlagsList` operationId) request.
+//
+// Data-quality flags on the readings of one OpenAQ sensor (from OpenAQ, cached 15 min).
+func (c *Client) V1DataSourcesOpenaqSensorsFlagsList(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsFlagsListRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsHourOfDayRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/hour-of-day/ (the `V1DataSourcesOpenaqSensorsHourOfDayRetrieve` operationId) request.
+//
+// One sensor's readings averaged by hour of day (from OpenAQ, cached 1 hour).
+func (c *Client) V1DataSourcesOpenaqSensorsHourOfDayRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsHourOfDayRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsHourlyList performs a GET /api/v1/data-sources/openaq/sensors/{id}/hourly/ (the `V1DataSourcesOpenaqSensorsHourlyList` operationId) request.
+//
+// One sensor's readings aggregated per hour, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+func (c *Client) V1DataSourcesOpenaqSensorsHourlyList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsHourlyListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsHourlyListRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsMeasurementsList performs a GET /api/v1/data-sources/openaq/sensors/{id}/measurements/ (the `V1DataSourcesOpenaqSensorsMeasurementsList` operationId) request.
+//
+// The most recent readings of one sensor, newest first: at most limit readings of the last days days.
+func (c *Client) V1DataSourcesOpenaqSensorsMeasurementsList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsMeasurementsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsMeasurementsListRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsMonthOfYearRetrieve performs a GET /api/v1/data-sources/openaq/sensors/{id}/month-of-year/ (the `V1DataSourcesOpenaqSensorsMonthOfYearRetrieve` operationId) request.
+//
+// One sensor's readings averaged by month of year (from OpenAQ, cached 1 hour).
+func (c *Client) V1DataSourcesOpenaqSensorsMonthOfYearRetrieve(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsMonthOfYearRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqSensorsYearlyList performs a GET /api/v1/data-sources/openaq/sensors/{id}/yearly/ (the `V1DataSourcesOpenaqSensorsYearlyList` operationId) request.
+//
+// One sensor's readings aggregated per calendar year, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+func (c *Client) V1DataSourcesOpenaqSensorsYearlyList(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsYearlyListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqSensorsYearlyListRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1DataSourcesOpenaqStatsRetrieve performs a GET /api/v1/data-sources/openaq/stats/ (the `V1DataSourcesOpenaqStatsRetrieve` operationId) request.
+//
+// Counts and coverage of the OpenAQ data.
+func (c *Client) V1DataSourcesOpenaqStatsRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1DataSourcesOpenaqStatsRetrieveRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgAggregationsRetrieve performs a GET /api/v1/esg/aggregations/ (the `V1EsgAggregationsRetrieve` operationId) request.
+//
+// Air quality and emissions aggregated per period for countries or a box. temporal_resolution and country_codes or location_bbox are required.
+func (c *Client) V1EsgAggregationsRetrieve(ctx context.Context, params *V1EsgAggregationsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgAggregationsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgAnalyticsRetrieve performs a GET /api/v1/esg/analytics/ (the `V1EsgAnalyticsRetrieve` operationId) request.
+//
+// Per country, the correlation of monthly PM2.5 with monthly Climate TRACE CO2e. country_codes is required.
+func (c *Client) V1EsgAnalyticsRetrieve(ctx context.Context, params *V1EsgAnalyticsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgAnalyticsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgClimatetraceStatisticsRetrieve performs a GET /api/v1/esg/climatetrace-statistics/ (the `V1EsgClimatetraceStatisticsRetrieve` operationId) request.
+//
+// Climate TRACE coverage of countries. country_codes is required.
+func (c *Client) V1EsgClimatetraceStatisticsRetrieve(ctx context.Context, params *V1EsgClimatetraceStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgClimatetraceStatisticsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgCorrelationsRetrieve performs a GET /api/v1/esg/correlations/ (the `V1EsgCorrelationsRetrieve` operationId) request.
+//
+// Correlations between air quality and emissions: over time per country (temporal) and across stations (spatial). sources (at least two) and country_codes are required.
+func (c *Client) V1EsgCorrelationsRetrieve(ctx context.Context, params *V1EsgCorrelationsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgCorrelationsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1EsgDataRetrieve performs a GET /api/v1/esg/data/ (the `V1EsgDataRetrieve` operationId) request.
 //
 // Unified query across OpenAQ air quality and Climate TRACE / EDGAR emissions. At least one of location_bbox, location_point (+ radius_km) or country_codes is required.
 func (c *Client) V1EsgDataRetrieve(ctx context.Context, params *V1EsgDataRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1EsgDataRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgDefinitionsRetrieve performs a GET /api/v1/esg/definitions/ (the `V1EsgDefinitionsRetrieve` operationId) request.
+//
+// Everything the unified API can return: sources, units, parameters.
+func (c *Client) V1EsgDefinitionsRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgDefinitionsRetrieveRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgDefinitionsSourcesRetrieve performs a GET /api/v1/esg/definitions/sources/ (the `V1EsgDefinitionsSourcesRetrieve` operationId) request.
+//
+// The data sources and their coverage.
+func (c *Client) V1EsgDefinitionsSourcesRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgDefinitionsSourcesRetrieveRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgDefinitionsUnitsRetrieve performs a GET /api/v1/esg/definitions/units/ (the `V1EsgDefinitionsUnitsRetrieve` operationId) request.
+//
+// The units values come in.
+func (c *Client) V1EsgDefinitionsUnitsRetrieve(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgDefinitionsUnitsRetrieveRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgExportRetrieve performs a GET /api/v1/esg/export/ (the `V1EsgExportRetrieve` operationId) request.
+//
+// A small data query answered at once as JSON or CSV (at most 10000 records per source). A location filter is required.
+func (c *Client) V1EsgExportRetrieve(ctx context.Context, params *V1EsgExportRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgExportRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgExportsCreateWithBody performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+func (c *Client) V1EsgExportsCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgExportsCreateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgExportsCreate performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+func (c *Client) V1EsgExportsCreate(ctx context.Context, body V1EsgExportsCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgExportsCreateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgExportsRetrieve performs a GET /api/v1/esg/exports/{id}/ (the `V1EsgExportsRetrieve` operationId) request.
+//
+// The status of an export.
+func (c *Client) V1EsgExportsRetrieve(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgExportsRetrieveRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgExportsDownloadRetrieve performs a GET /api/v1/esg/exports/{id}/download/ (the `V1EsgExportsDownloadRetrieve` operationId) request.
+//
+// The exported file.
+func (c *Client) V1EsgExportsDownloadRetrieve(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgExportsDownloadRetrieveRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -822,11 +2122,56 @@ func (c *Client) V1EsgLocationsRetrieve(ctx context.Context, params *V1EsgLocati
 	return c.Client.Do(req)
 }
 
+// V1EsgOpenaqStatisticsRetrieve performs a GET /api/v1/esg/openaq-statistics/ (the `V1EsgOpenaqStatisticsRetrieve` operationId) request.
+//
+// OpenAQ coverage of countries. country_codes is required.
+func (c *Client) V1EsgOpenaqStatisticsRetrieve(ctx context.Context, params *V1EsgOpenaqStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgOpenaqStatisticsRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // V1EsgParametersRetrieve performs a GET /api/v1/esg/parameters/ (the `V1EsgParametersRetrieve` operationId) request.
 //
 // Catalogue of measurable parameters across sources.
 func (c *Client) V1EsgParametersRetrieve(ctx context.Context, params *V1EsgParametersRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1EsgParametersRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgQualityRetrieve performs a GET /api/v1/esg/quality/ (the `V1EsgQualityRetrieve` operationId) request.
+//
+// Completeness and validity of the data per source.
+func (c *Client) V1EsgQualityRetrieve(ctx context.Context, params *V1EsgQualityRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgQualityRetrieveRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// V1EsgSectorsRetrieve performs a GET /api/v1/esg/sectors/ (the `V1EsgSectorsRetrieve` operationId) request.
+//
+// Emission sectors per source. country_codes is required when sources includes climatetrace.
+func (c *Client) V1EsgSectorsRetrieve(ctx context.Context, params *V1EsgSectorsRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewV1EsgSectorsRetrieveRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1154,6 +2499,292 @@ func NewSchemaRetrieveRequest(server string, params *SchemaRetrieveParams) (*htt
 		if params.Lang != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceAdminAreasSearchListRequest constructs an http.Request for the V1DataSourcesClimatetraceAdminAreasSearchList method
+func NewV1DataSourcesClimatetraceAdminAreasSearchListRequest(server string, params *V1DataSourcesClimatetraceAdminAreasSearchListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/admin-areas/search/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Bbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox", *params.Bbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Level != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "level", *params.Level, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Point != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "point", *params.Point, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Query != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "query", *params.Query, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceAdminAreasGeojsonRetrieveRequest constructs an http.Request for the V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve method
+func NewV1DataSourcesClimatetraceAdminAreasGeojsonRetrieveRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/admin-areas/%s/geojson/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceAnnualCountryEmissionsListRequest constructs an http.Request for the V1DataSourcesClimatetraceAnnualCountryEmissionsList method
+func NewV1DataSourcesClimatetraceAnnualCountryEmissionsListRequest(server string, params *V1DataSourcesClimatetraceAnnualCountryEmissionsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/annual-country-emissions/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryIso3 != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "country_iso3", *params.CountryIso3, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GasType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "gas_type", *params.GasType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ordering != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ordering", *params.Ordering, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sector != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sector", *params.Sector, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -1554,6 +3185,214 @@ func NewV1DataSourcesClimatetraceAssetsEmissionsListRequest(server string, id in
 	return req, nil
 }
 
+// NewV1DataSourcesClimatetraceAssetsViolationsListRequest constructs an http.Request for the V1DataSourcesClimatetraceAssetsViolationsList method
+func NewV1DataSourcesClimatetraceAssetsViolationsListRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/assets/%s/violations/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceCompanyMatchesListRequest constructs an http.Request for the V1DataSourcesClimatetraceCompanyMatchesList method
+func NewV1DataSourcesClimatetraceCompanyMatchesListRequest(server string, params *V1DataSourcesClimatetraceCompanyMatchesListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/company-matches/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CompanyId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "company_id", *params.CompanyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LegalEntityLei != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "legal_entity_lei", *params.LegalEntityLei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MatchingMethod != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "matching_method", *params.MatchingMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ordering != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ordering", *params.Ordering, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RelationshipType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "relationship_type", *params.RelationshipType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Verified != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "verified", *params.Verified, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1DataSourcesClimatetraceCountriesListRequest constructs an http.Request for the V1DataSourcesClimatetraceCountriesList method
 func NewV1DataSourcesClimatetraceCountriesListRequest(server string, params *V1DataSourcesClimatetraceCountriesListParams) (*http.Request, error) {
 	var err error
@@ -1646,6 +3485,148 @@ func NewV1DataSourcesClimatetraceCountriesListRequest(server string, params *V1D
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceCountriesAssetsListRequest constructs an http.Request for the V1DataSourcesClimatetraceCountriesAssetsList method
+func NewV1DataSourcesClimatetraceCountriesAssetsListRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/countries/%s/assets/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceDefinitionsContinentsListRequest constructs an http.Request for the V1DataSourcesClimatetraceDefinitionsContinentsList method
+func NewV1DataSourcesClimatetraceDefinitionsContinentsListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/definitions/continents/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceDefinitionsGasesListRequest constructs an http.Request for the V1DataSourcesClimatetraceDefinitionsGasesList method
+func NewV1DataSourcesClimatetraceDefinitionsGasesListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/definitions/gases/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceDefinitionsGroupsListRequest constructs an http.Request for the V1DataSourcesClimatetraceDefinitionsGroupsList method
+func NewV1DataSourcesClimatetraceDefinitionsGroupsListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/definitions/groups/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceDefinitionsSubsectorsListRequest constructs an http.Request for the V1DataSourcesClimatetraceDefinitionsSubsectorsList method
+func NewV1DataSourcesClimatetraceDefinitionsSubsectorsListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/definitions/subsectors/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1902,6 +3883,144 @@ func NewV1DataSourcesClimatetraceEmissionsListRequest(server string, params *V1D
 	return req, nil
 }
 
+// NewV1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveRequest constructs an http.Request for the V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve method
+func NewV1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveRequest(server string, params *V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/emissions/aggregated-emissions/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Bbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox", *params.Bbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Continents != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "continents", *params.Continents, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Countries != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "countries", *params.Countries, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Gas != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "gas", *params.Gas, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Groups != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "groups", *params.Groups, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sectors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sectors", *params.Sectors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Subsectors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "subsectors", *params.Subsectors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Years != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "years", *params.Years, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveRequest constructs an http.Request for the V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve method
 func NewV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveRequest(server string, params *V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams) (*http.Request, error) {
 	var err error
@@ -1993,6 +4112,162 @@ func NewV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveRequest(server st
 		if params.SectorName != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sector_name", *params.SectorName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceEmissionsDateRangeRetrieveRequest constructs an http.Request for the V1DataSourcesClimatetraceEmissionsDateRangeRetrieve method
+func NewV1DataSourcesClimatetraceEmissionsDateRangeRetrieveRequest(server string, params *V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/emissions/date_range/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_code", *params.CountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryIso3 != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_iso3", *params.CountryIso3, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Gas != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "gas", *params.Gas, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SectorName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sector_name", *params.SectorName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveRequest constructs an http.Request for the V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve method
+func NewV1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveRequest(server string, params *V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/emissions/gas_type_distribution/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_code", *params.CountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryIso3 != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_iso3", *params.CountryIso3, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2334,6 +4609,536 @@ func NewV1DataSourcesClimatetraceSectorsListRequest(server string, params *V1Dat
 	return req, nil
 }
 
+// NewV1DataSourcesClimatetraceSectorsAssetsListRequest constructs an http.Request for the V1DataSourcesClimatetraceSectorsAssetsList method
+func NewV1DataSourcesClimatetraceSectorsAssetsListRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/sectors/%s/assets/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveRequest constructs an http.Request for the V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve method
+func NewV1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/sectors/%s/emissions_summary/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesClimatetraceViolationsListRequest constructs an http.Request for the V1DataSourcesClimatetraceViolationsList method
+func NewV1DataSourcesClimatetraceViolationsListRequest(server string, params *V1DataSourcesClimatetraceViolationsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/climatetrace/violations/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AssetId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "asset_id", *params.AssetId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesEdgarAirPollutantGridListRequest constructs an http.Request for the V1DataSourcesEdgarAirPollutantGridList method
+func NewV1DataSourcesEdgarAirPollutantGridListRequest(server string, params *V1DataSourcesEdgarAirPollutantGridListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/edgar/air-pollutant-grid/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Bbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox", *params.Bbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Coordinates != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "coordinates", *params.Coordinates, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_date", *params.EndDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Gas != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "gas", *params.Gas, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ordering != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ordering", *params.Ordering, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Radius != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "radius", *params.Radius, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sector != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sector", *params.Sector, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_date", *params.StartDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesEdgarAirPollutantTotalsListRequest constructs an http.Request for the V1DataSourcesEdgarAirPollutantTotalsList method
+func NewV1DataSourcesEdgarAirPollutantTotalsListRequest(server string, params *V1DataSourcesEdgarAirPollutantTotalsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/edgar/air-pollutant-totals/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_code", *params.CountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryIso3 != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_iso3", *params.CountryIso3, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Gas != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "gas", *params.Gas, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ordering != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ordering", *params.Ordering, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sector != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sector", *params.Sector, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1DataSourcesEdgarCountryTotalsListRequest constructs an http.Request for the V1DataSourcesEdgarCountryTotalsList method
 func NewV1DataSourcesEdgarCountryTotalsListRequest(server string, params *V1DataSourcesEdgarCountryTotalsListParams) (*http.Request, error) {
 	var err error
@@ -2485,6 +5290,168 @@ func NewV1DataSourcesEdgarCountryTotalsListRequest(server string, params *V1Data
 		if params.StartDate != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_date", *params.StartDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesEdgarFasttrackListRequest constructs an http.Request for the V1DataSourcesEdgarFasttrackList method
+func NewV1DataSourcesEdgarFasttrackListRequest(server string, params *V1DataSourcesEdgarFasttrackListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/edgar/fasttrack/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_code", *params.CountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryIso3 != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_iso3", *params.CountryIso3, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Gas != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "gas", *params.Gas, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Provisional != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "provisional", *params.Provisional, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sector != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sector", *params.Sector, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2708,6 +5675,1450 @@ func NewV1DataSourcesEdgarGridEmissionsListRequest(server string, params *V1Data
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesEdgarTemporalProfilesListRequest constructs an http.Request for the V1DataSourcesEdgarTemporalProfilesList method
+func NewV1DataSourcesEdgarTemporalProfilesListRequest(server string, params *V1DataSourcesEdgarTemporalProfilesListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/edgar/temporal-profiles/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Hour != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hour", *params.Hour, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Month != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "month", *params.Month, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sector != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sector", *params.Sector, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TemporalLevel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "temporal_level", *params.TemporalLevel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGcpCarbonBudgetListRequest constructs an http.Request for the V1DataSourcesGcpCarbonBudgetList method
+func NewV1DataSourcesGcpCarbonBudgetListRequest(server string, params *V1DataSourcesGcpCarbonBudgetListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gcp/carbon-budget/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.BudgetVersion != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "budget_version", *params.BudgetVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGcpEmissionsByFuelListRequest constructs an http.Request for the V1DataSourcesGcpEmissionsByFuelList method
+func NewV1DataSourcesGcpEmissionsByFuelListRequest(server string, params *V1DataSourcesGcpEmissionsByFuelListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gcp/emissions-by-fuel/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.BudgetVersion != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "budget_version", *params.BudgetVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGcpMethaneBudgetListRequest constructs an http.Request for the V1DataSourcesGcpMethaneBudgetList method
+func NewV1DataSourcesGcpMethaneBudgetListRequest(server string, params *V1DataSourcesGcpMethaneBudgetListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gcp/methane-budget/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.BudgetVersion != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "budget_version", *params.BudgetVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGcpNationalEmissionsListRequest constructs an http.Request for the V1DataSourcesGcpNationalEmissionsList method
+func NewV1DataSourcesGcpNationalEmissionsListRequest(server string, params *V1DataSourcesGcpNationalEmissionsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gcp/national-emissions/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.BudgetVersion != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "budget_version", *params.BudgetVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_code", *params.CountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifEntitiesListRequest constructs an http.Request for the V1DataSourcesGleifEntitiesList method
+func NewV1DataSourcesGleifEntitiesListRequest(server string, params *V1DataSourcesGleifEntitiesListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/entities/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.EntityCategory != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entity_category", *params.EntityCategory, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entity_status", *params.EntityStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HeadquartersCountry != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "headquarters_country", *params.HeadquartersCountry, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Jurisdiction != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jurisdiction", *params.Jurisdiction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LegalAddressCountry != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "legal_address_country", *params.LegalAddressCountry, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ordering != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ordering", *params.Ordering, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RegistrationStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "registration_status", *params.RegistrationStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifEntitiesRetrieveRequest constructs an http.Request for the V1DataSourcesGleifEntitiesRetrieve method
+func NewV1DataSourcesGleifEntitiesRetrieveRequest(server string, lei string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "lei", lei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/entities/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifEntitiesAssetMatchesListRequest constructs an http.Request for the V1DataSourcesGleifEntitiesAssetMatchesList method
+func NewV1DataSourcesGleifEntitiesAssetMatchesListRequest(server string, lei string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "lei", lei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/entities/%s/asset-matches/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifEntitiesChildrenListRequest constructs an http.Request for the V1DataSourcesGleifEntitiesChildrenList method
+func NewV1DataSourcesGleifEntitiesChildrenListRequest(server string, lei string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "lei", lei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/entities/%s/children/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifEntitiesParentsRetrieveRequest constructs an http.Request for the V1DataSourcesGleifEntitiesParentsRetrieve method
+func NewV1DataSourcesGleifEntitiesParentsRetrieveRequest(server string, lei string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "lei", lei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/entities/%s/parents/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifExceptionsListRequest constructs an http.Request for the V1DataSourcesGleifExceptionsList method
+func NewV1DataSourcesGleifExceptionsListRequest(server string, params *V1DataSourcesGleifExceptionsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/exceptions/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ExceptionCategory != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exception_category", *params.ExceptionCategory, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExceptionReason != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exception_reason", *params.ExceptionReason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lei != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lei", *params.Lei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesGleifRelationshipsListRequest constructs an http.Request for the V1DataSourcesGleifRelationshipsList method
+func NewV1DataSourcesGleifRelationshipsListRequest(server string, params *V1DataSourcesGleifRelationshipsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/gleif/relationships/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.EndLei != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_lei", *params.EndLei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ordering != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ordering", *params.Ordering, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RelationshipStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "relationship_status", *params.RelationshipStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RelationshipType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "relationship_type", *params.RelationshipType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartLei != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_lei", *params.StartLei, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesNoaaStormEventsEventsListRequest constructs an http.Request for the V1DataSourcesNoaaStormEventsEventsList method
+func NewV1DataSourcesNoaaStormEventsEventsListRequest(server string, params *V1DataSourcesNoaaStormEventsEventsListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/noaa_storm_events/events/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Bbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox", *params.Bbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EventType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event_type", *params.EventType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lat != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lat", *params.Lat, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lon != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lon", *params.Lon, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Month != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "month", *params.Month, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RadiusKm != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "radius_km", *params.RadiusKm, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Year != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "year", *params.Year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqInstrumentsListRequest constructs an http.Request for the V1DataSourcesOpenaqInstrumentsList method
+func NewV1DataSourcesOpenaqInstrumentsListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/instruments/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqLicensesListRequest constructs an http.Request for the V1DataSourcesOpenaqLicensesList method
+func NewV1DataSourcesOpenaqLicensesListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/licenses/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -2962,8 +7373,42 @@ func NewV1DataSourcesOpenaqLocationsRetrieveRequest(server string, id int) (*htt
 	return req, nil
 }
 
+// NewV1DataSourcesOpenaqLocationsFlagsListRequest constructs an http.Request for the V1DataSourcesOpenaqLocationsFlagsList method
+func NewV1DataSourcesOpenaqLocationsFlagsListRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/locations/%s/flags/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve method
-func NewV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveRequest(server string, id int) (*http.Request, error) {
+func NewV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveRequest(server string, id int, params *V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2979,6 +7424,94 @@ func NewV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveRequest(server str
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/locations/%s/latest_measurements/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DatetimeMin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "datetime_min", *params.DatetimeMin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqLocationsSensorsListRequest constructs an http.Request for the V1DataSourcesOpenaqLocationsSensorsList method
+func NewV1DataSourcesOpenaqLocationsSensorsListRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/locations/%s/sensors/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqManufacturersListRequest constructs an http.Request for the V1DataSourcesOpenaqManufacturersList method
+func NewV1DataSourcesOpenaqManufacturersListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/manufacturers/")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3320,6 +7853,33 @@ func NewV1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveRequest(server strin
 	return req, nil
 }
 
+// NewV1DataSourcesOpenaqMeasurementsDateRangeRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqMeasurementsDateRangeRetrieve method
+func NewV1DataSourcesOpenaqMeasurementsDateRangeRetrieveRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/measurements/date_range/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve method
 func NewV1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveRequest(server string, params *V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams) (*http.Request, error) {
 	var err error
@@ -3548,6 +8108,67 @@ func NewV1DataSourcesOpenaqMeasurementsTotalsRetrieveRequest(server string, para
 	return req, nil
 }
 
+// NewV1DataSourcesOpenaqMeasurementsRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqMeasurementsRetrieve method
+func NewV1DataSourcesOpenaqMeasurementsRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/measurements/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqOwnersListRequest constructs an http.Request for the V1DataSourcesOpenaqOwnersList method
+func NewV1DataSourcesOpenaqOwnersListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/owners/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1DataSourcesOpenaqParametersListRequest constructs an http.Request for the V1DataSourcesOpenaqParametersList method
 func NewV1DataSourcesOpenaqParametersListRequest(server string, params *V1DataSourcesOpenaqParametersListParams) (*http.Request, error) {
 	var err error
@@ -3628,6 +8249,67 @@ func NewV1DataSourcesOpenaqParametersListRequest(server string, params *V1DataSo
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqParametersRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqParametersRetrieve method
+func NewV1DataSourcesOpenaqParametersRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/parameters/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqProvidersListRequest constructs an http.Request for the V1DataSourcesOpenaqProvidersList method
+func NewV1DataSourcesOpenaqProvidersListRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/providers/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3801,6 +8483,1115 @@ func NewV1DataSourcesOpenaqSensorsListRequest(server string, params *V1DataSourc
 		if params.Radius != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "radius", *params.Radius, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsRetrieve method
+func NewV1DataSourcesOpenaqSensorsRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsDailyListRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsDailyList method
+func NewV1DataSourcesOpenaqSensorsDailyListRequest(server string, id int, params *V1DataSourcesOpenaqSensorsDailyListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/daily/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsDayOfWeekRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsDayOfWeekRetrieve method
+func NewV1DataSourcesOpenaqSensorsDayOfWeekRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/day-of-week/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsFlagsListRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsFlagsList method
+func NewV1DataSourcesOpenaqSensorsFlagsListRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/flags/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsHourOfDayRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsHourOfDayRetrieve method
+func NewV1DataSourcesOpenaqSensorsHourOfDayRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/hour-of-day/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsHourlyListRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsHourlyList method
+func NewV1DataSourcesOpenaqSensorsHourlyListRequest(server string, id int, params *V1DataSourcesOpenaqSensorsHourlyListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/hourly/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsMeasurementsListRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsMeasurementsList method
+func NewV1DataSourcesOpenaqSensorsMeasurementsListRequest(server string, id int, params *V1DataSourcesOpenaqSensorsMeasurementsListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/measurements/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Days != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "days", *params.Days, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsMonthOfYearRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsMonthOfYearRetrieve method
+func NewV1DataSourcesOpenaqSensorsMonthOfYearRetrieveRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/month-of-year/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqSensorsYearlyListRequest constructs an http.Request for the V1DataSourcesOpenaqSensorsYearlyList method
+func NewV1DataSourcesOpenaqSensorsYearlyListRequest(server string, id int, params *V1DataSourcesOpenaqSensorsYearlyListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/sensors/%s/yearly/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1DataSourcesOpenaqStatsRetrieveRequest constructs an http.Request for the V1DataSourcesOpenaqStatsRetrieve method
+func NewV1DataSourcesOpenaqStatsRetrieveRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/data-sources/openaq/stats/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgAggregationsRetrieveRequest constructs an http.Request for the V1EsgAggregationsRetrieve method
+func NewV1EsgAggregationsRetrieveRequest(server string, params *V1EsgAggregationsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/aggregations/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeCorrelations != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_correlations", *params.IncludeCorrelations, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LocationBbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "location_bbox", *params.LocationBbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Parameters != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "parameters", *params.Parameters, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.QualityThreshold != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "quality_threshold", *params.QualityThreshold, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sources", *params.Sources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "temporal_resolution", params.TemporalResolution, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgAnalyticsRetrieveRequest constructs an http.Request for the V1EsgAnalyticsRetrieve method
+func NewV1EsgAnalyticsRetrieveRequest(server string, params *V1EsgAnalyticsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/analytics/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CorrelationThreshold != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "correlation_threshold", *params.CorrelationThreshold, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeClimatetrace != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_climatetrace", *params.IncludeClimatetrace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeOpenaq != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_openaq", *params.IncludeOpenaq, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinimumDataPoints != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "minimum_data_points", *params.MinimumDataPoints, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TemporalWindowDays != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "temporal_window_days", *params.TemporalWindowDays, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgClimatetraceStatisticsRetrieveRequest constructs an http.Request for the V1EsgClimatetraceStatisticsRetrieve method
+func NewV1EsgClimatetraceStatisticsRetrieveRequest(server string, params *V1EsgClimatetraceStatisticsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/climatetrace-statistics/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgCorrelationsRetrieveRequest constructs an http.Request for the V1EsgCorrelationsRetrieve method
+func NewV1EsgCorrelationsRetrieveRequest(server string, params *V1EsgCorrelationsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/correlations/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CorrelationType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "correlation_type", *params.CorrelationType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LocationBbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "location_bbox", *params.LocationBbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinimumDataPoints != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "minimum_data_points", *params.MinimumDataPoints, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Parameters != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "parameters", *params.Parameters, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SectorFilter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sector_filter", *params.SectorFilter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sources", params.Sources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SpatialRadiusKm != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "spatial_radius_km", *params.SpatialRadiusKm, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StatisticalTests != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "statistical_tests", *params.StatisticalTests, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TemporalWindowDays != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "temporal_window_days", *params.TemporalWindowDays, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4106,6 +9897,345 @@ func NewV1EsgDataRetrieveRequest(server string, params *V1EsgDataRetrieveParams)
 	return req, nil
 }
 
+// NewV1EsgDefinitionsRetrieveRequest constructs an http.Request for the V1EsgDefinitionsRetrieve method
+func NewV1EsgDefinitionsRetrieveRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/definitions/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgDefinitionsSourcesRetrieveRequest constructs an http.Request for the V1EsgDefinitionsSourcesRetrieve method
+func NewV1EsgDefinitionsSourcesRetrieveRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/definitions/sources/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgDefinitionsUnitsRetrieveRequest constructs an http.Request for the V1EsgDefinitionsUnitsRetrieve method
+func NewV1EsgDefinitionsUnitsRetrieveRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/definitions/units/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgExportRetrieveRequest constructs an http.Request for the V1EsgExportRetrieve method
+func NewV1EsgExportRetrieveRequest(server string, params *V1EsgExportRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/export/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", *params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LocationBbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "location_bbox", *params.LocationBbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LocationPoint != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "location_point", *params.LocationPoint, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OutputFormat != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "output_format", *params.OutputFormat, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Parameters != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "parameters", *params.Parameters, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RadiusKm != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "radius_km", *params.RadiusKm, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sources", *params.Sources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgExportsCreateRequest calls the generic V1EsgExportsCreate builder with application/json body
+func NewV1EsgExportsCreateRequest(server string, body V1EsgExportsCreateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewV1EsgExportsCreateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewV1EsgExportsCreateRequestWithBody constructs an http.Request for the V1EsgExportsCreate method, with any body, and a specified content type
+func NewV1EsgExportsCreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/exports/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewV1EsgExportsRetrieveRequest constructs an http.Request for the V1EsgExportsRetrieve method
+func NewV1EsgExportsRetrieveRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/exports/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgExportsDownloadRetrieveRequest constructs an http.Request for the V1EsgExportsDownloadRetrieve method
+func NewV1EsgExportsDownloadRetrieveRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/exports/%s/download/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1EsgHealthRetrieveRequest constructs an http.Request for the V1EsgHealthRetrieve method
 func NewV1EsgHealthRetrieveRequest(server string) (*http.Request, error) {
 	var err error
@@ -4271,6 +10401,60 @@ func NewV1EsgLocationsRetrieveRequest(server string, params *V1EsgLocationsRetri
 	return req, nil
 }
 
+// NewV1EsgOpenaqStatisticsRetrieveRequest constructs an http.Request for the V1EsgOpenaqStatisticsRetrieve method
+func NewV1EsgOpenaqStatisticsRetrieveRequest(server string, params *V1EsgOpenaqStatisticsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/openaq-statistics/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewV1EsgParametersRetrieveRequest constructs an http.Request for the V1EsgParametersRetrieve method
 func NewV1EsgParametersRetrieveRequest(server string, params *V1EsgParametersRetrieveParams) (*http.Request, error) {
 	var err error
@@ -4298,6 +10482,234 @@ func NewV1EsgParametersRetrieveRequest(server string, params *V1EsgParametersRet
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.ParameterTypes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "parameter_types", *params.ParameterTypes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sources", *params.Sources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgQualityRetrieveRequest constructs an http.Request for the V1EsgQualityRetrieve method
+func NewV1EsgQualityRetrieveRequest(server string, params *V1EsgQualityRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/quality/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LocationBbox != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "location_bbox", *params.LocationBbox, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Parameters != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "parameters", *params.Parameters, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.QualityDetailLevel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "quality_detail_level", *params.QualityDetailLevel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sources", *params.Sources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewV1EsgSectorsRetrieveRequest constructs an http.Request for the V1EsgSectorsRetrieve method
+func NewV1EsgSectorsRetrieveRequest(server string, params *V1EsgSectorsRetrieveParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/esg/sectors/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CountryCodes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "country_codes", *params.CountryCodes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DateTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_to", *params.DateTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Sources != nil {
 
@@ -4767,6 +11179,27 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	SchemaRetrieveWithResponse(ctx context.Context, params *SchemaRetrieveParams, reqEditors ...RequestEditorFn) (*SchemaRetrieveResponse, error)
 
+	// V1DataSourcesClimatetraceAdminAreasSearchListWithResponse performs a GET /api/v1/data-sources/climatetrace/admin-areas/search/ (the `V1DataSourcesClimatetraceAdminAreasSearchList` operationId) request.
+	//
+	// Administrative areas by name, point or box (Climate TRACE upstream).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceAdminAreasSearchListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceAdminAreasSearchListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAdminAreasSearchListResponse, error)
+
+	// V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/admin-areas/{id}/geojson/ (the `V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve` operationId) request.
+	//
+	// One administrative area's boundary as GeoJSON (cached 7 days).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse, error)
+
+	// V1DataSourcesClimatetraceAnnualCountryEmissionsListWithResponse performs a GET /api/v1/data-sources/climatetrace/annual-country-emissions/ (the `V1DataSourcesClimatetraceAnnualCountryEmissionsList` operationId) request.
+	//
+	// Yearly national emissions per sector and gas, summed from the assets.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceAnnualCountryEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse, error)
+
 	// V1DataSourcesClimatetraceAssetsListWithResponse performs a GET /api/v1/data-sources/climatetrace/assets/ (the `V1DataSourcesClimatetraceAssetsList` operationId) request.
 	//
 	// Climate TRACE emitting assets (facilities).
@@ -4788,12 +11221,61 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesClimatetraceAssetsEmissionsListWithResponse(ctx context.Context, id int, params *V1DataSourcesClimatetraceAssetsEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAssetsEmissionsListResponse, error)
 
+	// V1DataSourcesClimatetraceAssetsViolationsListWithResponse performs a GET /api/v1/data-sources/climatetrace/assets/{id}/violations/ (the `V1DataSourcesClimatetraceAssetsViolationsList` operationId) request.
+	//
+	// The violations recorded at one asset, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceAssetsViolationsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAssetsViolationsListResponse, error)
+
+	// V1DataSourcesClimatetraceCompanyMatchesListWithResponse performs a GET /api/v1/data-sources/climatetrace/company-matches/ (the `V1DataSourcesClimatetraceCompanyMatchesList` operationId) request.
+	//
+	// Links between Climate TRACE assets' owners and GLEIF legal entities.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceCompanyMatchesListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceCompanyMatchesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceCompanyMatchesListResponse, error)
+
 	// V1DataSourcesClimatetraceCountriesListWithResponse performs a GET /api/v1/data-sources/climatetrace/countries/ (the `V1DataSourcesClimatetraceCountriesList` operationId) request.
 	//
 	// Countries covered by Climate TRACE.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesClimatetraceCountriesListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceCountriesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceCountriesListResponse, error)
+
+	// V1DataSourcesClimatetraceCountriesAssetsListWithResponse performs a GET /api/v1/data-sources/climatetrace/countries/{id}/assets/ (the `V1DataSourcesClimatetraceCountriesAssetsList` operationId) request.
+	//
+	// The first 100 assets of one country (the id of countries/), by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceCountriesAssetsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceCountriesAssetsListResponse, error)
+
+	// V1DataSourcesClimatetraceDefinitionsContinentsListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/continents/ (the `V1DataSourcesClimatetraceDefinitionsContinentsList` operationId) request.
+	//
+	// Climate TRACE continents and their countries (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceDefinitionsContinentsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsContinentsListResponse, error)
+
+	// V1DataSourcesClimatetraceDefinitionsGasesListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/gases/ (the `V1DataSourcesClimatetraceDefinitionsGasesList` operationId) request.
+	//
+	// Climate TRACE gases (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceDefinitionsGasesListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsGasesListResponse, error)
+
+	// V1DataSourcesClimatetraceDefinitionsGroupsListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/groups/ (the `V1DataSourcesClimatetraceDefinitionsGroupsList` operationId) request.
+	//
+	// Climate TRACE country groups (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceDefinitionsGroupsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsGroupsListResponse, error)
+
+	// V1DataSourcesClimatetraceDefinitionsSubsectorsListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/subsectors/ (the `V1DataSourcesClimatetraceDefinitionsSubsectorsList` operationId) request.
+	//
+	// Climate TRACE subsectors and their sectors (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceDefinitionsSubsectorsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse, error)
 
 	// V1DataSourcesClimatetraceEmissionsListWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/ (the `V1DataSourcesClimatetraceEmissionsList` operationId) request.
 	//
@@ -4802,12 +11284,33 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesClimatetraceEmissionsListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsListResponse, error)
 
+	// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/aggregated-emissions/ (the `V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve` operationId) request.
+	//
+	// Asset emissions summed per year, sector, subsector and country (Climate TRACE v6 aggregation, cached 15 min).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse, error)
+
 	// V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/country_totals/ (the `V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve` operationId) request.
 	//
 	// Total CO2e per country over the emissions matching the filters. Slow on the full table.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse, error)
+
+	// V1DataSourcesClimatetraceEmissionsDateRangeRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/date_range/ (the `V1DataSourcesClimatetraceEmissionsDateRangeRetrieve` operationId) request.
+	//
+	// First and last month of the matching emission rows, and their number.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse, error)
+
+	// V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/gas_type_distribution/ (the `V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve` operationId) request.
+	//
+	// How the matching emission rows divide between gases.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse, error)
 
 	// V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/sector_totals/ (the `V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve` operationId) request.
 	//
@@ -4830,6 +11333,41 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesClimatetraceSectorsListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceSectorsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceSectorsListResponse, error)
 
+	// V1DataSourcesClimatetraceSectorsAssetsListWithResponse performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/assets/ (the `V1DataSourcesClimatetraceSectorsAssetsList` operationId) request.
+	//
+	// The first 100 assets of one sector, by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceSectorsAssetsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceSectorsAssetsListResponse, error)
+
+	// V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/emissions_summary/ (the `V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve` operationId) request.
+	//
+	// Asset count and CO2e totals of one sector.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse, error)
+
+	// V1DataSourcesClimatetraceViolationsListWithResponse performs a GET /api/v1/data-sources/climatetrace/violations/ (the `V1DataSourcesClimatetraceViolationsList` operationId) request.
+	//
+	// Environmental-permit violations recorded at assets.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesClimatetraceViolationsListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceViolationsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceViolationsListResponse, error)
+
+	// V1DataSourcesEdgarAirPollutantGridListWithResponse performs a GET /api/v1/data-sources/edgar/air-pollutant-grid/ (the `V1DataSourcesEdgarAirPollutantGridList` operationId) request.
+	//
+	// EDGAR 0.1° gridded air-pollutant emissions (tonnes per cell and year). Without any filter the answer is empty.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesEdgarAirPollutantGridListWithResponse(ctx context.Context, params *V1DataSourcesEdgarAirPollutantGridListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarAirPollutantGridListResponse, error)
+
+	// V1DataSourcesEdgarAirPollutantTotalsListWithResponse performs a GET /api/v1/data-sources/edgar/air-pollutant-totals/ (the `V1DataSourcesEdgarAirPollutantTotalsList` operationId) request.
+	//
+	// EDGAR yearly national air-pollutant emissions (kilotonnes) per sector.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesEdgarAirPollutantTotalsListWithResponse(ctx context.Context, params *V1DataSourcesEdgarAirPollutantTotalsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarAirPollutantTotalsListResponse, error)
+
 	// V1DataSourcesEdgarCountryTotalsListWithResponse performs a GET /api/v1/data-sources/edgar/country-totals/ (the `V1DataSourcesEdgarCountryTotalsList` operationId) request.
 	//
 	// EDGAR yearly national emission totals (kilotonnes).
@@ -4837,12 +11375,124 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesEdgarCountryTotalsListWithResponse(ctx context.Context, params *V1DataSourcesEdgarCountryTotalsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarCountryTotalsListResponse, error)
 
+	// V1DataSourcesEdgarFasttrackListWithResponse performs a GET /api/v1/data-sources/edgar/fasttrack/ (the `V1DataSourcesEdgarFasttrackList` operationId) request.
+	//
+	// EDGAR fast-track national totals of the latest years (kilotonnes).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesEdgarFasttrackListWithResponse(ctx context.Context, params *V1DataSourcesEdgarFasttrackListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarFasttrackListResponse, error)
+
 	// V1DataSourcesEdgarGridEmissionsListWithResponse performs a GET /api/v1/data-sources/edgar/grid-emissions/ (the `V1DataSourcesEdgarGridEmissionsList` operationId) request.
 	//
 	// EDGAR 0.1 degree gridded emissions (tonnes per cell and year). At least one filter is required.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesEdgarGridEmissionsListWithResponse(ctx context.Context, params *V1DataSourcesEdgarGridEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarGridEmissionsListResponse, error)
+
+	// V1DataSourcesEdgarTemporalProfilesListWithResponse performs a GET /api/v1/data-sources/edgar/temporal-profiles/ (the `V1DataSourcesEdgarTemporalProfilesList` operationId) request.
+	//
+	// EDGAR's temporal profiles: how each sector's yearly emissions spread over months, weekdays and hours.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesEdgarTemporalProfilesListWithResponse(ctx context.Context, params *V1DataSourcesEdgarTemporalProfilesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarTemporalProfilesListResponse, error)
+
+	// V1DataSourcesGcpCarbonBudgetListWithResponse performs a GET /api/v1/data-sources/gcp/carbon-budget/ (the `V1DataSourcesGcpCarbonBudgetList` operationId) request.
+	//
+	// The global carbon budget per year: emissions, atmospheric growth, ocean and land sinks.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGcpCarbonBudgetListWithResponse(ctx context.Context, params *V1DataSourcesGcpCarbonBudgetListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpCarbonBudgetListResponse, error)
+
+	// V1DataSourcesGcpEmissionsByFuelListWithResponse performs a GET /api/v1/data-sources/gcp/emissions-by-fuel/ (the `V1DataSourcesGcpEmissionsByFuelList` operationId) request.
+	//
+	// Global fossil CO2 by fuel (coal, oil, gas, cement, flaring, other) per year.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGcpEmissionsByFuelListWithResponse(ctx context.Context, params *V1DataSourcesGcpEmissionsByFuelListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpEmissionsByFuelListResponse, error)
+
+	// V1DataSourcesGcpMethaneBudgetListWithResponse performs a GET /api/v1/data-sources/gcp/methane-budget/ (the `V1DataSourcesGcpMethaneBudgetList` operationId) request.
+	//
+	// The global methane budget per year: anthropogenic and natural sources, sinks.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGcpMethaneBudgetListWithResponse(ctx context.Context, params *V1DataSourcesGcpMethaneBudgetListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpMethaneBudgetListResponse, error)
+
+	// V1DataSourcesGcpNationalEmissionsListWithResponse performs a GET /api/v1/data-sources/gcp/national-emissions/ (the `V1DataSourcesGcpNationalEmissionsList` operationId) request.
+	//
+	// Global Carbon Project national fossil CO2: territorial and consumption-based, with per-capita values.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGcpNationalEmissionsListWithResponse(ctx context.Context, params *V1DataSourcesGcpNationalEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpNationalEmissionsListResponse, error)
+
+	// V1DataSourcesGleifEntitiesListWithResponse performs a GET /api/v1/data-sources/gleif/entities/ (the `V1DataSourcesGleifEntitiesList` operationId) request.
+	//
+	// GLEIF legal entities.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifEntitiesListWithResponse(ctx context.Context, params *V1DataSourcesGleifEntitiesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesListResponse, error)
+
+	// V1DataSourcesGleifEntitiesRetrieveWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/ (the `V1DataSourcesGleifEntitiesRetrieve` operationId) request.
+	//
+	// One GLEIF legal entity.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifEntitiesRetrieveWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesRetrieveResponse, error)
+
+	// V1DataSourcesGleifEntitiesAssetMatchesListWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/asset-matches/ (the `V1DataSourcesGleifEntitiesAssetMatchesList` operationId) request.
+	//
+	// The Climate TRACE assets matched to a legal entity, most confident first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifEntitiesAssetMatchesListWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesAssetMatchesListResponse, error)
+
+	// V1DataSourcesGleifEntitiesChildrenListWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/children/ (the `V1DataSourcesGleifEntitiesChildrenList` operationId) request.
+	//
+	// The entities a legal entity directly consolidates.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifEntitiesChildrenListWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesChildrenListResponse, error)
+
+	// V1DataSourcesGleifEntitiesParentsRetrieveWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/parents/ (the `V1DataSourcesGleifEntitiesParentsRetrieve` operationId) request.
+	//
+	// The direct and ultimate parents of a legal entity.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifEntitiesParentsRetrieveWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesParentsRetrieveResponse, error)
+
+	// V1DataSourcesGleifExceptionsListWithResponse performs a GET /api/v1/data-sources/gleif/exceptions/ (the `V1DataSourcesGleifExceptionsList` operationId) request.
+	//
+	// GLEIF reporting exceptions.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifExceptionsListWithResponse(ctx context.Context, params *V1DataSourcesGleifExceptionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifExceptionsListResponse, error)
+
+	// V1DataSourcesGleifRelationshipsListWithResponse performs a GET /api/v1/data-sources/gleif/relationships/ (the `V1DataSourcesGleifRelationshipsList` operationId) request.
+	//
+	// GLEIF relationship records (child to parent).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesGleifRelationshipsListWithResponse(ctx context.Context, params *V1DataSourcesGleifRelationshipsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifRelationshipsListResponse, error)
+
+	// V1DataSourcesNoaaStormEventsEventsListWithResponse performs a GET /api/v1/data-sources/noaa_storm_events/events/ (the `V1DataSourcesNoaaStormEventsEventsList` operationId) request.
+	//
+	// NOAA Storm Events (US, 2015-2024): tornadoes, hail, floods, hurricanes, winter storms and more. Note: bbox here is latitude first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesNoaaStormEventsEventsListWithResponse(ctx context.Context, params *V1DataSourcesNoaaStormEventsEventsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesNoaaStormEventsEventsListResponse, error)
+
+	// V1DataSourcesOpenaqInstrumentsListWithResponse performs a GET /api/v1/data-sources/openaq/instruments/ (the `V1DataSourcesOpenaqInstrumentsList` operationId) request.
+	//
+	// OpenAQ instruments (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqInstrumentsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqInstrumentsListResponse, error)
+
+	// V1DataSourcesOpenaqLicensesListWithResponse performs a GET /api/v1/data-sources/openaq/licenses/ (the `V1DataSourcesOpenaqLicensesList` operationId) request.
+	//
+	// OpenAQ data licenses (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqLicensesListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLicensesListResponse, error)
 
 	// V1DataSourcesOpenaqLocationsListWithResponse performs a GET /api/v1/data-sources/openaq/locations/ (the `V1DataSourcesOpenaqLocationsList` operationId) request.
 	//
@@ -4858,12 +11508,33 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesOpenaqLocationsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsRetrieveResponse, error)
 
+	// V1DataSourcesOpenaqLocationsFlagsListWithResponse performs a GET /api/v1/data-sources/openaq/locations/{id}/flags/ (the `V1DataSourcesOpenaqLocationsFlagsList` operationId) request.
+	//
+	// Data-quality flags on the readings of one OpenAQ location (from OpenAQ, cached 15 min).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqLocationsFlagsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsFlagsListResponse, error)
+
 	// V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/locations/{id}/latest_measurements/ (the `V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve` operationId) request.
 	//
 	// The most recent measurement of each parameter at one OpenAQ location.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse, error)
+	V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqLocationsSensorsListWithResponse performs a GET /api/v1/data-sources/openaq/locations/{id}/sensors/ (the `V1DataSourcesOpenaqLocationsSensorsList` operationId) request.
+	//
+	// The sensors of one OpenAQ location.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqLocationsSensorsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsSensorsListResponse, error)
+
+	// V1DataSourcesOpenaqManufacturersListWithResponse performs a GET /api/v1/data-sources/openaq/manufacturers/ (the `V1DataSourcesOpenaqManufacturersList` operationId) request.
+	//
+	// OpenAQ instrument manufacturers (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqManufacturersListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqManufacturersListResponse, error)
 
 	// V1DataSourcesOpenaqMeasurementsListWithResponse performs a GET /api/v1/data-sources/openaq/measurements/ (the `V1DataSourcesOpenaqMeasurementsList` operationId) request.
 	//
@@ -4879,6 +11550,13 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveWithResponse(ctx context.Context, params *V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveResponse, error)
 
+	// V1DataSourcesOpenaqMeasurementsDateRangeRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/measurements/date_range/ (the `V1DataSourcesOpenaqMeasurementsDateRangeRetrieve` operationId) request.
+	//
+	// First and last measured_at over all readings, and their number.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqMeasurementsDateRangeRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse, error)
+
 	// V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/measurements/parameter_totals/ (the `V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve` operationId) request.
 	//
 	// Per-parameter statistics over the measurements matching the filters. Aggregates include -999 sentinel values.
@@ -4893,12 +11571,40 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesOpenaqMeasurementsTotalsRetrieveWithResponse(ctx context.Context, params *V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqMeasurementsTotalsRetrieveResponse, error)
 
+	// V1DataSourcesOpenaqMeasurementsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/measurements/{id}/ (the `V1DataSourcesOpenaqMeasurementsRetrieve` operationId) request.
+	//
+	// One OpenAQ reading.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqMeasurementsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqMeasurementsRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqOwnersListWithResponse performs a GET /api/v1/data-sources/openaq/owners/ (the `V1DataSourcesOpenaqOwnersList` operationId) request.
+	//
+	// OpenAQ station owners (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqOwnersListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqOwnersListResponse, error)
+
 	// V1DataSourcesOpenaqParametersListWithResponse performs a GET /api/v1/data-sources/openaq/parameters/ (the `V1DataSourcesOpenaqParametersList` operationId) request.
 	//
 	// Catalogue of OpenAQ parameters (pollutants) with their units.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesOpenaqParametersListWithResponse(ctx context.Context, params *V1DataSourcesOpenaqParametersListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqParametersListResponse, error)
+
+	// V1DataSourcesOpenaqParametersRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/parameters/{id}/ (the `V1DataSourcesOpenaqParametersRetrieve` operationId) request.
+	//
+	// One OpenAQ parameter.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqParametersRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqParametersRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqProvidersListWithResponse performs a GET /api/v1/data-sources/openaq/providers/ (the `V1DataSourcesOpenaqProvidersList` operationId) request.
+	//
+	// OpenAQ data providers (cached 24 hours).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqProvidersListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqProvidersListResponse, error)
 
 	// V1DataSourcesOpenaqSensorsListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/ (the `V1DataSourcesOpenaqSensorsList` operationId) request.
 	//
@@ -4907,12 +11613,166 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesOpenaqSensorsListWithResponse(ctx context.Context, params *V1DataSourcesOpenaqSensorsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsListResponse, error)
 
+	// V1DataSourcesOpenaqSensorsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/ (the `V1DataSourcesOpenaqSensorsRetrieve` operationId) request.
+	//
+	// One OpenAQ sensor.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqSensorsDailyListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/daily/ (the `V1DataSourcesOpenaqSensorsDailyList` operationId) request.
+	//
+	// One sensor's readings aggregated per day (UTC), oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsDailyListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsDailyListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsDailyListResponse, error)
+
+	// V1DataSourcesOpenaqSensorsDayOfWeekRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/day-of-week/ (the `V1DataSourcesOpenaqSensorsDayOfWeekRetrieve` operationId) request.
+	//
+	// One sensor's readings averaged by day of week (from OpenAQ, cached 1 hour).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsDayOfWeekRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqSensorsFlagsListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/flags/ (the `V1DataSourcesOpenaqSensorsFlagsList` operationId) request.
+	//
+	// Data-quality flags on the readings of one OpenAQ sensor (from OpenAQ, cached 15 min).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsFlagsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsFlagsListResponse, error)
+
+	// V1DataSourcesOpenaqSensorsHourOfDayRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/hour-of-day/ (the `V1DataSourcesOpenaqSensorsHourOfDayRetrieve` operationId) request.
+	//
+	// One sensor's readings averaged by hour of day (from OpenAQ, cached 1 hour).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsHourOfDayRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqSensorsHourlyListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/hourly/ (the `V1DataSourcesOpenaqSensorsHourlyList` operationId) request.
+	//
+	// One sensor's readings aggregated per hour, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsHourlyListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsHourlyListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsHourlyListResponse, error)
+
+	// V1DataSourcesOpenaqSensorsMeasurementsListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/measurements/ (the `V1DataSourcesOpenaqSensorsMeasurementsList` operationId) request.
+	//
+	// The most recent readings of one sensor, newest first: at most limit readings of the last days days.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsMeasurementsListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsMeasurementsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsMeasurementsListResponse, error)
+
+	// V1DataSourcesOpenaqSensorsMonthOfYearRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/month-of-year/ (the `V1DataSourcesOpenaqSensorsMonthOfYearRetrieve` operationId) request.
+	//
+	// One sensor's readings averaged by month of year (from OpenAQ, cached 1 hour).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsMonthOfYearRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse, error)
+
+	// V1DataSourcesOpenaqSensorsYearlyListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/yearly/ (the `V1DataSourcesOpenaqSensorsYearlyList` operationId) request.
+	//
+	// One sensor's readings aggregated per calendar year, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqSensorsYearlyListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsYearlyListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsYearlyListResponse, error)
+
+	// V1DataSourcesOpenaqStatsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/stats/ (the `V1DataSourcesOpenaqStatsRetrieve` operationId) request.
+	//
+	// Counts and coverage of the OpenAQ data.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1DataSourcesOpenaqStatsRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqStatsRetrieveResponse, error)
+
+	// V1EsgAggregationsRetrieveWithResponse performs a GET /api/v1/esg/aggregations/ (the `V1EsgAggregationsRetrieve` operationId) request.
+	//
+	// Air quality and emissions aggregated per period for countries or a box. temporal_resolution and country_codes or location_bbox are required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgAggregationsRetrieveWithResponse(ctx context.Context, params *V1EsgAggregationsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgAggregationsRetrieveResponse, error)
+
+	// V1EsgAnalyticsRetrieveWithResponse performs a GET /api/v1/esg/analytics/ (the `V1EsgAnalyticsRetrieve` operationId) request.
+	//
+	// Per country, the correlation of monthly PM2.5 with monthly Climate TRACE CO2e. country_codes is required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgAnalyticsRetrieveWithResponse(ctx context.Context, params *V1EsgAnalyticsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgAnalyticsRetrieveResponse, error)
+
+	// V1EsgClimatetraceStatisticsRetrieveWithResponse performs a GET /api/v1/esg/climatetrace-statistics/ (the `V1EsgClimatetraceStatisticsRetrieve` operationId) request.
+	//
+	// Climate TRACE coverage of countries. country_codes is required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgClimatetraceStatisticsRetrieveWithResponse(ctx context.Context, params *V1EsgClimatetraceStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgClimatetraceStatisticsRetrieveResponse, error)
+
+	// V1EsgCorrelationsRetrieveWithResponse performs a GET /api/v1/esg/correlations/ (the `V1EsgCorrelationsRetrieve` operationId) request.
+	//
+	// Correlations between air quality and emissions: over time per country (temporal) and across stations (spatial). sources (at least two) and country_codes are required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgCorrelationsRetrieveWithResponse(ctx context.Context, params *V1EsgCorrelationsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgCorrelationsRetrieveResponse, error)
+
 	// V1EsgDataRetrieveWithResponse performs a GET /api/v1/esg/data/ (the `V1EsgDataRetrieve` operationId) request.
 	//
 	// Unified query across OpenAQ air quality and Climate TRACE / EDGAR emissions. At least one of location_bbox, location_point (+ radius_km) or country_codes is required.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1EsgDataRetrieveWithResponse(ctx context.Context, params *V1EsgDataRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgDataRetrieveResponse, error)
+
+	// V1EsgDefinitionsRetrieveWithResponse performs a GET /api/v1/esg/definitions/ (the `V1EsgDefinitionsRetrieve` operationId) request.
+	//
+	// Everything the unified API can return: sources, units, parameters.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgDefinitionsRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1EsgDefinitionsRetrieveResponse, error)
+
+	// V1EsgDefinitionsSourcesRetrieveWithResponse performs a GET /api/v1/esg/definitions/sources/ (the `V1EsgDefinitionsSourcesRetrieve` operationId) request.
+	//
+	// The data sources and their coverage.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgDefinitionsSourcesRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1EsgDefinitionsSourcesRetrieveResponse, error)
+
+	// V1EsgDefinitionsUnitsRetrieveWithResponse performs a GET /api/v1/esg/definitions/units/ (the `V1EsgDefinitionsUnitsRetrieve` operationId) request.
+	//
+	// The units values come in.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgDefinitionsUnitsRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1EsgDefinitionsUnitsRetrieveResponse, error)
+
+	// V1EsgExportRetrieveWithResponse performs a GET /api/v1/esg/export/ (the `V1EsgExportRetrieve` operationId) request.
+	//
+	// A small data query answered at once as JSON or CSV (at most 10000 records per source). A location filter is required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgExportRetrieveWithResponse(ctx context.Context, params *V1EsgExportRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgExportRetrieveResponse, error)
+
+	// V1EsgExportsCreateWithBodyWithResponse performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgExportsCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*V1EsgExportsCreateResponse, error)
+
+	// V1EsgExportsCreateWithResponse performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+	V1EsgExportsCreateWithResponse(ctx context.Context, body V1EsgExportsCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*V1EsgExportsCreateResponse, error)
+
+	// V1EsgExportsRetrieveWithResponse performs a GET /api/v1/esg/exports/{id}/ (the `V1EsgExportsRetrieve` operationId) request.
+	//
+	// The status of an export.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgExportsRetrieveWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*V1EsgExportsRetrieveResponse, error)
+
+	// V1EsgExportsDownloadRetrieveWithResponse performs a GET /api/v1/esg/exports/{id}/download/ (the `V1EsgExportsDownloadRetrieve` operationId) request.
+	//
+	// The exported file.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgExportsDownloadRetrieveWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*V1EsgExportsDownloadRetrieveResponse, error)
 
 	// V1EsgHealthRetrieveWithResponse performs a GET /api/v1/esg/health/ (the `V1EsgHealthRetrieve` operationId) request.
 	//
@@ -4928,12 +11788,33 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	V1EsgLocationsRetrieveWithResponse(ctx context.Context, params *V1EsgLocationsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgLocationsRetrieveResponse, error)
 
+	// V1EsgOpenaqStatisticsRetrieveWithResponse performs a GET /api/v1/esg/openaq-statistics/ (the `V1EsgOpenaqStatisticsRetrieve` operationId) request.
+	//
+	// OpenAQ coverage of countries. country_codes is required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgOpenaqStatisticsRetrieveWithResponse(ctx context.Context, params *V1EsgOpenaqStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgOpenaqStatisticsRetrieveResponse, error)
+
 	// V1EsgParametersRetrieveWithResponse performs a GET /api/v1/esg/parameters/ (the `V1EsgParametersRetrieve` operationId) request.
 	//
 	// Catalogue of measurable parameters across sources.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1EsgParametersRetrieveWithResponse(ctx context.Context, params *V1EsgParametersRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgParametersRetrieveResponse, error)
+
+	// V1EsgQualityRetrieveWithResponse performs a GET /api/v1/esg/quality/ (the `V1EsgQualityRetrieve` operationId) request.
+	//
+	// Completeness and validity of the data per source.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgQualityRetrieveWithResponse(ctx context.Context, params *V1EsgQualityRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgQualityRetrieveResponse, error)
+
+	// V1EsgSectorsRetrieveWithResponse performs a GET /api/v1/esg/sectors/ (the `V1EsgSectorsRetrieve` operationId) request.
+	//
+	// Emission sectors per source. country_codes is required when sources includes climatetrace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	V1EsgSectorsRetrieveWithResponse(ctx context.Context, params *V1EsgSectorsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgSectorsRetrieveResponse, error)
 
 	// V1EsgStatisticsRetrieveWithResponse performs a GET /api/v1/esg/statistics/ (the `V1EsgStatisticsRetrieve` operationId) request.
 	//
@@ -5377,6 +12258,213 @@ func (r SchemaRetrieveResponse) ContentType() string {
 	return ""
 }
 
+type V1DataSourcesClimatetraceAdminAreasSearchListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceAdminArea
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) GetJSON200() *[]ClimateTraceAdminArea {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceAdminAreasSearchListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClimateTraceAdminAreaGeoJSON
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) GetJSON200() *ClimateTraceAdminAreaGeoJSON {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedClimateTraceAnnualCountryEmissionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) GetJSON200() *PaginatedClimateTraceAnnualCountryEmissionList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesClimatetraceAssetsListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5591,6 +12679,144 @@ func (r V1DataSourcesClimatetraceAssetsEmissionsListResponse) ContentType() stri
 	return ""
 }
 
+type V1DataSourcesClimatetraceAssetsViolationsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceViolation
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) GetJSON200() *[]ClimateTraceViolation {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceAssetsViolationsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceCompanyMatchesListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedClimateTraceCompanyMatchList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) GetJSON200() *PaginatedClimateTraceCompanyMatchList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceCompanyMatchesListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesClimatetraceCountriesListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5654,6 +12880,323 @@ func (r V1DataSourcesClimatetraceCountriesListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1DataSourcesClimatetraceCountriesListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceCountriesAssetsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceAsset
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) GetJSON200() *[]ClimateTraceAsset {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceCountriesAssetsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceDefinitionsContinentsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceContinentDefinition
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) GetJSON200() *[]ClimateTraceContinentDefinition {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceDefinitionsContinentsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceDefinitionsGasesListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceGasDefinition
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) GetJSON200() *[]ClimateTraceGasDefinition {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceDefinitionsGasesListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceDefinitionsGroupsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceGroupDefinition
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) GetJSON200() *[]ClimateTraceGroupDefinition {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceDefinitionsGroupsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceSubsectorDefinition
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) GetJSON200() *[]ClimateTraceSubsectorDefinition {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5729,6 +13272,75 @@ func (r V1DataSourcesClimatetraceEmissionsListResponse) ContentType() string {
 	return ""
 }
 
+type V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClimateTraceAggregatedEmissions
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) GetJSON200() *ClimateTraceAggregatedEmissions {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5792,6 +13404,144 @@ func (r V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse) StatusC
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClimateTraceEmissionDateRange
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) GetJSON200() *ClimateTraceEmissionDateRange {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClimateTraceGasTypeDistribution
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) GetJSON200() *ClimateTraceGasTypeDistribution {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6005,6 +13755,351 @@ func (r V1DataSourcesClimatetraceSectorsListResponse) ContentType() string {
 	return ""
 }
 
+type V1DataSourcesClimatetraceSectorsAssetsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceAsset
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) GetJSON200() *[]ClimateTraceAsset {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceSectorsAssetsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClimateTraceSectorEmissionsSummary
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) GetJSON200() *ClimateTraceSectorEmissionsSummary {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesClimatetraceViolationsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedClimateTraceViolationList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesClimatetraceViolationsListResponse) GetJSON200() *PaginatedClimateTraceViolationList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesClimatetraceViolationsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesClimatetraceViolationsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesClimatetraceViolationsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesClimatetraceViolationsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesClimatetraceViolationsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesClimatetraceViolationsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesClimatetraceViolationsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesClimatetraceViolationsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesEdgarAirPollutantGridListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedEdgarAirPollutantGridCellList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) GetJSON200() *PaginatedEdgarAirPollutantGridCellList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesEdgarAirPollutantGridListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesEdgarAirPollutantTotalsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedEdgarAirPollutantTotalList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) GetJSON200() *PaginatedEdgarAirPollutantTotalList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesEdgarAirPollutantTotalsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesEdgarCountryTotalsListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6074,6 +14169,75 @@ func (r V1DataSourcesEdgarCountryTotalsListResponse) ContentType() string {
 	return ""
 }
 
+type V1DataSourcesEdgarFasttrackListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedEdgarFastTrackList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesEdgarFasttrackListResponse) GetJSON200() *PaginatedEdgarFastTrackList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesEdgarFasttrackListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesEdgarFasttrackListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesEdgarFasttrackListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesEdgarFasttrackListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesEdgarFasttrackListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesEdgarFasttrackListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesEdgarFasttrackListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesEdgarFasttrackListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesEdgarGridEmissionsListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6137,6 +14301,1027 @@ func (r V1DataSourcesEdgarGridEmissionsListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1DataSourcesEdgarGridEmissionsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesEdgarTemporalProfilesListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedEdgarTemporalProfileList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) GetJSON200() *PaginatedEdgarTemporalProfileList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesEdgarTemporalProfilesListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGcpCarbonBudgetListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGcpCarbonBudgetList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGcpCarbonBudgetListResponse) GetJSON200() *PaginatedGcpCarbonBudgetList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGcpCarbonBudgetListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGcpCarbonBudgetListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGcpCarbonBudgetListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGcpCarbonBudgetListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGcpCarbonBudgetListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGcpCarbonBudgetListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGcpCarbonBudgetListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGcpCarbonBudgetListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGcpEmissionsByFuelListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGcpFuelEmissionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) GetJSON200() *PaginatedGcpFuelEmissionList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGcpEmissionsByFuelListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGcpMethaneBudgetListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGcpMethaneBudgetList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGcpMethaneBudgetListResponse) GetJSON200() *PaginatedGcpMethaneBudgetList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGcpMethaneBudgetListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGcpMethaneBudgetListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGcpMethaneBudgetListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGcpMethaneBudgetListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGcpMethaneBudgetListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGcpMethaneBudgetListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGcpMethaneBudgetListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGcpMethaneBudgetListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGcpNationalEmissionsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGcpNationalEmissionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGcpNationalEmissionsListResponse) GetJSON200() *PaginatedGcpNationalEmissionList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGcpNationalEmissionsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGcpNationalEmissionsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGcpNationalEmissionsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGcpNationalEmissionsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGcpNationalEmissionsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGcpNationalEmissionsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGcpNationalEmissionsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGcpNationalEmissionsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifEntitiesListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGleifEntityList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifEntitiesListResponse) GetJSON200() *PaginatedGleifEntityList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGleifEntitiesListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifEntitiesListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifEntitiesListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifEntitiesListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifEntitiesListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifEntitiesListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifEntitiesListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifEntitiesListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifEntitiesRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GleifEntity
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) GetJSON200() *GleifEntity {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifEntitiesRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifEntitiesAssetMatchesListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClimateTraceCompanyMatch
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) GetJSON200() *[]ClimateTraceCompanyMatch {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifEntitiesAssetMatchesListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifEntitiesChildrenListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]GleifEntity
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) GetJSON200() *[]GleifEntity {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifEntitiesChildrenListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifEntitiesParentsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GleifEntityParents
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) GetJSON200() *GleifEntityParents {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifEntitiesParentsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifExceptionsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGleifReportingExceptionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifExceptionsListResponse) GetJSON200() *PaginatedGleifReportingExceptionList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGleifExceptionsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifExceptionsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifExceptionsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifExceptionsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifExceptionsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifExceptionsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifExceptionsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifExceptionsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesGleifRelationshipsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedGleifRelationshipList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesGleifRelationshipsListResponse) GetJSON200() *PaginatedGleifRelationshipList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesGleifRelationshipsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesGleifRelationshipsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesGleifRelationshipsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesGleifRelationshipsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesGleifRelationshipsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesGleifRelationshipsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesGleifRelationshipsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesGleifRelationshipsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesNoaaStormEventsEventsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedNoaaStormEventList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) GetJSON200() *PaginatedNoaaStormEventList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesNoaaStormEventsEventsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqInstrumentsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQInstrument
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqInstrumentsListResponse) GetJSON200() *[]OpenAQInstrument {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqInstrumentsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqInstrumentsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqInstrumentsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqInstrumentsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqInstrumentsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqInstrumentsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqInstrumentsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqLicensesListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQLicense
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqLicensesListResponse) GetJSON200() *[]OpenAQLicense {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqLicensesListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqLicensesListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqLicensesListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqLicensesListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqLicensesListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqLicensesListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqLicensesListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6281,11 +15466,82 @@ func (r V1DataSourcesOpenaqLocationsRetrieveResponse) ContentType() string {
 	return ""
 }
 
+type V1DataSourcesOpenaqLocationsFlagsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQFlag
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) GetJSON200() *[]OpenAQFlag {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqLocationsFlagsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OpenAQLatestMeasurements
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *ErrorDetail
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -6299,6 +15555,11 @@ type V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse) GetJSON200() *OpenAQLatestMeasurements {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -6344,6 +15605,137 @@ func (r V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse) StatusCo
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqLocationsSensorsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQSensor
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) GetJSON200() *[]OpenAQSensor {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqLocationsSensorsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqManufacturersListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQManufacturer
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqManufacturersListResponse) GetJSON200() *[]OpenAQManufacturer {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqManufacturersListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqManufacturersListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqManufacturersListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqManufacturersListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqManufacturersListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqManufacturersListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqManufacturersListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6488,6 +15880,68 @@ func (r V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveResponse) ContentTyp
 	return ""
 }
 
+type V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQMeasurementDateRange
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) GetJSON200() *OpenAQMeasurementDateRange {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6626,6 +16080,137 @@ func (r V1DataSourcesOpenaqMeasurementsTotalsRetrieveResponse) ContentType() str
 	return ""
 }
 
+type V1DataSourcesOpenaqMeasurementsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQMeasurement
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) GetJSON200() *OpenAQMeasurement {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqMeasurementsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqOwnersListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQOwner
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqOwnersListResponse) GetJSON200() *[]OpenAQOwner {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqOwnersListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqOwnersListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqOwnersListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqOwnersListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqOwnersListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqOwnersListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqOwnersListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1DataSourcesOpenaqParametersListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6689,6 +16274,137 @@ func (r V1DataSourcesOpenaqParametersListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1DataSourcesOpenaqParametersListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqParametersRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQParameter
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) GetJSON200() *OpenAQParameter {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqParametersRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqProvidersListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQProvider
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqProvidersListResponse) GetJSON200() *[]OpenAQProvider {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqProvidersListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqProvidersListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqProvidersListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqProvidersListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqProvidersListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqProvidersListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqProvidersListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6764,6 +16480,993 @@ func (r V1DataSourcesOpenaqSensorsListResponse) ContentType() string {
 	return ""
 }
 
+type V1DataSourcesOpenaqSensorsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQSensor
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) GetJSON200() *OpenAQSensor {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsDailyListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedOpenAQSensorAggregateList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetJSON200() *PaginatedOpenAQSensorAggregateList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsDailyListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQDayOfWeek
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) GetJSON200() *OpenAQDayOfWeek {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsFlagsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQFlag
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) GetJSON200() *[]OpenAQFlag {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsFlagsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQHourOfDay
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) GetJSON200() *OpenAQHourOfDay {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsHourlyListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedOpenAQSensorAggregateList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetJSON200() *PaginatedOpenAQSensorAggregateList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsHourlyListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsMeasurementsListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OpenAQMeasurement
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetJSON200() *[]OpenAQMeasurement {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsMeasurementsListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQMonthOfYear
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) GetJSON200() *OpenAQMonthOfYear {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqSensorsYearlyListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedOpenAQSensorAggregateList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetJSON200() *PaginatedOpenAQSensorAggregateList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqSensorsYearlyListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1DataSourcesOpenaqStatsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAQStats
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) GetJSON200() *OpenAQStats {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1DataSourcesOpenaqStatsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgAggregationsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgAggregationsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgAggregationsRetrieveResponse) GetJSON200() *EsgAggregationsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgAggregationsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgAggregationsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgAggregationsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgAggregationsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgAggregationsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgAggregationsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgAggregationsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgAggregationsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgAnalyticsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgAnalyticsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgAnalyticsRetrieveResponse) GetJSON200() *EsgAnalyticsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgAnalyticsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgAnalyticsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgAnalyticsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgAnalyticsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgAnalyticsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgAnalyticsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgAnalyticsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgAnalyticsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgClimatetraceStatisticsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgClimateTraceStatistics
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) GetJSON200() *EsgClimateTraceStatistics {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgClimatetraceStatisticsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgCorrelationsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgCorrelationsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgCorrelationsRetrieveResponse) GetJSON200() *EsgCorrelationsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgCorrelationsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgCorrelationsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgCorrelationsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgCorrelationsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgCorrelationsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgCorrelationsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgCorrelationsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgCorrelationsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1EsgDataRetrieveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6827,6 +17530,489 @@ func (r V1EsgDataRetrieveResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1EsgDataRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgDefinitionsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgDefinitions
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgDefinitionsRetrieveResponse) GetJSON200() *EsgDefinitions {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgDefinitionsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgDefinitionsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgDefinitionsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgDefinitionsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgDefinitionsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgDefinitionsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgDefinitionsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgDefinitionsSourcesRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgSourceDefinitions
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgDefinitionsSourcesRetrieveResponse) GetJSON200() *EsgSourceDefinitions {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgDefinitionsSourcesRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgDefinitionsSourcesRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgDefinitionsSourcesRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgDefinitionsSourcesRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgDefinitionsSourcesRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgDefinitionsSourcesRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgDefinitionsSourcesRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgDefinitionsUnitsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgUnitDefinitions
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgDefinitionsUnitsRetrieveResponse) GetJSON200() *EsgUnitDefinitions {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgDefinitionsUnitsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgDefinitionsUnitsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgDefinitionsUnitsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgDefinitionsUnitsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgDefinitionsUnitsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgDefinitionsUnitsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgDefinitionsUnitsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgExportRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgExportResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgExportRetrieveResponse) GetJSON200() *EsgExportResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgExportRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgExportRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgExportRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgExportRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgExportRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgExportRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgExportRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgExportRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgExportsCreateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ExportJob
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r V1EsgExportsCreateResponse) GetJSON201() *ExportJob {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgExportsCreateResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgExportsCreateResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgExportsCreateResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgExportsCreateResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgExportsCreateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgExportsCreateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgExportsCreateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgExportsCreateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgExportsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ExportJob
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgExportsRetrieveResponse) GetJSON200() *ExportJob {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgExportsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgExportsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1EsgExportsRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgExportsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgExportsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgExportsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgExportsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgExportsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgExportsDownloadRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationgeoJSON200 the response for an HTTP 200 `application/geo+json` response
+	ApplicationgeoJSON200 *map[string]interface{}
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *map[string]interface{}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorDetail
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorDetail
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetApplicationgeoJSON200 returns the response for an HTTP 200 `application/geo+json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetApplicationgeoJSON200() *map[string]interface{} {
+	return r.ApplicationgeoJSON200
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON200() *map[string]interface{} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON404() *ErrorDetail {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON409() *ErrorDetail {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON410() *ErrorDetail {
+	return r.JSON410
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgExportsDownloadRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgExportsDownloadRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgExportsDownloadRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgExportsDownloadRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgExportsDownloadRetrieveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6943,6 +18129,75 @@ func (r V1EsgLocationsRetrieveResponse) ContentType() string {
 	return ""
 }
 
+type V1EsgOpenaqStatisticsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgOpenAQStatistics
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgOpenaqStatisticsRetrieveResponse) GetJSON200() *EsgOpenAQStatistics {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgOpenaqStatisticsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgOpenaqStatisticsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgOpenaqStatisticsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgOpenaqStatisticsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgOpenaqStatisticsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgOpenaqStatisticsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgOpenaqStatisticsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgOpenaqStatisticsRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type V1EsgParametersRetrieveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7006,6 +18261,144 @@ func (r V1EsgParametersRetrieveResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r V1EsgParametersRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgQualityRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgQualityResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgQualityRetrieveResponse) GetJSON200() *EsgQualityResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgQualityRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgQualityRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgQualityRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgQualityRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgQualityRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgQualityRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgQualityRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgQualityRetrieveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type V1EsgSectorsRetrieveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EsgSectorsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorDetail
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorDetail
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r V1EsgSectorsRetrieveResponse) GetJSON200() *EsgSectorsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r V1EsgSectorsRetrieveResponse) GetJSON400() *ValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r V1EsgSectorsRetrieveResponse) GetJSON401() *ErrorDetail {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r V1EsgSectorsRetrieveResponse) GetJSON403() *ErrorDetail {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r V1EsgSectorsRetrieveResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r V1EsgSectorsRetrieveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r V1EsgSectorsRetrieveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r V1EsgSectorsRetrieveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r V1EsgSectorsRetrieveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7413,6 +18806,45 @@ func (c *ClientWithResponses) SchemaRetrieveWithResponse(ctx context.Context, pa
 	return ParseSchemaRetrieveResponse(rsp)
 }
 
+// V1DataSourcesClimatetraceAdminAreasSearchListWithResponse performs a GET /api/v1/data-sources/climatetrace/admin-areas/search/ (the `V1DataSourcesClimatetraceAdminAreasSearchList` operationId) request.
+//
+// Administrative areas by name, point or box (Climate TRACE upstream).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceAdminAreasSearchListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceAdminAreasSearchListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAdminAreasSearchListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceAdminAreasSearchList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceAdminAreasSearchListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/admin-areas/{id}/geojson/ (the `V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve` operationId) request.
+//
+// One administrative area's boundary as GeoJSON (cached 7 days).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceAnnualCountryEmissionsListWithResponse performs a GET /api/v1/data-sources/climatetrace/annual-country-emissions/ (the `V1DataSourcesClimatetraceAnnualCountryEmissionsList` operationId) request.
+//
+// Yearly national emissions per sector and gas, summed from the assets.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceAnnualCountryEmissionsListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceAnnualCountryEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceAnnualCountryEmissionsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceAnnualCountryEmissionsListResponse(rsp)
+}
+
 // V1DataSourcesClimatetraceAssetsListWithResponse performs a GET /api/v1/data-sources/climatetrace/assets/ (the `V1DataSourcesClimatetraceAssetsList` operationId) request.
 //
 // Climate TRACE emitting assets (facilities).
@@ -7452,6 +18884,32 @@ func (c *ClientWithResponses) V1DataSourcesClimatetraceAssetsEmissionsListWithRe
 	return ParseV1DataSourcesClimatetraceAssetsEmissionsListResponse(rsp)
 }
 
+// V1DataSourcesClimatetraceAssetsViolationsListWithResponse performs a GET /api/v1/data-sources/climatetrace/assets/{id}/violations/ (the `V1DataSourcesClimatetraceAssetsViolationsList` operationId) request.
+//
+// The violations recorded at one asset, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceAssetsViolationsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAssetsViolationsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceAssetsViolationsList(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceAssetsViolationsListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceCompanyMatchesListWithResponse performs a GET /api/v1/data-sources/climatetrace/company-matches/ (the `V1DataSourcesClimatetraceCompanyMatchesList` operationId) request.
+//
+// Links between Climate TRACE assets' owners and GLEIF legal entities.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceCompanyMatchesListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceCompanyMatchesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceCompanyMatchesListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceCompanyMatchesList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceCompanyMatchesListResponse(rsp)
+}
+
 // V1DataSourcesClimatetraceCountriesListWithResponse performs a GET /api/v1/data-sources/climatetrace/countries/ (the `V1DataSourcesClimatetraceCountriesList` operationId) request.
 //
 // Countries covered by Climate TRACE.
@@ -7463,6 +18921,71 @@ func (c *ClientWithResponses) V1DataSourcesClimatetraceCountriesListWithResponse
 		return nil, err
 	}
 	return ParseV1DataSourcesClimatetraceCountriesListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceCountriesAssetsListWithResponse performs a GET /api/v1/data-sources/climatetrace/countries/{id}/assets/ (the `V1DataSourcesClimatetraceCountriesAssetsList` operationId) request.
+//
+// The first 100 assets of one country (the id of countries/), by id.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceCountriesAssetsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceCountriesAssetsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceCountriesAssetsList(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceCountriesAssetsListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceDefinitionsContinentsListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/continents/ (the `V1DataSourcesClimatetraceDefinitionsContinentsList` operationId) request.
+//
+// Climate TRACE continents and their countries (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceDefinitionsContinentsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsContinentsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceDefinitionsContinentsList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceDefinitionsContinentsListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceDefinitionsGasesListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/gases/ (the `V1DataSourcesClimatetraceDefinitionsGasesList` operationId) request.
+//
+// Climate TRACE gases (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceDefinitionsGasesListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsGasesListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceDefinitionsGasesList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceDefinitionsGasesListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceDefinitionsGroupsListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/groups/ (the `V1DataSourcesClimatetraceDefinitionsGroupsList` operationId) request.
+//
+// Climate TRACE country groups (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceDefinitionsGroupsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsGroupsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceDefinitionsGroupsList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceDefinitionsGroupsListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceDefinitionsSubsectorsListWithResponse performs a GET /api/v1/data-sources/climatetrace/definitions/subsectors/ (the `V1DataSourcesClimatetraceDefinitionsSubsectorsList` operationId) request.
+//
+// Climate TRACE subsectors and their sectors (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceDefinitionsSubsectorsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceDefinitionsSubsectorsList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceDefinitionsSubsectorsListResponse(rsp)
 }
 
 // V1DataSourcesClimatetraceEmissionsListWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/ (the `V1DataSourcesClimatetraceEmissionsList` operationId) request.
@@ -7478,6 +19001,19 @@ func (c *ClientWithResponses) V1DataSourcesClimatetraceEmissionsListWithResponse
 	return ParseV1DataSourcesClimatetraceEmissionsListResponse(rsp)
 }
 
+// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/aggregated-emissions/ (the `V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve` operationId) request.
+//
+// Asset emissions summed per year, sector, subsector and country (Climate TRACE v6 aggregation, cached 15 min).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse(rsp)
+}
+
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/country_totals/ (the `V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve` operationId) request.
 //
 // Total CO2e per country over the emissions matching the filters. Slow on the full table.
@@ -7489,6 +19025,32 @@ func (c *ClientWithResponses) V1DataSourcesClimatetraceEmissionsCountryTotalsRet
 		return nil, err
 	}
 	return ParseV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceEmissionsDateRangeRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/date_range/ (the `V1DataSourcesClimatetraceEmissionsDateRangeRetrieve` operationId) request.
+//
+// First and last month of the matching emission rows, and their number.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceEmissionsDateRangeRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceEmissionsDateRangeRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/gas_type_distribution/ (the `V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve` operationId) request.
+//
+// How the matching emission rows divide between gases.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse(rsp)
 }
 
 // V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/emissions/sector_totals/ (the `V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve` operationId) request.
@@ -7530,6 +19092,71 @@ func (c *ClientWithResponses) V1DataSourcesClimatetraceSectorsListWithResponse(c
 	return ParseV1DataSourcesClimatetraceSectorsListResponse(rsp)
 }
 
+// V1DataSourcesClimatetraceSectorsAssetsListWithResponse performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/assets/ (the `V1DataSourcesClimatetraceSectorsAssetsList` operationId) request.
+//
+// The first 100 assets of one sector, by id.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceSectorsAssetsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceSectorsAssetsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceSectorsAssetsList(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceSectorsAssetsListResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveWithResponse performs a GET /api/v1/data-sources/climatetrace/sectors/{id}/emissions_summary/ (the `V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve` operationId) request.
+//
+// Asset count and CO2e totals of one sector.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse(rsp)
+}
+
+// V1DataSourcesClimatetraceViolationsListWithResponse performs a GET /api/v1/data-sources/climatetrace/violations/ (the `V1DataSourcesClimatetraceViolationsList` operationId) request.
+//
+// Environmental-permit violations recorded at assets.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesClimatetraceViolationsListWithResponse(ctx context.Context, params *V1DataSourcesClimatetraceViolationsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceViolationsListResponse, error) {
+	rsp, err := c.V1DataSourcesClimatetraceViolationsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesClimatetraceViolationsListResponse(rsp)
+}
+
+// V1DataSourcesEdgarAirPollutantGridListWithResponse performs a GET /api/v1/data-sources/edgar/air-pollutant-grid/ (the `V1DataSourcesEdgarAirPollutantGridList` operationId) request.
+//
+// EDGAR 0.1° gridded air-pollutant emissions (tonnes per cell and year). Without any filter the answer is empty.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesEdgarAirPollutantGridListWithResponse(ctx context.Context, params *V1DataSourcesEdgarAirPollutantGridListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarAirPollutantGridListResponse, error) {
+	rsp, err := c.V1DataSourcesEdgarAirPollutantGridList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesEdgarAirPollutantGridListResponse(rsp)
+}
+
+// V1DataSourcesEdgarAirPollutantTotalsListWithResponse performs a GET /api/v1/data-sources/edgar/air-pollutant-totals/ (the `V1DataSourcesEdgarAirPollutantTotalsList` operationId) request.
+//
+// EDGAR yearly national air-pollutant emissions (kilotonnes) per sector.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesEdgarAirPollutantTotalsListWithResponse(ctx context.Context, params *V1DataSourcesEdgarAirPollutantTotalsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarAirPollutantTotalsListResponse, error) {
+	rsp, err := c.V1DataSourcesEdgarAirPollutantTotalsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesEdgarAirPollutantTotalsListResponse(rsp)
+}
+
 // V1DataSourcesEdgarCountryTotalsListWithResponse performs a GET /api/v1/data-sources/edgar/country-totals/ (the `V1DataSourcesEdgarCountryTotalsList` operationId) request.
 //
 // EDGAR yearly national emission totals (kilotonnes).
@@ -7543,6 +19170,19 @@ func (c *ClientWithResponses) V1DataSourcesEdgarCountryTotalsListWithResponse(ct
 	return ParseV1DataSourcesEdgarCountryTotalsListResponse(rsp)
 }
 
+// V1DataSourcesEdgarFasttrackListWithResponse performs a GET /api/v1/data-sources/edgar/fasttrack/ (the `V1DataSourcesEdgarFasttrackList` operationId) request.
+//
+// EDGAR fast-track national totals of the latest years (kilotonnes).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesEdgarFasttrackListWithResponse(ctx context.Context, params *V1DataSourcesEdgarFasttrackListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarFasttrackListResponse, error) {
+	rsp, err := c.V1DataSourcesEdgarFasttrackList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesEdgarFasttrackListResponse(rsp)
+}
+
 // V1DataSourcesEdgarGridEmissionsListWithResponse performs a GET /api/v1/data-sources/edgar/grid-emissions/ (the `V1DataSourcesEdgarGridEmissionsList` operationId) request.
 //
 // EDGAR 0.1 degree gridded emissions (tonnes per cell and year). At least one filter is required.
@@ -7554,6 +19194,201 @@ func (c *ClientWithResponses) V1DataSourcesEdgarGridEmissionsListWithResponse(ct
 		return nil, err
 	}
 	return ParseV1DataSourcesEdgarGridEmissionsListResponse(rsp)
+}
+
+// V1DataSourcesEdgarTemporalProfilesListWithResponse performs a GET /api/v1/data-sources/edgar/temporal-profiles/ (the `V1DataSourcesEdgarTemporalProfilesList` operationId) request.
+//
+// EDGAR's temporal profiles: how each sector's yearly emissions spread over months, weekdays and hours.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesEdgarTemporalProfilesListWithResponse(ctx context.Context, params *V1DataSourcesEdgarTemporalProfilesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesEdgarTemporalProfilesListResponse, error) {
+	rsp, err := c.V1DataSourcesEdgarTemporalProfilesList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesEdgarTemporalProfilesListResponse(rsp)
+}
+
+// V1DataSourcesGcpCarbonBudgetListWithResponse performs a GET /api/v1/data-sources/gcp/carbon-budget/ (the `V1DataSourcesGcpCarbonBudgetList` operationId) request.
+//
+// The global carbon budget per year: emissions, atmospheric growth, ocean and land sinks.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGcpCarbonBudgetListWithResponse(ctx context.Context, params *V1DataSourcesGcpCarbonBudgetListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpCarbonBudgetListResponse, error) {
+	rsp, err := c.V1DataSourcesGcpCarbonBudgetList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGcpCarbonBudgetListResponse(rsp)
+}
+
+// V1DataSourcesGcpEmissionsByFuelListWithResponse performs a GET /api/v1/data-sources/gcp/emissions-by-fuel/ (the `V1DataSourcesGcpEmissionsByFuelList` operationId) request.
+//
+// Global fossil CO2 by fuel (coal, oil, gas, cement, flaring, other) per year.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGcpEmissionsByFuelListWithResponse(ctx context.Context, params *V1DataSourcesGcpEmissionsByFuelListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpEmissionsByFuelListResponse, error) {
+	rsp, err := c.V1DataSourcesGcpEmissionsByFuelList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGcpEmissionsByFuelListResponse(rsp)
+}
+
+// V1DataSourcesGcpMethaneBudgetListWithResponse performs a GET /api/v1/data-sources/gcp/methane-budget/ (the `V1DataSourcesGcpMethaneBudgetList` operationId) request.
+//
+// The global methane budget per year: anthropogenic and natural sources, sinks.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGcpMethaneBudgetListWithResponse(ctx context.Context, params *V1DataSourcesGcpMethaneBudgetListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpMethaneBudgetListResponse, error) {
+	rsp, err := c.V1DataSourcesGcpMethaneBudgetList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGcpMethaneBudgetListResponse(rsp)
+}
+
+// V1DataSourcesGcpNationalEmissionsListWithResponse performs a GET /api/v1/data-sources/gcp/national-emissions/ (the `V1DataSourcesGcpNationalEmissionsList` operationId) request.
+//
+// Global Carbon Project national fossil CO2: territorial and consumption-based, with per-capita values.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGcpNationalEmissionsListWithResponse(ctx context.Context, params *V1DataSourcesGcpNationalEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGcpNationalEmissionsListResponse, error) {
+	rsp, err := c.V1DataSourcesGcpNationalEmissionsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGcpNationalEmissionsListResponse(rsp)
+}
+
+// V1DataSourcesGleifEntitiesListWithResponse performs a GET /api/v1/data-sources/gleif/entities/ (the `V1DataSourcesGleifEntitiesList` operationId) request.
+//
+// GLEIF legal entities.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifEntitiesListWithResponse(ctx context.Context, params *V1DataSourcesGleifEntitiesListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesListResponse, error) {
+	rsp, err := c.V1DataSourcesGleifEntitiesList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifEntitiesListResponse(rsp)
+}
+
+// V1DataSourcesGleifEntitiesRetrieveWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/ (the `V1DataSourcesGleifEntitiesRetrieve` operationId) request.
+//
+// One GLEIF legal entity.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifEntitiesRetrieveWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesGleifEntitiesRetrieve(ctx, lei, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifEntitiesRetrieveResponse(rsp)
+}
+
+// V1DataSourcesGleifEntitiesAssetMatchesListWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/asset-matches/ (the `V1DataSourcesGleifEntitiesAssetMatchesList` operationId) request.
+//
+// The Climate TRACE assets matched to a legal entity, most confident first.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifEntitiesAssetMatchesListWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesAssetMatchesListResponse, error) {
+	rsp, err := c.V1DataSourcesGleifEntitiesAssetMatchesList(ctx, lei, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifEntitiesAssetMatchesListResponse(rsp)
+}
+
+// V1DataSourcesGleifEntitiesChildrenListWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/children/ (the `V1DataSourcesGleifEntitiesChildrenList` operationId) request.
+//
+// The entities a legal entity directly consolidates.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifEntitiesChildrenListWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesChildrenListResponse, error) {
+	rsp, err := c.V1DataSourcesGleifEntitiesChildrenList(ctx, lei, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifEntitiesChildrenListResponse(rsp)
+}
+
+// V1DataSourcesGleifEntitiesParentsRetrieveWithResponse performs a GET /api/v1/data-sources/gleif/entities/{lei}/parents/ (the `V1DataSourcesGleifEntitiesParentsRetrieve` operationId) request.
+//
+// The direct and ultimate parents of a legal entity.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifEntitiesParentsRetrieveWithResponse(ctx context.Context, lei string, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifEntitiesParentsRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesGleifEntitiesParentsRetrieve(ctx, lei, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifEntitiesParentsRetrieveResponse(rsp)
+}
+
+// V1DataSourcesGleifExceptionsListWithResponse performs a GET /api/v1/data-sources/gleif/exceptions/ (the `V1DataSourcesGleifExceptionsList` operationId) request.
+//
+// GLEIF reporting exceptions.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifExceptionsListWithResponse(ctx context.Context, params *V1DataSourcesGleifExceptionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifExceptionsListResponse, error) {
+	rsp, err := c.V1DataSourcesGleifExceptionsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifExceptionsListResponse(rsp)
+}
+
+// V1DataSourcesGleifRelationshipsListWithResponse performs a GET /api/v1/data-sources/gleif/relationships/ (the `V1DataSourcesGleifRelationshipsList` operationId) request.
+//
+// GLEIF relationship records (child to parent).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesGleifRelationshipsListWithResponse(ctx context.Context, params *V1DataSourcesGleifRelationshipsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesGleifRelationshipsListResponse, error) {
+	rsp, err := c.V1DataSourcesGleifRelationshipsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesGleifRelationshipsListResponse(rsp)
+}
+
+// V1DataSourcesNoaaStormEventsEventsListWithResponse performs a GET /api/v1/data-sources/noaa_storm_events/events/ (the `V1DataSourcesNoaaStormEventsEventsList` operationId) request.
+//
+// NOAA Storm Events (US, 2015-2024): tornadoes, hail, floods, hurricanes, winter storms and more. Note: bbox here is latitude first.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesNoaaStormEventsEventsListWithResponse(ctx context.Context, params *V1DataSourcesNoaaStormEventsEventsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesNoaaStormEventsEventsListResponse, error) {
+	rsp, err := c.V1DataSourcesNoaaStormEventsEventsList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesNoaaStormEventsEventsListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqInstrumentsListWithResponse performs a GET /api/v1/data-sources/openaq/instruments/ (the `V1DataSourcesOpenaqInstrumentsList` operationId) request.
+//
+// OpenAQ instruments (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqInstrumentsListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqInstrumentsListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqInstrumentsList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqInstrumentsListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqLicensesListWithResponse performs a GET /api/v1/data-sources/openaq/licenses/ (the `V1DataSourcesOpenaqLicensesList` operationId) request.
+//
+// OpenAQ data licenses (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqLicensesListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLicensesListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqLicensesList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqLicensesListResponse(rsp)
 }
 
 // V1DataSourcesOpenaqLocationsListWithResponse performs a GET /api/v1/data-sources/openaq/locations/ (the `V1DataSourcesOpenaqLocationsList` operationId) request.
@@ -7582,17 +19417,56 @@ func (c *ClientWithResponses) V1DataSourcesOpenaqLocationsRetrieveWithResponse(c
 	return ParseV1DataSourcesOpenaqLocationsRetrieveResponse(rsp)
 }
 
+// V1DataSourcesOpenaqLocationsFlagsListWithResponse performs a GET /api/v1/data-sources/openaq/locations/{id}/flags/ (the `V1DataSourcesOpenaqLocationsFlagsList` operationId) request.
+//
+// Data-quality flags on the readings of one OpenAQ location (from OpenAQ, cached 15 min).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqLocationsFlagsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsFlagsListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqLocationsFlagsList(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqLocationsFlagsListResponse(rsp)
+}
+
 // V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/locations/{id}/latest_measurements/ (the `V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve` operationId) request.
 //
 // The most recent measurement of each parameter at one OpenAQ location.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse, error) {
-	rsp, err := c.V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx, id, reqEditors...)
+func (c *ClientWithResponses) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqLocationsSensorsListWithResponse performs a GET /api/v1/data-sources/openaq/locations/{id}/sensors/ (the `V1DataSourcesOpenaqLocationsSensorsList` operationId) request.
+//
+// The sensors of one OpenAQ location.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqLocationsSensorsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqLocationsSensorsListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqLocationsSensorsList(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqLocationsSensorsListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqManufacturersListWithResponse performs a GET /api/v1/data-sources/openaq/manufacturers/ (the `V1DataSourcesOpenaqManufacturersList` operationId) request.
+//
+// OpenAQ instrument manufacturers (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqManufacturersListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqManufacturersListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqManufacturersList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqManufacturersListResponse(rsp)
 }
 
 // V1DataSourcesOpenaqMeasurementsListWithResponse performs a GET /api/v1/data-sources/openaq/measurements/ (the `V1DataSourcesOpenaqMeasurementsList` operationId) request.
@@ -7621,6 +19495,19 @@ func (c *ClientWithResponses) V1DataSourcesOpenaqMeasurementsCountryTotalsRetrie
 	return ParseV1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveResponse(rsp)
 }
 
+// V1DataSourcesOpenaqMeasurementsDateRangeRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/measurements/date_range/ (the `V1DataSourcesOpenaqMeasurementsDateRangeRetrieve` operationId) request.
+//
+// First and last measured_at over all readings, and their number.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqMeasurementsDateRangeRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqMeasurementsDateRangeRetrieve(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse(rsp)
+}
+
 // V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/measurements/parameter_totals/ (the `V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve` operationId) request.
 //
 // Per-parameter statistics over the measurements matching the filters. Aggregates include -999 sentinel values.
@@ -7647,6 +19534,32 @@ func (c *ClientWithResponses) V1DataSourcesOpenaqMeasurementsTotalsRetrieveWithR
 	return ParseV1DataSourcesOpenaqMeasurementsTotalsRetrieveResponse(rsp)
 }
 
+// V1DataSourcesOpenaqMeasurementsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/measurements/{id}/ (the `V1DataSourcesOpenaqMeasurementsRetrieve` operationId) request.
+//
+// One OpenAQ reading.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqMeasurementsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqMeasurementsRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqMeasurementsRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqMeasurementsRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqOwnersListWithResponse performs a GET /api/v1/data-sources/openaq/owners/ (the `V1DataSourcesOpenaqOwnersList` operationId) request.
+//
+// OpenAQ station owners (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqOwnersListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqOwnersListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqOwnersList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqOwnersListResponse(rsp)
+}
+
 // V1DataSourcesOpenaqParametersListWithResponse performs a GET /api/v1/data-sources/openaq/parameters/ (the `V1DataSourcesOpenaqParametersList` operationId) request.
 //
 // Catalogue of OpenAQ parameters (pollutants) with their units.
@@ -7658,6 +19571,32 @@ func (c *ClientWithResponses) V1DataSourcesOpenaqParametersListWithResponse(ctx 
 		return nil, err
 	}
 	return ParseV1DataSourcesOpenaqParametersListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqParametersRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/parameters/{id}/ (the `V1DataSourcesOpenaqParametersRetrieve` operationId) request.
+//
+// One OpenAQ parameter.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqParametersRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqParametersRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqParametersRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqParametersRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqProvidersListWithResponse performs a GET /api/v1/data-sources/openaq/providers/ (the `V1DataSourcesOpenaqProvidersList` operationId) request.
+//
+// OpenAQ data providers (cached 24 hours).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqProvidersListWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqProvidersListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqProvidersList(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqProvidersListResponse(rsp)
 }
 
 // V1DataSourcesOpenaqSensorsListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/ (the `V1DataSourcesOpenaqSensorsList` operationId) request.
@@ -7673,6 +19612,188 @@ func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsListWithResponse(ctx con
 	return ParseV1DataSourcesOpenaqSensorsListResponse(rsp)
 }
 
+// V1DataSourcesOpenaqSensorsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/ (the `V1DataSourcesOpenaqSensorsRetrieve` operationId) request.
+//
+// One OpenAQ sensor.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsDailyListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/daily/ (the `V1DataSourcesOpenaqSensorsDailyList` operationId) request.
+//
+// One sensor's readings aggregated per day (UTC), oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsDailyListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsDailyListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsDailyListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsDailyList(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsDailyListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsDayOfWeekRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/day-of-week/ (the `V1DataSourcesOpenaqSensorsDayOfWeekRetrieve` operationId) request.
+//
+// One sensor's readings averaged by day of week (from OpenAQ, cached 1 hour).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsDayOfWeekRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsDayOfWeekRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsFlagsListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/flags/ (the `V1DataSourcesOpenaqSensorsFlagsList` operationId) request.
+//
+// Data-quality flags on the readings of one OpenAQ sensor (from OpenAQ, cached 15 min).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsFlagsListWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsFlagsListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsFlagsList(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsFlagsListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsHourOfDayRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/hour-of-day/ (the `V1DataSourcesOpenaqSensorsHourOfDayRetrieve` operationId) request.
+//
+// One sensor's readings averaged by hour of day (from OpenAQ, cached 1 hour).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsHourOfDayRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsHourOfDayRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsHourlyListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/hourly/ (the `V1DataSourcesOpenaqSensorsHourlyList` operationId) request.
+//
+// One sensor's readings aggregated per hour, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsHourlyListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsHourlyListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsHourlyListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsHourlyList(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsHourlyListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsMeasurementsListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/measurements/ (the `V1DataSourcesOpenaqSensorsMeasurementsList` operationId) request.
+//
+// The most recent readings of one sensor, newest first: at most limit readings of the last days days.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsMeasurementsListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsMeasurementsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsMeasurementsListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsMeasurementsList(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsMeasurementsListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsMonthOfYearRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/month-of-year/ (the `V1DataSourcesOpenaqSensorsMonthOfYearRetrieve` operationId) request.
+//
+// One sensor's readings averaged by month of year (from OpenAQ, cached 1 hour).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsMonthOfYearRetrieveWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsMonthOfYearRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse(rsp)
+}
+
+// V1DataSourcesOpenaqSensorsYearlyListWithResponse performs a GET /api/v1/data-sources/openaq/sensors/{id}/yearly/ (the `V1DataSourcesOpenaqSensorsYearlyList` operationId) request.
+//
+// One sensor's readings aggregated per calendar year, oldest first (from OpenAQ, cached 1 hour). -999 markers are excluded.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqSensorsYearlyListWithResponse(ctx context.Context, id int, params *V1DataSourcesOpenaqSensorsYearlyListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqSensorsYearlyListResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqSensorsYearlyList(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqSensorsYearlyListResponse(rsp)
+}
+
+// V1DataSourcesOpenaqStatsRetrieveWithResponse performs a GET /api/v1/data-sources/openaq/stats/ (the `V1DataSourcesOpenaqStatsRetrieve` operationId) request.
+//
+// Counts and coverage of the OpenAQ data.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1DataSourcesOpenaqStatsRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1DataSourcesOpenaqStatsRetrieveResponse, error) {
+	rsp, err := c.V1DataSourcesOpenaqStatsRetrieve(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1DataSourcesOpenaqStatsRetrieveResponse(rsp)
+}
+
+// V1EsgAggregationsRetrieveWithResponse performs a GET /api/v1/esg/aggregations/ (the `V1EsgAggregationsRetrieve` operationId) request.
+//
+// Air quality and emissions aggregated per period for countries or a box. temporal_resolution and country_codes or location_bbox are required.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgAggregationsRetrieveWithResponse(ctx context.Context, params *V1EsgAggregationsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgAggregationsRetrieveResponse, error) {
+	rsp, err := c.V1EsgAggregationsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgAggregationsRetrieveResponse(rsp)
+}
+
+// V1EsgAnalyticsRetrieveWithResponse performs a GET /api/v1/esg/analytics/ (the `V1EsgAnalyticsRetrieve` operationId) request.
+//
+// Per country, the correlation of monthly PM2.5 with monthly Climate TRACE CO2e. country_codes is required.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgAnalyticsRetrieveWithResponse(ctx context.Context, params *V1EsgAnalyticsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgAnalyticsRetrieveResponse, error) {
+	rsp, err := c.V1EsgAnalyticsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgAnalyticsRetrieveResponse(rsp)
+}
+
+// V1EsgClimatetraceStatisticsRetrieveWithResponse performs a GET /api/v1/esg/climatetrace-statistics/ (the `V1EsgClimatetraceStatisticsRetrieve` operationId) request.
+//
+// Climate TRACE coverage of countries. country_codes is required.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgClimatetraceStatisticsRetrieveWithResponse(ctx context.Context, params *V1EsgClimatetraceStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgClimatetraceStatisticsRetrieveResponse, error) {
+	rsp, err := c.V1EsgClimatetraceStatisticsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgClimatetraceStatisticsRetrieveResponse(rsp)
+}
+
+// V1EsgCorrelationsRetrieveWithResponse performs a GET /api/v1/esg/correlations/ (the `V1EsgCorrelationsRetrieve` operationId) request.
+//
+// Correlations between air quality and emissions: over time per country (temporal) and across stations (spatial). sources (at least two) and country_codes are required.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgCorrelationsRetrieveWithResponse(ctx context.Context, params *V1EsgCorrelationsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgCorrelationsRetrieveResponse, error) {
+	rsp, err := c.V1EsgCorrelationsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgCorrelationsRetrieveResponse(rsp)
+}
+
 // V1EsgDataRetrieveWithResponse performs a GET /api/v1/esg/data/ (the `V1EsgDataRetrieve` operationId) request.
 //
 // Unified query across OpenAQ air quality and Climate TRACE / EDGAR emissions. At least one of location_bbox, location_point (+ radius_km) or country_codes is required.
@@ -7684,6 +19805,110 @@ func (c *ClientWithResponses) V1EsgDataRetrieveWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseV1EsgDataRetrieveResponse(rsp)
+}
+
+// V1EsgDefinitionsRetrieveWithResponse performs a GET /api/v1/esg/definitions/ (the `V1EsgDefinitionsRetrieve` operationId) request.
+//
+// Everything the unified API can return: sources, units, parameters.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgDefinitionsRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1EsgDefinitionsRetrieveResponse, error) {
+	rsp, err := c.V1EsgDefinitionsRetrieve(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgDefinitionsRetrieveResponse(rsp)
+}
+
+// V1EsgDefinitionsSourcesRetrieveWithResponse performs a GET /api/v1/esg/definitions/sources/ (the `V1EsgDefinitionsSourcesRetrieve` operationId) request.
+//
+// The data sources and their coverage.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgDefinitionsSourcesRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1EsgDefinitionsSourcesRetrieveResponse, error) {
+	rsp, err := c.V1EsgDefinitionsSourcesRetrieve(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgDefinitionsSourcesRetrieveResponse(rsp)
+}
+
+// V1EsgDefinitionsUnitsRetrieveWithResponse performs a GET /api/v1/esg/definitions/units/ (the `V1EsgDefinitionsUnitsRetrieve` operationId) request.
+//
+// The units values come in.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgDefinitionsUnitsRetrieveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*V1EsgDefinitionsUnitsRetrieveResponse, error) {
+	rsp, err := c.V1EsgDefinitionsUnitsRetrieve(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgDefinitionsUnitsRetrieveResponse(rsp)
+}
+
+// V1EsgExportRetrieveWithResponse performs a GET /api/v1/esg/export/ (the `V1EsgExportRetrieve` operationId) request.
+//
+// A small data query answered at once as JSON or CSV (at most 10000 records per source). A location filter is required.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgExportRetrieveWithResponse(ctx context.Context, params *V1EsgExportRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgExportRetrieveResponse, error) {
+	rsp, err := c.V1EsgExportRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgExportRetrieveResponse(rsp)
+}
+
+// V1EsgExportsCreateWithBodyWithResponse performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgExportsCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*V1EsgExportsCreateResponse, error) {
+	rsp, err := c.V1EsgExportsCreateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgExportsCreateResponse(rsp)
+}
+
+// V1EsgExportsCreateWithResponse performs a POST /api/v1/esg/exports/ (the `V1EsgExportsCreate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Start an export of a data query as a file (csv, json, geojson; gzip on request). Poll exports/{id}/, then download.
+func (c *ClientWithResponses) V1EsgExportsCreateWithResponse(ctx context.Context, body V1EsgExportsCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*V1EsgExportsCreateResponse, error) {
+	rsp, err := c.V1EsgExportsCreate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgExportsCreateResponse(rsp)
+}
+
+// V1EsgExportsRetrieveWithResponse performs a GET /api/v1/esg/exports/{id}/ (the `V1EsgExportsRetrieve` operationId) request.
+//
+// The status of an export.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgExportsRetrieveWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*V1EsgExportsRetrieveResponse, error) {
+	rsp, err := c.V1EsgExportsRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgExportsRetrieveResponse(rsp)
+}
+
+// V1EsgExportsDownloadRetrieveWithResponse performs a GET /api/v1/esg/exports/{id}/download/ (the `V1EsgExportsDownloadRetrieve` operationId) request.
+//
+// The exported file.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgExportsDownloadRetrieveWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*V1EsgExportsDownloadRetrieveResponse, error) {
+	rsp, err := c.V1EsgExportsDownloadRetrieve(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgExportsDownloadRetrieveResponse(rsp)
 }
 
 // V1EsgHealthRetrieveWithResponse performs a GET /api/v1/esg/health/ (the `V1EsgHealthRetrieve` operationId) request.
@@ -7712,6 +19937,19 @@ func (c *ClientWithResponses) V1EsgLocationsRetrieveWithResponse(ctx context.Con
 	return ParseV1EsgLocationsRetrieveResponse(rsp)
 }
 
+// V1EsgOpenaqStatisticsRetrieveWithResponse performs a GET /api/v1/esg/openaq-statistics/ (the `V1EsgOpenaqStatisticsRetrieve` operationId) request.
+//
+// OpenAQ coverage of countries. country_codes is required.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgOpenaqStatisticsRetrieveWithResponse(ctx context.Context, params *V1EsgOpenaqStatisticsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgOpenaqStatisticsRetrieveResponse, error) {
+	rsp, err := c.V1EsgOpenaqStatisticsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgOpenaqStatisticsRetrieveResponse(rsp)
+}
+
 // V1EsgParametersRetrieveWithResponse performs a GET /api/v1/esg/parameters/ (the `V1EsgParametersRetrieve` operationId) request.
 //
 // Catalogue of measurable parameters across sources.
@@ -7723,6 +19961,32 @@ func (c *ClientWithResponses) V1EsgParametersRetrieveWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseV1EsgParametersRetrieveResponse(rsp)
+}
+
+// V1EsgQualityRetrieveWithResponse performs a GET /api/v1/esg/quality/ (the `V1EsgQualityRetrieve` operationId) request.
+//
+// Completeness and validity of the data per source.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgQualityRetrieveWithResponse(ctx context.Context, params *V1EsgQualityRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgQualityRetrieveResponse, error) {
+	rsp, err := c.V1EsgQualityRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgQualityRetrieveResponse(rsp)
+}
+
+// V1EsgSectorsRetrieveWithResponse performs a GET /api/v1/esg/sectors/ (the `V1EsgSectorsRetrieve` operationId) request.
+//
+// Emission sectors per source. country_codes is required when sources includes climatetrace.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) V1EsgSectorsRetrieveWithResponse(ctx context.Context, params *V1EsgSectorsRetrieveParams, reqEditors ...RequestEditorFn) (*V1EsgSectorsRetrieveResponse, error) {
+	rsp, err := c.V1EsgSectorsRetrieve(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseV1EsgSectorsRetrieveResponse(rsp)
 }
 
 // V1EsgStatisticsRetrieveWithResponse performs a GET /api/v1/esg/statistics/ (the `V1EsgStatisticsRetrieve` operationId) request.
@@ -8088,6 +20352,168 @@ func ParseSchemaRetrieveResponse(rsp *http.Response) (*SchemaRetrieveResponse, e
 	return response, nil
 }
 
+// ParseV1DataSourcesClimatetraceAdminAreasSearchListResponse parses an HTTP response from a V1DataSourcesClimatetraceAdminAreasSearchListWithResponse call
+func ParseV1DataSourcesClimatetraceAdminAreasSearchListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceAdminAreasSearchListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceAdminAreasSearchListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceAdminArea
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse parses an HTTP response from a V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveWithResponse call
+func ParseV1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse(rsp *http.Response) (*V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceAdminAreasGeojsonRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClimateTraceAdminAreaGeoJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceAnnualCountryEmissionsListResponse parses an HTTP response from a V1DataSourcesClimatetraceAnnualCountryEmissionsListWithResponse call
+func ParseV1DataSourcesClimatetraceAnnualCountryEmissionsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceAnnualCountryEmissionsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedClimateTraceAnnualCountryEmissionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1DataSourcesClimatetraceAssetsListResponse parses an HTTP response from a V1DataSourcesClimatetraceAssetsListWithResponse call
 func ParseV1DataSourcesClimatetraceAssetsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceAssetsListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8257,6 +20683,114 @@ func ParseV1DataSourcesClimatetraceAssetsEmissionsListResponse(rsp *http.Respons
 	return response, nil
 }
 
+// ParseV1DataSourcesClimatetraceAssetsViolationsListResponse parses an HTTP response from a V1DataSourcesClimatetraceAssetsViolationsListWithResponse call
+func ParseV1DataSourcesClimatetraceAssetsViolationsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceAssetsViolationsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceAssetsViolationsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceViolation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceCompanyMatchesListResponse parses an HTTP response from a V1DataSourcesClimatetraceCompanyMatchesListWithResponse call
+func ParseV1DataSourcesClimatetraceCompanyMatchesListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceCompanyMatchesListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceCompanyMatchesListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedClimateTraceCompanyMatchList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1DataSourcesClimatetraceCountriesListResponse parses an HTTP response from a V1DataSourcesClimatetraceCountriesListWithResponse call
 func ParseV1DataSourcesClimatetraceCountriesListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceCountriesListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8284,6 +20818,248 @@ func ParseV1DataSourcesClimatetraceCountriesListResponse(rsp *http.Response) (*V
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceCountriesAssetsListResponse parses an HTTP response from a V1DataSourcesClimatetraceCountriesAssetsListWithResponse call
+func ParseV1DataSourcesClimatetraceCountriesAssetsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceCountriesAssetsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceCountriesAssetsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceAsset
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceDefinitionsContinentsListResponse parses an HTTP response from a V1DataSourcesClimatetraceDefinitionsContinentsListWithResponse call
+func ParseV1DataSourcesClimatetraceDefinitionsContinentsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceDefinitionsContinentsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceDefinitionsContinentsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceContinentDefinition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceDefinitionsGasesListResponse parses an HTTP response from a V1DataSourcesClimatetraceDefinitionsGasesListWithResponse call
+func ParseV1DataSourcesClimatetraceDefinitionsGasesListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceDefinitionsGasesListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceDefinitionsGasesListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceGasDefinition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceDefinitionsGroupsListResponse parses an HTTP response from a V1DataSourcesClimatetraceDefinitionsGroupsListWithResponse call
+func ParseV1DataSourcesClimatetraceDefinitionsGroupsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceDefinitionsGroupsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceDefinitionsGroupsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceGroupDefinition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceDefinitionsSubsectorsListResponse parses an HTTP response from a V1DataSourcesClimatetraceDefinitionsSubsectorsListWithResponse call
+func ParseV1DataSourcesClimatetraceDefinitionsSubsectorsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceDefinitionsSubsectorsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceSubsectorDefinition
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorDetail
@@ -8365,6 +21141,60 @@ func ParseV1DataSourcesClimatetraceEmissionsListResponse(rsp *http.Response) (*V
 	return response, nil
 }
 
+// ParseV1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse parses an HTTP response from a V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveWithResponse call
+func ParseV1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse(rsp *http.Response) (*V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClimateTraceAggregatedEmissions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse parses an HTTP response from a V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveWithResponse call
 func ParseV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse(rsp *http.Response) (*V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8381,6 +21211,114 @@ func ParseV1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveResponse(rsp *h
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest []ClimateTraceCountryTotal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse parses an HTTP response from a V1DataSourcesClimatetraceEmissionsDateRangeRetrieveWithResponse call
+func ParseV1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse(rsp *http.Response) (*V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceEmissionsDateRangeRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClimateTraceEmissionDateRange
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse parses an HTTP response from a V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveWithResponse call
+func ParseV1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse(rsp *http.Response) (*V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClimateTraceGasTypeDistribution
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8581,6 +21519,276 @@ func ParseV1DataSourcesClimatetraceSectorsListResponse(rsp *http.Response) (*V1D
 	return response, nil
 }
 
+// ParseV1DataSourcesClimatetraceSectorsAssetsListResponse parses an HTTP response from a V1DataSourcesClimatetraceSectorsAssetsListWithResponse call
+func ParseV1DataSourcesClimatetraceSectorsAssetsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceSectorsAssetsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceSectorsAssetsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceAsset
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse parses an HTTP response from a V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveWithResponse call
+func ParseV1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse(rsp *http.Response) (*V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClimateTraceSectorEmissionsSummary
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesClimatetraceViolationsListResponse parses an HTTP response from a V1DataSourcesClimatetraceViolationsListWithResponse call
+func ParseV1DataSourcesClimatetraceViolationsListResponse(rsp *http.Response) (*V1DataSourcesClimatetraceViolationsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesClimatetraceViolationsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedClimateTraceViolationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesEdgarAirPollutantGridListResponse parses an HTTP response from a V1DataSourcesEdgarAirPollutantGridListWithResponse call
+func ParseV1DataSourcesEdgarAirPollutantGridListResponse(rsp *http.Response) (*V1DataSourcesEdgarAirPollutantGridListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesEdgarAirPollutantGridListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedEdgarAirPollutantGridCellList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesEdgarAirPollutantTotalsListResponse parses an HTTP response from a V1DataSourcesEdgarAirPollutantTotalsListWithResponse call
+func ParseV1DataSourcesEdgarAirPollutantTotalsListResponse(rsp *http.Response) (*V1DataSourcesEdgarAirPollutantTotalsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesEdgarAirPollutantTotalsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedEdgarAirPollutantTotalList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1DataSourcesEdgarCountryTotalsListResponse parses an HTTP response from a V1DataSourcesEdgarCountryTotalsListWithResponse call
 func ParseV1DataSourcesEdgarCountryTotalsListResponse(rsp *http.Response) (*V1DataSourcesEdgarCountryTotalsListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8597,6 +21805,60 @@ func ParseV1DataSourcesEdgarCountryTotalsListResponse(rsp *http.Response) (*V1Da
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest PaginatedEdgarCountryTotalList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesEdgarFasttrackListResponse parses an HTTP response from a V1DataSourcesEdgarFasttrackListWithResponse call
+func ParseV1DataSourcesEdgarFasttrackListResponse(rsp *http.Response) (*V1DataSourcesEdgarFasttrackListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesEdgarFasttrackListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedEdgarFastTrackList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8662,6 +21924,802 @@ func ParseV1DataSourcesEdgarGridEmissionsListResponse(rsp *http.Response) (*V1Da
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesEdgarTemporalProfilesListResponse parses an HTTP response from a V1DataSourcesEdgarTemporalProfilesListWithResponse call
+func ParseV1DataSourcesEdgarTemporalProfilesListResponse(rsp *http.Response) (*V1DataSourcesEdgarTemporalProfilesListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesEdgarTemporalProfilesListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedEdgarTemporalProfileList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGcpCarbonBudgetListResponse parses an HTTP response from a V1DataSourcesGcpCarbonBudgetListWithResponse call
+func ParseV1DataSourcesGcpCarbonBudgetListResponse(rsp *http.Response) (*V1DataSourcesGcpCarbonBudgetListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGcpCarbonBudgetListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGcpCarbonBudgetList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGcpEmissionsByFuelListResponse parses an HTTP response from a V1DataSourcesGcpEmissionsByFuelListWithResponse call
+func ParseV1DataSourcesGcpEmissionsByFuelListResponse(rsp *http.Response) (*V1DataSourcesGcpEmissionsByFuelListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGcpEmissionsByFuelListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGcpFuelEmissionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGcpMethaneBudgetListResponse parses an HTTP response from a V1DataSourcesGcpMethaneBudgetListWithResponse call
+func ParseV1DataSourcesGcpMethaneBudgetListResponse(rsp *http.Response) (*V1DataSourcesGcpMethaneBudgetListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGcpMethaneBudgetListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGcpMethaneBudgetList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGcpNationalEmissionsListResponse parses an HTTP response from a V1DataSourcesGcpNationalEmissionsListWithResponse call
+func ParseV1DataSourcesGcpNationalEmissionsListResponse(rsp *http.Response) (*V1DataSourcesGcpNationalEmissionsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGcpNationalEmissionsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGcpNationalEmissionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifEntitiesListResponse parses an HTTP response from a V1DataSourcesGleifEntitiesListWithResponse call
+func ParseV1DataSourcesGleifEntitiesListResponse(rsp *http.Response) (*V1DataSourcesGleifEntitiesListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifEntitiesListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGleifEntityList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifEntitiesRetrieveResponse parses an HTTP response from a V1DataSourcesGleifEntitiesRetrieveWithResponse call
+func ParseV1DataSourcesGleifEntitiesRetrieveResponse(rsp *http.Response) (*V1DataSourcesGleifEntitiesRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifEntitiesRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GleifEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifEntitiesAssetMatchesListResponse parses an HTTP response from a V1DataSourcesGleifEntitiesAssetMatchesListWithResponse call
+func ParseV1DataSourcesGleifEntitiesAssetMatchesListResponse(rsp *http.Response) (*V1DataSourcesGleifEntitiesAssetMatchesListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifEntitiesAssetMatchesListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClimateTraceCompanyMatch
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifEntitiesChildrenListResponse parses an HTTP response from a V1DataSourcesGleifEntitiesChildrenListWithResponse call
+func ParseV1DataSourcesGleifEntitiesChildrenListResponse(rsp *http.Response) (*V1DataSourcesGleifEntitiesChildrenListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifEntitiesChildrenListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []GleifEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifEntitiesParentsRetrieveResponse parses an HTTP response from a V1DataSourcesGleifEntitiesParentsRetrieveWithResponse call
+func ParseV1DataSourcesGleifEntitiesParentsRetrieveResponse(rsp *http.Response) (*V1DataSourcesGleifEntitiesParentsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifEntitiesParentsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GleifEntityParents
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifExceptionsListResponse parses an HTTP response from a V1DataSourcesGleifExceptionsListWithResponse call
+func ParseV1DataSourcesGleifExceptionsListResponse(rsp *http.Response) (*V1DataSourcesGleifExceptionsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifExceptionsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGleifReportingExceptionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesGleifRelationshipsListResponse parses an HTTP response from a V1DataSourcesGleifRelationshipsListWithResponse call
+func ParseV1DataSourcesGleifRelationshipsListResponse(rsp *http.Response) (*V1DataSourcesGleifRelationshipsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesGleifRelationshipsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedGleifRelationshipList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesNoaaStormEventsEventsListResponse parses an HTTP response from a V1DataSourcesNoaaStormEventsEventsListWithResponse call
+func ParseV1DataSourcesNoaaStormEventsEventsListResponse(rsp *http.Response) (*V1DataSourcesNoaaStormEventsEventsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesNoaaStormEventsEventsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedNoaaStormEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqInstrumentsListResponse parses an HTTP response from a V1DataSourcesOpenaqInstrumentsListWithResponse call
+func ParseV1DataSourcesOpenaqInstrumentsListResponse(rsp *http.Response) (*V1DataSourcesOpenaqInstrumentsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqInstrumentsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQInstrument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqLicensesListResponse parses an HTTP response from a V1DataSourcesOpenaqLicensesListWithResponse call
+func ParseV1DataSourcesOpenaqLicensesListResponse(rsp *http.Response) (*V1DataSourcesOpenaqLicensesListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqLicensesListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQLicense
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorDetail
@@ -8797,22 +22855,22 @@ func ParseV1DataSourcesOpenaqLocationsRetrieveResponse(rsp *http.Response) (*V1D
 	return response, nil
 }
 
-// ParseV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse call
-func ParseV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse, error) {
+// ParseV1DataSourcesOpenaqLocationsFlagsListResponse parses an HTTP response from a V1DataSourcesOpenaqLocationsFlagsListWithResponse call
+func ParseV1DataSourcesOpenaqLocationsFlagsListResponse(rsp *http.Response) (*V1DataSourcesOpenaqLocationsFlagsListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse{
+	response := &V1DataSourcesOpenaqLocationsFlagsListResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest OpenAQLatestMeasurements
+		var dest []OpenAQFlag
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8838,6 +22896,168 @@ func ParseV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse(rsp *ht
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQLatestMeasurements
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqLocationsSensorsListResponse parses an HTTP response from a V1DataSourcesOpenaqLocationsSensorsListWithResponse call
+func ParseV1DataSourcesOpenaqLocationsSensorsListResponse(rsp *http.Response) (*V1DataSourcesOpenaqLocationsSensorsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqLocationsSensorsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQSensor
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqManufacturersListResponse parses an HTTP response from a V1DataSourcesOpenaqManufacturersListWithResponse call
+func ParseV1DataSourcesOpenaqManufacturersListResponse(rsp *http.Response) (*V1DataSourcesOpenaqManufacturersListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqManufacturersListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQManufacturer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Throttled
@@ -8932,6 +23152,53 @@ func ParseV1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveResponse(rsp *http
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqMeasurementsDateRangeRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqMeasurementsDateRangeRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQMeasurementDateRange
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorDetail
@@ -9067,6 +23334,107 @@ func ParseV1DataSourcesOpenaqMeasurementsTotalsRetrieveResponse(rsp *http.Respon
 	return response, nil
 }
 
+// ParseV1DataSourcesOpenaqMeasurementsRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqMeasurementsRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqMeasurementsRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqMeasurementsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqMeasurementsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQMeasurement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqOwnersListResponse parses an HTTP response from a V1DataSourcesOpenaqOwnersListWithResponse call
+func ParseV1DataSourcesOpenaqOwnersListResponse(rsp *http.Response) (*V1DataSourcesOpenaqOwnersListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqOwnersListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQOwner
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1DataSourcesOpenaqParametersListResponse parses an HTTP response from a V1DataSourcesOpenaqParametersListWithResponse call
 func ParseV1DataSourcesOpenaqParametersListResponse(rsp *http.Response) (*V1DataSourcesOpenaqParametersListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9121,6 +23489,107 @@ func ParseV1DataSourcesOpenaqParametersListResponse(rsp *http.Response) (*V1Data
 	return response, nil
 }
 
+// ParseV1DataSourcesOpenaqParametersRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqParametersRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqParametersRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqParametersRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqParametersRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqProvidersListResponse parses an HTTP response from a V1DataSourcesOpenaqProvidersListWithResponse call
+func ParseV1DataSourcesOpenaqProvidersListResponse(rsp *http.Response) (*V1DataSourcesOpenaqProvidersListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqProvidersListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1DataSourcesOpenaqSensorsListResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsListWithResponse call
 func ParseV1DataSourcesOpenaqSensorsListResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9137,6 +23606,783 @@ func ParseV1DataSourcesOpenaqSensorsListResponse(rsp *http.Response) (*V1DataSou
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest PaginatedOpenAQSensorList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqSensorsRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQSensor
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsDailyListResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsDailyListWithResponse call
+func ParseV1DataSourcesOpenaqSensorsDailyListResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsDailyListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsDailyListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedOpenAQSensorAggregateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsDayOfWeekRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsDayOfWeekRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQDayOfWeek
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsFlagsListResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsFlagsListWithResponse call
+func ParseV1DataSourcesOpenaqSensorsFlagsListResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsFlagsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsFlagsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQFlag
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsHourOfDayRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsHourOfDayRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQHourOfDay
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsHourlyListResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsHourlyListWithResponse call
+func ParseV1DataSourcesOpenaqSensorsHourlyListResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsHourlyListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsHourlyListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedOpenAQSensorAggregateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsMeasurementsListResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsMeasurementsListWithResponse call
+func ParseV1DataSourcesOpenaqSensorsMeasurementsListResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsMeasurementsListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsMeasurementsListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OpenAQMeasurement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsMonthOfYearRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsMonthOfYearRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQMonthOfYear
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqSensorsYearlyListResponse parses an HTTP response from a V1DataSourcesOpenaqSensorsYearlyListWithResponse call
+func ParseV1DataSourcesOpenaqSensorsYearlyListResponse(rsp *http.Response) (*V1DataSourcesOpenaqSensorsYearlyListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqSensorsYearlyListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedOpenAQSensorAggregateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1DataSourcesOpenaqStatsRetrieveResponse parses an HTTP response from a V1DataSourcesOpenaqStatsRetrieveWithResponse call
+func ParseV1DataSourcesOpenaqStatsRetrieveResponse(rsp *http.Response) (*V1DataSourcesOpenaqStatsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1DataSourcesOpenaqStatsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAQStats
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgAggregationsRetrieveResponse parses an HTTP response from a V1EsgAggregationsRetrieveWithResponse call
+func ParseV1EsgAggregationsRetrieveResponse(rsp *http.Response) (*V1EsgAggregationsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgAggregationsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgAggregationsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgAnalyticsRetrieveResponse parses an HTTP response from a V1EsgAnalyticsRetrieveWithResponse call
+func ParseV1EsgAnalyticsRetrieveResponse(rsp *http.Response) (*V1EsgAnalyticsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgAnalyticsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgAnalyticsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgClimatetraceStatisticsRetrieveResponse parses an HTTP response from a V1EsgClimatetraceStatisticsRetrieveWithResponse call
+func ParseV1EsgClimatetraceStatisticsRetrieveResponse(rsp *http.Response) (*V1EsgClimatetraceStatisticsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgClimatetraceStatisticsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgClimateTraceStatistics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgCorrelationsRetrieveResponse parses an HTTP response from a V1EsgCorrelationsRetrieveWithResponse call
+func ParseV1EsgCorrelationsRetrieveResponse(rsp *http.Response) (*V1EsgCorrelationsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgCorrelationsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgCorrelationsResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -9229,6 +24475,390 @@ func ParseV1EsgDataRetrieveResponse(rsp *http.Response) (*V1EsgDataRetrieveRespo
 	return response, nil
 }
 
+// ParseV1EsgDefinitionsRetrieveResponse parses an HTTP response from a V1EsgDefinitionsRetrieveWithResponse call
+func ParseV1EsgDefinitionsRetrieveResponse(rsp *http.Response) (*V1EsgDefinitionsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgDefinitionsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgDefinitions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgDefinitionsSourcesRetrieveResponse parses an HTTP response from a V1EsgDefinitionsSourcesRetrieveWithResponse call
+func ParseV1EsgDefinitionsSourcesRetrieveResponse(rsp *http.Response) (*V1EsgDefinitionsSourcesRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgDefinitionsSourcesRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgSourceDefinitions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgDefinitionsUnitsRetrieveResponse parses an HTTP response from a V1EsgDefinitionsUnitsRetrieveWithResponse call
+func ParseV1EsgDefinitionsUnitsRetrieveResponse(rsp *http.Response) (*V1EsgDefinitionsUnitsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgDefinitionsUnitsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgUnitDefinitions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgExportRetrieveResponse parses an HTTP response from a V1EsgExportRetrieveWithResponse call
+func ParseV1EsgExportRetrieveResponse(rsp *http.Response) (*V1EsgExportRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgExportRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgExportResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgExportsCreateResponse parses an HTTP response from a V1EsgExportsCreateWithResponse call
+func ParseV1EsgExportsCreateResponse(rsp *http.Response) (*V1EsgExportsCreateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgExportsCreateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ExportJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgExportsRetrieveResponse parses an HTTP response from a V1EsgExportsRetrieveWithResponse call
+func ParseV1EsgExportsRetrieveResponse(rsp *http.Response) (*V1EsgExportsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgExportsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ExportJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgExportsDownloadRetrieveResponse parses an HTTP response from a V1EsgExportsDownloadRetrieveWithResponse call
+func ParseV1EsgExportsDownloadRetrieveResponse(rsp *http.Response) (*V1EsgExportsDownloadRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgExportsDownloadRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.Header.Get("Content-Type") == "application/geo+json" && rsp.StatusCode == 200:
+		var dest map[string]interface{}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationgeoJSON200 = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/json" && rsp.StatusCode == 200:
+		var dest map[string]interface{}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	return response, nil
+}
+
 // ParseV1EsgHealthRetrieveResponse parses an HTTP response from a V1EsgHealthRetrieveWithResponse call
 func ParseV1EsgHealthRetrieveResponse(rsp *http.Response) (*V1EsgHealthRetrieveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9309,6 +24939,60 @@ func ParseV1EsgLocationsRetrieveResponse(rsp *http.Response) (*V1EsgLocationsRet
 	return response, nil
 }
 
+// ParseV1EsgOpenaqStatisticsRetrieveResponse parses an HTTP response from a V1EsgOpenaqStatisticsRetrieveWithResponse call
+func ParseV1EsgOpenaqStatisticsRetrieveResponse(rsp *http.Response) (*V1EsgOpenaqStatisticsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgOpenaqStatisticsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgOpenAQStatistics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseV1EsgParametersRetrieveResponse parses an HTTP response from a V1EsgParametersRetrieveWithResponse call
 func ParseV1EsgParametersRetrieveResponse(rsp *http.Response) (*V1EsgParametersRetrieveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9325,6 +25009,114 @@ func ParseV1EsgParametersRetrieveResponse(rsp *http.Response) (*V1EsgParametersR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest UnifiedParametersResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgQualityRetrieveResponse parses an HTTP response from a V1EsgQualityRetrieveWithResponse call
+func ParseV1EsgQualityRetrieveResponse(rsp *http.Response) (*V1EsgQualityRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgQualityRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgQualityResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseV1EsgSectorsRetrieveResponse parses an HTTP response from a V1EsgSectorsRetrieveWithResponse call
+func ParseV1EsgSectorsRetrieveResponse(rsp *http.Response) (*V1EsgSectorsRetrieveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &V1EsgSectorsRetrieveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EsgSectorsResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

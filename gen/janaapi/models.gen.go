@@ -74,6 +74,51 @@ func (e ErrorEnum) Valid() bool {
 	}
 }
 
+// Defines values for ExportRequestCompression.
+const (
+	ExportRequestCompressionBzip2 ExportRequestCompression = "bzip2"
+	ExportRequestCompressionGzip  ExportRequestCompression = "gzip"
+	ExportRequestCompressionNone  ExportRequestCompression = "none"
+)
+
+// Valid indicates whether the value is a known member of the ExportRequestCompression enum.
+func (e ExportRequestCompression) Valid() bool {
+	switch e {
+	case ExportRequestCompressionBzip2:
+		return true
+	case ExportRequestCompressionGzip:
+		return true
+	case ExportRequestCompressionNone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportRequestExportFormat.
+const (
+	ExportRequestExportFormatCsv     ExportRequestExportFormat = "csv"
+	ExportRequestExportFormatGeojson ExportRequestExportFormat = "geojson"
+	ExportRequestExportFormatJson    ExportRequestExportFormat = "json"
+	ExportRequestExportFormatParquet ExportRequestExportFormat = "parquet"
+)
+
+// Valid indicates whether the value is a known member of the ExportRequestExportFormat enum.
+func (e ExportRequestExportFormat) Valid() bool {
+	switch e {
+	case ExportRequestExportFormatCsv:
+		return true
+	case ExportRequestExportFormatGeojson:
+		return true
+	case ExportRequestExportFormatJson:
+		return true
+	case ExportRequestExportFormatParquet:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GrantTypeEnum.
 const (
 	GrantTypeEnumUrnIetfParamsOauthGrantTypeDeviceCode GrantTypeEnum = "urn:ietf:params:oauth:grant-type:device_code"
@@ -203,6 +248,81 @@ func (e SchemaRetrieveParamsLang) Valid() bool {
 	}
 }
 
+// Defines values for V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel.
+const (
+	V1DataSourcesClimatetraceAdminAreasSearchListParamsLevelN0 V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel = "0"
+	V1DataSourcesClimatetraceAdminAreasSearchListParamsLevelN1 V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel = "1"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel enum.
+func (e V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceAdminAreasSearchListParamsLevelN0:
+		return true
+	case V1DataSourcesClimatetraceAdminAreasSearchListParamsLevelN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType.
+const (
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCh4       V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType = "ch4"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCo2       V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType = "co2"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCo2e100yr V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType = "co2e_100yr"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCo2e20yr  V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType = "co2e_20yr"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeN2o       V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType = "n2o"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType enum.
+func (e V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCh4:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCo2:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCo2e100yr:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeCo2e20yr:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasTypeN2o:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering.
+const (
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingCountryIso3            V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering = "country_iso3"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingEmissionsQuantity      V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering = "emissions_quantity"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingMinusCountryIso3       V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering = "-country_iso3"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingMinusEmissionsQuantity V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering = "-emissions_quantity"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingMinusYear              V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering = "-year"
+	V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingYear                   V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering = "year"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering enum.
+func (e V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingCountryIso3:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingEmissionsQuantity:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingMinusCountryIso3:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingMinusEmissionsQuantity:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingMinusYear:
+		return true
+	case V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrderingYear:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for V1DataSourcesClimatetraceAssetsEmissionsListParamsGas.
 const (
 	V1DataSourcesClimatetraceAssetsEmissionsListParamsGasCh4       V1DataSourcesClimatetraceAssetsEmissionsListParamsGas = "ch4"
@@ -224,6 +344,78 @@ func (e V1DataSourcesClimatetraceAssetsEmissionsListParamsGas) Valid() bool {
 	case V1DataSourcesClimatetraceAssetsEmissionsListParamsGasCo2e20yr:
 		return true
 	case V1DataSourcesClimatetraceAssetsEmissionsListParamsGasN2o:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod.
+const (
+	V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodExactName  V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod = "exact_name"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodFuzzyName  V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod = "fuzzy_name"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodManual     V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod = "manual"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodRegistryId V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod = "registry_id"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodUnmatched  V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod = "unmatched"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod enum.
+func (e V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodExactName:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodFuzzyName:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodManual:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodRegistryId:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethodUnmatched:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering.
+const (
+	V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingCreatedAt               V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering = "created_at"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingMatchingConfidence      V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering = "matching_confidence"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingMinusCreatedAt          V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering = "-created_at"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingMinusMatchingConfidence V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering = "-matching_confidence"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering enum.
+func (e V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingCreatedAt:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingMatchingConfidence:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingMinusCreatedAt:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsOrderingMinusMatchingConfidence:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType.
+const (
+	V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipTypeOperator V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType = "operator"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipTypeOwner    V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType = "owner"
+	V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipTypeParent   V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType = "parent"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType enum.
+func (e V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipTypeOperator:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipTypeOwner:
+		return true
+	case V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipTypeParent:
 		return true
 	default:
 		return false
@@ -257,6 +449,33 @@ func (e V1DataSourcesClimatetraceEmissionsListParamsGas) Valid() bool {
 	}
 }
 
+// Defines values for V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas.
+const (
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCh4       V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas = "ch4"
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCo2       V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas = "co2"
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCo2e100yr V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas = "co2e_100yr"
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCo2e20yr  V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas = "co2e_20yr"
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasN2o       V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas = "n2o"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas enum.
+func (e V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCh4:
+		return true
+	case V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCo2:
+		return true
+	case V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCo2e100yr:
+		return true
+	case V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasCo2e20yr:
+		return true
+	case V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGasN2o:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas.
 const (
 	V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGasCh4       V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas = "ch4"
@@ -278,6 +497,33 @@ func (e V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas) Valid(
 	case V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGasCo2e20yr:
 		return true
 	case V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGasN2o:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas.
+const (
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCh4       V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas = "ch4"
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCo2       V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas = "co2"
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCo2e100yr V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas = "co2e_100yr"
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCo2e20yr  V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas = "co2e_20yr"
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasN2o       V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas = "n2o"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas enum.
+func (e V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas) Valid() bool {
+	switch e {
+	case V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCh4:
+		return true
+	case V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCo2:
+		return true
+	case V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCo2e100yr:
+		return true
+	case V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasCo2e20yr:
+		return true
+	case V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGasN2o:
 		return true
 	default:
 		return false
@@ -332,6 +578,240 @@ func (e V1DataSourcesClimatetraceEmissionsTotalsRetrieveParamsGas) Valid() bool 
 	case V1DataSourcesClimatetraceEmissionsTotalsRetrieveParamsGasCo2e20yr:
 		return true
 	case V1DataSourcesClimatetraceEmissionsTotalsRetrieveParamsGasN2o:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesEdgarAirPollutantGridListParamsGas.
+const (
+	V1DataSourcesEdgarAirPollutantGridListParamsGasBC    V1DataSourcesEdgarAirPollutantGridListParamsGas = "BC"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasBc    V1DataSourcesEdgarAirPollutantGridListParamsGas = "bc"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasCO    V1DataSourcesEdgarAirPollutantGridListParamsGas = "CO"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasCo    V1DataSourcesEdgarAirPollutantGridListParamsGas = "co"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasNH3   V1DataSourcesEdgarAirPollutantGridListParamsGas = "NH3"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasNMVOC V1DataSourcesEdgarAirPollutantGridListParamsGas = "NMVOC"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasNOx   V1DataSourcesEdgarAirPollutantGridListParamsGas = "NOx"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasNh3   V1DataSourcesEdgarAirPollutantGridListParamsGas = "nh3"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasNmvoc V1DataSourcesEdgarAirPollutantGridListParamsGas = "nmvoc"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasNox   V1DataSourcesEdgarAirPollutantGridListParamsGas = "nox"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasOC    V1DataSourcesEdgarAirPollutantGridListParamsGas = "OC"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasOc    V1DataSourcesEdgarAirPollutantGridListParamsGas = "oc"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasPM10  V1DataSourcesEdgarAirPollutantGridListParamsGas = "PM10"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasPM25  V1DataSourcesEdgarAirPollutantGridListParamsGas = "PM2.5"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasPm10  V1DataSourcesEdgarAirPollutantGridListParamsGas = "pm10"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasPm25  V1DataSourcesEdgarAirPollutantGridListParamsGas = "pm2.5"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasSO2   V1DataSourcesEdgarAirPollutantGridListParamsGas = "SO2"
+	V1DataSourcesEdgarAirPollutantGridListParamsGasSo2   V1DataSourcesEdgarAirPollutantGridListParamsGas = "so2"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesEdgarAirPollutantGridListParamsGas enum.
+func (e V1DataSourcesEdgarAirPollutantGridListParamsGas) Valid() bool {
+	switch e {
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasBC:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasBc:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasCO:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasCo:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasNH3:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasNMVOC:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasNOx:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasNh3:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasNmvoc:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasNox:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasOC:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasOc:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasPM10:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasPM25:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasPm10:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasPm25:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasSO2:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsGasSo2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesEdgarAirPollutantGridListParamsOrdering.
+const (
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingGas             V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "gas"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingIngestedAt      V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "ingested_at"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingLatitude        V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "latitude"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingLongitude       V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "longitude"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusGas        V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-gas"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusIngestedAt V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-ingested_at"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusLatitude   V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-latitude"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusLongitude  V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-longitude"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusSector     V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-sector"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusValue      V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-value"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusYear       V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "-year"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingSector          V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "sector"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingValue           V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "value"
+	V1DataSourcesEdgarAirPollutantGridListParamsOrderingYear            V1DataSourcesEdgarAirPollutantGridListParamsOrdering = "year"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesEdgarAirPollutantGridListParamsOrdering enum.
+func (e V1DataSourcesEdgarAirPollutantGridListParamsOrdering) Valid() bool {
+	switch e {
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingGas:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingIngestedAt:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingLatitude:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingLongitude:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusGas:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusIngestedAt:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusLatitude:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusLongitude:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusSector:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusValue:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingMinusYear:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingSector:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingValue:
+		return true
+	case V1DataSourcesEdgarAirPollutantGridListParamsOrderingYear:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesEdgarAirPollutantTotalsListParamsGas.
+const (
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasBC    V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "BC"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasBc    V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "bc"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasCO    V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "CO"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasCo    V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "co"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasNH3   V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "NH3"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasNMVOC V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "NMVOC"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasNOx   V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "NOx"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasNh3   V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "nh3"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasNmvoc V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "nmvoc"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasNox   V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "nox"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasOC    V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "OC"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasOc    V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "oc"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasPM10  V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "PM10"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasPM25  V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "PM2.5"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasPm10  V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "pm10"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasPm25  V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "pm2.5"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasSO2   V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "SO2"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsGasSo2   V1DataSourcesEdgarAirPollutantTotalsListParamsGas = "so2"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesEdgarAirPollutantTotalsListParamsGas enum.
+func (e V1DataSourcesEdgarAirPollutantTotalsListParamsGas) Valid() bool {
+	switch e {
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasBC:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasBc:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasCO:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasCo:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasNH3:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasNMVOC:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasNOx:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasNh3:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasNmvoc:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasNox:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasOC:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasOc:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasPM10:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasPM25:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasPm10:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasPm25:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasSO2:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsGasSo2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering.
+const (
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingCountryCode      V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "country_code"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingGas              V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "gas"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingIngestedAt       V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "ingested_at"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusCountryCode V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "-country_code"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusGas         V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "-gas"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusIngestedAt  V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "-ingested_at"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusSector      V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "-sector"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusValue       V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "-value"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusYear        V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "-year"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingSector           V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "sector"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingValue            V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "value"
+	V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingYear             V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering = "year"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering enum.
+func (e V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering) Valid() bool {
+	switch e {
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingCountryCode:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingGas:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingIngestedAt:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusCountryCode:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusGas:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusIngestedAt:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusSector:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusValue:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingMinusYear:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingSector:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingValue:
+		return true
+	case V1DataSourcesEdgarAirPollutantTotalsListParamsOrderingYear:
 		return true
 	default:
 		return false
@@ -398,6 +878,42 @@ func (e V1DataSourcesEdgarCountryTotalsListParamsOrdering) Valid() bool {
 	}
 }
 
+// Defines values for V1DataSourcesEdgarFasttrackListParamsGas.
+const (
+	V1DataSourcesEdgarFasttrackListParamsGasCH4 V1DataSourcesEdgarFasttrackListParamsGas = "CH4"
+	V1DataSourcesEdgarFasttrackListParamsGasCO2 V1DataSourcesEdgarFasttrackListParamsGas = "CO2"
+	V1DataSourcesEdgarFasttrackListParamsGasCh4 V1DataSourcesEdgarFasttrackListParamsGas = "ch4"
+	V1DataSourcesEdgarFasttrackListParamsGasCo2 V1DataSourcesEdgarFasttrackListParamsGas = "co2"
+	V1DataSourcesEdgarFasttrackListParamsGasGHG V1DataSourcesEdgarFasttrackListParamsGas = "GHG"
+	V1DataSourcesEdgarFasttrackListParamsGasGhg V1DataSourcesEdgarFasttrackListParamsGas = "ghg"
+	V1DataSourcesEdgarFasttrackListParamsGasN2O V1DataSourcesEdgarFasttrackListParamsGas = "N2O"
+	V1DataSourcesEdgarFasttrackListParamsGasN2o V1DataSourcesEdgarFasttrackListParamsGas = "n2o"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesEdgarFasttrackListParamsGas enum.
+func (e V1DataSourcesEdgarFasttrackListParamsGas) Valid() bool {
+	switch e {
+	case V1DataSourcesEdgarFasttrackListParamsGasCH4:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasCO2:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasCh4:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasCo2:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasGHG:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasGhg:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasN2O:
+		return true
+	case V1DataSourcesEdgarFasttrackListParamsGasN2o:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for V1DataSourcesEdgarGridEmissionsListParamsGas.
 const (
 	V1DataSourcesEdgarGridEmissionsListParamsGasCH4 V1DataSourcesEdgarGridEmissionsListParamsGas = "CH4"
@@ -428,6 +944,237 @@ func (e V1DataSourcesEdgarGridEmissionsListParamsGas) Valid() bool {
 	case V1DataSourcesEdgarGridEmissionsListParamsGasN2O:
 		return true
 	case V1DataSourcesEdgarGridEmissionsListParamsGasN2o:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel.
+const (
+	V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevelHourly  V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel = "hourly"
+	V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevelMonthly V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel = "monthly"
+	V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevelWeekly  V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel = "weekly"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel enum.
+func (e V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel) Valid() bool {
+	switch e {
+	case V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevelHourly:
+		return true
+	case V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevelMonthly:
+		return true
+	case V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevelWeekly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifEntitiesListParamsEntityCategory.
+const (
+	V1DataSourcesGleifEntitiesListParamsEntityCategoryBRANCH         V1DataSourcesGleifEntitiesListParamsEntityCategory = "BRANCH"
+	V1DataSourcesGleifEntitiesListParamsEntityCategoryFUND           V1DataSourcesGleifEntitiesListParamsEntityCategory = "FUND"
+	V1DataSourcesGleifEntitiesListParamsEntityCategoryGENERAL        V1DataSourcesGleifEntitiesListParamsEntityCategory = "GENERAL"
+	V1DataSourcesGleifEntitiesListParamsEntityCategorySOLEPROPRIETOR V1DataSourcesGleifEntitiesListParamsEntityCategory = "SOLE_PROPRIETOR"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifEntitiesListParamsEntityCategory enum.
+func (e V1DataSourcesGleifEntitiesListParamsEntityCategory) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifEntitiesListParamsEntityCategoryBRANCH:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsEntityCategoryFUND:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsEntityCategoryGENERAL:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsEntityCategorySOLEPROPRIETOR:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifEntitiesListParamsEntityStatus.
+const (
+	V1DataSourcesGleifEntitiesListParamsEntityStatusACTIVE   V1DataSourcesGleifEntitiesListParamsEntityStatus = "ACTIVE"
+	V1DataSourcesGleifEntitiesListParamsEntityStatusINACTIVE V1DataSourcesGleifEntitiesListParamsEntityStatus = "INACTIVE"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifEntitiesListParamsEntityStatus enum.
+func (e V1DataSourcesGleifEntitiesListParamsEntityStatus) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifEntitiesListParamsEntityStatusACTIVE:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsEntityStatusINACTIVE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifEntitiesListParamsOrdering.
+const (
+	V1DataSourcesGleifEntitiesListParamsOrderingEntityCreationDate      V1DataSourcesGleifEntitiesListParamsOrdering = "entity_creation_date"
+	V1DataSourcesGleifEntitiesListParamsOrderingLastUpdateDate          V1DataSourcesGleifEntitiesListParamsOrdering = "last_update_date"
+	V1DataSourcesGleifEntitiesListParamsOrderingLegalName               V1DataSourcesGleifEntitiesListParamsOrdering = "legal_name"
+	V1DataSourcesGleifEntitiesListParamsOrderingMinusEntityCreationDate V1DataSourcesGleifEntitiesListParamsOrdering = "-entity_creation_date"
+	V1DataSourcesGleifEntitiesListParamsOrderingMinusLastUpdateDate     V1DataSourcesGleifEntitiesListParamsOrdering = "-last_update_date"
+	V1DataSourcesGleifEntitiesListParamsOrderingMinusLegalName          V1DataSourcesGleifEntitiesListParamsOrdering = "-legal_name"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifEntitiesListParamsOrdering enum.
+func (e V1DataSourcesGleifEntitiesListParamsOrdering) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifEntitiesListParamsOrderingEntityCreationDate:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsOrderingLastUpdateDate:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsOrderingLegalName:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsOrderingMinusEntityCreationDate:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsOrderingMinusLastUpdateDate:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsOrderingMinusLegalName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifEntitiesListParamsRegistrationStatus.
+const (
+	V1DataSourcesGleifEntitiesListParamsRegistrationStatusISSUED  V1DataSourcesGleifEntitiesListParamsRegistrationStatus = "ISSUED"
+	V1DataSourcesGleifEntitiesListParamsRegistrationStatusLAPSED  V1DataSourcesGleifEntitiesListParamsRegistrationStatus = "LAPSED"
+	V1DataSourcesGleifEntitiesListParamsRegistrationStatusRETIRED V1DataSourcesGleifEntitiesListParamsRegistrationStatus = "RETIRED"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifEntitiesListParamsRegistrationStatus enum.
+func (e V1DataSourcesGleifEntitiesListParamsRegistrationStatus) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifEntitiesListParamsRegistrationStatusISSUED:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsRegistrationStatusLAPSED:
+		return true
+	case V1DataSourcesGleifEntitiesListParamsRegistrationStatusRETIRED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifExceptionsListParamsExceptionCategory.
+const (
+	V1DataSourcesGleifExceptionsListParamsExceptionCategoryDIRECTACCOUNTINGCONSOLIDATIONPARENT   V1DataSourcesGleifExceptionsListParamsExceptionCategory = "DIRECT_ACCOUNTING_CONSOLIDATION_PARENT"
+	V1DataSourcesGleifExceptionsListParamsExceptionCategoryULTIMATEACCOUNTINGCONSOLIDATIONPARENT V1DataSourcesGleifExceptionsListParamsExceptionCategory = "ULTIMATE_ACCOUNTING_CONSOLIDATION_PARENT"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifExceptionsListParamsExceptionCategory enum.
+func (e V1DataSourcesGleifExceptionsListParamsExceptionCategory) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifExceptionsListParamsExceptionCategoryDIRECTACCOUNTINGCONSOLIDATIONPARENT:
+		return true
+	case V1DataSourcesGleifExceptionsListParamsExceptionCategoryULTIMATEACCOUNTINGCONSOLIDATIONPARENT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifExceptionsListParamsExceptionReason.
+const (
+	V1DataSourcesGleifExceptionsListParamsExceptionReasonNATURALPERSONS   V1DataSourcesGleifExceptionsListParamsExceptionReason = "NATURAL_PERSONS"
+	V1DataSourcesGleifExceptionsListParamsExceptionReasonNOKNOWNPERSON    V1DataSourcesGleifExceptionsListParamsExceptionReason = "NO_KNOWN_PERSON"
+	V1DataSourcesGleifExceptionsListParamsExceptionReasonNOLEI            V1DataSourcesGleifExceptionsListParamsExceptionReason = "NO_LEI"
+	V1DataSourcesGleifExceptionsListParamsExceptionReasonNONCONSOLIDATING V1DataSourcesGleifExceptionsListParamsExceptionReason = "NON_CONSOLIDATING"
+	V1DataSourcesGleifExceptionsListParamsExceptionReasonNONPUBLIC        V1DataSourcesGleifExceptionsListParamsExceptionReason = "NON_PUBLIC"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifExceptionsListParamsExceptionReason enum.
+func (e V1DataSourcesGleifExceptionsListParamsExceptionReason) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifExceptionsListParamsExceptionReasonNATURALPERSONS:
+		return true
+	case V1DataSourcesGleifExceptionsListParamsExceptionReasonNOKNOWNPERSON:
+		return true
+	case V1DataSourcesGleifExceptionsListParamsExceptionReasonNOLEI:
+		return true
+	case V1DataSourcesGleifExceptionsListParamsExceptionReasonNONCONSOLIDATING:
+		return true
+	case V1DataSourcesGleifExceptionsListParamsExceptionReasonNONPUBLIC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifRelationshipsListParamsOrdering.
+const (
+	V1DataSourcesGleifRelationshipsListParamsOrderingEndLei          V1DataSourcesGleifRelationshipsListParamsOrdering = "end_lei"
+	V1DataSourcesGleifRelationshipsListParamsOrderingIngestedAt      V1DataSourcesGleifRelationshipsListParamsOrdering = "ingested_at"
+	V1DataSourcesGleifRelationshipsListParamsOrderingMinusEndLei     V1DataSourcesGleifRelationshipsListParamsOrdering = "-end_lei"
+	V1DataSourcesGleifRelationshipsListParamsOrderingMinusIngestedAt V1DataSourcesGleifRelationshipsListParamsOrdering = "-ingested_at"
+	V1DataSourcesGleifRelationshipsListParamsOrderingMinusStartLei   V1DataSourcesGleifRelationshipsListParamsOrdering = "-start_lei"
+	V1DataSourcesGleifRelationshipsListParamsOrderingStartLei        V1DataSourcesGleifRelationshipsListParamsOrdering = "start_lei"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifRelationshipsListParamsOrdering enum.
+func (e V1DataSourcesGleifRelationshipsListParamsOrdering) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifRelationshipsListParamsOrderingEndLei:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsOrderingIngestedAt:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsOrderingMinusEndLei:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsOrderingMinusIngestedAt:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsOrderingMinusStartLei:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsOrderingStartLei:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifRelationshipsListParamsRelationshipStatus.
+const (
+	V1DataSourcesGleifRelationshipsListParamsRelationshipStatusACTIVE   V1DataSourcesGleifRelationshipsListParamsRelationshipStatus = "ACTIVE"
+	V1DataSourcesGleifRelationshipsListParamsRelationshipStatusINACTIVE V1DataSourcesGleifRelationshipsListParamsRelationshipStatus = "INACTIVE"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifRelationshipsListParamsRelationshipStatus enum.
+func (e V1DataSourcesGleifRelationshipsListParamsRelationshipStatus) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifRelationshipsListParamsRelationshipStatusACTIVE:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsRelationshipStatusINACTIVE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1DataSourcesGleifRelationshipsListParamsRelationshipType.
+const (
+	V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISDIRECTLYCONSOLIDATEDBY   V1DataSourcesGleifRelationshipsListParamsRelationshipType = "IS_DIRECTLY_CONSOLIDATED_BY"
+	V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISFEEDERTO                 V1DataSourcesGleifRelationshipsListParamsRelationshipType = "IS_FEEDER_TO"
+	V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISFUNDMANAGEDBY            V1DataSourcesGleifRelationshipsListParamsRelationshipType = "IS_FUND-MANAGED_BY"
+	V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISULTIMATELYCONSOLIDATEDBY V1DataSourcesGleifRelationshipsListParamsRelationshipType = "IS_ULTIMATELY_CONSOLIDATED_BY"
+)
+
+// Valid indicates whether the value is a known member of the V1DataSourcesGleifRelationshipsListParamsRelationshipType enum.
+func (e V1DataSourcesGleifRelationshipsListParamsRelationshipType) Valid() bool {
+	switch e {
+	case V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISDIRECTLYCONSOLIDATEDBY:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISFEEDERTO:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISFUNDMANAGEDBY:
+		return true
+	case V1DataSourcesGleifRelationshipsListParamsRelationshipTypeISULTIMATELYCONSOLIDATEDBY:
 		return true
 	default:
 		return false
@@ -482,6 +1229,93 @@ func (e V1DataSourcesOpenaqMeasurementsListParamsOrdering) Valid() bool {
 	case V1DataSourcesOpenaqMeasurementsListParamsOrderingMinusValue:
 		return true
 	case V1DataSourcesOpenaqMeasurementsListParamsOrderingValue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgAggregationsRetrieveParamsSources.
+const (
+	V1EsgAggregationsRetrieveParamsSourcesClimatetrace V1EsgAggregationsRetrieveParamsSources = "climatetrace"
+	V1EsgAggregationsRetrieveParamsSourcesEdgar        V1EsgAggregationsRetrieveParamsSources = "edgar"
+	V1EsgAggregationsRetrieveParamsSourcesOpenaq       V1EsgAggregationsRetrieveParamsSources = "openaq"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgAggregationsRetrieveParamsSources enum.
+func (e V1EsgAggregationsRetrieveParamsSources) Valid() bool {
+	switch e {
+	case V1EsgAggregationsRetrieveParamsSourcesClimatetrace:
+		return true
+	case V1EsgAggregationsRetrieveParamsSourcesEdgar:
+		return true
+	case V1EsgAggregationsRetrieveParamsSourcesOpenaq:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgAggregationsRetrieveParamsTemporalResolution.
+const (
+	V1EsgAggregationsRetrieveParamsTemporalResolutionDaily   V1EsgAggregationsRetrieveParamsTemporalResolution = "daily"
+	V1EsgAggregationsRetrieveParamsTemporalResolutionHourly  V1EsgAggregationsRetrieveParamsTemporalResolution = "hourly"
+	V1EsgAggregationsRetrieveParamsTemporalResolutionMonthly V1EsgAggregationsRetrieveParamsTemporalResolution = "monthly"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgAggregationsRetrieveParamsTemporalResolution enum.
+func (e V1EsgAggregationsRetrieveParamsTemporalResolution) Valid() bool {
+	switch e {
+	case V1EsgAggregationsRetrieveParamsTemporalResolutionDaily:
+		return true
+	case V1EsgAggregationsRetrieveParamsTemporalResolutionHourly:
+		return true
+	case V1EsgAggregationsRetrieveParamsTemporalResolutionMonthly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgCorrelationsRetrieveParamsCorrelationType.
+const (
+	V1EsgCorrelationsRetrieveParamsCorrelationTypeParameter V1EsgCorrelationsRetrieveParamsCorrelationType = "parameter"
+	V1EsgCorrelationsRetrieveParamsCorrelationTypeSector    V1EsgCorrelationsRetrieveParamsCorrelationType = "sector"
+	V1EsgCorrelationsRetrieveParamsCorrelationTypeSpatial   V1EsgCorrelationsRetrieveParamsCorrelationType = "spatial"
+	V1EsgCorrelationsRetrieveParamsCorrelationTypeTemporal  V1EsgCorrelationsRetrieveParamsCorrelationType = "temporal"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgCorrelationsRetrieveParamsCorrelationType enum.
+func (e V1EsgCorrelationsRetrieveParamsCorrelationType) Valid() bool {
+	switch e {
+	case V1EsgCorrelationsRetrieveParamsCorrelationTypeParameter:
+		return true
+	case V1EsgCorrelationsRetrieveParamsCorrelationTypeSector:
+		return true
+	case V1EsgCorrelationsRetrieveParamsCorrelationTypeSpatial:
+		return true
+	case V1EsgCorrelationsRetrieveParamsCorrelationTypeTemporal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgCorrelationsRetrieveParamsSources.
+const (
+	V1EsgCorrelationsRetrieveParamsSourcesClimatetrace V1EsgCorrelationsRetrieveParamsSources = "climatetrace"
+	V1EsgCorrelationsRetrieveParamsSourcesEdgar        V1EsgCorrelationsRetrieveParamsSources = "edgar"
+	V1EsgCorrelationsRetrieveParamsSourcesOpenaq       V1EsgCorrelationsRetrieveParamsSources = "openaq"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgCorrelationsRetrieveParamsSources enum.
+func (e V1EsgCorrelationsRetrieveParamsSources) Valid() bool {
+	switch e {
+	case V1EsgCorrelationsRetrieveParamsSourcesClimatetrace:
+		return true
+	case V1EsgCorrelationsRetrieveParamsSourcesEdgar:
+		return true
+	case V1EsgCorrelationsRetrieveParamsSourcesOpenaq:
 		return true
 	default:
 		return false
@@ -554,6 +1388,45 @@ func (e V1EsgDataRetrieveParamsTemporalResolution) Valid() bool {
 	}
 }
 
+// Defines values for V1EsgExportRetrieveParamsOutputFormat.
+const (
+	V1EsgExportRetrieveParamsOutputFormatCsv  V1EsgExportRetrieveParamsOutputFormat = "csv"
+	V1EsgExportRetrieveParamsOutputFormatJson V1EsgExportRetrieveParamsOutputFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgExportRetrieveParamsOutputFormat enum.
+func (e V1EsgExportRetrieveParamsOutputFormat) Valid() bool {
+	switch e {
+	case V1EsgExportRetrieveParamsOutputFormatCsv:
+		return true
+	case V1EsgExportRetrieveParamsOutputFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgExportRetrieveParamsSources.
+const (
+	V1EsgExportRetrieveParamsSourcesClimatetrace V1EsgExportRetrieveParamsSources = "climatetrace"
+	V1EsgExportRetrieveParamsSourcesEdgar        V1EsgExportRetrieveParamsSources = "edgar"
+	V1EsgExportRetrieveParamsSourcesOpenaq       V1EsgExportRetrieveParamsSources = "openaq"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgExportRetrieveParamsSources enum.
+func (e V1EsgExportRetrieveParamsSources) Valid() bool {
+	switch e {
+	case V1EsgExportRetrieveParamsSourcesClimatetrace:
+		return true
+	case V1EsgExportRetrieveParamsSourcesEdgar:
+		return true
+	case V1EsgExportRetrieveParamsSourcesOpenaq:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for V1EsgLocationsRetrieveParamsSources.
 const (
 	V1EsgLocationsRetrieveParamsSourcesClimatetrace V1EsgLocationsRetrieveParamsSources = "climatetrace"
@@ -566,6 +1439,24 @@ func (e V1EsgLocationsRetrieveParamsSources) Valid() bool {
 	case V1EsgLocationsRetrieveParamsSourcesClimatetrace:
 		return true
 	case V1EsgLocationsRetrieveParamsSourcesOpenaq:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgParametersRetrieveParamsParameterTypes.
+const (
+	V1EsgParametersRetrieveParamsParameterTypesAirQuality V1EsgParametersRetrieveParamsParameterTypes = "air_quality"
+	V1EsgParametersRetrieveParamsParameterTypesEmissions  V1EsgParametersRetrieveParamsParameterTypes = "emissions"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgParametersRetrieveParamsParameterTypes enum.
+func (e V1EsgParametersRetrieveParamsParameterTypes) Valid() bool {
+	switch e {
+	case V1EsgParametersRetrieveParamsParameterTypesAirQuality:
+		return true
+	case V1EsgParametersRetrieveParamsParameterTypesEmissions:
 		return true
 	default:
 		return false
@@ -587,6 +1478,66 @@ func (e V1EsgParametersRetrieveParamsSources) Valid() bool {
 	case V1EsgParametersRetrieveParamsSourcesEdgar:
 		return true
 	case V1EsgParametersRetrieveParamsSourcesOpenaq:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgQualityRetrieveParamsQualityDetailLevel.
+const (
+	V1EsgQualityRetrieveParamsQualityDetailLevelComprehensive V1EsgQualityRetrieveParamsQualityDetailLevel = "comprehensive"
+	V1EsgQualityRetrieveParamsQualityDetailLevelDetailed      V1EsgQualityRetrieveParamsQualityDetailLevel = "detailed"
+	V1EsgQualityRetrieveParamsQualityDetailLevelSummary       V1EsgQualityRetrieveParamsQualityDetailLevel = "summary"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgQualityRetrieveParamsQualityDetailLevel enum.
+func (e V1EsgQualityRetrieveParamsQualityDetailLevel) Valid() bool {
+	switch e {
+	case V1EsgQualityRetrieveParamsQualityDetailLevelComprehensive:
+		return true
+	case V1EsgQualityRetrieveParamsQualityDetailLevelDetailed:
+		return true
+	case V1EsgQualityRetrieveParamsQualityDetailLevelSummary:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgQualityRetrieveParamsSources.
+const (
+	V1EsgQualityRetrieveParamsSourcesClimatetrace V1EsgQualityRetrieveParamsSources = "climatetrace"
+	V1EsgQualityRetrieveParamsSourcesEdgar        V1EsgQualityRetrieveParamsSources = "edgar"
+	V1EsgQualityRetrieveParamsSourcesOpenaq       V1EsgQualityRetrieveParamsSources = "openaq"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgQualityRetrieveParamsSources enum.
+func (e V1EsgQualityRetrieveParamsSources) Valid() bool {
+	switch e {
+	case V1EsgQualityRetrieveParamsSourcesClimatetrace:
+		return true
+	case V1EsgQualityRetrieveParamsSourcesEdgar:
+		return true
+	case V1EsgQualityRetrieveParamsSourcesOpenaq:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for V1EsgSectorsRetrieveParamsSources.
+const (
+	V1EsgSectorsRetrieveParamsSourcesClimatetrace V1EsgSectorsRetrieveParamsSources = "climatetrace"
+	V1EsgSectorsRetrieveParamsSourcesEdgar        V1EsgSectorsRetrieveParamsSources = "edgar"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgSectorsRetrieveParamsSources enum.
+func (e V1EsgSectorsRetrieveParamsSources) Valid() bool {
+	switch e {
+	case V1EsgSectorsRetrieveParamsSourcesClimatetrace:
+		return true
+	case V1EsgSectorsRetrieveParamsSourcesEdgar:
 		return true
 	default:
 		return false
@@ -659,6 +1610,27 @@ func (e V1EsgTrendsRetrieveParamsTemporalResolution) Valid() bool {
 	}
 }
 
+// AggregationMetadata defines model for AggregationMetadata.
+type AggregationMetadata struct {
+	ProcessingTimeMs float64 `json:"processing_time_ms"`
+	ReturnedRecords  int     `json:"returned_records"`
+	TotalRecords     int     `json:"total_records"`
+	Truncated        bool    `json:"truncated"`
+}
+
+// AirQualityAggregate defines model for AirQualityAggregate.
+type AirQualityAggregate struct {
+	// Count Valid readings pooled.
+	Count         int       `json:"count"`
+	LocationCount int       `json:"location_count"`
+	Max           float64   `json:"max"`
+	Mean          float64   `json:"mean"`
+	Min           float64   `json:"min"`
+	Parameter     string    `json:"parameter"`
+	PeriodStart   time.Time `json:"period_start"`
+	Unit          string    `json:"unit"`
+}
+
 // AirQualityRecord defines model for AirQualityRecord.
 type AirQualityRecord struct {
 	// Coordinates [longitude, latitude] in WGS84 degrees (longitude first).
@@ -676,12 +1648,25 @@ type AirQualityRecord struct {
 	Value        float64   `json:"value"`
 }
 
+// AnalyticsSummary defines model for AnalyticsSummary.
+type AnalyticsSummary struct {
+	CountriesAnalyzed       int      `json:"countries_analyzed"`
+	MeanCorrelation         *float64 `json:"mean_correlation"`
+	SignificantCorrelations int      `json:"significant_correlations"`
+}
+
 // ApiPerformance defines model for ApiPerformance.
 type ApiPerformance struct {
 	AvgResponseMs    *float64 `json:"avg_response_ms,omitempty"`
 	ErrorRate        *float64 `json:"error_rate,omitempty"`
 	P95ResponseMs    *float64 `json:"p95_response_ms,omitempty"`
 	RequestsLastHour *int     `json:"requests_last_hour,omitempty"`
+}
+
+// AssetCounts defines model for AssetCounts.
+type AssetCounts struct {
+	BySector []SectorAssetCount `json:"by_sector"`
+	Total    int                `json:"total"`
 }
 
 // Attribution defines model for Attribution.
@@ -697,6 +1682,66 @@ type AuthTokenResponse struct {
 	// Token 40-character DRF token; send it as "Authorization: Token <token>". It does not expire.
 	Token string `json:"token"`
 	User  User   `json:"user"`
+}
+
+// ClimateTraceAdminArea defines model for ClimateTraceAdminArea.
+type ClimateTraceAdminArea struct {
+	// Bbox [min_lon, min_lat, max_lon, max_lat].
+	Bbox []float64 `json:"bbox"`
+
+	// Centroid [lon, lat].
+	Centroid    []float64 `json:"centroid"`
+	CountryIso3 string    `json:"country_iso3"`
+	FullName    string    `json:"full_name"`
+	Id          string    `json:"id"`
+
+	// Level 0 country, 1 first-level area (city or region).
+	Level int    `json:"level"`
+	Name  string `json:"name"`
+}
+
+// ClimateTraceAdminAreaGeoJSON An administrative area's boundary as a GeoJSON Feature.
+type ClimateTraceAdminAreaGeoJSON struct {
+	Geometry   GeoJSONGeometry        `json:"geometry"`
+	Id         string                 `json:"id"`
+	Properties map[string]interface{} `json:"properties"`
+
+	// Type Feature.
+	Type string `json:"type"`
+}
+
+// ClimateTraceAggregatedEmissions Asset emissions summed over the filters, as Climate TRACE's v6 aggregation answers.
+type ClimateTraceAggregatedEmissions struct {
+	AssetCount int `json:"asset_count"`
+
+	// Countries Per country, by ISO 3166-1 alpha-3.
+	Countries []ClimateTraceNamedAggregate `json:"countries"`
+
+	// EmissionsQuantity Tonnes of the gas over the years selected.
+	EmissionsQuantity float64 `json:"emissions_quantity"`
+	Gas               string  `json:"gas"`
+
+	// Sectors Per Climate TRACE sector (the sector groups: power, manufacturing, ...).
+	Sectors []ClimateTraceNamedAggregate `json:"sectors"`
+
+	// Subsectors Per subsector (the sector names of sectors/).
+	Subsectors []ClimateTraceNamedAggregate `json:"subsectors"`
+	Unit       string                       `json:"unit"`
+	Years      []ClimateTraceYearAggregate  `json:"years"`
+}
+
+// ClimateTraceAnnualCountryEmission defines model for ClimateTraceAnnualCountryEmission.
+type ClimateTraceAnnualCountryEmission struct {
+	AssetCount  int    `json:"asset_count"`
+	CountryIso3 string `json:"country_iso3"`
+	CountryName string `json:"country_name"`
+
+	// EmissionsQuantity Tonnes of the gas (CO2e for co2e_100yr/co2e_20yr).
+	EmissionsQuantity float64 `json:"emissions_quantity"`
+	GasType           string  `json:"gas_type"`
+	Id                int     `json:"id"`
+	Sector            string  `json:"sector"`
+	Year              int     `json:"year"`
 }
 
 // ClimateTraceAsset defines model for ClimateTraceAsset.
@@ -753,6 +1798,49 @@ type ClimateTraceAssetDetail struct {
 	TotalCo2e float64 `json:"total_co2e"`
 }
 
+// ClimateTraceCompanyMatch A link between a Climate TRACE asset's owner and a GLEIF legal entity.
+type ClimateTraceCompanyMatch struct {
+	AssetId   int    `json:"asset_id"`
+	AssetName string `json:"asset_name"`
+
+	// CompanyId Climate TRACE's identifier of the owner.
+	CompanyId string `json:"company_id"`
+
+	// CountryIso3 ISO 3166-1 alpha-3 of the asset.
+	CountryIso3 string    `json:"country_iso3"`
+	CreatedAt   time.Time `json:"created_at"`
+	Id          int       `json:"id"`
+	Lat         *float64  `json:"lat"`
+
+	// LegalEntityLei GLEIF LEI of the matched legal entity; null when the owner has none.
+	LegalEntityLei  *string  `json:"legal_entity_lei"`
+	LegalEntityName *string  `json:"legal_entity_name"`
+	Lon             *float64 `json:"lon"`
+
+	// MatchingConfidence 0-1.
+	MatchingConfidence float64 `json:"matching_confidence"`
+
+	// MatchingMethod exact_name, fuzzy_name, registry_id, manual, or unmatched (no LEI found).
+	MatchingMethod string `json:"matching_method"`
+
+	// OwnerName The owner as Climate TRACE names it.
+	OwnerName string `json:"owner_name"`
+
+	// OwnershipPercentage Share of the asset owned, in percent.
+	OwnershipPercentage *float64 `json:"ownership_percentage"`
+
+	// RelationshipType owner, operator, or parent (the owner's ultimate parent).
+	RelationshipType string `json:"relationship_type"`
+	SectorName       string `json:"sector_name"`
+	Verified         bool   `json:"verified"`
+}
+
+// ClimateTraceContinentDefinition defines model for ClimateTraceContinentDefinition.
+type ClimateTraceContinentDefinition struct {
+	CountryIso3 []string `json:"country_iso3"`
+	Name        string   `json:"name"`
+}
+
 // ClimateTraceCountry defines model for ClimateTraceCountry.
 type ClimateTraceCountry struct {
 	AssetCount  int     `json:"asset_count"`
@@ -795,6 +1883,16 @@ type ClimateTraceEmission struct {
 	StartTime         time.Time `json:"start_time"`
 }
 
+// ClimateTraceEmissionDateRange defines model for ClimateTraceEmissionDateRange.
+type ClimateTraceEmissionDateRange struct {
+	// EarliestDate First start_time.
+	EarliestDate *openapi_types.Date `json:"earliest_date"`
+
+	// LatestDate Last start_time.
+	LatestDate   *openapi_types.Date `json:"latest_date"`
+	TotalRecords int64               `json:"total_records"`
+}
+
 // ClimateTraceEmissionTotals defines model for ClimateTraceEmissionTotals.
 type ClimateTraceEmissionTotals struct {
 	// AvgCo2e Mean CO2e (100-year GWP) per asset-month record, tonnes.
@@ -814,6 +1912,40 @@ type ClimateTraceEmissionTotals struct {
 	TotalN2o float64 `json:"total_n2o"`
 }
 
+// ClimateTraceGasDefinition defines model for ClimateTraceGasDefinition.
+type ClimateTraceGasDefinition struct {
+	Description string `json:"description"`
+	DisplayName string `json:"display_name"`
+	Name        string `json:"name"`
+}
+
+// ClimateTraceGasTypeDistribution defines model for ClimateTraceGasTypeDistribution.
+type ClimateTraceGasTypeDistribution struct {
+	GasTypes     []ClimateTraceGasTypeShare `json:"gas_types"`
+	TotalRecords int64                      `json:"total_records"`
+}
+
+// ClimateTraceGasTypeShare defines model for ClimateTraceGasTypeShare.
+type ClimateTraceGasTypeShare struct {
+	Gas         string  `json:"gas"`
+	Percentage  float64 `json:"percentage"`
+	RecordCount int64   `json:"record_count"`
+}
+
+// ClimateTraceGroupDefinition defines model for ClimateTraceGroupDefinition.
+type ClimateTraceGroupDefinition struct {
+	CountryIso3 []string `json:"country_iso3"`
+	Description string   `json:"description"`
+	Name        string   `json:"name"`
+}
+
+// ClimateTraceNamedAggregate defines model for ClimateTraceNamedAggregate.
+type ClimateTraceNamedAggregate struct {
+	AssetCount        int     `json:"asset_count"`
+	EmissionsQuantity float64 `json:"emissions_quantity"`
+	Name              string  `json:"name"`
+}
+
 // ClimateTraceSector defines model for ClimateTraceSector.
 type ClimateTraceSector struct {
 	AssetCount  int     `json:"asset_count"`
@@ -821,6 +1953,18 @@ type ClimateTraceSector struct {
 	Id          int     `json:"id"`
 	Name        string  `json:"name"`
 	SectorGroup string  `json:"sector_group"`
+}
+
+// ClimateTraceSectorEmissionsSummary defines model for ClimateTraceSectorEmissionsSummary.
+type ClimateTraceSectorEmissionsSummary struct {
+	// AvgCo2eTonnes Mean per asset.
+	AvgCo2eTonnes *float64 `json:"avg_co2e_tonnes"`
+	SectorId      int      `json:"sector_id"`
+	SectorName    string   `json:"sector_name"`
+	TotalAssets   int      `json:"total_assets"`
+
+	// TotalCo2eTonnes Sum of the assets' CO2e (100-year), all months.
+	TotalCo2eTonnes float64 `json:"total_co2e_tonnes"`
 }
 
 // ClimateTraceSectorTotal defines model for ClimateTraceSectorTotal.
@@ -831,6 +1975,73 @@ type ClimateTraceSectorTotal struct {
 	// TotalCo2e Tonnes CO2e (100-year GWP).
 	TotalCo2e    float64 `json:"total_co2e"`
 	UniqueAssets int     `json:"unique_assets"`
+}
+
+// ClimateTraceSubsectorDefinition defines model for ClimateTraceSubsectorDefinition.
+type ClimateTraceSubsectorDefinition struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+
+	// Sector The sector (group) it belongs to.
+	Sector string `json:"sector"`
+}
+
+// ClimateTraceViolation A recorded environmental-permit violation at an asset.
+type ClimateTraceViolation struct {
+	Agency       string              `json:"agency"`
+	AssetId      int                 `json:"asset_id"`
+	AssetName    string              `json:"asset_name"`
+	CountryIso3  string              `json:"country_iso3"`
+	Description  string              `json:"description"`
+	Id           int                 `json:"id"`
+	PenaltyUsd   *float64            `json:"penalty_usd"`
+	Pollutant    *string             `json:"pollutant"`
+	ResolvedDate *openapi_types.Date `json:"resolved_date"`
+
+	// Status open or resolved.
+	Status        string             `json:"status"`
+	ViolationDate openapi_types.Date `json:"violation_date"`
+	ViolationType string             `json:"violation_type"`
+}
+
+// ClimateTraceYearAggregate defines model for ClimateTraceYearAggregate.
+type ClimateTraceYearAggregate struct {
+	AssetCount        int     `json:"asset_count"`
+	EmissionsQuantity float64 `json:"emissions_quantity"`
+	Year              int     `json:"year"`
+}
+
+// CorrelationResult defines model for CorrelationResult.
+type CorrelationResult struct {
+	// CorrelationCoefficient Pearson's r.
+	CorrelationCoefficient *float64 `json:"correlation_coefficient"`
+	CountryCode            *string  `json:"country_code"`
+	DataPoints             int      `json:"data_points"`
+
+	// PValue Two-sided.
+	PValue     *float64 `json:"p_value"`
+	ParameterA string   `json:"parameter_a"`
+	ParameterB string   `json:"parameter_b"`
+
+	// Scope What the pairs are: a country's months (temporal) or stations (spatial).
+	Scope       string `json:"scope"`
+	Significant bool   `json:"significant"`
+	SourceA     string `json:"source_a"`
+	SourceB     string `json:"source_b"`
+}
+
+// CountryCorrelation defines model for CountryCorrelation.
+type CountryCorrelation struct {
+	AirQualityParameter    string   `json:"air_quality_parameter"`
+	CorrelationCoefficient *float64 `json:"correlation_coefficient"`
+	CountryCode            string   `json:"country_code"`
+	DataPoints             int      `json:"data_points"`
+	EmissionsGas           string   `json:"emissions_gas"`
+	PValue                 *float64 `json:"p_value"`
+	Significant            bool     `json:"significant"`
+
+	// Strength strong, moderate, weak or insufficient_data.
+	Strength string `json:"strength"`
 }
 
 // CurrentUser defines model for CurrentUser.
@@ -910,6 +2121,39 @@ type DeviceTokenRequest struct {
 // * `insufficient_data` - insufficient_data
 type DirectionEnum string
 
+// EdgarAirPollutantGridCell defines model for EdgarAirPollutantGridCell.
+type EdgarAirPollutantGridCell struct {
+	Gas        string    `json:"gas"`
+	Id         int       `json:"id"`
+	IngestedAt time.Time `json:"ingested_at"`
+	Latitude   float64   `json:"latitude"`
+	Longitude  float64   `json:"longitude"`
+	Sector     string    `json:"sector"`
+	Unit       string    `json:"unit"`
+
+	// Value Tonnes in the 0.1° cell.
+	Value float64 `json:"value"`
+	Year  int     `json:"year"`
+}
+
+// EdgarAirPollutantTotal defines model for EdgarAirPollutantTotal.
+type EdgarAirPollutantTotal struct {
+	// CountryCode ISO 3166-1 alpha-3.
+	CountryCode string  `json:"country_code"`
+	CountryName *string `json:"country_name"`
+
+	// Gas NOx, SO2, CO, NMVOC, NH3, PM10, PM2.5, BC or OC.
+	Gas        string    `json:"gas"`
+	Id         int       `json:"id"`
+	IngestedAt time.Time `json:"ingested_at"`
+	Sector     string    `json:"sector"`
+	Unit       string    `json:"unit"`
+
+	// Value Kilotonnes.
+	Value float64 `json:"value"`
+	Year  int     `json:"year"`
+}
+
 // EdgarCountryTotal defines model for EdgarCountryTotal.
 type EdgarCountryTotal struct {
 	// CountryCode ISO 3166-1 alpha-3.
@@ -926,6 +2170,27 @@ type EdgarCountryTotal struct {
 	Unit        string `json:"unit"`
 
 	// Value Emissions in kilotonnes (Gg); CO2-equivalent for GHG.
+	Value float64 `json:"value"`
+	Year  int     `json:"year"`
+}
+
+// EdgarFastTrack defines model for EdgarFastTrack.
+type EdgarFastTrack struct {
+	// CountryCode ISO 3166-1 alpha-3.
+	CountryCode string  `json:"country_code"`
+	CountryName *string `json:"country_name"`
+
+	// GasType CO2, CH4, N2O or GHG (CO2-equivalent).
+	GasType     string `json:"gas_type"`
+	Id          int    `json:"id"`
+	Provisional bool   `json:"provisional"`
+
+	// Release The fast-track release the value comes from.
+	Release string `json:"release"`
+	Sector  string `json:"sector"`
+	Unit    string `json:"unit"`
+
+	// Value Kilotonnes.
 	Value float64 `json:"value"`
 	Year  int     `json:"year"`
 }
@@ -949,10 +2214,41 @@ type EdgarGridCell struct {
 	Year  int     `json:"year"`
 }
 
+// EdgarTemporalProfile defines model for EdgarTemporalProfile.
+type EdgarTemporalProfile struct {
+	// Factor Share of the sector's emissions in this month, weekday or hour relative to an even spread (mean 1).
+	Factor float64 `json:"factor"`
+
+	// Hour 0-23 local time (hourly).
+	Hour *int `json:"hour"`
+	Id   int  `json:"id"`
+
+	// Month 1-12 (monthly).
+	Month  *int   `json:"month"`
+	Sector string `json:"sector"`
+
+	// TemporalLevel monthly, weekly or hourly.
+	TemporalLevel string `json:"temporal_level"`
+
+	// Weekday 1 Monday .. 7 Sunday (weekly).
+	Weekday *int `json:"weekday"`
+}
+
 // EmailLoginRequest JWT sign-in.
 type EmailLoginRequest struct {
 	Email    openapi_types.Email `json:"email"`
 	Password *string             `json:"password,omitempty"`
+}
+
+// EmissionAggregate defines model for EmissionAggregate.
+type EmissionAggregate struct {
+	// Contributors Assets (Climate TRACE) or countries (EDGAR) summed.
+	Contributors int       `json:"contributors"`
+	Gas          string    `json:"gas"`
+	PeriodStart  time.Time `json:"period_start"`
+	Source       string    `json:"source"`
+	Total        float64   `json:"total"`
+	Unit         string    `json:"unit"`
 }
 
 // EmissionRecord defines model for EmissionRecord.
@@ -973,6 +2269,14 @@ type EmissionRecord struct {
 	Value       float64   `json:"value"`
 }
 
+// EmissionSpan defines model for EmissionSpan.
+type EmissionSpan struct {
+	Earliest        *openapi_types.Date `json:"earliest"`
+	Latest          *openapi_types.Date `json:"latest"`
+	RecordCount     int64               `json:"record_count"`
+	TotalCo2eTonnes float64             `json:"total_co2e_tonnes"`
+}
+
 // ErrorDetail DRF error body.
 type ErrorDetail struct {
 	// Detail Human-readable error message.
@@ -988,6 +2292,359 @@ type ErrorDetail struct {
 // * `invalid_grant` - invalid_grant
 // * `unsupported_grant_type` - unsupported_grant_type
 type ErrorEnum string
+
+// EsgAggregations defines model for EsgAggregations.
+type EsgAggregations struct {
+	AirQuality []AirQualityAggregate `json:"air_quality"`
+	Emissions  []EmissionAggregate   `json:"emissions"`
+}
+
+// EsgAggregationsResponse defines model for EsgAggregationsResponse.
+type EsgAggregationsResponse struct {
+	Aggregations       EsgAggregations      `json:"aggregations"`
+	Attribution        []Attribution        `json:"attribution"`
+	Correlations       *[]CorrelationResult `json:"correlations"`
+	Metadata           AggregationMetadata  `json:"metadata"`
+	Query              UnifiedQuery         `json:"query"`
+	TemporalResolution string               `json:"temporal_resolution"`
+}
+
+// EsgAnalyticsResponse defines model for EsgAnalyticsResponse.
+type EsgAnalyticsResponse struct {
+	Attribution          []Attribution        `json:"attribution"`
+	CorrelationThreshold float64              `json:"correlation_threshold"`
+	Correlations         []CountryCorrelation `json:"correlations"`
+	CountryCodes         []string             `json:"country_codes"`
+	MinimumDataPoints    int                  `json:"minimum_data_points"`
+	Summary              AnalyticsSummary     `json:"summary"`
+	TemporalWindowDays   int                  `json:"temporal_window_days"`
+}
+
+// EsgClimateTraceSector defines model for EsgClimateTraceSector.
+type EsgClimateTraceSector struct {
+	AssetCount      int     `json:"asset_count"`
+	Id              int     `json:"id"`
+	Name            string  `json:"name"`
+	SectorGroup     string  `json:"sector_group"`
+	TotalCo2eTonnes float64 `json:"total_co2e_tonnes"`
+}
+
+// EsgClimateTraceStatistics defines model for EsgClimateTraceStatistics.
+type EsgClimateTraceStatistics struct {
+	Assets       AssetCounts  `json:"assets"`
+	CountryCodes []string     `json:"country_codes"`
+	Emissions    EmissionSpan `json:"emissions"`
+}
+
+// EsgCorrelations defines model for EsgCorrelations.
+type EsgCorrelations struct {
+	Spatial  []CorrelationResult `json:"spatial"`
+	Temporal []CorrelationResult `json:"temporal"`
+}
+
+// EsgCorrelationsResponse defines model for EsgCorrelationsResponse.
+type EsgCorrelationsResponse struct {
+	Attribution       []Attribution   `json:"attribution"`
+	CorrelationType   string          `json:"correlation_type"`
+	Correlations      EsgCorrelations `json:"correlations"`
+	MinimumDataPoints int             `json:"minimum_data_points"`
+	Query             UnifiedQuery    `json:"query"`
+}
+
+// EsgDefinitions defines model for EsgDefinitions.
+type EsgDefinitions struct {
+	Parameters          []UnifiedParameter `json:"parameters"`
+	QualityLevels       []string           `json:"quality_levels"`
+	Sources             []SourceDefinition `json:"sources"`
+	TemporalResolutions []string           `json:"temporal_resolutions"`
+	Units               []UnitDefinition   `json:"units"`
+	Version             string             `json:"version"`
+}
+
+// EsgEdgarSector defines model for EsgEdgarSector.
+type EsgEdgarSector struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+}
+
+// EsgExportResponse defines model for EsgExportResponse.
+type EsgExportResponse struct {
+	Attribution []Attribution   `json:"attribution"`
+	Data        []ExportRecord  `json:"data"`
+	Metadata    UnifiedMetadata `json:"metadata"`
+	Query       UnifiedQuery    `json:"query"`
+}
+
+// EsgOpenAQStatistics defines model for EsgOpenAQStatistics.
+type EsgOpenAQStatistics struct {
+	CountryCodes []string             `json:"country_codes"`
+	Locations    OpenAQLocationCounts `json:"locations"`
+	Measurements RecordSpan           `json:"measurements"`
+	Parameters   []ParameterCoverage  `json:"parameters"`
+	Providers    []string             `json:"providers"`
+	Sensors      int                  `json:"sensors"`
+}
+
+// EsgQualityResponse defines model for EsgQualityResponse.
+type EsgQualityResponse struct {
+	DetailLevel    string       `json:"detail_level"`
+	GeneratedAt    time.Time    `json:"generated_at"`
+	OverallQuality QualityScore `json:"overall_quality"`
+
+	// Parameters Per parameter, for detailed and comprehensive.
+	Parameters *[]ParameterQuality `json:"parameters"`
+	Sources    []SourceQuality     `json:"sources"`
+}
+
+// EsgSectors defines model for EsgSectors.
+type EsgSectors struct {
+	// Climatetrace Sectors with assets in the countries and dates asked.
+	Climatetrace *[]EsgClimateTraceSector `json:"climatetrace,omitempty"`
+	Edgar        *[]EsgEdgarSector        `json:"edgar,omitempty"`
+}
+
+// EsgSectorsResponse defines model for EsgSectorsResponse.
+type EsgSectorsResponse struct {
+	Attribution []Attribution `json:"attribution"`
+	Sectors     EsgSectors    `json:"sectors"`
+}
+
+// EsgSourceDefinitions defines model for EsgSourceDefinitions.
+type EsgSourceDefinitions struct {
+	Sources []SourceDefinition `json:"sources"`
+}
+
+// EsgUnitDefinitions defines model for EsgUnitDefinitions.
+type EsgUnitDefinitions struct {
+	Units []UnitDefinition `json:"units"`
+}
+
+// ExportJob defines model for ExportJob.
+type ExportJob struct {
+	CompletedAt     *time.Time         `json:"completed_at"`
+	Compression     string             `json:"compression"`
+	CreatedAt       time.Time          `json:"created_at"`
+	DownloadUrl     *string            `json:"download_url"`
+	Error           *string            `json:"error"`
+	ExpiresAt       time.Time          `json:"expires_at"`
+	ExportFormat    string             `json:"export_format"`
+	ExportId        openapi_types.UUID `json:"export_id"`
+	FileName        *string            `json:"file_name"`
+	FileSizeBytes   *int64             `json:"file_size_bytes"`
+	ProgressPercent int                `json:"progress_percent"`
+	RecordCount     *int               `json:"record_count"`
+
+	// Status pending, processing, completed, failed or expired.
+	Status string `json:"status"`
+}
+
+// ExportRecord defines model for ExportRecord.
+type ExportRecord struct {
+	// CountryCode ISO 3166-1 alpha-3.
+	CountryCode *string  `json:"country_code"`
+	Id          string   `json:"id"`
+	Latitude    *float64 `json:"latitude"`
+	Longitude   *float64 `json:"longitude"`
+	Name        string   `json:"name"`
+	Parameter   string   `json:"parameter"`
+
+	// RecordType air_quality or emission.
+	RecordType string    `json:"record_type"`
+	Sector     *string   `json:"sector"`
+	Source     string    `json:"source"`
+	Timestamp  time.Time `json:"timestamp"`
+	Unit       string    `json:"unit"`
+	Value      float64   `json:"value"`
+}
+
+// ExportRequest defines model for ExportRequest.
+type ExportRequest struct {
+	ChunkSize         *int                      `json:"chunk_size,omitempty"`
+	Compression       *ExportRequestCompression `json:"compression,omitempty"`
+	EmailNotification *openapi_types.Email      `json:"email_notification,omitempty"`
+	ExpiresInHours    *int                      `json:"expires_in_hours,omitempty"`
+	ExportFormat      ExportRequestExportFormat `json:"export_format"`
+
+	// QueryParams The data query: sources, country_codes, location_bbox, location_point, radius_km, date_from, date_to, parameters, temporal_resolution, limit (as for data/).
+	QueryParams map[string]interface{} `json:"query_params"`
+}
+
+// ExportRequestCompression defines model for ExportRequest.Compression.
+type ExportRequestCompression string
+
+// ExportRequestExportFormat defines model for ExportRequest.ExportFormat.
+type ExportRequestExportFormat string
+
+// GcpCarbonBudget defines model for GcpCarbonBudget.
+type GcpCarbonBudget struct {
+	AtmosphericGrowth float64 `json:"atmospheric_growth"`
+
+	// BudgetImbalance Emissions minus atmospheric growth and sinks.
+	BudgetImbalance        float64 `json:"budget_imbalance"`
+	BudgetVersion          string  `json:"budget_version"`
+	CementCarbonationSink  float64 `json:"cement_carbonation_sink"`
+	FossilEmissions        float64 `json:"fossil_emissions"`
+	Id                     int     `json:"id"`
+	LandSink               float64 `json:"land_sink"`
+	LandUseChangeEmissions float64 `json:"land_use_change_emissions"`
+	OceanSink              float64 `json:"ocean_sink"`
+
+	// Unit GtCO2 per year.
+	Unit string `json:"unit"`
+	Year int    `json:"year"`
+}
+
+// GcpFuelEmission defines model for GcpFuelEmission.
+type GcpFuelEmission struct {
+	BudgetVersion string  `json:"budget_version"`
+	Cement        float64 `json:"cement"`
+	Coal          float64 `json:"coal"`
+	Flaring       float64 `json:"flaring"`
+	Gas           float64 `json:"gas"`
+	Id            int     `json:"id"`
+	Oil           float64 `json:"oil"`
+	Other         float64 `json:"other"`
+
+	// Total Sum of the fuels: global fossil CO2.
+	Total float64 `json:"total"`
+
+	// Unit MtCO2.
+	Unit string `json:"unit"`
+	Year int    `json:"year"`
+}
+
+// GcpMethaneBudget defines model for GcpMethaneBudget.
+type GcpMethaneBudget struct {
+	AgricultureAndWaste  float64 `json:"agriculture_and_waste"`
+	AnthropogenicSources float64 `json:"anthropogenic_sources"`
+	AtmosphericGrowth    float64 `json:"atmospheric_growth"`
+	BiomassBurning       float64 `json:"biomass_burning"`
+	BudgetVersion        string  `json:"budget_version"`
+	FossilFuels          float64 `json:"fossil_fuels"`
+	Id                   int     `json:"id"`
+	NaturalSources       float64 `json:"natural_sources"`
+	OtherNatural         float64 `json:"other_natural"`
+	TotalSinks           float64 `json:"total_sinks"`
+	TotalSources         float64 `json:"total_sources"`
+
+	// Unit Tg CH4 per year.
+	Unit     string  `json:"unit"`
+	Wetlands float64 `json:"wetlands"`
+	Year     int     `json:"year"`
+}
+
+// GcpNationalEmission defines model for GcpNationalEmission.
+type GcpNationalEmission struct {
+	BudgetVersion string `json:"budget_version"`
+
+	// ConsumptionMtco2 Fossil CO2 of what is consumed there, trade-adjusted (MtCO2).
+	ConsumptionMtco2 *float64 `json:"consumption_mtco2"`
+
+	// CountryCode ISO 3166-1 alpha-3.
+	CountryCode              string   `json:"country_code"`
+	CountryName              string   `json:"country_name"`
+	Id                       int      `json:"id"`
+	PerCapitaConsumptionTco2 *float64 `json:"per_capita_consumption_tco2"`
+
+	// PerCapitaTco2 Territorial tonnes of CO2 per person.
+	PerCapitaTco2      float64 `json:"per_capita_tco2"`
+	PopulationMillions float64 `json:"population_millions"`
+
+	// TerritorialMtco2 Fossil CO2 emitted on the territory, incl. cement (MtCO2).
+	TerritorialMtco2 float64 `json:"territorial_mtco2"`
+
+	// TransferMtco2 consumption minus territorial: net CO2 imported in goods (MtCO2).
+	TransferMtco2 *float64 `json:"transfer_mtco2"`
+	Year          int      `json:"year"`
+}
+
+// GeoJSONGeometry defines model for GeoJSONGeometry.
+type GeoJSONGeometry struct {
+	// Coordinates Longitude-first positions, nested as the geometry type requires.
+	Coordinates []interface{} `json:"coordinates"`
+
+	// Type Polygon or MultiPolygon.
+	Type string `json:"type"`
+}
+
+// GleifEntity A GLEIF legal entity (Level 1 record).
+type GleifEntity struct {
+	Bic *string `json:"bic"`
+
+	// EntityCategory GENERAL, FUND, BRANCH or SOLE_PROPRIETOR.
+	EntityCategory     string              `json:"entity_category"`
+	EntityCreationDate *openapi_types.Date `json:"entity_creation_date"`
+
+	// EntityStatus ACTIVE or INACTIVE.
+	EntityStatus     string `json:"entity_status"`
+	HeadquartersCity string `json:"headquarters_city"`
+
+	// HeadquartersCountry ISO 3166-1 alpha-2.
+	HeadquartersCountry     string             `json:"headquarters_country"`
+	InitialRegistrationDate openapi_types.Date `json:"initial_registration_date"`
+	Jurisdiction            string             `json:"jurisdiction"`
+	LastUpdateDate          time.Time          `json:"last_update_date"`
+	LegalAddressCity        string             `json:"legal_address_city"`
+
+	// LegalAddressCountry ISO 3166-1 alpha-2.
+	LegalAddressCountry string `json:"legal_address_country"`
+	LegalForm           string `json:"legal_form"`
+	LegalName           string `json:"legal_name"`
+	Lei                 string `json:"lei"`
+
+	// ManagingLou LEI of the issuing Local Operating Unit.
+	ManagingLou     string             `json:"managing_lou"`
+	NextRenewalDate openapi_types.Date `json:"next_renewal_date"`
+	RegisteredAs    *string            `json:"registered_as"`
+
+	// RegistrationStatus ISSUED, LAPSED or RETIRED.
+	RegistrationStatus string `json:"registration_status"`
+}
+
+// GleifEntityParents defines model for GleifEntityParents.
+type GleifEntityParents struct {
+	// DirectParent The accounting-consolidating parent, or null.
+	DirectParent *GleifEntity `json:"direct_parent"`
+
+	// DirectParentException Why no direct parent is reported (GLEIF reporting exception).
+	DirectParentException *string `json:"direct_parent_exception"`
+	Lei                   string  `json:"lei"`
+
+	// UltimateParent The top of the consolidation chain, or null.
+	UltimateParent *GleifEntity `json:"ultimate_parent"`
+
+	// UltimateParentException Why no ultimate parent is reported.
+	UltimateParentException *string `json:"ultimate_parent_exception"`
+}
+
+// GleifRelationship A GLEIF Level 2 relationship record: start_lei is consolidated by end_lei.
+type GleifRelationship struct {
+	EndLegalName string `json:"end_legal_name"`
+
+	// EndLei The parent.
+	EndLei                string              `json:"end_lei"`
+	Id                    int                 `json:"id"`
+	IngestedAt            time.Time           `json:"ingested_at"`
+	RegistrationStatus    string              `json:"registration_status"`
+	RelationshipStartDate *openapi_types.Date `json:"relationship_start_date"`
+	RelationshipStatus    string              `json:"relationship_status"`
+	RelationshipType      string              `json:"relationship_type"`
+	StartLegalName        string              `json:"start_legal_name"`
+
+	// StartLei The child.
+	StartLei string `json:"start_lei"`
+}
+
+// GleifReportingException A GLEIF reporting exception: why an entity reports no parent.
+type GleifReportingException struct {
+	ExceptionCategory  string    `json:"exception_category"`
+	ExceptionReason    string    `json:"exception_reason"`
+	ExceptionReference *string   `json:"exception_reference"`
+	Id                 int       `json:"id"`
+	IngestedAt         time.Time `json:"ingested_at"`
+	LegalName          string    `json:"legal_name"`
+	Lei                string    `json:"lei"`
+}
 
 // GrantTypeEnum * `urn:ietf:params:oauth:grant-type:device_code` - urn:ietf:params:oauth:grant-type:device_code
 type GrantTypeEnum string
@@ -1042,6 +2699,47 @@ type LogoutResponse struct {
 	Detail string `json:"detail"`
 }
 
+// NoaaStormEvent One NOAA Storm Events Database record.
+type NoaaStormEvent struct {
+	BeginDateTime time.Time `json:"begin_date_time"`
+	BeginLat      float64   `json:"begin_lat"`
+	BeginLon      float64   `json:"begin_lon"`
+
+	// CzName County or zone.
+	CzName string `json:"cz_name"`
+
+	// CzType C county, Z zone.
+	CzType            string    `json:"cz_type"`
+	DamageCropsUsd    float64   `json:"damage_crops_usd"`
+	DamagePropertyUsd float64   `json:"damage_property_usd"`
+	DeathsDirect      int       `json:"deaths_direct"`
+	DeathsIndirect    int       `json:"deaths_indirect"`
+	EndDateTime       time.Time `json:"end_date_time"`
+	EndLat            float64   `json:"end_lat"`
+	EndLon            float64   `json:"end_lon"`
+	EpisodeId         int       `json:"episode_id"`
+	EventType         string    `json:"event_type"`
+
+	// Id NOAA's event_id.
+	Id               int `json:"id"`
+	InjuriesDirect   int `json:"injuries_direct"`
+	InjuriesIndirect int `json:"injuries_indirect"`
+
+	// Magnitude Wind speed (knots) or hail size (inches).
+	Magnitude     *float64 `json:"magnitude"`
+	MagnitudeType *string  `json:"magnitude_type"`
+	Month         int      `json:"month"`
+	Source        string   `json:"source"`
+
+	// State US state name in upper case.
+	State     string `json:"state"`
+	StateFips int    `json:"state_fips"`
+
+	// TorFScale Enhanced Fujita rating of tornadoes.
+	TorFScale *string `json:"tor_f_scale"`
+	Year      int     `json:"year"`
+}
+
 // OAuthError OAuth error body (RFC 8628 §3.5, RFC 6749 §5.2), answered with HTTP 400.
 type OAuthError struct {
 	// Error * `authorization_pending` - authorization_pending
@@ -1069,11 +2767,80 @@ type OpenAQCountryTotal struct {
 	RecordCount int64  `json:"record_count"`
 }
 
+// OpenAQDayOfWeek A sensor's valid readings over its whole record, averaged by day of week.
+type OpenAQDayOfWeek struct {
+	Days          []OpenAQWeekdayBucket `json:"days"`
+	ParameterName string                `json:"parameter_name"`
+	SensorId      int                   `json:"sensor_id"`
+	Units         string                `json:"units"`
+}
+
+// OpenAQFlag A data-quality flag OpenAQ set on readings of a location's sensors.
+type OpenAQFlag struct {
+	DatetimeFrom time.Time `json:"datetime_from"`
+	DatetimeTo   time.Time `json:"datetime_to"`
+
+	// FlagType error, warning or info.
+	FlagType   string  `json:"flag_type"`
+	Id         int     `json:"id"`
+	Label      string  `json:"label"`
+	LocationId int     `json:"location_id"`
+	Note       *string `json:"note"`
+	SensorIds  []int   `json:"sensor_ids"`
+}
+
+// OpenAQHourBucket defines model for OpenAQHourBucket.
+type OpenAQHourBucket struct {
+	AvgValue *float64 `json:"avg_value"`
+
+	// Count Valid readings.
+	Count int `json:"count"`
+
+	// Hour Hour of day, 0-23 (UTC).
+	Hour     int      `json:"hour"`
+	MaxValue *float64 `json:"max_value"`
+	MinValue *float64 `json:"min_value"`
+}
+
+// OpenAQHourOfDay A sensor's valid readings over its whole record, averaged by hour of day.
+type OpenAQHourOfDay struct {
+	Hours         []OpenAQHourBucket `json:"hours"`
+	ParameterName string             `json:"parameter_name"`
+	SensorId      int                `json:"sensor_id"`
+	Units         string             `json:"units"`
+}
+
+// OpenAQInstrument defines model for OpenAQInstrument.
+type OpenAQInstrument struct {
+	Id int `json:"id"`
+
+	// IsMonitor Reference-grade monitor (true) or low-cost sensor.
+	IsMonitor        bool     `json:"is_monitor"`
+	ManufacturerId   int      `json:"manufacturer_id"`
+	ManufacturerName string   `json:"manufacturer_name"`
+	Name             string   `json:"name"`
+	Parameters       []string `json:"parameters"`
+	SensorCount      int      `json:"sensor_count"`
+}
+
 // OpenAQLatestMeasurements defines model for OpenAQLatestMeasurements.
 type OpenAQLatestMeasurements struct {
 	LocationId   int                 `json:"location_id"`
 	LocationName *string             `json:"location_name,omitempty"`
 	Measurements []OpenAQMeasurement `json:"measurements"`
+}
+
+// OpenAQLicense defines model for OpenAQLicense.
+type OpenAQLicense struct {
+	AttributionRequired   bool    `json:"attribution_required"`
+	CommercialUseAllowed  bool    `json:"commercial_use_allowed"`
+	Id                    int     `json:"id"`
+	LocationCount         int     `json:"location_count"`
+	ModificationAllowed   bool    `json:"modification_allowed"`
+	Name                  string  `json:"name"`
+	RedistributionAllowed bool    `json:"redistribution_allowed"`
+	ShareAlikeRequired    bool    `json:"share_alike_required"`
+	Url                   *string `json:"url"`
 }
 
 // OpenAQLocation defines model for OpenAQLocation.
@@ -1096,6 +2863,14 @@ type OpenAQLocation struct {
 	ProviderName  *string    `json:"provider_name,omitempty"`
 	SensorCount   int        `json:"sensor_count"`
 	Timezone      *string    `json:"timezone,omitempty"`
+}
+
+// OpenAQLocationCounts defines model for OpenAQLocationCounts.
+type OpenAQLocationCounts struct {
+	LowCost  int `json:"low_cost"`
+	Mobile   int `json:"mobile"`
+	Monitors int `json:"monitors"`
+	Total    int `json:"total"`
 }
 
 // OpenAQLocationDetail defines model for OpenAQLocationDetail.
@@ -1121,6 +2896,13 @@ type OpenAQLocationDetail struct {
 	Timezone      *string        `json:"timezone,omitempty"`
 }
 
+// OpenAQManufacturer defines model for OpenAQManufacturer.
+type OpenAQManufacturer struct {
+	Id              int    `json:"id"`
+	InstrumentCount int    `json:"instrument_count"`
+	Name            string `json:"name"`
+}
+
 // OpenAQMeasurement defines model for OpenAQMeasurement.
 type OpenAQMeasurement struct {
 	// CountryCode ISO 3166-1 alpha-2.
@@ -1139,6 +2921,18 @@ type OpenAQMeasurement struct {
 	Value float64 `json:"value"`
 }
 
+// OpenAQMeasurementDateRange defines model for OpenAQMeasurementDateRange.
+type OpenAQMeasurementDateRange struct {
+	// EarliestDate First measured_at.
+	EarliestDate *time.Time `json:"earliest_date"`
+
+	// LatestDate Last measured_at.
+	LatestDate *time.Time `json:"latest_date"`
+
+	// TotalRecords Number of readings, -999 markers included.
+	TotalRecords int64 `json:"total_records"`
+}
+
 // OpenAQMeasurementTotals defines model for OpenAQMeasurementTotals.
 type OpenAQMeasurementTotals struct {
 	// AvgValue Mean of the values (OpenAQ's -999 markers included).
@@ -1146,6 +2940,35 @@ type OpenAQMeasurementTotals struct {
 	MaxValue    *float64 `json:"max_value"`
 	MinValue    *float64 `json:"min_value"`
 	RecordCount int64    `json:"record_count"`
+}
+
+// OpenAQMonthBucket defines model for OpenAQMonthBucket.
+type OpenAQMonthBucket struct {
+	AvgValue *float64 `json:"avg_value"`
+
+	// Count Valid readings.
+	Count    int      `json:"count"`
+	MaxValue *float64 `json:"max_value"`
+	MinValue *float64 `json:"min_value"`
+
+	// Month Month, 1-12.
+	Month     int    `json:"month"`
+	MonthName string `json:"month_name"`
+}
+
+// OpenAQMonthOfYear A sensor's valid readings over its whole record, averaged by month of year.
+type OpenAQMonthOfYear struct {
+	Months        []OpenAQMonthBucket `json:"months"`
+	ParameterName string              `json:"parameter_name"`
+	SensorId      int                 `json:"sensor_id"`
+	Units         string              `json:"units"`
+}
+
+// OpenAQOwner defines model for OpenAQOwner.
+type OpenAQOwner struct {
+	Id            int    `json:"id"`
+	LocationCount int    `json:"location_count"`
+	Name          string `json:"name"`
 }
 
 // OpenAQParameter defines model for OpenAQParameter.
@@ -1167,6 +2990,15 @@ type OpenAQParameterTotal struct {
 	Unit          string   `json:"unit"`
 }
 
+// OpenAQProvider defines model for OpenAQProvider.
+type OpenAQProvider struct {
+	// CountryCodes ISO 3166-1 alpha-2.
+	CountryCodes  []string `json:"country_codes"`
+	Id            int      `json:"id"`
+	LocationCount int      `json:"location_count"`
+	Name          string   `json:"name"`
+}
+
 // OpenAQSensor defines model for OpenAQSensor.
 type OpenAQSensor struct {
 	DatetimeFirst        *time.Time `json:"datetime_first,omitempty"`
@@ -1179,6 +3011,74 @@ type OpenAQSensor struct {
 	Units                string     `json:"units"`
 }
 
+// OpenAQSensorAggregate One period of a sensor's readings, aggregated.
+type OpenAQSensorAggregate struct {
+	// AvgValue Mean of the valid readings (OpenAQ's -999 markers excluded).
+	AvgValue *float64 `json:"avg_value"`
+
+	// Count Valid readings in the period.
+	Count int `json:"count"`
+
+	// CoveragePercent count as a percentage of expected_count.
+	CoveragePercent float64 `json:"coverage_percent"`
+
+	// ExpectedCount Readings the sensor's schedule expects in the period.
+	ExpectedCount int      `json:"expected_count"`
+	MaxValue      *float64 `json:"max_value"`
+	MinValue      *float64 `json:"min_value"`
+	ParameterName string   `json:"parameter_name"`
+
+	// Period hour, day or year.
+	Period string `json:"period"`
+
+	// PeriodEnd Exclusive end of the period.
+	PeriodEnd   time.Time `json:"period_end"`
+	PeriodStart time.Time `json:"period_start"`
+	SensorId    int       `json:"sensor_id"`
+	Units       string    `json:"units"`
+}
+
+// OpenAQStats defines model for OpenAQStats.
+type OpenAQStats struct {
+	EarliestMeasurement *time.Time `json:"earliest_measurement"`
+	LatestMeasurement   *time.Time `json:"latest_measurement"`
+	MobileLocations     int        `json:"mobile_locations"`
+	MonitorLocations    int        `json:"monitor_locations"`
+	TotalCountries      int        `json:"total_countries"`
+	TotalLocations      int        `json:"total_locations"`
+	TotalMeasurements   int64      `json:"total_measurements"`
+	TotalParameters     int        `json:"total_parameters"`
+	TotalProviders      int        `json:"total_providers"`
+	TotalSensors        int        `json:"total_sensors"`
+}
+
+// OpenAQWeekdayBucket defines model for OpenAQWeekdayBucket.
+type OpenAQWeekdayBucket struct {
+	AvgValue *float64 `json:"avg_value"`
+
+	// Count Valid readings.
+	Count   int    `json:"count"`
+	DayName string `json:"day_name"`
+
+	// DayOfWeek ISO weekday: 1 Monday .. 7 Sunday (UTC).
+	DayOfWeek int      `json:"day_of_week"`
+	MaxValue  *float64 `json:"max_value"`
+	MinValue  *float64 `json:"min_value"`
+}
+
+// PaginatedClimateTraceAnnualCountryEmissionList defines model for PaginatedClimateTraceAnnualCountryEmissionList.
+type PaginatedClimateTraceAnnualCountryEmissionList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string                             `json:"previous"`
+	Results  []ClimateTraceAnnualCountryEmission `json:"results"`
+}
+
 // PaginatedClimateTraceAssetList defines model for PaginatedClimateTraceAssetList.
 type PaginatedClimateTraceAssetList struct {
 	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
@@ -1187,6 +3087,19 @@ type PaginatedClimateTraceAssetList struct {
 	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
 	Previous *string             `json:"previous"`
 	Results  []ClimateTraceAsset `json:"results"`
+}
+
+// PaginatedClimateTraceCompanyMatchList defines model for PaginatedClimateTraceCompanyMatchList.
+type PaginatedClimateTraceCompanyMatchList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string                    `json:"previous"`
+	Results  []ClimateTraceCompanyMatch `json:"results"`
 }
 
 // PaginatedClimateTraceCountryList defines model for PaginatedClimateTraceCountryList.
@@ -1225,6 +3138,39 @@ type PaginatedClimateTraceSectorList struct {
 	Results  []ClimateTraceSector `json:"results"`
 }
 
+// PaginatedClimateTraceViolationList defines model for PaginatedClimateTraceViolationList.
+type PaginatedClimateTraceViolationList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string                 `json:"previous"`
+	Results  []ClimateTraceViolation `json:"results"`
+}
+
+// PaginatedEdgarAirPollutantGridCellList defines model for PaginatedEdgarAirPollutantGridCellList.
+type PaginatedEdgarAirPollutantGridCellList struct {
+	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+	Previous *string                     `json:"previous"`
+	Results  []EdgarAirPollutantGridCell `json:"results"`
+}
+
+// PaginatedEdgarAirPollutantTotalList defines model for PaginatedEdgarAirPollutantTotalList.
+type PaginatedEdgarAirPollutantTotalList struct {
+	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+	Previous *string                  `json:"previous"`
+	Results  []EdgarAirPollutantTotal `json:"results"`
+}
+
 // PaginatedEdgarCountryTotalList defines model for PaginatedEdgarCountryTotalList.
 type PaginatedEdgarCountryTotalList struct {
 	// Count Example: 123
@@ -1238,6 +3184,19 @@ type PaginatedEdgarCountryTotalList struct {
 	Results  []EdgarCountryTotal `json:"results"`
 }
 
+// PaginatedEdgarFastTrackList defines model for PaginatedEdgarFastTrackList.
+type PaginatedEdgarFastTrackList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string          `json:"previous"`
+	Results  []EdgarFastTrack `json:"results"`
+}
+
 // PaginatedEdgarGridCellList defines model for PaginatedEdgarGridCellList.
 type PaginatedEdgarGridCellList struct {
 	// Next Example: http://api.example.org/accounts/?cursor=cD00ODY%3D"
@@ -1246,6 +3205,123 @@ type PaginatedEdgarGridCellList struct {
 	// Previous Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
 	Previous *string         `json:"previous"`
 	Results  []EdgarGridCell `json:"results"`
+}
+
+// PaginatedEdgarTemporalProfileList defines model for PaginatedEdgarTemporalProfileList.
+type PaginatedEdgarTemporalProfileList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string                `json:"previous"`
+	Results  []EdgarTemporalProfile `json:"results"`
+}
+
+// PaginatedGcpCarbonBudgetList defines model for PaginatedGcpCarbonBudgetList.
+type PaginatedGcpCarbonBudgetList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string           `json:"previous"`
+	Results  []GcpCarbonBudget `json:"results"`
+}
+
+// PaginatedGcpFuelEmissionList defines model for PaginatedGcpFuelEmissionList.
+type PaginatedGcpFuelEmissionList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string           `json:"previous"`
+	Results  []GcpFuelEmission `json:"results"`
+}
+
+// PaginatedGcpMethaneBudgetList defines model for PaginatedGcpMethaneBudgetList.
+type PaginatedGcpMethaneBudgetList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string            `json:"previous"`
+	Results  []GcpMethaneBudget `json:"results"`
+}
+
+// PaginatedGcpNationalEmissionList defines model for PaginatedGcpNationalEmissionList.
+type PaginatedGcpNationalEmissionList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string               `json:"previous"`
+	Results  []GcpNationalEmission `json:"results"`
+}
+
+// PaginatedGleifEntityList defines model for PaginatedGleifEntityList.
+type PaginatedGleifEntityList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string       `json:"previous"`
+	Results  []GleifEntity `json:"results"`
+}
+
+// PaginatedGleifRelationshipList defines model for PaginatedGleifRelationshipList.
+type PaginatedGleifRelationshipList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string             `json:"previous"`
+	Results  []GleifRelationship `json:"results"`
+}
+
+// PaginatedGleifReportingExceptionList defines model for PaginatedGleifReportingExceptionList.
+type PaginatedGleifReportingExceptionList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string                   `json:"previous"`
+	Results  []GleifReportingException `json:"results"`
+}
+
+// PaginatedNoaaStormEventList defines model for PaginatedNoaaStormEventList.
+type PaginatedNoaaStormEventList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string          `json:"previous"`
+	Results  []NoaaStormEvent `json:"results"`
 }
 
 // PaginatedOpenAQLocationList defines model for PaginatedOpenAQLocationList.
@@ -1287,6 +3363,19 @@ type PaginatedOpenAQParameterList struct {
 	Results  []OpenAQParameter `json:"results"`
 }
 
+// PaginatedOpenAQSensorAggregateList defines model for PaginatedOpenAQSensorAggregateList.
+type PaginatedOpenAQSensorAggregateList struct {
+	// Count Example: 123
+	Count int `json:"count"`
+
+	// Next Example: http://api.example.org/accounts/?page=4
+	Next *string `json:"next"`
+
+	// Previous Example: http://api.example.org/accounts/?page=2
+	Previous *string                 `json:"previous"`
+	Results  []OpenAQSensorAggregate `json:"results"`
+}
+
 // PaginatedOpenAQSensorList defines model for PaginatedOpenAQSensorList.
 type PaginatedOpenAQSensorList struct {
 	// Count Example: 123
@@ -1313,6 +3402,24 @@ type PaginatedTableStatisticsList struct {
 	Results  []TableStatistics `json:"results"`
 }
 
+// ParameterCoverage defines model for ParameterCoverage.
+type ParameterCoverage struct {
+	LocationCount int    `json:"location_count"`
+	Parameter     string `json:"parameter"`
+	SensorCount   int    `json:"sensor_count"`
+	Unit          string `json:"unit"`
+}
+
+// ParameterQuality defines model for ParameterQuality.
+type ParameterQuality struct {
+	FlaggedRecords int64   `json:"flagged_records"`
+	Parameter      string  `json:"parameter"`
+	RecordCount    int64   `json:"record_count"`
+	Source         string  `json:"source"`
+	Unit           string  `json:"unit"`
+	Validity       float64 `json:"validity"`
+}
+
 // PlatformSummary defines model for PlatformSummary.
 type PlatformSummary struct {
 	Attribution []Attribution    `json:"attribution"`
@@ -1321,9 +3428,35 @@ type PlatformSummary struct {
 	Sources     []SourceCoverage `json:"sources"`
 }
 
+// QualityScore defines model for QualityScore.
+type QualityScore struct {
+	// Completeness 0-1.
+	Completeness float64 `json:"completeness"`
+	Grade        string  `json:"grade"`
+
+	// Score 0-100.
+	Score float64 `json:"score"`
+
+	// Validity 0-1.
+	Validity float64 `json:"validity"`
+}
+
+// RecordSpan defines model for RecordSpan.
+type RecordSpan struct {
+	Earliest *time.Time `json:"earliest"`
+	Latest   *time.Time `json:"latest"`
+	Total    int64      `json:"total"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
+// SectorAssetCount defines model for SectorAssetCount.
+type SectorAssetCount struct {
+	AssetCount int    `json:"asset_count"`
+	SectorName string `json:"sector_name"`
 }
 
 // SourceCoverage defines model for SourceCoverage.
@@ -1337,6 +3470,20 @@ type SourceCoverage struct {
 	Name          string     `json:"name"`
 	RecordCount   int64      `json:"record_count"`
 	Source        string     `json:"source"`
+}
+
+// SourceDefinition defines model for SourceDefinition.
+type SourceDefinition struct {
+	DataTypes          []string  `json:"data_types"`
+	Description        string    `json:"description"`
+	License            string    `json:"license"`
+	Name               string    `json:"name"`
+	Source             string    `json:"source"`
+	SpatialResolution  string    `json:"spatial_resolution"`
+	TemporalCoverage   DateRange `json:"temporal_coverage"`
+	TemporalResolution string    `json:"temporal_resolution"`
+	UpdateFrequency    string    `json:"update_frequency"`
+	Url                string    `json:"url"`
 }
 
 // SourceFreshness defines model for SourceFreshness.
@@ -1355,6 +3502,18 @@ type SourceFreshness struct {
 // * `delayed` - delayed
 // * `stale` - stale
 type SourceFreshnessStatusEnum string
+
+// SourceQuality defines model for SourceQuality.
+type SourceQuality struct {
+	Completeness   float64  `json:"completeness"`
+	FlaggedRecords int64    `json:"flagged_records"`
+	Issues         []string `json:"issues"`
+	RecordCount    int64    `json:"record_count"`
+	Score          float64  `json:"score"`
+	Source         string   `json:"source"`
+	ValidRecords   int64    `json:"valid_records"`
+	Validity       float64  `json:"validity"`
+}
 
 // SystemHealth defines model for SystemHealth.
 type SystemHealth struct {
@@ -1536,6 +3695,15 @@ type UnifiedQuery struct {
 	Sources []string                `json:"sources"`
 }
 
+// UnitDefinition defines model for UnitDefinition.
+type UnitDefinition struct {
+	Conversion *string  `json:"conversion"`
+	Name       string   `json:"name"`
+	Quantity   string   `json:"quantity"`
+	Sources    []string `json:"sources"`
+	Symbol     string   `json:"symbol"`
+}
+
 // User defines model for User.
 type User struct {
 	DateJoined *time.Time           `json:"date_joined,omitempty"`
@@ -1586,6 +3754,63 @@ type SchemaRetrieveParamsFormat string
 
 // SchemaRetrieveParamsLang defines parameters for SchemaRetrieve.
 type SchemaRetrieveParamsLang string
+
+// V1DataSourcesClimatetraceAdminAreasSearchListParams defines parameters for V1DataSourcesClimatetraceAdminAreasSearchList.
+type V1DataSourcesClimatetraceAdminAreasSearchListParams struct {
+	// Bbox Bounding box 'min_lon,min_lat,max_lon,max_lat' (longitude first).
+	Bbox *string `form:"bbox,omitempty" json:"bbox,omitempty"`
+
+	// Level Only this administrative level (0 country, 1 city or region).
+	Level *V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel `form:"level,omitempty" json:"level,omitempty"`
+
+	// Point Point 'lon,lat' (longitude first): areas containing it.
+	Point *string `form:"point,omitempty" json:"point,omitempty"`
+
+	// Query Text to find in area names.
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+}
+
+// V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel defines parameters for V1DataSourcesClimatetraceAdminAreasSearchList.
+type V1DataSourcesClimatetraceAdminAreasSearchListParamsLevel string
+
+// V1DataSourcesClimatetraceAnnualCountryEmissionsListParams defines parameters for V1DataSourcesClimatetraceAnnualCountryEmissionsList.
+type V1DataSourcesClimatetraceAnnualCountryEmissionsListParams struct {
+	// CountryIso3 ISO 3166-1 alpha-3 country code.
+	CountryIso3 *string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
+
+	// GasType Gas.
+	GasType *V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType `form:"gas_type,omitempty" json:"gas_type,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Ordering Which field to use when ordering the results.
+	Ordering *V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Search A search term (country name or ISO-3).
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+
+	// Sector Sector name (see sectors/).
+	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType defines parameters for V1DataSourcesClimatetraceAnnualCountryEmissionsList.
+type V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsGasType string
+
+// V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering defines parameters for V1DataSourcesClimatetraceAnnualCountryEmissionsList.
+type V1DataSourcesClimatetraceAnnualCountryEmissionsListParamsOrdering string
 
 // V1DataSourcesClimatetraceAssetsListParams defines parameters for V1DataSourcesClimatetraceAssetsList.
 type V1DataSourcesClimatetraceAssetsListParams struct {
@@ -1662,6 +3887,51 @@ type V1DataSourcesClimatetraceAssetsEmissionsListParams struct {
 
 // V1DataSourcesClimatetraceAssetsEmissionsListParamsGas defines parameters for V1DataSourcesClimatetraceAssetsEmissionsList.
 type V1DataSourcesClimatetraceAssetsEmissionsListParamsGas string
+
+// V1DataSourcesClimatetraceCompanyMatchesListParams defines parameters for V1DataSourcesClimatetraceCompanyMatchesList.
+type V1DataSourcesClimatetraceCompanyMatchesListParams struct {
+	// CompanyId Only this Climate TRACE owner.
+	CompanyId *string `form:"company_id,omitempty" json:"company_id,omitempty"`
+
+	// LegalEntityLei Only matches to this LEI.
+	LegalEntityLei *string `form:"legal_entity_lei,omitempty" json:"legal_entity_lei,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// MatchingMethod How the match was made.
+	MatchingMethod *V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod `form:"matching_method,omitempty" json:"matching_method,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Ordering Which field to use when ordering the results.
+	Ordering *V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// RelationshipType The entity's relationship to the asset.
+	RelationshipType *V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType `form:"relationship_type,omitempty" json:"relationship_type,omitempty"`
+
+	// Search A search term (asset name, owner name, legal entity name).
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+
+	// Verified Only verified (true) or unverified (false) matches.
+	Verified *bool `form:"verified,omitempty" json:"verified,omitempty"`
+}
+
+// V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod defines parameters for V1DataSourcesClimatetraceCompanyMatchesList.
+type V1DataSourcesClimatetraceCompanyMatchesListParamsMatchingMethod string
+
+// V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering defines parameters for V1DataSourcesClimatetraceCompanyMatchesList.
+type V1DataSourcesClimatetraceCompanyMatchesListParamsOrdering string
+
+// V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType defines parameters for V1DataSourcesClimatetraceCompanyMatchesList.
+type V1DataSourcesClimatetraceCompanyMatchesListParamsRelationshipType string
 
 // V1DataSourcesClimatetraceCountriesListParams defines parameters for V1DataSourcesClimatetraceCountriesList.
 type V1DataSourcesClimatetraceCountriesListParams struct {
@@ -1741,6 +4011,36 @@ type V1DataSourcesClimatetraceEmissionsListParams struct {
 // V1DataSourcesClimatetraceEmissionsListParamsGas defines parameters for V1DataSourcesClimatetraceEmissionsList.
 type V1DataSourcesClimatetraceEmissionsListParamsGas string
 
+// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve.
+type V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams struct {
+	// Bbox Bounding box 'min_lon,min_lat,max_lon,max_lat' (longitude first).
+	Bbox *string `form:"bbox,omitempty" json:"bbox,omitempty"`
+
+	// Continents Comma-separated continents (see definitions/continents/).
+	Continents *[]string `form:"continents,omitempty" json:"continents,omitempty"`
+
+	// Countries Comma-separated ISO 3166-1 alpha-3 country codes.
+	Countries *[]string `form:"countries,omitempty" json:"countries,omitempty"`
+
+	// Gas Gas to sum (default co2e_100yr).
+	Gas *V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Groups Comma-separated country groups (see definitions/groups/).
+	Groups *[]string `form:"groups,omitempty" json:"groups,omitempty"`
+
+	// Sectors Comma-separated sectors (power, manufacturing, ...: see definitions/subsectors/).
+	Sectors *[]string `form:"sectors,omitempty" json:"sectors,omitempty"`
+
+	// Subsectors Comma-separated subsectors (the sector names of sectors/).
+	Subsectors *[]string `form:"subsectors,omitempty" json:"subsectors,omitempty"`
+
+	// Years Comma-separated years (default all).
+	Years *[]int `form:"years,omitempty" json:"years,omitempty"`
+}
+
+// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas defines parameters for V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve.
+type V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParamsGas string
+
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve.
 type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams struct {
 	// CountryCode Deprecated alias of country_iso3.
@@ -1765,6 +4065,35 @@ type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams struct {
 
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas defines parameters for V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve.
 type V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas string
+
+// V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsDateRangeRetrieve.
+type V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams struct {
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
+
+	// Gas Comma-separated gases (lower case).
+	Gas *[]V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// SectorName Comma-separated sector names.
+	SectorName *[]string `form:"sector_name,omitempty" json:"sector_name,omitempty"`
+}
+
+// V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas defines parameters for V1DataSourcesClimatetraceEmissionsDateRangeRetrieve.
+type V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParamsGas string
+
+// V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve.
+type V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams struct {
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
+}
 
 // V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams defines parameters for V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve.
 type V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams struct {
@@ -1831,6 +4160,112 @@ type V1DataSourcesClimatetraceSectorsListParams struct {
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
+// V1DataSourcesClimatetraceViolationsListParams defines parameters for V1DataSourcesClimatetraceViolationsList.
+type V1DataSourcesClimatetraceViolationsListParams struct {
+	// AssetId Only this asset.
+	AssetId *int `form:"asset_id,omitempty" json:"asset_id,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// V1DataSourcesEdgarAirPollutantGridListParams defines parameters for V1DataSourcesEdgarAirPollutantGridList.
+type V1DataSourcesEdgarAirPollutantGridListParams struct {
+	// Bbox Bounding box 'min_lon,min_lat,max_lon,max_lat' (longitude first).
+	Bbox *string `form:"bbox,omitempty" json:"bbox,omitempty"`
+
+	// Coordinates Centre point 'lon,lat' (longitude first). Use with radius.
+	Coordinates *string `form:"coordinates,omitempty" json:"coordinates,omitempty"`
+
+	// Cursor The pagination cursor value.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// EndDate Last year, as a date (whole years are kept).
+	EndDate *openapi_types.Date `form:"end_date,omitempty" json:"end_date,omitempty"`
+
+	// Gas Pollutant; either case.
+	Gas *V1DataSourcesEdgarAirPollutantGridListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Ordering Which field to use when ordering the results.
+	Ordering *V1DataSourcesEdgarAirPollutantGridListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Radius Radius in kilometres around coordinates (0.1-500).
+	Radius *float64 `form:"radius,omitempty" json:"radius,omitempty"`
+
+	// Sector EDGAR sector code (TOTAL, ENE, IND, TRO, RCO).
+	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
+
+	// StartDate First year, as a date (whole years are kept).
+	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesEdgarAirPollutantGridListParamsGas defines parameters for V1DataSourcesEdgarAirPollutantGridList.
+type V1DataSourcesEdgarAirPollutantGridListParamsGas string
+
+// V1DataSourcesEdgarAirPollutantGridListParamsOrdering defines parameters for V1DataSourcesEdgarAirPollutantGridList.
+type V1DataSourcesEdgarAirPollutantGridListParamsOrdering string
+
+// V1DataSourcesEdgarAirPollutantTotalsListParams defines parameters for V1DataSourcesEdgarAirPollutantTotalsList.
+type V1DataSourcesEdgarAirPollutantTotalsListParams struct {
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
+
+	// Cursor The pagination cursor value.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Gas Pollutant (NOx, SO2, CO, NMVOC, NH3, PM10, PM2.5, BC, OC); either case.
+	Gas *V1DataSourcesEdgarAirPollutantTotalsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Ordering Which field to use when ordering the results.
+	Ordering *V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Sector EDGAR sector code (TOTAL for all).
+	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesEdgarAirPollutantTotalsListParamsGas defines parameters for V1DataSourcesEdgarAirPollutantTotalsList.
+type V1DataSourcesEdgarAirPollutantTotalsListParamsGas string
+
+// V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering defines parameters for V1DataSourcesEdgarAirPollutantTotalsList.
+type V1DataSourcesEdgarAirPollutantTotalsListParamsOrdering string
+
 // V1DataSourcesEdgarCountryTotalsListParams defines parameters for V1DataSourcesEdgarCountryTotalsList.
 type V1DataSourcesEdgarCountryTotalsListParams struct {
 	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
@@ -1876,6 +4311,43 @@ type V1DataSourcesEdgarCountryTotalsListParamsGas string
 // V1DataSourcesEdgarCountryTotalsListParamsOrdering defines parameters for V1DataSourcesEdgarCountryTotalsList.
 type V1DataSourcesEdgarCountryTotalsListParamsOrdering string
 
+// V1DataSourcesEdgarFasttrackListParams defines parameters for V1DataSourcesEdgarFasttrackList.
+type V1DataSourcesEdgarFasttrackListParams struct {
+	// CountryCode Deprecated alias of country_iso3.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// CountryIso3 Comma-separated ISO 3166-1 alpha-3 country codes (e.g. IND,BRA).
+	CountryIso3 *[]string `form:"country_iso3,omitempty" json:"country_iso3,omitempty"`
+
+	// Gas Gas (CO2, CH4, N2O, or GHG); either case.
+	Gas *V1DataSourcesEdgarFasttrackListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Provisional Only provisional (true) or only final (false) values.
+	Provisional *bool `form:"provisional,omitempty" json:"provisional,omitempty"`
+
+	// Sector EDGAR sector code (TOTAL for all).
+	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesEdgarFasttrackListParamsGas defines parameters for V1DataSourcesEdgarFasttrackList.
+type V1DataSourcesEdgarFasttrackListParamsGas string
+
 // V1DataSourcesEdgarGridEmissionsListParams defines parameters for V1DataSourcesEdgarGridEmissionsList.
 type V1DataSourcesEdgarGridEmissionsListParams struct {
 	// Bbox Bounding box 'min_lon,min_lat,max_lon,max_lat' (longitude first).
@@ -1920,6 +4392,282 @@ type V1DataSourcesEdgarGridEmissionsListParams struct {
 
 // V1DataSourcesEdgarGridEmissionsListParamsGas defines parameters for V1DataSourcesEdgarGridEmissionsList.
 type V1DataSourcesEdgarGridEmissionsListParamsGas string
+
+// V1DataSourcesEdgarTemporalProfilesListParams defines parameters for V1DataSourcesEdgarTemporalProfilesList.
+type V1DataSourcesEdgarTemporalProfilesListParams struct {
+	// Hour Only this hour (hourly profiles).
+	Hour *int `form:"hour,omitempty" json:"hour,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Month Only this month (monthly profiles).
+	Month *int `form:"month,omitempty" json:"month,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Sector EDGAR sector code.
+	Sector *string `form:"sector,omitempty" json:"sector,omitempty"`
+
+	// TemporalLevel Which profile.
+	TemporalLevel *V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel `form:"temporal_level,omitempty" json:"temporal_level,omitempty"`
+}
+
+// V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel defines parameters for V1DataSourcesEdgarTemporalProfilesList.
+type V1DataSourcesEdgarTemporalProfilesListParamsTemporalLevel string
+
+// V1DataSourcesGcpCarbonBudgetListParams defines parameters for V1DataSourcesGcpCarbonBudgetList.
+type V1DataSourcesGcpCarbonBudgetListParams struct {
+	// BudgetVersion Global Carbon Budget release (e.g. 2024); default: every release.
+	BudgetVersion *string `form:"budget_version,omitempty" json:"budget_version,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesGcpEmissionsByFuelListParams defines parameters for V1DataSourcesGcpEmissionsByFuelList.
+type V1DataSourcesGcpEmissionsByFuelListParams struct {
+	// BudgetVersion Global Carbon Budget release (e.g. 2024); default: every release.
+	BudgetVersion *string `form:"budget_version,omitempty" json:"budget_version,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesGcpMethaneBudgetListParams defines parameters for V1DataSourcesGcpMethaneBudgetList.
+type V1DataSourcesGcpMethaneBudgetListParams struct {
+	// BudgetVersion Global Carbon Budget release (e.g. 2024); default: every release.
+	BudgetVersion *string `form:"budget_version,omitempty" json:"budget_version,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesGcpNationalEmissionsListParams defines parameters for V1DataSourcesGcpNationalEmissionsList.
+type V1DataSourcesGcpNationalEmissionsListParams struct {
+	// BudgetVersion Global Carbon Budget release (e.g. 2024); default: every release.
+	BudgetVersion *string `form:"budget_version,omitempty" json:"budget_version,omitempty"`
+
+	// CountryCode Comma-separated ISO 3166-1 alpha-3 country codes.
+	CountryCode *[]string `form:"country_code,omitempty" json:"country_code,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Year Only this year.
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
+
+// V1DataSourcesGleifEntitiesListParams defines parameters for V1DataSourcesGleifEntitiesList.
+type V1DataSourcesGleifEntitiesListParams struct {
+	// EntityCategory Entity category.
+	EntityCategory *V1DataSourcesGleifEntitiesListParamsEntityCategory `form:"entity_category,omitempty" json:"entity_category,omitempty"`
+
+	// EntityStatus Entity status.
+	EntityStatus *V1DataSourcesGleifEntitiesListParamsEntityStatus `form:"entity_status,omitempty" json:"entity_status,omitempty"`
+
+	// HeadquartersCountry ISO 3166-1 alpha-2 country of the headquarters.
+	HeadquartersCountry *string `form:"headquarters_country,omitempty" json:"headquarters_country,omitempty"`
+
+	// Jurisdiction Jurisdiction (ISO 3166-1 alpha-2, or ISO 3166-2).
+	Jurisdiction *string `form:"jurisdiction,omitempty" json:"jurisdiction,omitempty"`
+
+	// LegalAddressCountry ISO 3166-1 alpha-2 country of the legal address.
+	LegalAddressCountry *string `form:"legal_address_country,omitempty" json:"legal_address_country,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Ordering Which field to use when ordering the results.
+	Ordering *V1DataSourcesGleifEntitiesListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// RegistrationStatus LEI registration status.
+	RegistrationStatus *V1DataSourcesGleifEntitiesListParamsRegistrationStatus `form:"registration_status,omitempty" json:"registration_status,omitempty"`
+
+	// Search A search term (legal name, LEI, BIC, registered_as).
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+}
+
+// V1DataSourcesGleifEntitiesListParamsEntityCategory defines parameters for V1DataSourcesGleifEntitiesList.
+type V1DataSourcesGleifEntitiesListParamsEntityCategory string
+
+// V1DataSourcesGleifEntitiesListParamsEntityStatus defines parameters for V1DataSourcesGleifEntitiesList.
+type V1DataSourcesGleifEntitiesListParamsEntityStatus string
+
+// V1DataSourcesGleifEntitiesListParamsOrdering defines parameters for V1DataSourcesGleifEntitiesList.
+type V1DataSourcesGleifEntitiesListParamsOrdering string
+
+// V1DataSourcesGleifEntitiesListParamsRegistrationStatus defines parameters for V1DataSourcesGleifEntitiesList.
+type V1DataSourcesGleifEntitiesListParamsRegistrationStatus string
+
+// V1DataSourcesGleifExceptionsListParams defines parameters for V1DataSourcesGleifExceptionsList.
+type V1DataSourcesGleifExceptionsListParams struct {
+	// ExceptionCategory Which parent is not reported.
+	ExceptionCategory *V1DataSourcesGleifExceptionsListParamsExceptionCategory `form:"exception_category,omitempty" json:"exception_category,omitempty"`
+
+	// ExceptionReason Why it is not reported.
+	ExceptionReason *V1DataSourcesGleifExceptionsListParamsExceptionReason `form:"exception_reason,omitempty" json:"exception_reason,omitempty"`
+
+	// Lei The entity's LEI.
+	Lei *string `form:"lei,omitempty" json:"lei,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// V1DataSourcesGleifExceptionsListParamsExceptionCategory defines parameters for V1DataSourcesGleifExceptionsList.
+type V1DataSourcesGleifExceptionsListParamsExceptionCategory string
+
+// V1DataSourcesGleifExceptionsListParamsExceptionReason defines parameters for V1DataSourcesGleifExceptionsList.
+type V1DataSourcesGleifExceptionsListParamsExceptionReason string
+
+// V1DataSourcesGleifRelationshipsListParams defines parameters for V1DataSourcesGleifRelationshipsList.
+type V1DataSourcesGleifRelationshipsListParams struct {
+	// EndLei The parent's LEI.
+	EndLei *string `form:"end_lei,omitempty" json:"end_lei,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Ordering Which field to use when ordering the results.
+	Ordering *V1DataSourcesGleifRelationshipsListParamsOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// RelationshipStatus Relationship status.
+	RelationshipStatus *V1DataSourcesGleifRelationshipsListParamsRelationshipStatus `form:"relationship_status,omitempty" json:"relationship_status,omitempty"`
+
+	// RelationshipType Relationship type.
+	RelationshipType *V1DataSourcesGleifRelationshipsListParamsRelationshipType `form:"relationship_type,omitempty" json:"relationship_type,omitempty"`
+
+	// StartLei The child's LEI.
+	StartLei *string `form:"start_lei,omitempty" json:"start_lei,omitempty"`
+}
+
+// V1DataSourcesGleifRelationshipsListParamsOrdering defines parameters for V1DataSourcesGleifRelationshipsList.
+type V1DataSourcesGleifRelationshipsListParamsOrdering string
+
+// V1DataSourcesGleifRelationshipsListParamsRelationshipStatus defines parameters for V1DataSourcesGleifRelationshipsList.
+type V1DataSourcesGleifRelationshipsListParamsRelationshipStatus string
+
+// V1DataSourcesGleifRelationshipsListParamsRelationshipType defines parameters for V1DataSourcesGleifRelationshipsList.
+type V1DataSourcesGleifRelationshipsListParamsRelationshipType string
+
+// V1DataSourcesNoaaStormEventsEventsListParams defines parameters for V1DataSourcesNoaaStormEventsEventsList.
+type V1DataSourcesNoaaStormEventsEventsListParams struct {
+	// Bbox Bounding box 'min_lat,min_lon,max_lat,max_lon' (LATITUDE first, unlike the other bboxes).
+	Bbox *string `form:"bbox,omitempty" json:"bbox,omitempty"`
+
+	// EventType Event type as NOAA names it (Tornado, Hail, Thunderstorm Wind, Flash Flood, ...).
+	EventType *string `form:"event_type,omitempty" json:"event_type,omitempty"`
+
+	// Lat Latitude of a point (with lon and radius_km).
+	Lat *float64 `form:"lat,omitempty" json:"lat,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Lon Longitude of a point (with lat and radius_km).
+	Lon *float64 `form:"lon,omitempty" json:"lon,omitempty"`
+
+	// Month Event month (1-12).
+	Month *int `form:"month,omitempty" json:"month,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// RadiusKm Radius around lat/lon in km (0.1-500).
+	RadiusKm *float64 `form:"radius_km,omitempty" json:"radius_km,omitempty"`
+
+	// State US state name in upper case (TEXAS).
+	State *string `form:"state,omitempty" json:"state,omitempty"`
+
+	// Year Event year (2015-2024).
+	Year *int `form:"year,omitempty" json:"year,omitempty"`
+}
 
 // V1DataSourcesOpenaqLocationsListParams defines parameters for V1DataSourcesOpenaqLocationsList.
 type V1DataSourcesOpenaqLocationsListParams struct {
@@ -1969,6 +4717,12 @@ type V1DataSourcesOpenaqLocationsListParams struct {
 
 // V1DataSourcesOpenaqLocationsListParamsOrdering defines parameters for V1DataSourcesOpenaqLocationsList.
 type V1DataSourcesOpenaqLocationsListParamsOrdering string
+
+// V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams defines parameters for V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve.
+type V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams struct {
+	// DatetimeMin Only sensors whose latest reading is at or after this instant (ISO 8601).
+	DatetimeMin *time.Time `form:"datetime_min,omitempty" json:"datetime_min,omitempty"`
+}
 
 // V1DataSourcesOpenaqMeasurementsListParams defines parameters for V1DataSourcesOpenaqMeasurementsList.
 type V1DataSourcesOpenaqMeasurementsListParams struct {
@@ -2141,6 +4895,180 @@ type V1DataSourcesOpenaqSensorsListParams struct {
 	Radius *float64 `form:"radius,omitempty" json:"radius,omitempty"`
 }
 
+// V1DataSourcesOpenaqSensorsDailyListParams defines parameters for V1DataSourcesOpenaqSensorsDailyList.
+type V1DataSourcesOpenaqSensorsDailyListParams struct {
+	// DateFrom Only periods starting at or after this instant (ISO 8601 date or date-time).
+	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only periods starting at or before this instant (ISO 8601 date or date-time).
+	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// V1DataSourcesOpenaqSensorsHourlyListParams defines parameters for V1DataSourcesOpenaqSensorsHourlyList.
+type V1DataSourcesOpenaqSensorsHourlyListParams struct {
+	// DateFrom Only periods starting at or after this instant (ISO 8601 date or date-time).
+	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only periods starting at or before this instant (ISO 8601 date or date-time).
+	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// V1DataSourcesOpenaqSensorsMeasurementsListParams defines parameters for V1DataSourcesOpenaqSensorsMeasurementsList.
+type V1DataSourcesOpenaqSensorsMeasurementsListParams struct {
+	// Days Days to look back from the sensor's last reading (1-365).
+	Days *int `form:"days,omitempty" json:"days,omitempty"`
+
+	// Limit Maximum readings (1-1000).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// V1DataSourcesOpenaqSensorsYearlyListParams defines parameters for V1DataSourcesOpenaqSensorsYearlyList.
+type V1DataSourcesOpenaqSensorsYearlyListParams struct {
+	// DateFrom Only periods starting at or after this instant (ISO 8601 date or date-time).
+	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only periods starting at or before this instant (ISO 8601 date or date-time).
+	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// Limit Number of results to return per page (same as page_size).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset The initial index from which to return the results.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// V1EsgAggregationsRetrieveParams defines parameters for V1EsgAggregationsRetrieve.
+type V1EsgAggregationsRetrieveParams struct {
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes []string `form:"country_codes" json:"country_codes"`
+
+	// DateFrom Only records at or after this instant (ISO 8601).
+	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only records at or before this instant (ISO 8601).
+	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// IncludeCorrelations Add the correlation of each air-quality series with each emission series.
+	IncludeCorrelations *bool `form:"include_correlations,omitempty" json:"include_correlations,omitempty"`
+
+	// LocationBbox Bounding box as four repeated values: min_lon, min_lat, max_lon, max_lat (longitude first).
+	LocationBbox *[]float64 `form:"location_bbox,omitempty" json:"location_bbox,omitempty"`
+
+	// Parameters Comma-separated pollutant names (pm25, pm10, o3, no2, so2, co) or gases (co2, ch4, n2o, co2e).
+	Parameters *[]string `form:"parameters,omitempty" json:"parameters,omitempty"`
+
+	// QualityThreshold Minimum quality score (0-100).
+	QualityThreshold *int `form:"quality_threshold,omitempty" json:"quality_threshold,omitempty"`
+
+	// Sources Comma-separated data sources (openaq, climatetrace, edgar). Defaults to all.
+	Sources *[]V1EsgAggregationsRetrieveParamsSources `form:"sources,omitempty" json:"sources,omitempty"`
+
+	// TemporalResolution Period length.
+	TemporalResolution V1EsgAggregationsRetrieveParamsTemporalResolution `form:"temporal_resolution" json:"temporal_resolution"`
+}
+
+// V1EsgAggregationsRetrieveParamsSources defines parameters for V1EsgAggregationsRetrieve.
+type V1EsgAggregationsRetrieveParamsSources string
+
+// V1EsgAggregationsRetrieveParamsTemporalResolution defines parameters for V1EsgAggregationsRetrieve.
+type V1EsgAggregationsRetrieveParamsTemporalResolution string
+
+// V1EsgAnalyticsRetrieveParams defines parameters for V1EsgAnalyticsRetrieve.
+type V1EsgAnalyticsRetrieveParams struct {
+	// CorrelationThreshold Smallest |r| counted as a correlation.
+	CorrelationThreshold *float64 `form:"correlation_threshold,omitempty" json:"correlation_threshold,omitempty"`
+
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes []string `form:"country_codes" json:"country_codes"`
+
+	// IncludeClimatetrace Include Climate TRACE.
+	IncludeClimatetrace *bool `form:"include_climatetrace,omitempty" json:"include_climatetrace,omitempty"`
+
+	// IncludeOpenaq Include OpenAQ.
+	IncludeOpenaq *bool `form:"include_openaq,omitempty" json:"include_openaq,omitempty"`
+
+	// MinimumDataPoints Fewest monthly pairs.
+	MinimumDataPoints *int `form:"minimum_data_points,omitempty" json:"minimum_data_points,omitempty"`
+
+	// TemporalWindowDays Days of data, ending at the latest (30-3650).
+	TemporalWindowDays *int `form:"temporal_window_days,omitempty" json:"temporal_window_days,omitempty"`
+}
+
+// V1EsgClimatetraceStatisticsRetrieveParams defines parameters for V1EsgClimatetraceStatisticsRetrieve.
+type V1EsgClimatetraceStatisticsRetrieveParams struct {
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes []string `form:"country_codes" json:"country_codes"`
+}
+
+// V1EsgCorrelationsRetrieveParams defines parameters for V1EsgCorrelationsRetrieve.
+type V1EsgCorrelationsRetrieveParams struct {
+	// CorrelationType Which correlations (default spatial and temporal).
+	CorrelationType *V1EsgCorrelationsRetrieveParamsCorrelationType `form:"correlation_type,omitempty" json:"correlation_type,omitempty"`
+
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes []string `form:"country_codes" json:"country_codes"`
+
+	// LocationBbox Bounding box as four repeated values: min_lon, min_lat, max_lon, max_lat (longitude first).
+	LocationBbox *[]float64 `form:"location_bbox,omitempty" json:"location_bbox,omitempty"`
+
+	// MinimumDataPoints Fewest pairs for a coefficient (default 3).
+	MinimumDataPoints *int `form:"minimum_data_points,omitempty" json:"minimum_data_points,omitempty"`
+
+	// Parameters Comma-separated pollutant names (pm25, pm10, o3, no2, so2, co) or gases (co2, ch4, n2o, co2e).
+	Parameters *[]string `form:"parameters,omitempty" json:"parameters,omitempty"`
+
+	// SectorFilter Comma-separated Climate TRACE sectors whose emissions count.
+	SectorFilter *[]string `form:"sector_filter,omitempty" json:"sector_filter,omitempty"`
+
+	// Sources Comma-separated data sources to correlate, at least two (openaq, climatetrace, edgar).
+	Sources []V1EsgCorrelationsRetrieveParamsSources `form:"sources" json:"sources"`
+
+	// SpatialRadiusKm Radius around each station within which emissions count (spatial; default 25).
+	SpatialRadiusKm *float64 `form:"spatial_radius_km,omitempty" json:"spatial_radius_km,omitempty"`
+
+	// StatisticalTests Add p-values (always given).
+	StatisticalTests *bool `form:"statistical_tests,omitempty" json:"statistical_tests,omitempty"`
+
+	// TemporalWindowDays Only the last this many days of data (1-365).
+	TemporalWindowDays *int `form:"temporal_window_days,omitempty" json:"temporal_window_days,omitempty"`
+}
+
+// V1EsgCorrelationsRetrieveParamsCorrelationType defines parameters for V1EsgCorrelationsRetrieve.
+type V1EsgCorrelationsRetrieveParamsCorrelationType string
+
+// V1EsgCorrelationsRetrieveParamsSources defines parameters for V1EsgCorrelationsRetrieve.
+type V1EsgCorrelationsRetrieveParamsSources string
+
 // V1EsgDataRetrieveParams defines parameters for V1EsgDataRetrieve.
 type V1EsgDataRetrieveParams struct {
 	// AdminAreas Comma-separated administrative area ids (from Climate TRACE admin areas).
@@ -2213,6 +5141,42 @@ type V1EsgDataRetrieveParamsSources string
 // V1EsgDataRetrieveParamsTemporalResolution defines parameters for V1EsgDataRetrieve.
 type V1EsgDataRetrieveParamsTemporalResolution string
 
+// V1EsgExportRetrieveParams defines parameters for V1EsgExportRetrieve.
+type V1EsgExportRetrieveParams struct {
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes *[]string `form:"country_codes,omitempty" json:"country_codes,omitempty"`
+
+	// DateFrom Only records at or after this instant (ISO 8601).
+	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only records at or before this instant (ISO 8601).
+	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// LocationBbox Bounding box as four repeated values: min_lon, min_lat, max_lon, max_lat (longitude first).
+	LocationBbox *[]float64 `form:"location_bbox,omitempty" json:"location_bbox,omitempty"`
+
+	// LocationPoint Centre point as two repeated values: lon, lat (longitude first). Use with radius_km.
+	LocationPoint *[]float64 `form:"location_point,omitempty" json:"location_point,omitempty"`
+
+	// OutputFormat json (default) or csv.
+	OutputFormat *V1EsgExportRetrieveParamsOutputFormat `form:"output_format,omitempty" json:"output_format,omitempty"`
+
+	// Parameters Comma-separated pollutant names (pm25, pm10, o3, no2, so2, co) or gases (co2, ch4, n2o, co2e).
+	Parameters *[]string `form:"parameters,omitempty" json:"parameters,omitempty"`
+
+	// RadiusKm Search radius in kilometres around location_point (0.1-500).
+	RadiusKm *float64 `form:"radius_km,omitempty" json:"radius_km,omitempty"`
+
+	// Sources Comma-separated data sources (openaq, climatetrace, edgar). Defaults to all.
+	Sources *[]V1EsgExportRetrieveParamsSources `form:"sources,omitempty" json:"sources,omitempty"`
+}
+
+// V1EsgExportRetrieveParamsOutputFormat defines parameters for V1EsgExportRetrieve.
+type V1EsgExportRetrieveParamsOutputFormat string
+
+// V1EsgExportRetrieveParamsSources defines parameters for V1EsgExportRetrieve.
+type V1EsgExportRetrieveParamsSources string
+
 // V1EsgLocationsRetrieveParams defines parameters for V1EsgLocationsRetrieve.
 type V1EsgLocationsRetrieveParams struct {
 	// AdminAreas Comma-separated administrative area ids (from Climate TRACE admin areas).
@@ -2243,14 +5207,74 @@ type V1EsgLocationsRetrieveParams struct {
 // V1EsgLocationsRetrieveParamsSources defines parameters for V1EsgLocationsRetrieve.
 type V1EsgLocationsRetrieveParamsSources string
 
+// V1EsgOpenaqStatisticsRetrieveParams defines parameters for V1EsgOpenaqStatisticsRetrieve.
+type V1EsgOpenaqStatisticsRetrieveParams struct {
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes []string `form:"country_codes" json:"country_codes"`
+}
+
 // V1EsgParametersRetrieveParams defines parameters for V1EsgParametersRetrieve.
 type V1EsgParametersRetrieveParams struct {
+	// ParameterTypes Comma-separated kinds of parameter: air_quality (OpenAQ pollutants), emissions (gases).
+	ParameterTypes *[]V1EsgParametersRetrieveParamsParameterTypes `form:"parameter_types,omitempty" json:"parameter_types,omitempty"`
+
 	// Sources Comma-separated data sources to query (openaq, climatetrace, edgar). Defaults to all.
 	Sources *[]V1EsgParametersRetrieveParamsSources `form:"sources,omitempty" json:"sources,omitempty"`
 }
 
+// V1EsgParametersRetrieveParamsParameterTypes defines parameters for V1EsgParametersRetrieve.
+type V1EsgParametersRetrieveParamsParameterTypes string
+
 // V1EsgParametersRetrieveParamsSources defines parameters for V1EsgParametersRetrieve.
 type V1EsgParametersRetrieveParamsSources string
+
+// V1EsgQualityRetrieveParams defines parameters for V1EsgQualityRetrieve.
+type V1EsgQualityRetrieveParams struct {
+	// DateFrom Only records at or after this instant (ISO 8601).
+	DateFrom *time.Time `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only records at or before this instant (ISO 8601).
+	DateTo *time.Time `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// LocationBbox Bounding box as four repeated values: min_lon, min_lat, max_lon, max_lat (longitude first).
+	LocationBbox *[]float64 `form:"location_bbox,omitempty" json:"location_bbox,omitempty"`
+
+	// Parameters Comma-separated pollutant names (pm25, pm10, o3, no2, so2, co) or gases (co2, ch4, n2o, co2e).
+	Parameters *[]string `form:"parameters,omitempty" json:"parameters,omitempty"`
+
+	// QualityDetailLevel How much detail (default summary).
+	QualityDetailLevel *V1EsgQualityRetrieveParamsQualityDetailLevel `form:"quality_detail_level,omitempty" json:"quality_detail_level,omitempty"`
+
+	// Sources Comma-separated data sources (openaq, climatetrace, edgar). Defaults to all.
+	Sources *[]V1EsgQualityRetrieveParamsSources `form:"sources,omitempty" json:"sources,omitempty"`
+}
+
+// V1EsgQualityRetrieveParamsQualityDetailLevel defines parameters for V1EsgQualityRetrieve.
+type V1EsgQualityRetrieveParamsQualityDetailLevel string
+
+// V1EsgQualityRetrieveParamsSources defines parameters for V1EsgQualityRetrieve.
+type V1EsgQualityRetrieveParamsSources string
+
+// V1EsgSectorsRetrieveParams defines parameters for V1EsgSectorsRetrieve.
+type V1EsgSectorsRetrieveParams struct {
+	// CountryCodes Comma-separated ISO 3166-1 alpha-3 country codes (e.g. GBR,FRA).
+	CountryCodes *[]string `form:"country_codes,omitempty" json:"country_codes,omitempty"`
+
+	// DateFrom Only Climate TRACE sectors with emissions from this date.
+	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
+
+	// DateTo Only Climate TRACE sectors with emissions until this date.
+	DateTo *openapi_types.Date `form:"date_to,omitempty" json:"date_to,omitempty"`
+
+	// Limit Maximum sectors per source.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sources Comma-separated data sources (climatetrace, edgar). Defaults to all.
+	Sources *[]V1EsgSectorsRetrieveParamsSources `form:"sources,omitempty" json:"sources,omitempty"`
+}
+
+// V1EsgSectorsRetrieveParamsSources defines parameters for V1EsgSectorsRetrieve.
+type V1EsgSectorsRetrieveParamsSources string
 
 // V1EsgStatisticsRetrieveParams defines parameters for V1EsgStatisticsRetrieve.
 type V1EsgStatisticsRetrieveParams struct {
@@ -2323,6 +5347,9 @@ type AuthLoginCreateJSONRequestBody = LoginRequest
 
 // AuthRefreshCreateJSONRequestBody defines body for AuthRefreshCreate for application/json ContentType.
 type AuthRefreshCreateJSONRequestBody = RefreshRequest
+
+// V1EsgExportsCreateJSONRequestBody defines body for V1EsgExportsCreate for application/json ContentType.
+type V1EsgExportsCreateJSONRequestBody = ExportRequest
 
 // Getter for additional properties for ValidationError. Returns the specified
 // element and whether it was found

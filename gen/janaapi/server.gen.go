@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // ServerInterface represents all server handlers.
@@ -37,6 +38,15 @@ type ServerInterface interface {
 	// (GET /api/schema/)
 	SchemaRetrieve(ctx echo.Context, params SchemaRetrieveParams) error
 
+	// (GET /api/v1/data-sources/climatetrace/admin-areas/search/)
+	V1DataSourcesClimatetraceAdminAreasSearchList(ctx echo.Context, params V1DataSourcesClimatetraceAdminAreasSearchListParams) error
+
+	// (GET /api/v1/data-sources/climatetrace/admin-areas/{id}/geojson/)
+	V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve(ctx echo.Context, id string) error
+
+	// (GET /api/v1/data-sources/climatetrace/annual-country-emissions/)
+	V1DataSourcesClimatetraceAnnualCountryEmissionsList(ctx echo.Context, params V1DataSourcesClimatetraceAnnualCountryEmissionsListParams) error
+
 	// (GET /api/v1/data-sources/climatetrace/assets/)
 	V1DataSourcesClimatetraceAssetsList(ctx echo.Context, params V1DataSourcesClimatetraceAssetsListParams) error
 
@@ -46,14 +56,44 @@ type ServerInterface interface {
 	// (GET /api/v1/data-sources/climatetrace/assets/{id}/emissions/)
 	V1DataSourcesClimatetraceAssetsEmissionsList(ctx echo.Context, id int, params V1DataSourcesClimatetraceAssetsEmissionsListParams) error
 
+	// (GET /api/v1/data-sources/climatetrace/assets/{id}/violations/)
+	V1DataSourcesClimatetraceAssetsViolationsList(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/climatetrace/company-matches/)
+	V1DataSourcesClimatetraceCompanyMatchesList(ctx echo.Context, params V1DataSourcesClimatetraceCompanyMatchesListParams) error
+
 	// (GET /api/v1/data-sources/climatetrace/countries/)
 	V1DataSourcesClimatetraceCountriesList(ctx echo.Context, params V1DataSourcesClimatetraceCountriesListParams) error
+
+	// (GET /api/v1/data-sources/climatetrace/countries/{id}/assets/)
+	V1DataSourcesClimatetraceCountriesAssetsList(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/climatetrace/definitions/continents/)
+	V1DataSourcesClimatetraceDefinitionsContinentsList(ctx echo.Context) error
+
+	// (GET /api/v1/data-sources/climatetrace/definitions/gases/)
+	V1DataSourcesClimatetraceDefinitionsGasesList(ctx echo.Context) error
+
+	// (GET /api/v1/data-sources/climatetrace/definitions/groups/)
+	V1DataSourcesClimatetraceDefinitionsGroupsList(ctx echo.Context) error
+
+	// (GET /api/v1/data-sources/climatetrace/definitions/subsectors/)
+	V1DataSourcesClimatetraceDefinitionsSubsectorsList(ctx echo.Context) error
 
 	// (GET /api/v1/data-sources/climatetrace/emissions/)
 	V1DataSourcesClimatetraceEmissionsList(ctx echo.Context, params V1DataSourcesClimatetraceEmissionsListParams) error
 
+	// (GET /api/v1/data-sources/climatetrace/emissions/aggregated-emissions/)
+	V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve(ctx echo.Context, params V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams) error
+
 	// (GET /api/v1/data-sources/climatetrace/emissions/country_totals/)
 	V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(ctx echo.Context, params V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams) error
+
+	// (GET /api/v1/data-sources/climatetrace/emissions/date_range/)
+	V1DataSourcesClimatetraceEmissionsDateRangeRetrieve(ctx echo.Context, params V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams) error
+
+	// (GET /api/v1/data-sources/climatetrace/emissions/gas_type_distribution/)
+	V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve(ctx echo.Context, params V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams) error
 
 	// (GET /api/v1/data-sources/climatetrace/emissions/sector_totals/)
 	V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve(ctx echo.Context, params V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams) error
@@ -64,11 +104,74 @@ type ServerInterface interface {
 	// (GET /api/v1/data-sources/climatetrace/sectors/)
 	V1DataSourcesClimatetraceSectorsList(ctx echo.Context, params V1DataSourcesClimatetraceSectorsListParams) error
 
+	// (GET /api/v1/data-sources/climatetrace/sectors/{id}/assets/)
+	V1DataSourcesClimatetraceSectorsAssetsList(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/climatetrace/sectors/{id}/emissions_summary/)
+	V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/climatetrace/violations/)
+	V1DataSourcesClimatetraceViolationsList(ctx echo.Context, params V1DataSourcesClimatetraceViolationsListParams) error
+
+	// (GET /api/v1/data-sources/edgar/air-pollutant-grid/)
+	V1DataSourcesEdgarAirPollutantGridList(ctx echo.Context, params V1DataSourcesEdgarAirPollutantGridListParams) error
+
+	// (GET /api/v1/data-sources/edgar/air-pollutant-totals/)
+	V1DataSourcesEdgarAirPollutantTotalsList(ctx echo.Context, params V1DataSourcesEdgarAirPollutantTotalsListParams) error
+
 	// (GET /api/v1/data-sources/edgar/country-totals/)
 	V1DataSourcesEdgarCountryTotalsList(ctx echo.Context, params V1DataSourcesEdgarCountryTotalsListParams) error
 
+	// (GET /api/v1/data-sources/edgar/fasttrack/)
+	V1DataSourcesEdgarFasttrackList(ctx echo.Context, params V1DataSourcesEdgarFasttrackListParams) error
+
 	// (GET /api/v1/data-sources/edgar/grid-emissions/)
 	V1DataSourcesEdgarGridEmissionsList(ctx echo.Context, params V1DataSourcesEdgarGridEmissionsListParams) error
+
+	// (GET /api/v1/data-sources/edgar/temporal-profiles/)
+	V1DataSourcesEdgarTemporalProfilesList(ctx echo.Context, params V1DataSourcesEdgarTemporalProfilesListParams) error
+
+	// (GET /api/v1/data-sources/gcp/carbon-budget/)
+	V1DataSourcesGcpCarbonBudgetList(ctx echo.Context, params V1DataSourcesGcpCarbonBudgetListParams) error
+
+	// (GET /api/v1/data-sources/gcp/emissions-by-fuel/)
+	V1DataSourcesGcpEmissionsByFuelList(ctx echo.Context, params V1DataSourcesGcpEmissionsByFuelListParams) error
+
+	// (GET /api/v1/data-sources/gcp/methane-budget/)
+	V1DataSourcesGcpMethaneBudgetList(ctx echo.Context, params V1DataSourcesGcpMethaneBudgetListParams) error
+
+	// (GET /api/v1/data-sources/gcp/national-emissions/)
+	V1DataSourcesGcpNationalEmissionsList(ctx echo.Context, params V1DataSourcesGcpNationalEmissionsListParams) error
+
+	// (GET /api/v1/data-sources/gleif/entities/)
+	V1DataSourcesGleifEntitiesList(ctx echo.Context, params V1DataSourcesGleifEntitiesListParams) error
+
+	// (GET /api/v1/data-sources/gleif/entities/{lei}/)
+	V1DataSourcesGleifEntitiesRetrieve(ctx echo.Context, lei string) error
+
+	// (GET /api/v1/data-sources/gleif/entities/{lei}/asset-matches/)
+	V1DataSourcesGleifEntitiesAssetMatchesList(ctx echo.Context, lei string) error
+
+	// (GET /api/v1/data-sources/gleif/entities/{lei}/children/)
+	V1DataSourcesGleifEntitiesChildrenList(ctx echo.Context, lei string) error
+
+	// (GET /api/v1/data-sources/gleif/entities/{lei}/parents/)
+	V1DataSourcesGleifEntitiesParentsRetrieve(ctx echo.Context, lei string) error
+
+	// (GET /api/v1/data-sources/gleif/exceptions/)
+	V1DataSourcesGleifExceptionsList(ctx echo.Context, params V1DataSourcesGleifExceptionsListParams) error
+
+	// (GET /api/v1/data-sources/gleif/relationships/)
+	V1DataSourcesGleifRelationshipsList(ctx echo.Context, params V1DataSourcesGleifRelationshipsListParams) error
+
+	// (GET /api/v1/data-sources/noaa_storm_events/events/)
+	V1DataSourcesNoaaStormEventsEventsList(ctx echo.Context, params V1DataSourcesNoaaStormEventsEventsListParams) error
+
+	// (GET /api/v1/data-sources/openaq/instruments/)
+	V1DataSourcesOpenaqInstrumentsList(ctx echo.Context) error
+
+	// (GET /api/v1/data-sources/openaq/licenses/)
+	V1DataSourcesOpenaqLicensesList(ctx echo.Context) error
 
 	// (GET /api/v1/data-sources/openaq/locations/)
 	V1DataSourcesOpenaqLocationsList(ctx echo.Context, params V1DataSourcesOpenaqLocationsListParams) error
@@ -76,8 +179,17 @@ type ServerInterface interface {
 	// (GET /api/v1/data-sources/openaq/locations/{id}/)
 	V1DataSourcesOpenaqLocationsRetrieve(ctx echo.Context, id int) error
 
+	// (GET /api/v1/data-sources/openaq/locations/{id}/flags/)
+	V1DataSourcesOpenaqLocationsFlagsList(ctx echo.Context, id int) error
+
 	// (GET /api/v1/data-sources/openaq/locations/{id}/latest_measurements/)
-	V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx echo.Context, id int) error
+	V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx echo.Context, id int, params V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams) error
+
+	// (GET /api/v1/data-sources/openaq/locations/{id}/sensors/)
+	V1DataSourcesOpenaqLocationsSensorsList(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/manufacturers/)
+	V1DataSourcesOpenaqManufacturersList(ctx echo.Context) error
 
 	// (GET /api/v1/data-sources/openaq/measurements/)
 	V1DataSourcesOpenaqMeasurementsList(ctx echo.Context, params V1DataSourcesOpenaqMeasurementsListParams) error
@@ -85,20 +197,98 @@ type ServerInterface interface {
 	// (GET /api/v1/data-sources/openaq/measurements/country_totals/)
 	V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve(ctx echo.Context, params V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams) error
 
+	// (GET /api/v1/data-sources/openaq/measurements/date_range/)
+	V1DataSourcesOpenaqMeasurementsDateRangeRetrieve(ctx echo.Context) error
+
 	// (GET /api/v1/data-sources/openaq/measurements/parameter_totals/)
 	V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve(ctx echo.Context, params V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieveParams) error
 
 	// (GET /api/v1/data-sources/openaq/measurements/totals/)
 	V1DataSourcesOpenaqMeasurementsTotalsRetrieve(ctx echo.Context, params V1DataSourcesOpenaqMeasurementsTotalsRetrieveParams) error
 
+	// (GET /api/v1/data-sources/openaq/measurements/{id}/)
+	V1DataSourcesOpenaqMeasurementsRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/owners/)
+	V1DataSourcesOpenaqOwnersList(ctx echo.Context) error
+
 	// (GET /api/v1/data-sources/openaq/parameters/)
 	V1DataSourcesOpenaqParametersList(ctx echo.Context, params V1DataSourcesOpenaqParametersListParams) error
+
+	// (GET /api/v1/data-sources/openaq/parameters/{id}/)
+	V1DataSourcesOpenaqParametersRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/providers/)
+	V1DataSourcesOpenaqProvidersList(ctx echo.Context) error
 
 	// (GET /api/v1/data-sources/openaq/sensors/)
 	V1DataSourcesOpenaqSensorsList(ctx echo.Context, params V1DataSourcesOpenaqSensorsListParams) error
 
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/)
+	V1DataSourcesOpenaqSensorsRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/daily/)
+	V1DataSourcesOpenaqSensorsDailyList(ctx echo.Context, id int, params V1DataSourcesOpenaqSensorsDailyListParams) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/day-of-week/)
+	V1DataSourcesOpenaqSensorsDayOfWeekRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/flags/)
+	V1DataSourcesOpenaqSensorsFlagsList(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/hour-of-day/)
+	V1DataSourcesOpenaqSensorsHourOfDayRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/hourly/)
+	V1DataSourcesOpenaqSensorsHourlyList(ctx echo.Context, id int, params V1DataSourcesOpenaqSensorsHourlyListParams) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/measurements/)
+	V1DataSourcesOpenaqSensorsMeasurementsList(ctx echo.Context, id int, params V1DataSourcesOpenaqSensorsMeasurementsListParams) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/month-of-year/)
+	V1DataSourcesOpenaqSensorsMonthOfYearRetrieve(ctx echo.Context, id int) error
+
+	// (GET /api/v1/data-sources/openaq/sensors/{id}/yearly/)
+	V1DataSourcesOpenaqSensorsYearlyList(ctx echo.Context, id int, params V1DataSourcesOpenaqSensorsYearlyListParams) error
+
+	// (GET /api/v1/data-sources/openaq/stats/)
+	V1DataSourcesOpenaqStatsRetrieve(ctx echo.Context) error
+
+	// (GET /api/v1/esg/aggregations/)
+	V1EsgAggregationsRetrieve(ctx echo.Context, params V1EsgAggregationsRetrieveParams) error
+
+	// (GET /api/v1/esg/analytics/)
+	V1EsgAnalyticsRetrieve(ctx echo.Context, params V1EsgAnalyticsRetrieveParams) error
+
+	// (GET /api/v1/esg/climatetrace-statistics/)
+	V1EsgClimatetraceStatisticsRetrieve(ctx echo.Context, params V1EsgClimatetraceStatisticsRetrieveParams) error
+
+	// (GET /api/v1/esg/correlations/)
+	V1EsgCorrelationsRetrieve(ctx echo.Context, params V1EsgCorrelationsRetrieveParams) error
+
 	// (GET /api/v1/esg/data/)
 	V1EsgDataRetrieve(ctx echo.Context, params V1EsgDataRetrieveParams) error
+
+	// (GET /api/v1/esg/definitions/)
+	V1EsgDefinitionsRetrieve(ctx echo.Context) error
+
+	// (GET /api/v1/esg/definitions/sources/)
+	V1EsgDefinitionsSourcesRetrieve(ctx echo.Context) error
+
+	// (GET /api/v1/esg/definitions/units/)
+	V1EsgDefinitionsUnitsRetrieve(ctx echo.Context) error
+
+	// (GET /api/v1/esg/export/)
+	V1EsgExportRetrieve(ctx echo.Context, params V1EsgExportRetrieveParams) error
+
+	// (POST /api/v1/esg/exports/)
+	V1EsgExportsCreate(ctx echo.Context) error
+
+	// (GET /api/v1/esg/exports/{id}/)
+	V1EsgExportsRetrieve(ctx echo.Context, id openapi_types.UUID) error
+
+	// (GET /api/v1/esg/exports/{id}/download/)
+	V1EsgExportsDownloadRetrieve(ctx echo.Context, id openapi_types.UUID) error
 
 	// (GET /api/v1/esg/health/)
 	V1EsgHealthRetrieve(ctx echo.Context) error
@@ -106,8 +296,17 @@ type ServerInterface interface {
 	// (GET /api/v1/esg/locations/)
 	V1EsgLocationsRetrieve(ctx echo.Context, params V1EsgLocationsRetrieveParams) error
 
+	// (GET /api/v1/esg/openaq-statistics/)
+	V1EsgOpenaqStatisticsRetrieve(ctx echo.Context, params V1EsgOpenaqStatisticsRetrieveParams) error
+
 	// (GET /api/v1/esg/parameters/)
 	V1EsgParametersRetrieve(ctx echo.Context, params V1EsgParametersRetrieveParams) error
+
+	// (GET /api/v1/esg/quality/)
+	V1EsgQualityRetrieve(ctx echo.Context, params V1EsgQualityRetrieveParams) error
+
+	// (GET /api/v1/esg/sectors/)
+	V1EsgSectorsRetrieve(ctx echo.Context, params V1EsgSectorsRetrieveParams) error
 
 	// (GET /api/v1/esg/statistics/)
 	V1EsgStatisticsRetrieve(ctx echo.Context, params V1EsgStatisticsRetrieveParams) error
@@ -203,6 +402,142 @@ func (w *ServerInterfaceWrapper) SchemaRetrieve(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SchemaRetrieve(ctx, params)
+	return err
+}
+
+// V1DataSourcesClimatetraceAdminAreasSearchList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAdminAreasSearchList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceAdminAreasSearchListParams
+	// ------------- Optional query parameter "bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox", ctx.QueryParams(), &params.Bbox, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "level" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "level", ctx.QueryParams(), &params.Level, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter level: %s", err))
+	}
+
+	// ------------- Optional query parameter "point" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "point", ctx.QueryParams(), &params.Point, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter point: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceAdminAreasSearchList(ctx, params)
+	return err
+}
+
+// V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesClimatetraceAnnualCountryEmissionsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAnnualCountryEmissionsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceAnnualCountryEmissionsListParams
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
+	// ------------- Optional query parameter "gas_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "gas_type", ctx.QueryParams(), &params.GasType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter search: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceAnnualCountryEmissionsList(ctx, params)
 	return err
 }
 
@@ -398,6 +733,110 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAssetsEmissionsList(ct
 	return err
 }
 
+// V1DataSourcesClimatetraceAssetsViolationsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceAssetsViolationsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceAssetsViolationsList(ctx, id)
+	return err
+}
+
+// V1DataSourcesClimatetraceCompanyMatchesList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceCompanyMatchesList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceCompanyMatchesListParams
+	// ------------- Optional query parameter "company_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "company_id", ctx.QueryParams(), &params.CompanyId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter company_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "legal_entity_lei" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "legal_entity_lei", ctx.QueryParams(), &params.LegalEntityLei, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter legal_entity_lei: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "matching_method" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "matching_method", ctx.QueryParams(), &params.MatchingMethod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter matching_method: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "relationship_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "relationship_type", ctx.QueryParams(), &params.RelationshipType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter relationship_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter search: %s", err))
+	}
+
+	// ------------- Optional query parameter "verified" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "verified", ctx.QueryParams(), &params.Verified, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter verified: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceCompanyMatchesList(ctx, params)
+	return err
+}
+
 // V1DataSourcesClimatetraceCountriesList converts echo context to params.
 func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceCountriesList(ctx echo.Context) error {
 	var err error
@@ -441,6 +880,58 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceCountriesList(ctx echo
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1DataSourcesClimatetraceCountriesList(ctx, params)
+	return err
+}
+
+// V1DataSourcesClimatetraceCountriesAssetsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceCountriesAssetsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceCountriesAssetsList(ctx, id)
+	return err
+}
+
+// V1DataSourcesClimatetraceDefinitionsContinentsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceDefinitionsContinentsList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceDefinitionsContinentsList(ctx)
+	return err
+}
+
+// V1DataSourcesClimatetraceDefinitionsGasesList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceDefinitionsGasesList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceDefinitionsGasesList(ctx)
+	return err
+}
+
+// V1DataSourcesClimatetraceDefinitionsGroupsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceDefinitionsGroupsList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceDefinitionsGroupsList(ctx)
+	return err
+}
+
+// V1DataSourcesClimatetraceDefinitionsSubsectorsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceDefinitionsSubsectorsList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceDefinitionsSubsectorsList(ctx)
 	return err
 }
 
@@ -574,6 +1065,73 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsList(ctx echo
 	return err
 }
 
+// V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieveParams
+	// ------------- Optional query parameter "bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox", ctx.QueryParams(), &params.Bbox, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "continents" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "continents", ctx.QueryParams(), &params.Continents, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter continents: %s", err))
+	}
+
+	// ------------- Optional query parameter "countries" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "countries", ctx.QueryParams(), &params.Countries, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter countries: %s", err))
+	}
+
+	// ------------- Optional query parameter "gas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "groups" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "groups", ctx.QueryParams(), &params.Groups, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groups: %s", err))
+	}
+
+	// ------------- Optional query parameter "sectors" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sectors", ctx.QueryParams(), &params.Sectors, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sectors: %s", err))
+	}
+
+	// ------------- Optional query parameter "subsectors" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "subsectors", ctx.QueryParams(), &params.Subsectors, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter subsectors: %s", err))
+	}
+
+	// ------------- Optional query parameter "years" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "years", ctx.QueryParams(), &params.Years, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter years: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve(ctx, params)
+	return err
+}
+
 // V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve converts echo context to params.
 func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(ctx echo.Context) error {
 	var err error
@@ -624,6 +1182,70 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsCountryTotals
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve(ctx, params)
+	return err
+}
+
+// V1DataSourcesClimatetraceEmissionsDateRangeRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsDateRangeRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceEmissionsDateRangeRetrieveParams
+	// ------------- Optional query parameter "country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
+	// ------------- Optional query parameter "gas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sector_name", ctx.QueryParams(), &params.SectorName, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector_name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceEmissionsDateRangeRetrieve(ctx, params)
+	return err
+}
+
+// V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieveParams
+	// ------------- Optional query parameter "country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve(ctx, params)
 	return err
 }
 
@@ -772,6 +1394,267 @@ func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceSectorsList(ctx echo.C
 	return err
 }
 
+// V1DataSourcesClimatetraceSectorsAssetsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceSectorsAssetsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceSectorsAssetsList(ctx, id)
+	return err
+}
+
+// V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesClimatetraceViolationsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesClimatetraceViolationsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesClimatetraceViolationsListParams
+	// ------------- Optional query parameter "asset_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "asset_id", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter asset_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesClimatetraceViolationsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesEdgarAirPollutantGridList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesEdgarAirPollutantGridList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesEdgarAirPollutantGridListParams
+	// ------------- Optional query parameter "bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox", ctx.QueryParams(), &params.Bbox, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "coordinates" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "coordinates", ctx.QueryParams(), &params.Coordinates, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter coordinates: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "end_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_date", ctx.QueryParams(), &params.EndDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end_date: %s", err))
+	}
+
+	// ------------- Optional query parameter "gas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "radius" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "radius", ctx.QueryParams(), &params.Radius, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter radius: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
+	}
+
+	// ------------- Optional query parameter "start_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_date", ctx.QueryParams(), &params.StartDate, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start_date: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesEdgarAirPollutantGridList(ctx, params)
+	return err
+}
+
+// V1DataSourcesEdgarAirPollutantTotalsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesEdgarAirPollutantTotalsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesEdgarAirPollutantTotalsListParams
+	// ------------- Optional query parameter "country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "gas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesEdgarAirPollutantTotalsList(ctx, params)
+	return err
+}
+
 // V1DataSourcesEdgarCountryTotalsList converts echo context to params.
 func (w *ServerInterfaceWrapper) V1DataSourcesEdgarCountryTotalsList(ctx echo.Context) error {
 	var err error
@@ -864,6 +1747,87 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarCountryTotalsList(ctx echo.Co
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1DataSourcesEdgarCountryTotalsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesEdgarFasttrackList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesEdgarFasttrackList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesEdgarFasttrackListParams
+	// ------------- Optional query parameter "country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "country_iso3" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_iso3", ctx.QueryParams(), &params.CountryIso3, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_iso3: %s", err))
+	}
+
+	// ------------- Optional query parameter "gas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "gas", ctx.QueryParams(), &params.Gas, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter gas: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "provisional" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "provisional", ctx.QueryParams(), &params.Provisional, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provisional: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesEdgarFasttrackList(ctx, params)
 	return err
 }
 
@@ -966,6 +1930,698 @@ func (w *ServerInterfaceWrapper) V1DataSourcesEdgarGridEmissionsList(ctx echo.Co
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1DataSourcesEdgarGridEmissionsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesEdgarTemporalProfilesList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesEdgarTemporalProfilesList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesEdgarTemporalProfilesListParams
+	// ------------- Optional query parameter "hour" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hour", ctx.QueryParams(), &params.Hour, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hour: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "month" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "month", ctx.QueryParams(), &params.Month, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter month: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sector", ctx.QueryParams(), &params.Sector, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector: %s", err))
+	}
+
+	// ------------- Optional query parameter "temporal_level" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "temporal_level", ctx.QueryParams(), &params.TemporalLevel, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter temporal_level: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesEdgarTemporalProfilesList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGcpCarbonBudgetList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGcpCarbonBudgetList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGcpCarbonBudgetListParams
+	// ------------- Optional query parameter "budget_version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "budget_version", ctx.QueryParams(), &params.BudgetVersion, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter budget_version: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGcpCarbonBudgetList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGcpEmissionsByFuelList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGcpEmissionsByFuelList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGcpEmissionsByFuelListParams
+	// ------------- Optional query parameter "budget_version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "budget_version", ctx.QueryParams(), &params.BudgetVersion, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter budget_version: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGcpEmissionsByFuelList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGcpMethaneBudgetList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGcpMethaneBudgetList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGcpMethaneBudgetListParams
+	// ------------- Optional query parameter "budget_version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "budget_version", ctx.QueryParams(), &params.BudgetVersion, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter budget_version: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGcpMethaneBudgetList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGcpNationalEmissionsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGcpNationalEmissionsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGcpNationalEmissionsListParams
+	// ------------- Optional query parameter "budget_version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "budget_version", ctx.QueryParams(), &params.BudgetVersion, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter budget_version: %s", err))
+	}
+
+	// ------------- Optional query parameter "country_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_code", ctx.QueryParams(), &params.CountryCode, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_code: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGcpNationalEmissionsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGleifEntitiesList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifEntitiesList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGleifEntitiesListParams
+	// ------------- Optional query parameter "entity_category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entity_category", ctx.QueryParams(), &params.EntityCategory, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entity_category: %s", err))
+	}
+
+	// ------------- Optional query parameter "entity_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entity_status", ctx.QueryParams(), &params.EntityStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entity_status: %s", err))
+	}
+
+	// ------------- Optional query parameter "headquarters_country" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "headquarters_country", ctx.QueryParams(), &params.HeadquartersCountry, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter headquarters_country: %s", err))
+	}
+
+	// ------------- Optional query parameter "jurisdiction" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jurisdiction", ctx.QueryParams(), &params.Jurisdiction, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jurisdiction: %s", err))
+	}
+
+	// ------------- Optional query parameter "legal_address_country" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "legal_address_country", ctx.QueryParams(), &params.LegalAddressCountry, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter legal_address_country: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "registration_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "registration_status", ctx.QueryParams(), &params.RegistrationStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter registration_status: %s", err))
+	}
+
+	// ------------- Optional query parameter "search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter search: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifEntitiesList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGleifEntitiesRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifEntitiesRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "lei" -------------
+	var lei string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lei", ctx.Param("lei"), &lei, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lei: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifEntitiesRetrieve(ctx, lei)
+	return err
+}
+
+// V1DataSourcesGleifEntitiesAssetMatchesList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifEntitiesAssetMatchesList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "lei" -------------
+	var lei string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lei", ctx.Param("lei"), &lei, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lei: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifEntitiesAssetMatchesList(ctx, lei)
+	return err
+}
+
+// V1DataSourcesGleifEntitiesChildrenList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifEntitiesChildrenList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "lei" -------------
+	var lei string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lei", ctx.Param("lei"), &lei, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lei: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifEntitiesChildrenList(ctx, lei)
+	return err
+}
+
+// V1DataSourcesGleifEntitiesParentsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifEntitiesParentsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "lei" -------------
+	var lei string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lei", ctx.Param("lei"), &lei, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lei: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifEntitiesParentsRetrieve(ctx, lei)
+	return err
+}
+
+// V1DataSourcesGleifExceptionsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifExceptionsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGleifExceptionsListParams
+	// ------------- Optional query parameter "exception_category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "exception_category", ctx.QueryParams(), &params.ExceptionCategory, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter exception_category: %s", err))
+	}
+
+	// ------------- Optional query parameter "exception_reason" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "exception_reason", ctx.QueryParams(), &params.ExceptionReason, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter exception_reason: %s", err))
+	}
+
+	// ------------- Optional query parameter "lei" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lei", ctx.QueryParams(), &params.Lei, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lei: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifExceptionsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesGleifRelationshipsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesGleifRelationshipsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesGleifRelationshipsListParams
+	// ------------- Optional query parameter "end_lei" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_lei", ctx.QueryParams(), &params.EndLei, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end_lei: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "relationship_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "relationship_status", ctx.QueryParams(), &params.RelationshipStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter relationship_status: %s", err))
+	}
+
+	// ------------- Optional query parameter "relationship_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "relationship_type", ctx.QueryParams(), &params.RelationshipType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter relationship_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "start_lei" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_lei", ctx.QueryParams(), &params.StartLei, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start_lei: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesGleifRelationshipsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesNoaaStormEventsEventsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesNoaaStormEventsEventsList(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesNoaaStormEventsEventsListParams
+	// ------------- Optional query parameter "bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "bbox", ctx.QueryParams(), &params.Bbox, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "event_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "event_type", ctx.QueryParams(), &params.EventType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter event_type: %s", err))
+	}
+
+	// ------------- Optional query parameter "lat" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lat", ctx.QueryParams(), &params.Lat, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lat: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "lon" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lon", ctx.QueryParams(), &params.Lon, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lon: %s", err))
+	}
+
+	// ------------- Optional query parameter "month" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "month", ctx.QueryParams(), &params.Month, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter month: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// ------------- Optional query parameter "radius_km" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "radius_km", ctx.QueryParams(), &params.RadiusKm, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter radius_km: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesNoaaStormEventsEventsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesOpenaqInstrumentsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqInstrumentsList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqInstrumentsList(ctx)
+	return err
+}
+
+// V1DataSourcesOpenaqLicensesList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLicensesList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqLicensesList(ctx)
 	return err
 }
 
@@ -1094,6 +2750,22 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsRetrieve(ctx echo.C
 	return err
 }
 
+// V1DataSourcesOpenaqLocationsFlagsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsFlagsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqLocationsFlagsList(ctx, id)
+	return err
+}
+
 // V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve converts echo context to params.
 func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx echo.Context) error {
 	var err error
@@ -1105,8 +2777,42 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsLatestMeasurementsR
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams
+	// ------------- Optional query parameter "datetime_min" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "datetime_min", ctx.QueryParams(), &params.DatetimeMin, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter datetime_min: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx, id)
+	err = w.Handler.V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(ctx, id, params)
+	return err
+}
+
+// V1DataSourcesOpenaqLocationsSensorsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqLocationsSensorsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqLocationsSensorsList(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqManufacturersList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqManufacturersList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqManufacturersList(ctx)
 	return err
 }
 
@@ -1272,6 +2978,15 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsCountryTotalsRet
 	return err
 }
 
+// V1DataSourcesOpenaqMeasurementsDateRangeRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsDateRangeRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqMeasurementsDateRangeRetrieve(ctx)
+	return err
+}
+
 // V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve converts echo context to params.
 func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve(ctx echo.Context) error {
 	var err error
@@ -1378,6 +3093,31 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsTotalsRetrieve(c
 	return err
 }
 
+// V1DataSourcesOpenaqMeasurementsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqMeasurementsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqMeasurementsRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqOwnersList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqOwnersList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqOwnersList(ctx)
+	return err
+}
+
 // V1DataSourcesOpenaqParametersList converts echo context to params.
 func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqParametersList(ctx echo.Context) error {
 	var err error
@@ -1414,6 +3154,31 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqParametersList(ctx echo.Cont
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1DataSourcesOpenaqParametersList(ctx, params)
+	return err
+}
+
+// V1DataSourcesOpenaqParametersRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqParametersRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqParametersRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqProvidersList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqProvidersList(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqProvidersList(ctx)
 	return err
 }
 
@@ -1509,6 +3274,533 @@ func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsList(ctx echo.Context
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1DataSourcesOpenaqSensorsList(ctx, params)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsDailyList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsDailyList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesOpenaqSensorsDailyListParams
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsDailyList(ctx, id, params)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsDayOfWeekRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsDayOfWeekRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsDayOfWeekRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsFlagsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsFlagsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsFlagsList(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsHourOfDayRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsHourOfDayRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsHourOfDayRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsHourlyList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsHourlyList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesOpenaqSensorsHourlyListParams
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsHourlyList(ctx, id, params)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsMeasurementsList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsMeasurementsList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesOpenaqSensorsMeasurementsListParams
+	// ------------- Optional query parameter "days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "days", ctx.QueryParams(), &params.Days, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter days: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsMeasurementsList(ctx, id, params)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsMonthOfYearRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsMonthOfYearRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsMonthOfYearRetrieve(ctx, id)
+	return err
+}
+
+// V1DataSourcesOpenaqSensorsYearlyList converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqSensorsYearlyList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1DataSourcesOpenaqSensorsYearlyListParams
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "page_size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_size", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page_size: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqSensorsYearlyList(ctx, id, params)
+	return err
+}
+
+// V1DataSourcesOpenaqStatsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1DataSourcesOpenaqStatsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1DataSourcesOpenaqStatsRetrieve(ctx)
+	return err
+}
+
+// V1EsgAggregationsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgAggregationsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgAggregationsRetrieveParams
+	// ------------- Required query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, true, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "include_correlations" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_correlations", ctx.QueryParams(), &params.IncludeCorrelations, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_correlations: %s", err))
+	}
+
+	// ------------- Optional query parameter "location_bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "location_bbox", ctx.QueryParams(), &params.LocationBbox, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "parameters" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameters", ctx.QueryParams(), &params.Parameters, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameters: %s", err))
+	}
+
+	// ------------- Optional query parameter "quality_threshold" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "quality_threshold", ctx.QueryParams(), &params.QualityThreshold, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter quality_threshold: %s", err))
+	}
+
+	// ------------- Optional query parameter "sources" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sources", ctx.QueryParams(), &params.Sources, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sources: %s", err))
+	}
+
+	// ------------- Required query parameter "temporal_resolution" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "temporal_resolution", ctx.QueryParams(), &params.TemporalResolution, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter temporal_resolution: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgAggregationsRetrieve(ctx, params)
+	return err
+}
+
+// V1EsgAnalyticsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgAnalyticsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgAnalyticsRetrieveParams
+	// ------------- Optional query parameter "correlation_threshold" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "correlation_threshold", ctx.QueryParams(), &params.CorrelationThreshold, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter correlation_threshold: %s", err))
+	}
+
+	// ------------- Required query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, true, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "include_climatetrace" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_climatetrace", ctx.QueryParams(), &params.IncludeClimatetrace, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_climatetrace: %s", err))
+	}
+
+	// ------------- Optional query parameter "include_openaq" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_openaq", ctx.QueryParams(), &params.IncludeOpenaq, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_openaq: %s", err))
+	}
+
+	// ------------- Optional query parameter "minimum_data_points" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "minimum_data_points", ctx.QueryParams(), &params.MinimumDataPoints, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter minimum_data_points: %s", err))
+	}
+
+	// ------------- Optional query parameter "temporal_window_days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "temporal_window_days", ctx.QueryParams(), &params.TemporalWindowDays, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter temporal_window_days: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgAnalyticsRetrieve(ctx, params)
+	return err
+}
+
+// V1EsgClimatetraceStatisticsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgClimatetraceStatisticsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgClimatetraceStatisticsRetrieveParams
+	// ------------- Required query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, true, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgClimatetraceStatisticsRetrieve(ctx, params)
+	return err
+}
+
+// V1EsgCorrelationsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgCorrelationsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgCorrelationsRetrieveParams
+	// ------------- Optional query parameter "correlation_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "correlation_type", ctx.QueryParams(), &params.CorrelationType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter correlation_type: %s", err))
+	}
+
+	// ------------- Required query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, true, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "location_bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "location_bbox", ctx.QueryParams(), &params.LocationBbox, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "minimum_data_points" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "minimum_data_points", ctx.QueryParams(), &params.MinimumDataPoints, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter minimum_data_points: %s", err))
+	}
+
+	// ------------- Optional query parameter "parameters" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameters", ctx.QueryParams(), &params.Parameters, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameters: %s", err))
+	}
+
+	// ------------- Optional query parameter "sector_filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sector_filter", ctx.QueryParams(), &params.SectorFilter, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sector_filter: %s", err))
+	}
+
+	// ------------- Required query parameter "sources" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, true, "sources", ctx.QueryParams(), &params.Sources, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sources: %s", err))
+	}
+
+	// ------------- Optional query parameter "spatial_radius_km" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "spatial_radius_km", ctx.QueryParams(), &params.SpatialRadiusKm, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter spatial_radius_km: %s", err))
+	}
+
+	// ------------- Optional query parameter "statistical_tests" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statistical_tests", ctx.QueryParams(), &params.StatisticalTests, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statistical_tests: %s", err))
+	}
+
+	// ------------- Optional query parameter "temporal_window_days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "temporal_window_days", ctx.QueryParams(), &params.TemporalWindowDays, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter temporal_window_days: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgCorrelationsRetrieve(ctx, params)
 	return err
 }
 
@@ -1663,6 +3955,148 @@ func (w *ServerInterfaceWrapper) V1EsgDataRetrieve(ctx echo.Context) error {
 	return err
 }
 
+// V1EsgDefinitionsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgDefinitionsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgDefinitionsRetrieve(ctx)
+	return err
+}
+
+// V1EsgDefinitionsSourcesRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgDefinitionsSourcesRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgDefinitionsSourcesRetrieve(ctx)
+	return err
+}
+
+// V1EsgDefinitionsUnitsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgDefinitionsUnitsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgDefinitionsUnitsRetrieve(ctx)
+	return err
+}
+
+// V1EsgExportRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgExportRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgExportRetrieveParams
+	// ------------- Optional query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "location_bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "location_bbox", ctx.QueryParams(), &params.LocationBbox, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "location_point" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "location_point", ctx.QueryParams(), &params.LocationPoint, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_point: %s", err))
+	}
+
+	// ------------- Optional query parameter "output_format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "output_format", ctx.QueryParams(), &params.OutputFormat, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter output_format: %s", err))
+	}
+
+	// ------------- Optional query parameter "parameters" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameters", ctx.QueryParams(), &params.Parameters, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameters: %s", err))
+	}
+
+	// ------------- Optional query parameter "radius_km" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "radius_km", ctx.QueryParams(), &params.RadiusKm, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter radius_km: %s", err))
+	}
+
+	// ------------- Optional query parameter "sources" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sources", ctx.QueryParams(), &params.Sources, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sources: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgExportRetrieve(ctx, params)
+	return err
+}
+
+// V1EsgExportsCreate converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgExportsCreate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgExportsCreate(ctx)
+	return err
+}
+
+// V1EsgExportsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgExportsRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgExportsRetrieve(ctx, id)
+	return err
+}
+
+// V1EsgExportsDownloadRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgExportsDownloadRetrieve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgExportsDownloadRetrieve(ctx, id)
+	return err
+}
+
 // V1EsgHealthRetrieve converts echo context to params.
 func (w *ServerInterfaceWrapper) V1EsgHealthRetrieve(ctx echo.Context) error {
 	var err error
@@ -1739,12 +4173,37 @@ func (w *ServerInterfaceWrapper) V1EsgLocationsRetrieve(ctx echo.Context) error 
 	return err
 }
 
+// V1EsgOpenaqStatisticsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgOpenaqStatisticsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgOpenaqStatisticsRetrieveParams
+	// ------------- Required query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, true, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgOpenaqStatisticsRetrieve(ctx, params)
+	return err
+}
+
 // V1EsgParametersRetrieve converts echo context to params.
 func (w *ServerInterfaceWrapper) V1EsgParametersRetrieve(ctx echo.Context) error {
 	var err error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params V1EsgParametersRetrieveParams
+	// ------------- Optional query parameter "parameter_types" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameter_types", ctx.QueryParams(), &params.ParameterTypes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameter_types: %s", err))
+	}
+
 	// ------------- Optional query parameter "sources" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "sources", ctx.QueryParams(), &params.Sources, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -1754,6 +4213,105 @@ func (w *ServerInterfaceWrapper) V1EsgParametersRetrieve(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.V1EsgParametersRetrieve(ctx, params)
+	return err
+}
+
+// V1EsgQualityRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgQualityRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgQualityRetrieveParams
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "location_bbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "location_bbox", ctx.QueryParams(), &params.LocationBbox, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter location_bbox: %s", err))
+	}
+
+	// ------------- Optional query parameter "parameters" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "parameters", ctx.QueryParams(), &params.Parameters, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parameters: %s", err))
+	}
+
+	// ------------- Optional query parameter "quality_detail_level" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "quality_detail_level", ctx.QueryParams(), &params.QualityDetailLevel, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter quality_detail_level: %s", err))
+	}
+
+	// ------------- Optional query parameter "sources" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sources", ctx.QueryParams(), &params.Sources, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sources: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgQualityRetrieve(ctx, params)
+	return err
+}
+
+// V1EsgSectorsRetrieve converts echo context to params.
+func (w *ServerInterfaceWrapper) V1EsgSectorsRetrieve(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params V1EsgSectorsRetrieveParams
+	// ------------- Optional query parameter "country_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "country_codes", ctx.QueryParams(), &params.CountryCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter country_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_from", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "date_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "date_to", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter date_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sources" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "sources", ctx.QueryParams(), &params.Sources, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sources: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.V1EsgSectorsRetrieve(ctx, params)
 	return err
 }
 
@@ -1956,30 +4514,96 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/auth/refresh/", wrapper.AuthRefreshCreate, options.OperationMiddlewares["auth_refresh_create"]...)
 	router.GET(options.BaseURL+"/api/auth/user/", wrapper.AuthUserRetrieve, options.OperationMiddlewares["auth_user_retrieve"]...)
 	router.GET(options.BaseURL+"/api/schema/", wrapper.SchemaRetrieve, options.OperationMiddlewares["schema_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/admin-areas/search/", wrapper.V1DataSourcesClimatetraceAdminAreasSearchList, options.OperationMiddlewares["v1_data_sources_climatetrace_admin_areas_search_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/admin-areas/:id/geojson/", wrapper.V1DataSourcesClimatetraceAdminAreasGeojsonRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_admin_areas_geojson_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/annual-country-emissions/", wrapper.V1DataSourcesClimatetraceAnnualCountryEmissionsList, options.OperationMiddlewares["v1_data_sources_climatetrace_annual_country_emissions_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/assets/", wrapper.V1DataSourcesClimatetraceAssetsList, options.OperationMiddlewares["v1_data_sources_climatetrace_assets_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/assets/:id/", wrapper.V1DataSourcesClimatetraceAssetsRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_assets_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/assets/:id/emissions/", wrapper.V1DataSourcesClimatetraceAssetsEmissionsList, options.OperationMiddlewares["v1_data_sources_climatetrace_assets_emissions_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/assets/:id/violations/", wrapper.V1DataSourcesClimatetraceAssetsViolationsList, options.OperationMiddlewares["v1_data_sources_climatetrace_assets_violations_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/company-matches/", wrapper.V1DataSourcesClimatetraceCompanyMatchesList, options.OperationMiddlewares["v1_data_sources_climatetrace_company_matches_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/countries/", wrapper.V1DataSourcesClimatetraceCountriesList, options.OperationMiddlewares["v1_data_sources_climatetrace_countries_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/countries/:id/assets/", wrapper.V1DataSourcesClimatetraceCountriesAssetsList, options.OperationMiddlewares["v1_data_sources_climatetrace_countries_assets_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/definitions/continents/", wrapper.V1DataSourcesClimatetraceDefinitionsContinentsList, options.OperationMiddlewares["v1_data_sources_climatetrace_definitions_continents_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/definitions/gases/", wrapper.V1DataSourcesClimatetraceDefinitionsGasesList, options.OperationMiddlewares["v1_data_sources_climatetrace_definitions_gases_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/definitions/groups/", wrapper.V1DataSourcesClimatetraceDefinitionsGroupsList, options.OperationMiddlewares["v1_data_sources_climatetrace_definitions_groups_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/definitions/subsectors/", wrapper.V1DataSourcesClimatetraceDefinitionsSubsectorsList, options.OperationMiddlewares["v1_data_sources_climatetrace_definitions_subsectors_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/", wrapper.V1DataSourcesClimatetraceEmissionsList, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/aggregated-emissions/", wrapper.V1DataSourcesClimatetraceEmissionsAggregatedEmissionsRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_aggregated_emissions_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/country_totals/", wrapper.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_country_totals_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/date_range/", wrapper.V1DataSourcesClimatetraceEmissionsDateRangeRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_date_range_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/gas_type_distribution/", wrapper.V1DataSourcesClimatetraceEmissionsGasTypeDistributionRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_gas_type_distribution_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/sector_totals/", wrapper.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_sector_totals_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/emissions/totals/", wrapper.V1DataSourcesClimatetraceEmissionsTotalsRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_emissions_totals_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/sectors/", wrapper.V1DataSourcesClimatetraceSectorsList, options.OperationMiddlewares["v1_data_sources_climatetrace_sectors_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/sectors/:id/assets/", wrapper.V1DataSourcesClimatetraceSectorsAssetsList, options.OperationMiddlewares["v1_data_sources_climatetrace_sectors_assets_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/sectors/:id/emissions_summary/", wrapper.V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve, options.OperationMiddlewares["v1_data_sources_climatetrace_sectors_emissions_summary_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/climatetrace/violations/", wrapper.V1DataSourcesClimatetraceViolationsList, options.OperationMiddlewares["v1_data_sources_climatetrace_violations_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/edgar/air-pollutant-grid/", wrapper.V1DataSourcesEdgarAirPollutantGridList, options.OperationMiddlewares["v1_data_sources_edgar_air_pollutant_grid_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/edgar/air-pollutant-totals/", wrapper.V1DataSourcesEdgarAirPollutantTotalsList, options.OperationMiddlewares["v1_data_sources_edgar_air_pollutant_totals_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/edgar/country-totals/", wrapper.V1DataSourcesEdgarCountryTotalsList, options.OperationMiddlewares["v1_data_sources_edgar_country_totals_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/edgar/fasttrack/", wrapper.V1DataSourcesEdgarFasttrackList, options.OperationMiddlewares["v1_data_sources_edgar_fasttrack_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/edgar/grid-emissions/", wrapper.V1DataSourcesEdgarGridEmissionsList, options.OperationMiddlewares["v1_data_sources_edgar_grid_emissions_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/edgar/temporal-profiles/", wrapper.V1DataSourcesEdgarTemporalProfilesList, options.OperationMiddlewares["v1_data_sources_edgar_temporal_profiles_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gcp/carbon-budget/", wrapper.V1DataSourcesGcpCarbonBudgetList, options.OperationMiddlewares["v1_data_sources_gcp_carbon_budget_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gcp/emissions-by-fuel/", wrapper.V1DataSourcesGcpEmissionsByFuelList, options.OperationMiddlewares["v1_data_sources_gcp_emissions_by_fuel_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gcp/methane-budget/", wrapper.V1DataSourcesGcpMethaneBudgetList, options.OperationMiddlewares["v1_data_sources_gcp_methane_budget_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gcp/national-emissions/", wrapper.V1DataSourcesGcpNationalEmissionsList, options.OperationMiddlewares["v1_data_sources_gcp_national_emissions_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/entities/", wrapper.V1DataSourcesGleifEntitiesList, options.OperationMiddlewares["v1_data_sources_gleif_entities_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/entities/:lei/", wrapper.V1DataSourcesGleifEntitiesRetrieve, options.OperationMiddlewares["v1_data_sources_gleif_entities_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/entities/:lei/asset-matches/", wrapper.V1DataSourcesGleifEntitiesAssetMatchesList, options.OperationMiddlewares["v1_data_sources_gleif_entities_asset_matches_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/entities/:lei/children/", wrapper.V1DataSourcesGleifEntitiesChildrenList, options.OperationMiddlewares["v1_data_sources_gleif_entities_children_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/entities/:lei/parents/", wrapper.V1DataSourcesGleifEntitiesParentsRetrieve, options.OperationMiddlewares["v1_data_sources_gleif_entities_parents_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/exceptions/", wrapper.V1DataSourcesGleifExceptionsList, options.OperationMiddlewares["v1_data_sources_gleif_exceptions_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/gleif/relationships/", wrapper.V1DataSourcesGleifRelationshipsList, options.OperationMiddlewares["v1_data_sources_gleif_relationships_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/noaa_storm_events/events/", wrapper.V1DataSourcesNoaaStormEventsEventsList, options.OperationMiddlewares["v1_data_sources_noaa_storm_events_events_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/instruments/", wrapper.V1DataSourcesOpenaqInstrumentsList, options.OperationMiddlewares["v1_data_sources_openaq_instruments_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/licenses/", wrapper.V1DataSourcesOpenaqLicensesList, options.OperationMiddlewares["v1_data_sources_openaq_licenses_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/locations/", wrapper.V1DataSourcesOpenaqLocationsList, options.OperationMiddlewares["v1_data_sources_openaq_locations_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/locations/:id/", wrapper.V1DataSourcesOpenaqLocationsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_locations_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/locations/:id/flags/", wrapper.V1DataSourcesOpenaqLocationsFlagsList, options.OperationMiddlewares["v1_data_sources_openaq_locations_flags_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/locations/:id/latest_measurements/", wrapper.V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_locations_latest_measurements_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/locations/:id/sensors/", wrapper.V1DataSourcesOpenaqLocationsSensorsList, options.OperationMiddlewares["v1_data_sources_openaq_locations_sensors_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/manufacturers/", wrapper.V1DataSourcesOpenaqManufacturersList, options.OperationMiddlewares["v1_data_sources_openaq_manufacturers_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/measurements/", wrapper.V1DataSourcesOpenaqMeasurementsList, options.OperationMiddlewares["v1_data_sources_openaq_measurements_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/measurements/country_totals/", wrapper.V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_measurements_country_totals_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/measurements/date_range/", wrapper.V1DataSourcesOpenaqMeasurementsDateRangeRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_measurements_date_range_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/measurements/parameter_totals/", wrapper.V1DataSourcesOpenaqMeasurementsParameterTotalsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_measurements_parameter_totals_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/measurements/totals/", wrapper.V1DataSourcesOpenaqMeasurementsTotalsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_measurements_totals_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/measurements/:id/", wrapper.V1DataSourcesOpenaqMeasurementsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_measurements_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/owners/", wrapper.V1DataSourcesOpenaqOwnersList, options.OperationMiddlewares["v1_data_sources_openaq_owners_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/parameters/", wrapper.V1DataSourcesOpenaqParametersList, options.OperationMiddlewares["v1_data_sources_openaq_parameters_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/parameters/:id/", wrapper.V1DataSourcesOpenaqParametersRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_parameters_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/providers/", wrapper.V1DataSourcesOpenaqProvidersList, options.OperationMiddlewares["v1_data_sources_openaq_providers_list"]...)
 	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/", wrapper.V1DataSourcesOpenaqSensorsList, options.OperationMiddlewares["v1_data_sources_openaq_sensors_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/", wrapper.V1DataSourcesOpenaqSensorsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_sensors_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/daily/", wrapper.V1DataSourcesOpenaqSensorsDailyList, options.OperationMiddlewares["v1_data_sources_openaq_sensors_daily_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/day-of-week/", wrapper.V1DataSourcesOpenaqSensorsDayOfWeekRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_sensors_day_of_week_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/flags/", wrapper.V1DataSourcesOpenaqSensorsFlagsList, options.OperationMiddlewares["v1_data_sources_openaq_sensors_flags_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/hour-of-day/", wrapper.V1DataSourcesOpenaqSensorsHourOfDayRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_sensors_hour_of_day_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/hourly/", wrapper.V1DataSourcesOpenaqSensorsHourlyList, options.OperationMiddlewares["v1_data_sources_openaq_sensors_hourly_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/measurements/", wrapper.V1DataSourcesOpenaqSensorsMeasurementsList, options.OperationMiddlewares["v1_data_sources_openaq_sensors_measurements_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/month-of-year/", wrapper.V1DataSourcesOpenaqSensorsMonthOfYearRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_sensors_month_of_year_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/sensors/:id/yearly/", wrapper.V1DataSourcesOpenaqSensorsYearlyList, options.OperationMiddlewares["v1_data_sources_openaq_sensors_yearly_list"]...)
+	router.GET(options.BaseURL+"/api/v1/data-sources/openaq/stats/", wrapper.V1DataSourcesOpenaqStatsRetrieve, options.OperationMiddlewares["v1_data_sources_openaq_stats_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/aggregations/", wrapper.V1EsgAggregationsRetrieve, options.OperationMiddlewares["v1_esg_aggregations_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/analytics/", wrapper.V1EsgAnalyticsRetrieve, options.OperationMiddlewares["v1_esg_analytics_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/climatetrace-statistics/", wrapper.V1EsgClimatetraceStatisticsRetrieve, options.OperationMiddlewares["v1_esg_climatetrace_statistics_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/correlations/", wrapper.V1EsgCorrelationsRetrieve, options.OperationMiddlewares["v1_esg_correlations_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/data/", wrapper.V1EsgDataRetrieve, options.OperationMiddlewares["v1_esg_data_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/definitions/", wrapper.V1EsgDefinitionsRetrieve, options.OperationMiddlewares["v1_esg_definitions_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/definitions/sources/", wrapper.V1EsgDefinitionsSourcesRetrieve, options.OperationMiddlewares["v1_esg_definitions_sources_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/definitions/units/", wrapper.V1EsgDefinitionsUnitsRetrieve, options.OperationMiddlewares["v1_esg_definitions_units_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/export/", wrapper.V1EsgExportRetrieve, options.OperationMiddlewares["v1_esg_export_retrieve"]...)
+	router.POST(options.BaseURL+"/api/v1/esg/exports/", wrapper.V1EsgExportsCreate, options.OperationMiddlewares["v1_esg_exports_create"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/exports/:id/", wrapper.V1EsgExportsRetrieve, options.OperationMiddlewares["v1_esg_exports_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/exports/:id/download/", wrapper.V1EsgExportsDownloadRetrieve, options.OperationMiddlewares["v1_esg_exports_download_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/health/", wrapper.V1EsgHealthRetrieve, options.OperationMiddlewares["v1_esg_health_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/locations/", wrapper.V1EsgLocationsRetrieve, options.OperationMiddlewares["v1_esg_locations_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/openaq-statistics/", wrapper.V1EsgOpenaqStatisticsRetrieve, options.OperationMiddlewares["v1_esg_openaq_statistics_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/parameters/", wrapper.V1EsgParametersRetrieve, options.OperationMiddlewares["v1_esg_parameters_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/quality/", wrapper.V1EsgQualityRetrieve, options.OperationMiddlewares["v1_esg_quality_retrieve"]...)
+	router.GET(options.BaseURL+"/api/v1/esg/sectors/", wrapper.V1EsgSectorsRetrieve, options.OperationMiddlewares["v1_esg_sectors_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/statistics/", wrapper.V1EsgStatisticsRetrieve, options.OperationMiddlewares["v1_esg_statistics_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/summary/", wrapper.V1EsgSummaryRetrieve, options.OperationMiddlewares["v1_esg_summary_retrieve"]...)
 	router.GET(options.BaseURL+"/api/v1/esg/system-health/", wrapper.V1EsgSystemHealthRetrieve, options.OperationMiddlewares["v1_esg_system_health_retrieve"]...)

@@ -17,6 +17,9 @@ func All(env *toolkit.Env) []toolkit.Tool {
 		emissionsByCountry(env),
 		edgarCountryTotals(env),
 		platformStatistics(env),
+		edgarAirPollutants(env),
+		gcpNationalEmissions(env),
+		gcpCarbonBudget(env),
 	}
 }
 
@@ -31,12 +34,18 @@ func Operations() map[string][]string {
 		"emissions_by_country":       {"v1_data_sources_climatetrace_emissions_country_totals_retrieve"},
 		"edgar_country_totals":       {"v1_data_sources_edgar_country_totals_list"},
 		"platform_statistics":        {"v1_esg_statistics_retrieve"},
+		"edgar_air_pollutants":       {"v1_data_sources_edgar_air_pollutant_totals_list"},
+		"gcp_national_emissions":     {"v1_data_sources_gcp_national_emissions_list"},
+		"gcp_carbon_budget":          {"v1_data_sources_gcp_carbon_budget_list"},
+		"facility_owners":            {"v1_data_sources_climatetrace_assets_retrieve", "v1_data_sources_climatetrace_company_matches_list", "v1_data_sources_gleif_entities_parents_retrieve"},
 		"find_nearby":                {"v1_esg_locations_retrieve"},
 		"get_air_quality":            {"v1_data_sources_openaq_measurements_list"},
 		"get_data_summary":           {"v1_esg_statistics_retrieve", "v1_esg_summary_retrieve"},
 		"get_emissions":              {"v1_data_sources_climatetrace_emissions_list", "v1_data_sources_edgar_country_totals_list", "v1_data_sources_edgar_grid_emissions_list"},
 		"get_system_health":          {"v1_esg_health_retrieve", "v1_esg_system_health_retrieve"},
 		"get_trends":                 {"v1_esg_trends_retrieve"},
+		"station_means":              {"v1_data_sources_openaq_locations_retrieve", "v1_data_sources_openaq_sensors_daily_list"},
+		"storm_events":               {"v1_data_sources_noaa_storm_events_events_list"},
 	}
 }
 

@@ -104,6 +104,11 @@ var canonicalFilters = []filterCase{
 		field("sector", "ENE")},
 	{ed + "grid-emissions/?bbox=4.2,51.8,4.8,52.1&min_value=1000&page_size=1000", ed + "grid-emissions/?bbox=4.2,51.8,4.8,52.1&page_size=1000",
 		func(r map[string]any) bool { return r["value"].(float64) >= 1000 }},
+	// The aliases of the operations added for user_client.py (api/README.md, "Every endpoint").
+	{ed + "fasttrack/?country_code=NPL&page_size=1000", ed + "fasttrack/?page_size=1000", field("country_code", "NPL")},
+	{ed + "air-pollutant-totals/?country_code=NPL&page_size=1000", ed + "air-pollutant-totals/?page_size=1000", field("country_code", "NPL")},
+	{ed + "air-pollutant-totals/?country_iso3=NPL&gas=nox&page_size=1000", ed + "air-pollutant-totals/?country_iso3=NPL&page_size=1000",
+		field("gas", "NOx")},
 	{ed + "grid-emissions/?bbox=4.2,51.8,4.8,52.1&start_date=2021-01-01&end_date=2021-12-31&page_size=1000",
 		ed + "grid-emissions/?bbox=4.2,51.8,4.8,52.1&page_size=1000", field("year", 2021)},
 }

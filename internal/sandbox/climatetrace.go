@@ -216,15 +216,6 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 	for i := range h.d.Assets {
 		counts[h.d.Assets[i].Country]++
 	}
-	byISO := make([]int, len(h.d.Countries))
-	for i := range byISO {
-		byISO[i] = i
-	}
-	slices.SortFunc(byISO, func(a, b int) int { return strings.Compare(h.d.Countries[a].ISO3, h.d.Countries[b].ISO3) })
-	ids := make([]int, len(h.d.Countries))
-	for rank, ci := range byISO {
-		ids[ci] = rank + 1
-	}
 	var idx []int
 	search := ""
 	if p.Search != nil {
@@ -246,7 +237,7 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 		Results: []janaapi.ClimateTraceCountry{}}
 	for _, ci := range pageOf(idx, w) {
 		ct := h.d.Countries[ci]
-		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: ids[ci], CountryIso3: ct.ISO3,
+		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: h.d.CTCountryID(ci), CountryIso3: ct.ISO3,
 			CountryIso2: ptr(ct.ISO2), CountryName: ct.Name, Continent: ptr(ct.Continent), AssetCount: counts[ci]})
 	}
 	return writeJSON(c, http.StatusOK, out)

@@ -150,10 +150,15 @@ func (h *server) V1EsgHealthRetrieve(c echo.Context) error {
 		Version: "2.1.0", Timestamp: time.Now().UTC().Truncate(time.Millisecond)})
 }
 
-// V1EsgParametersRetrieve lists what can be asked for, per source.
+// V1EsgParametersRetrieve lists what can be asked for, per source; parameter_types keeps the
+// pollutants (air_quality, OpenAQ's) or the gases (emissions, Climate TRACE's and EDGAR's).
 func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParametersRetrieveParams) error {
 	out := janaapi.UnifiedParametersResponse{Parameters: []janaapi.UnifiedParameter{}}
+	types := sourcesOf(p.ParameterTypes, "air_quality", "emissions")
 	for _, src := range sourcesOf(p.Sources, srcOpenAQ, srcClimateTrace, srcEdgar) {
+		if kind := map[string]string{srcOpenAQ: "air_quality"}[src]; !slices.Contains(types, cmp.Or(kind, "emissions")) {
+			continue
+		}
 		switch src {
 		case srcOpenAQ:
 			for _, prm := range h.d.Parameters {

@@ -127,3 +127,11 @@ func deref[T any](p *[]T) []T {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// strOf is the string behind p, or "".
+func strOf(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -125,8 +125,9 @@ func (h *server) V1DataSourcesOpenaqLocationsRetrieve(c echo.Context, id int) er
 }
 
 // V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve returns each sensor's last reading
-// (which, as on the real platform, may be -999).
-func (h *server) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(c echo.Context, id int) error {
+// (which, as on the real platform, may be -999); datetime_min leaves out sensors whose last
+// reading is older.
+func (h *server) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(c echo.Context, id int, p janaapi.V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieveParams) error {
 	l, ok := h.d.LocationByID(id)
 	if !ok {
 		return notFound()
@@ -134,7 +135,11 @@ func (h *server) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(c echo.C
 	out := janaapi.OpenAQLatestMeasurements{LocationId: l.ID, LocationName: ptr(l.Name),
 		Measurements: []janaapi.OpenAQMeasurement{}}
 	for _, si := range l.Sensors {
-		out.Measurements = append(out.Measurements, h.measurementBody(data.Ref{Sensor: si, Slot: h.d.Sensors[si].End() - 1}))
+		last := h.d.Sensors[si].End() - 1
+		if p.DatetimeMin != nil && data.SlotTime(last).Before(*p.DatetimeMin) {
+			continue
+		}
+		out.Measurements = append(out.Measurements, h.measurementBody(data.Ref{Sensor: si, Slot: last}))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"strconv"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -24,9 +25,8 @@ func (s *Sandbox) operation(op *opSpec) echo.MiddlewareFunc {
 			if ae := s.authenticate(c, st, op); ae != nil {
 				return ae
 			}
-			if op.HasPath {
-				// Django's <int:pk> converter: anything else does not route.
-				if _, err := strconv.Atoi(c.Param("id")); err != nil {
+			for _, pp := range op.PathParams {
+				if !converts(pp.Converter, c.Param(pp.Name)) {
 					return notFound()
 				}
 			}
@@ -43,4 +43,23 @@ func (s *Sandbox) operation(op *opSpec) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// converts reports whether a path segment passes Django's URL converter: <int:…> takes digits
+// (here: that fit in 64 bits), <uuid:…> a canonical UUID, <str:…> anything but nothing.
+func converts(converter, v string) bool {
+	switch converter {
+	case "int":
+		for _, r := range v {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		_, err := strconv.ParseInt(v, 10, 64)
+		return err == nil
+	case "uuid":
+		_, err := uuid.Parse(v)
+		return err == nil && len(v) == 36
+	}
+	return v != ""
 }

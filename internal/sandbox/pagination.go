@@ -13,6 +13,8 @@ import (
 const (
 	defaultPageSize = 100
 	maxPageSize     = 1000
+	// maxOffset caps limit/offset offsets (a larger one reads past every table anyway).
+	maxOffset = 1 << 40
 )
 
 // served is the name a committed query parameter has in the served schema (after renames).
@@ -35,6 +37,13 @@ func (s *Sandbox) link(c echo.Context, set map[string]string, remove ...string) 
 		q.Del(s.spec.served(k))
 	}
 	u := url.URL{Scheme: requestScheme(r), Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	str := u.String()
+	return &str
+}
+
+// absolute is an absolute URL of path on the request's host (DRF's build_absolute_uri).
+func (s *Sandbox) absolute(c echo.Context, path string) *string {
+	u := url.URL{Scheme: requestScheme(c.Request()), Host: c.Request().Host, Path: path}
 	str := u.String()
 	return &str
 }
@@ -114,7 +123,8 @@ func firstOf[T any](values ...*T) *T {
 func (s *Sandbox) limitOffsetWindow(c echo.Context, limit, offset *int, count int) window {
 	w := window{limit: pageSize(limit)}
 	if offset != nil && *offset > 0 {
-		w.offset = *offset
+		// Past every table's end, and far from overflowing offset+limit.
+		w.offset = min(*offset, maxOffset)
 	}
 	if w.offset+w.limit < count {
 		w.next = s.link(c, map[string]string{"limit": strconv.Itoa(w.limit), "offset": strconv.Itoa(w.offset + w.limit)})

@@ -281,3 +281,17 @@ func TestCursorPagination(t *testing.T) {
 		}
 	})
 }
+
+// TestHugeOffsets: an offset near the integer limit reads past the end (an empty page) instead
+// of overflowing offset+limit.
+func TestHugeOffsets(t *testing.T) {
+	t.Parallel()
+	e := sharedEnv(t)
+	for _, q := range []string{"climatetrace/sectors/?limit=10&offset=9223372036854775807",
+		"gcp/carbon-budget/?limit=1000&offset=9223372036854775000", "openaq/sensors/5/daily/?offset=9223372036854775807"} {
+		resp, body := e.get(t, e.url+"/api/v1/data-sources/"+q)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"results":[]`) {
+			t.Errorf("%s: %d %.200s", q, resp.StatusCode, body)
+		}
+	}
+}

@@ -145,6 +145,7 @@ type Sandbox struct {
 	auth    *authStore
 	faults  *faultInjector
 	stats   *statsRecorder
+	exports *exportStore
 	handler http.Handler
 	startup time.Duration
 }
@@ -184,7 +185,7 @@ func assemble(cfg Config, ds *data.Dataset) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s := &Sandbox{cfg: cfg, log: log, ds: ds, spec: spec, auth: auth, faults: faults,
-		stats: newStatsRecorder()}
+		stats: newStatsRecorder(), exports: newExportStore()}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -27,13 +27,15 @@ type apiSpec struct {
 
 // opSpec describes one operation.
 type opSpec struct {
-	ID      string
-	Method  string
-	Path    string // OpenAPI path, e.g. /api/v1/esg/data/
-	Public  bool   // security allows anonymous access
-	HasPath bool   // has an integer {id} path parameter
-	params  map[string]*paramSpec
-	allowed []string // served query parameter names, sorted
+	ID     string
+	Method string
+	Path   string // OpenAPI path, e.g. /api/v1/esg/data/
+	Public bool   // security allows anonymous access
+	// PathParams are the path parameters whose form Django's URL converters check: a value
+	// that is not an integer (<int:pk>) or a UUID (<uuid:pk>) does not route, it is a 404.
+	PathParams []pathParam
+	params     map[string]*paramSpec
+	allowed    []string // served query parameter names, sorted
 }
 
 // paramSpec holds the schema constraints of one query parameter.
@@ -49,8 +51,12 @@ type paramSpec struct {
 	MinItems  *int
 	MaxItems  *int
 	Explode   bool
+	Required  bool
 	Items     *paramSpec
 }
+
+// pathParam is a path parameter and the converter its route uses: "int", "uuid" or "str".
+type pathParam struct{ Name, Converter string }
 
 type routeTemplate []string // path segments; "{id}" matches any segment
 
@@ -66,11 +72,12 @@ type yOp struct {
 }
 
 type yParam struct {
-	In      string  `yaml:"in"`
-	Name    string  `yaml:"name"`
-	Schema  ySchema `yaml:"schema"`
-	Explode *bool   `yaml:"explode"`
-	Style   string  `yaml:"style"`
+	In       string  `yaml:"in"`
+	Name     string  `yaml:"name"`
+	Schema   ySchema `yaml:"schema"`
+	Explode  *bool   `yaml:"explode"`
+	Style    string  `yaml:"style"`
+	Required bool    `yaml:"required"`
 }
 
 type ySchema struct {
@@ -119,7 +126,14 @@ func loadSpec(renames map[string]string, privateSchema bool) (*apiSpec, error) {
 			}
 			for _, p := range op.Parameters {
 				if p.In == "path" {
-					o.HasPath = true
+					conv := "str"
+					switch {
+					case p.Schema.Type == "integer":
+						conv = "int"
+					case p.Schema.Format == "uuid":
+						conv = "uuid"
+					}
+					o.PathParams = append(o.PathParams, pathParam{Name: p.Name, Converter: conv})
 					continue
 				}
 				if p.In != "query" {
@@ -127,6 +141,7 @@ func loadSpec(renames map[string]string, privateSchema bool) (*apiSpec, error) {
 				}
 				ps := newParamSpec(p.Name, p.Schema)
 				ps.Explode = p.Explode == nil || *p.Explode
+				ps.Required = p.Required
 				if nu, ok := s.original[p.Name]; ok {
 					ps.Name = nu
 					used[p.Name] = true

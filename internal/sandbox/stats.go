@@ -108,9 +108,10 @@ func (s *Sandbox) Faults() FaultConfig {
 
 // Reset restores the start-up state: counters zeroed, faults and delays as configured, pending
 // fail-next rules dropped, revoked DRF tokens restored, JWT sign-ins and device codes
-// forgotten.
+// forgotten, exports deleted.
 func (s *Sandbox) Reset() {
 	s.stats.reset()
 	s.faults.reset()
 	s.auth.reset()
+	s.exports.reset()
 }

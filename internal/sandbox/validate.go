@@ -111,6 +111,11 @@ func checkQuery(op *opSpec, q url.Values) *apiError {
 		}
 		q[p.Canonical] = out
 	}
+	for name, p := range op.params {
+		if _, ok := q[p.Canonical]; p.Required && !ok {
+			fail(name, msgFieldIsRequired)
+		}
+	}
 	if errs != nil {
 		return fieldErrors(errs)
 	}

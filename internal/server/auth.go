@@ -70,14 +70,11 @@ func (s *Server) authenticate(c echo.Context) error {
 			caller = user
 		}
 	}
-	c.Set(callerKey, caller)
 	ctx := jana.WithCaller(r.Context(), caller)
-	ctx = context.WithValue(ctx, limitKeyKey{}, limitKey(c))
+	ctx = context.WithValue(ctx, limitKeyKey{}, limitKeyFor(c, caller))
 	c.SetRequest(r.WithContext(ctx))
 	return nil
 }
-
-const callerKey = "jana.caller"
 
 // checkCaller is callerFor with the rejected-token allowance: a client that spent its
 // allowance of tokens Jana rejected gets no more checks of new tokens. Tokens Jana accepted
@@ -121,20 +118,12 @@ func (s *Server) callerFor(ctx context.Context, user *jana.Caller) (*jana.Caller
 	return user, nil
 }
 
-const presentedKey = "jana.presented"
-
-// presented returns the caller for the token the request presents (nil without one),
-// computed once per request: rate limiting and authentication both need it.
+// presented returns the caller for the token the request presents (nil without one).
 func presented(c echo.Context) *jana.Caller {
-	if v, ok := c.Get(presentedKey).(*jana.Caller); ok {
-		return v
-	}
-	var caller *jana.Caller
 	if scheme, tok := tokenFrom(c.Request()); tok != "" {
-		caller = jana.UserCaller(scheme, tok)
+		return jana.UserCaller(scheme, tok)
 	}
-	c.Set(presentedKey, caller)
-	return caller
+	return nil
 }
 
 // presentsOther reports whether the request carries an Authorization header that is not a
@@ -169,7 +158,14 @@ func matchesIdentity(identity string, user *jana.Caller) bool {
 // callers), the client address. Never a presented token nobody checked: each made-up token
 // would get a fresh allowance.
 func limitKey(c echo.Context) string {
-	if caller := callerOf(c); caller != nil && !caller.IsService() {
+	if k := limitKeyOf(c.Request().Context()); k != "" {
+		return k // authenticate's
+	}
+	return limitKeyFor(c, callerOf(c))
+}
+
+func limitKeyFor(c echo.Context, caller *jana.Caller) string {
+	if caller != nil && !caller.IsService() {
 		return caller.Key()
 	}
 	return "ip:" + c.RealIP()
@@ -183,8 +179,8 @@ func limitKeyOf(ctx context.Context) string {
 	return k
 }
 
-// callerOf returns the caller authenticate stored.
+// callerOf returns the caller authenticate stored, or nil.
 func callerOf(c echo.Context) *jana.Caller {
-	caller, _ := c.Get(callerKey).(*jana.Caller)
+	caller, _ := jana.CallerFrom(c.Request().Context())
 	return caller
 }

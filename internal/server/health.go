@@ -64,7 +64,7 @@ func (rd *readiness) check(probe func() error) error {
 // handleReady is readiness: Jana answers and the service credentials (if any) are accepted;
 // 503 with a reason otherwise, and as soon as shutdown begins.
 func (s *Server) handleReady(c echo.Context) error {
-	if s.inflight.isDraining() {
+	if s.sessions.calls.isDraining() {
 		return c.JSON(http.StatusServiceUnavailable, healthBody{Status: "draining", Version: version.String(), Reason: "shutting down"})
 	}
 	err := s.ready.check(func() error {

@@ -48,54 +48,38 @@ func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
 	return srv
 }
 
-// sessionMiddleware hands a new stateful Streamable HTTP session the slot its initialize POST
-// reserved (handleMCP), and gives the slot back when the session closes: on DELETE, on idle
-// timeout or at shutdown. (SSE sessions are counted by their GET handler.) A session that has
-// not finished initializing (notifications/initialized) within MCP_INIT_TIMEOUT is closed, so
-// that abandoned handshakes stop counting against the caps.
+// sessionMiddleware binds a new stateful Streamable HTTP session to the reservation its
+// initialize POST made (handleMCP); the session table gives it back when the session closes
+// (on DELETE, on idle timeout or at shutdown) or closes it if it has not finished initializing
+// (notifications/initialized) within MCP_INIT_TIMEOUT, so that abandoned handshakes stop
+// counting against the caps. (SSE sessions are bound by their GET handler.)
 func (s *Server) sessionMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		res, err := next(ctx, method, req)
 		switch method {
 		case "initialize":
-			if err == nil && transportOf(ctx) == transportStreamable {
-				ss, ok := req.GetSession().(*mcp.ServerSession)
-				// The session's context is that of the POST that created it, so it holds the slot.
-				sl, reserved := ctx.Value(slotKey{}).(*slot)
-				if ok && reserved {
-					if sl.claim(ss) {
-						if s.registry != nil {
-							s.registry.Register(ctx, ss.ID())
-						}
-						s.live.add(ss, s.cfg.Transport.InitTimeout, func() {
-							s.logger.Info("closing a session that did not finish initializing", "session_id", ss.ID(),
-								"timeout", s.cfg.Transport.InitTimeout)
-						}, func() {
-							if s.registry != nil {
-								s.registry.Deregister(context.Background(), ss.ID())
-							}
-							sl.release()
-						})
-					} else {
-						_ = ss.Close()
-					}
-				}
+			if err != nil || transportOf(ctx) != transportStreamable {
+				break
+			}
+			ss, ok := req.GetSession().(*mcp.ServerSession)
+			// The session's context is that of the POST that created it, so it holds the
+			// reservation.
+			if sess, reserved := ctx.Value(reservationKey{}).(*session); ok && reserved && !s.sessions.claim(ctx, sess, ss) {
+				_ = ss.Close()
 			}
 		case "notifications/initialized":
 			if id := sseSessionOf(ctx); id != "" {
-				if sess := s.sse.get(id); sess != nil {
-					sess.initialized.Store(true)
-				}
+				s.sessions.initialized(id)
 			} else if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
-				s.live.initialized(ss)
+				s.sessions.initialized(ss.ID())
 			}
 		}
 		return res, err
 	}
 }
 
-// slotKey holds the session slot reserved for an initialize POST.
-type slotKey struct{}
+// reservationKey holds the session reserved for an initialize POST.
+type reservationKey struct{}
 
 // toolMiddleware wraps every tools/call: it gives the call its caller, a call id and a
 // record of its backend calls, ties its lifetime to the connection that carries it, counts it
@@ -106,7 +90,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if !ok {
 			return next(ctx, method, req)
 		}
-		ticket, why := s.inflight.enter(limitKeyOf(ctx))
+		ticket, why := s.sessions.calls.enter(limitKeyOf(ctx))
 		if why != "" {
 			return s.refuse(ctx, call.Params.Name, why, req), nil
 		}
@@ -114,7 +98,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		// middleware returns and only then ends the request's context; leaving on return let
 		// shutdown close the session in between and lose the answer of a call it had waited
 		// for.
-		context.AfterFunc(ctx, func() { s.inflight.leave(ticket) })
+		context.AfterFunc(ctx, func() { s.sessions.calls.leave(ticket) })
 
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -122,7 +106,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		// Shutdown ends calls still running at MCP_SHUTDOWN_TIMEOUT: closing a stateful
 		// session waits for its calls, which would otherwise run on up to JANA_TIMEOUT.
 		defer context.AfterFunc(s.cutCtx, cancel)()
-		if lifetime, ok := ctx.Value(lifetimeKey{}).(context.Context); ok {
+		if lifetime := connOf(ctx).lifetime; lifetime != nil {
 			// The request's context does not end with its connection (the SDK detaches it);
 			// end it here so that a dropped stream cancels the backend call in flight.
 			defer context.AfterFunc(lifetime, cancel)()
@@ -201,28 +185,29 @@ func sessionID(ctx context.Context, req mcp.Request) string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-type transportKey struct{}
-
-// lifetimeKey holds the context of the connection a tool call arrived on (the SSE stream, or
-// the stateless POST), whose end must cancel the call.
-type lifetimeKey struct{}
-
-// sseSessionKey holds the id of the legacy SSE session (the session_id of its /messages URL).
-type sseSessionKey struct{}
-
-func sseSessionOf(ctx context.Context) string {
-	id, _ := ctx.Value(sseSessionKey{}).(string)
-	return id
+// connInfo is what a request's context says about the connection it arrived on.
+type connInfo struct {
+	transport string
+	// lifetime is the context of the connection (the SSE stream, or the stateless POST),
+	// whose end must cancel the request's tool calls; nil when the SDK ends them itself.
+	lifetime context.Context
+	sseID    string // the legacy SSE session's id (the session_id of its /messages URL)
 }
 
-func withTransport(ctx context.Context, t string) context.Context {
-	return context.WithValue(ctx, transportKey{}, t)
+type connKey struct{}
+
+func withConn(ctx context.Context, ci connInfo) context.Context {
+	return context.WithValue(ctx, connKey{}, ci)
 }
 
-func transportOf(ctx context.Context) string {
-	t, _ := ctx.Value(transportKey{}).(string)
-	return t
+func connOf(ctx context.Context) connInfo {
+	ci, _ := ctx.Value(connKey{}).(connInfo)
+	return ci
 }
+
+func transportOf(ctx context.Context) string { return connOf(ctx).transport }
+
+func sseSessionOf(ctx context.Context) string { return connOf(ctx).sseID }
 
 // startSpan starts the tool call's span, as a child of the client's trace when the request
 // carried a traceparent (the current POST's headers for Streamable HTTP; the stream's for SSE).

@@ -31,8 +31,9 @@ func (s *Server) routes() {
 	e.POST("/messages", s.gate(s.handleMessages, s.checkOrigin, s.limitBody, s.forward)) // limited per session in the handler
 
 	// Streamable HTTP: 2025-era sessions and the 2026-07-28 revision, on one path.
-	e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/mcp",
-		s.gate(s.handleMCP, s.checkOrigin, s.limitBody, s.forward, s.authenticate, s.rateLimit))
+	mcpSteps := []step{s.checkOrigin, s.limitBody, s.forward, s.authenticate, s.rateLimit}
+	e.Match([]string{http.MethodPost, http.MethodDelete}, "/mcp", s.gate(s.handleMCP, mcpSteps...))
+	e.GET("/mcp", s.gate(s.handleMCPStream, mcpSteps...))
 }
 
 // step is one check an MCP route makes before its handler: an error ends the request (and is

@@ -50,11 +50,8 @@ type Server struct {
 
 	streamable http.Handler
 	modern     http.Handler // /mcp for 2026-07-28 requests
-	sse        sseSessions
-	sessions   *sessions
+	sessions   *sessions    // every session, and the tool calls in flight
 	limits     *rateLimits
-	inflight   *inflight
-	live       liveSessions
 	ready      readiness
 
 	metricsAddr atomic.Value // string: the metrics listener's address, once open
@@ -79,12 +76,10 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		opts.Catalogue = tools.All
 	}
 	s := &Server{
-		cfg:      cfg,
-		logger:   logger,
-		metrics:  newMetrics(),
-		sse:      sseSessions{m: map[string]*sseSession{}},
-		inflight: newInflight(cfg.Limits.MaxConcurrentRequests, cfg.Limits.MaxInflightPerCaller),
-		closing:  make(chan struct{}),
+		cfg:     cfg,
+		logger:  logger,
+		metrics: newMetrics(),
+		closing: make(chan struct{}),
 	}
 	s.closingCtx, s.closeStream = context.WithCancel(context.Background())
 	s.cutCtx, s.cutCalls = context.WithCancel(context.Background())
@@ -98,8 +93,13 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		s.forwarder = cl.NewForwarder([]byte(cfg.Cluster.Secret.Reveal()))
 		s.metrics.redisUp.Set(1)
 	}
-	s.sessions = newSessions(cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerCaller, s.metrics.sessionsChanged, s.cluster, s.registry)
-	s.inflight.shared, s.inflight.registry, s.inflight.ttl = s.cluster, s.registry, cfg.Backend.Timeout+time.Minute
+	calls := newInflight(cfg.Limits.MaxConcurrentRequests, cfg.Limits.MaxInflightPerCaller)
+	calls.shared, calls.registry, calls.ttl = s.cluster, s.registry, cfg.Backend.Timeout+time.Minute
+	sessionOpts := sessionOptions{
+		maxTotal: cfg.Limits.MaxSessions, maxPerCaller: cfg.Limits.MaxSessionsPerCaller,
+		initTimeout: cfg.Transport.InitTimeout, keepAlive: cfg.Transport.KeepAlive,
+		shared: s.cluster, registry: s.registry, onChange: s.metrics.sessionsChanged, logger: logger,
+	}
 	s.limits = newRateLimits(cfg.Limits.RatePerMinute, cfg.Limits.SSEPerMinute, cfg.Limits.MessagesPerMinute, s.metrics, s.cluster)
 
 	tp, err := tracing.New(context.Background(), cfg.Log.Tracing, version.String(), opts.SpanExporter)
@@ -125,9 +125,10 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		Server:         toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
 	}
 	s.mcp = s.newMCPServer(opts.Catalogue(env))
-	s.live.server = s.mcp
+	sessionOpts.server = s.mcp
+	s.sessions = newSessions(sessionOpts, calls)
 	streamable := func(stateless bool) http.Handler {
-		return newStreamableHandler(mcp.NewStreamableHTTPHandler(
+		return mcp.NewStreamableHTTPHandler(
 			func(*http.Request) *mcp.Server { return s.mcp },
 			&mcp.StreamableHTTPOptions{
 				Stateless:           stateless,
@@ -137,7 +138,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 				// checkOrigin does this with the configured host names; the SDK's own check
 				// would refuse a same-host reverse proxy that passes the public Host on.
 				DisableLocalhostProtection: true,
-			}))
+			})
 	}
 	s.streamable = streamable(cfg.Transport.Stateless)
 	// The 2026-07-28 revision has no sessions; go-sdk serves it only without them, so its
@@ -249,14 +250,14 @@ func (s *Server) shutdown(srv *http.Server) error {
 		// start new ones elsewhere; calls in flight here still get their answers.
 		s.registry.Drain(deadline)
 	}
-	running := s.inflight.running()
-	if left := s.inflight.drain(deadline); left > 0 {
+	running := s.sessions.calls.running()
+	if left := s.sessions.calls.drain(deadline); left > 0 {
 		s.logger.Warn("shutdown deadline reached with tool calls still running", "running", left)
 		// Cut them, and let each answer that the server is restarting before the streams
 		// that carry the answers are closed.
 		s.cutCalls()
 		grace, cancelGrace := context.WithTimeout(context.Background(), cutGrace)
-		s.inflight.drain(grace)
+		s.sessions.calls.drain(grace)
 		cancelGrace()
 	}
 	if running > 0 {
@@ -266,7 +267,6 @@ func (s *Server) shutdown(srv *http.Server) error {
 		time.Sleep(answerLinger)
 	}
 	s.endStreams()
-	s.live.close()
 	err := srv.Shutdown(deadline)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = srv.Close()
@@ -285,136 +285,19 @@ func (s *Server) shutdown(srv *http.Server) error {
 	return nil
 }
 
-// endStreams closes every open event stream and session. SSE sessions end with their GET
-// handler (s.closing); stateful Streamable HTTP sessions are closed here. Only sessions that
-// finished initializing are closed: the SDK's Sessions() also lists sessions still being
-// connected, and closing one of those makes the SDK dereference a nil session.
+// endStreams ends every open event stream and session.
 func (s *Server) endStreams() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		s.cutCalls()
 		s.closeStream()
-		var wg sync.WaitGroup
-		for _, ss := range s.live.snapshot() {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_ = ss.Close()
-			}()
-		}
-		wg.Wait()
+		s.sessions.closeAll()
 	})
-}
-
-// liveSessions are the stateful Streamable HTTP sessions that finished initializing, each
-// with the timer that closes it unless the client confirms the handshake in time, and what to
-// do once it has closed. One sweeper notices closed sessions for all of them (the SDK has no
-// close hook, and a goroutine waiting on each session would be a third of an idle session's
-// memory).
-type liveSessions struct {
-	mu      sync.Mutex
-	m       map[*mcp.ServerSession]*liveSession
-	server  *mcp.Server
-	started bool
-	stop    chan struct{}
-}
-
-type liveSession struct {
-	timer    *time.Timer
-	onClosed func()
-}
-
-// sweepInterval is how soon a closed session's slot and registration are given back.
-const sweepInterval = 500 * time.Millisecond
-
-// add registers ss; unless initialized is called for it within timeout, onTimeout runs and
-// the session is closed. onClosed runs once the session has closed, whatever closed it.
-func (l *liveSessions) add(ss *mcp.ServerSession, timeout time.Duration, onTimeout, onClosed func()) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil {
-		l.m = map[*mcp.ServerSession]*liveSession{}
-	}
-	l.m[ss] = &liveSession{onClosed: onClosed, timer: time.AfterFunc(timeout, func() {
-		onTimeout()
-		_ = ss.Close()
-	})}
-	if !l.started {
-		l.started = true
-		l.stop = make(chan struct{})
-		go l.sweep()
-	}
-}
-
-// sweep gives back what closed sessions held: those the server no longer lists.
-func (l *liveSessions) sweep() {
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-t.C:
-		}
-		open := map[*mcp.ServerSession]bool{}
-		for ss := range l.server.Sessions() {
-			open[ss] = true
-		}
-		var closed []*liveSession
-		l.mu.Lock()
-		for ss, ls := range l.m {
-			if !open[ss] {
-				ls.timer.Stop()
-				delete(l.m, ss)
-				closed = append(closed, ls)
-			}
-		}
-		l.mu.Unlock()
-		for _, ls := range closed {
-			ls.onClosed()
-		}
-	}
-}
-
-// close stops the sweeper, after giving back what every remaining session held.
-func (l *liveSessions) close() {
-	l.mu.Lock()
-	if l.started {
-		close(l.stop)
-		l.started = false
-	}
-	rest := l.m
-	l.m = nil
-	l.mu.Unlock()
-	for _, ls := range rest {
-		ls.timer.Stop()
-		ls.onClosed()
-	}
-}
-
-// initialized stops ss's handshake timer.
-func (l *liveSessions) initialized(ss *mcp.ServerSession) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ls := l.m[ss]; ls != nil {
-		ls.timer.Stop()
-	}
-}
-
-func (l *liveSessions) snapshot() []*mcp.ServerSession {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]*mcp.ServerSession, 0, len(l.m))
-	for ss := range l.m {
-		out = append(out, ss)
-	}
-	return out
 }
 
 // Close releases resources of a server that was not served (tests).
 func (s *Server) Close() error {
 	s.endStreams()
-	s.live.close()
 	err := s.jana.Close()
 	s.closeCluster()
 	return err

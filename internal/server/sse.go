@@ -4,9 +4,6 @@ import (
 	"context"
 	"mime"
 	"net/http"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -20,118 +17,78 @@ import (
 // the place to POST messages. The SDK's own SSEHandler would point back at /sse, so the
 // routing is done here with the SDK's SSEServerTransport.
 
-type sseSession struct {
-	transport *mcp.SSEServerTransport
-	caller    *jana.Caller
-	identity  string // sessionIdentity: what a POST that presents a credential must match
-	limitKey  string // whom the session's messages count against
-	// initialized is set when the client finished the handshake; a stream that has not within
-	// MCP_INIT_TIMEOUT is closed.
-	initialized atomic.Bool
-}
-
-type sseSessions struct {
-	mu sync.Mutex
-	m  map[string]*sseSession
-}
-
-func (s *sseSessions) get(id string) *sseSession {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[id]
-}
-
-func (s *sseSessions) put(id string, sess *sseSession) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[id] = sess
-}
-
-func (s *sseSessions) remove(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, id)
-}
-
 // handleSSE serves one legacy SSE session for as long as the client keeps the stream open.
+// Its goroutine parks here, with this call chain on its stack, for the whole session: the
+// set-up runs in openSSE, whose deeper frames are gone by then.
 func (s *Server) handleSSE(c echo.Context) error {
-	if s.inflight.isDraining() {
-		return fail(codeDraining)
+	sess, ss, err := s.openSSE(c)
+	if sess == nil {
+		return err
+	}
+	defer s.sessions.release(sess)
+	defer sess.stream.finish()
+	if ss == nil {
+		return nil // the stream is open; nothing more can be said on it
+	}
+	defer ss.Close()
+	defer sess.end() // runs first: cancel calls in flight, then close the session
+	select {
+	case <-sess.life.Done(): // the client went away, or the janitor ended the stream
+	case <-s.closing: // shutdown: the client reconnects elsewhere
+	}
+	return nil
+}
+
+// openSSE admits a session, opens its stream and connects it to the MCP server. With a
+// session but no ServerSession, the stream is open but the session could not start.
+func (s *Server) openSSE(c echo.Context) (*session, *mcp.ServerSession, error) {
+	if s.sessions.calls.isDraining() {
+		return nil, nil, fail(codeDraining)
+	}
+	sess, refused := s.sessions.open(transportSSE, limitKey(c), sessionIdentity(c))
+	if refused != nil {
+		return nil, nil, refused
 	}
 	r := c.Request()
-	caller := callerOf(c)
-	slot, refused := s.sessions.open(transportSSE, limitKey(c))
-	if refused != nil {
-		return refused
-	}
-	defer slot.release()
-
 	w := newStreamWriter(c.Response())
-	defer w.finish()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
 
 	id := s.newSessionID()
-	transport := &mcp.SSEServerTransport{
+	sess.sse = &mcp.SSEServerTransport{
 		Endpoint:            "/messages?session_id=" + id,
 		Response:            w,
 		MaxRequestBodyBytes: s.cfg.Limits.MaxBodyBytes,
 	}
-	sess := &sseSession{transport: transport, caller: caller, identity: sessionIdentity(c), limitKey: limitKey(c)}
-	s.sse.put(id, sess)
-	defer s.sse.remove(id)
-	if s.registry != nil {
-		s.registry.Register(r.Context(), id)
-		defer s.registry.Deregister(context.WithoutCancel(r.Context()), id)
-	}
-
+	sess.caller, sess.stream = callerOf(c), w
 	// The stream's life bounds its tool calls: when it ends, calls in flight are cancelled.
-	life, endLife := context.WithCancel(r.Context())
-	ctx := context.WithValue(withTransport(life, transportSSE), lifetimeKey{}, life)
-	ctx = context.WithValue(ctx, sseSessionKey{}, id)
+	life, end := context.WithCancel(r.Context())
+	sess.life, sess.end = life, end
+	s.sessions.bindSSE(r.Context(), sess, id)
+
+	ctx := withConn(life, connInfo{transport: transportSSE, lifetime: life, sseID: id})
 	if s.tracing != nil {
 		// The session's calls join the trace of the GET that opened the stream, if any.
 		ctx = s.tracing.Propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	}
-	ss, err := s.mcp.Connect(ctx, transport, nil)
+	// Connecting runs deep in the SDK: on a goroutine of its own, so that this stream's
+	// goroutine, which parks for the session's life, keeps a small stack.
+	var ss *mcp.ServerSession
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ss, err = s.mcp.Connect(ctx, sess.sse, nil)
+	}()
+	<-done
 	if err != nil {
-		endLife()
+		end()
 		s.logger.ErrorContext(r.Context(), "sse connect failed", "err", err)
-		return nil // the stream is open; nothing more can be said on it
+		return sess, nil, nil
 	}
-	defer ss.Close()
-	defer endLife() // runs first: cancel calls in flight, then close the session
-
-	// This goroutine waits for the stream's end and sends its keep-alives itself: an idle
-	// session costs no goroutine of ours beyond the one net/http already runs for it.
-	var tick <-chan time.Time
-	if ka := s.cfg.Transport.KeepAlive; ka > 0 {
-		t := time.NewTicker(ka)
-		defer t.Stop()
-		tick = t.C
-	}
-	initDeadline := time.NewTimer(s.cfg.Transport.InitTimeout)
-	defer initDeadline.Stop()
-	for {
-		select {
-		case <-initDeadline.C:
-			if !sess.initialized.Load() {
-				s.logger.InfoContext(r.Context(), "closing an SSE stream that did not finish initializing", "session_id", id,
-					"timeout", s.cfg.Transport.InitTimeout)
-				return nil
-			}
-		case <-life.Done(): // client went away
-			return nil
-		case <-s.closing: // shutdown: the client reconnects elsewhere
-			return nil
-		case <-tick:
-			if w.keepAlive() != nil {
-				return nil
-			}
-		}
-	}
+	return sess, ss, nil
 }
 
 // handleMessages delivers one POSTed JSON-RPC message to its SSE session. The session id is
@@ -140,8 +97,8 @@ func (s *Server) handleSSE(c echo.Context) error {
 // must present the session's own.
 func (s *Server) handleMessages(c echo.Context) error {
 	r := c.Request()
-	sess := s.sse.get(c.QueryParam("session_id"))
-	if sess == nil {
+	sess := s.sessions.lookup(c.QueryParam("session_id"))
+	if sess == nil || sess.sse == nil {
 		return fail(codeNoSession)
 	}
 	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
@@ -160,7 +117,7 @@ func (s *Server) handleMessages(c echo.Context) error {
 		return err
 	}
 	w := newStreamWriter(c.Response())
-	sess.transport.ServeHTTP(w, r)
+	sess.sse.ServeHTTP(w, r)
 	w.finish()
 	if status, text := w.plainError(); status != 0 {
 		c.Response().Header().Del("Content-Type")

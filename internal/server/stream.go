@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,7 +18,8 @@ type streamWriter struct {
 	started bool // headers written
 	stream  bool // the response is text/event-stream
 	done    bool
-	writes  int // body writes: the SDK writes each message (or event) in one
+	writes  int          // body writes: the SDK writes each message (or event) in one
+	last    atomic.Int64 // UnixNano of the last write, for keep-alives on idle streams
 
 	// A plain-text error the SDK wrote (http.Error) is held back, so that the handler can
 	// answer it as JSON in the server's own words instead.
@@ -26,7 +28,14 @@ type streamWriter struct {
 }
 
 func newStreamWriter(w http.ResponseWriter) *streamWriter {
-	return &streamWriter{w: w, rc: http.NewResponseController(w)}
+	s := &streamWriter{w: w, rc: http.NewResponseController(w)}
+	s.last.Store(time.Now().UnixNano())
+	return s
+}
+
+// idle is how long nothing was written.
+func (s *streamWriter) idle(now time.Time) time.Duration {
+	return time.Duration(now.UnixNano() - s.last.Load())
 }
 
 func (s *streamWriter) Header() http.Header { return s.w.Header() }
@@ -70,6 +79,7 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	s.writes++
+	s.last.Store(time.Now().UnixNano())
 	if q, changed := rewriteRPCErrors(p); changed {
 		if _, err := s.w.Write(q); err != nil {
 			return 0, err
@@ -102,6 +112,10 @@ func (s *streamWriter) Flush() {
 	}
 }
 
+// keepAliveWriteTimeout bounds a keep-alive's write: a client that cannot take a comment in
+// this long is gone (or not reading), and its stream is ended.
+const keepAliveWriteTimeout = 10 * time.Second
+
 // keepAlive writes an SSE comment if the response is an open event stream.
 func (s *streamWriter) keepAlive() error {
 	s.mu.Lock()
@@ -109,9 +123,12 @@ func (s *streamWriter) keepAlive() error {
 	if s.done || !s.stream {
 		return nil
 	}
+	_ = s.rc.SetWriteDeadline(time.Now().Add(keepAliveWriteTimeout))
+	defer func() { _ = s.rc.SetWriteDeadline(time.Time{}) }()
 	if _, err := io.WriteString(s.w, ": keep-alive\n\n"); err != nil {
 		return err
 	}
+	s.last.Store(time.Now().UnixNano())
 	return s.rc.Flush()
 }
 
@@ -120,37 +137,4 @@ func (s *streamWriter) finish() {
 	s.mu.Lock()
 	s.done = true
 	s.mu.Unlock()
-}
-
-// keepAliveEvery sends a comment every interval until the returned stop is called, on a timer
-// rather than a goroutine: idle streams are most of a busy server's streams. Idle streams
-// would otherwise be cut by proxies and load balancers (nginx after ~60 s, an ALB after its
-// idle timeout).
-func (s *streamWriter) keepAliveEvery(interval time.Duration) (stop func()) {
-	if interval <= 0 {
-		return func() {}
-	}
-	var mu sync.Mutex
-	var t *time.Timer
-	stopped := false
-	var fire func()
-	fire = func() {
-		if s.keepAlive() != nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if !stopped {
-			t.Reset(interval)
-		}
-	}
-	mu.Lock()
-	t = time.AfterFunc(interval, fire)
-	mu.Unlock()
-	return func() {
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		t.Stop()
-	}
 }

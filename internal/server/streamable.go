@@ -12,85 +12,103 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/modelcontextprotocol/go-sdk/auth"
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/janaplatform/jana-mcp/internal/jana"
 )
-
-// newStreamableHandler wraps the SDK's Streamable HTTP handler so that every request carries
-// its session identity (sessionIdentity) as the SDK's TokenInfo. The SDK remembers the
-// TokenInfo.UserID that created a stateful session and answers 403 to any later request of
-// that session with another one, so a session can never be used with another credential.
-// RequireBearerToken is the SDK's only way to set TokenInfo; the Authorization header it reads
-// is replaced (handleMCP) by the identity, which is not secret, which also keeps the real token
-// out of the SDK's request extras.
-func newStreamableHandler(sdk *mcp.StreamableHTTPHandler) http.Handler {
-	verify := func(ctx context.Context, identity string, r *http.Request) (*auth.TokenInfo, error) {
-		if _, ok := jana.CallerFrom(r.Context()); !ok || identity == "" {
-			return nil, auth.ErrInvalidToken
-		}
-		return &auth.TokenInfo{UserID: identity}, nil
-	}
-	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
-}
 
 // modernVersion is the first revision without sessions or initialize.
 const modernVersion = "2026-07-28"
 
-// handleMCP serves /mcp: Streamable HTTP with sessions (protocol 2025-03-26 to 2025-11-25,
-// or without them with MCP_STATELESS), and on the same path, always without sessions, the
-// 2026-07-28 revision, whose requests say so in MCP-Protocol-Version.
-func (s *Server) handleMCP(c echo.Context) error {
-	r := c.Request()
-	modern := r.Header.Get("MCP-Protocol-Version") >= modernVersion
-	stateless := s.cfg.Transport.Stateless || modern
-	handler := s.streamable
-	if modern {
-		handler = s.modern
+// mcpHandler picks the SDK handler for a /mcp request: Streamable HTTP with sessions (protocol
+// 2025-03-26 to 2025-11-25, or without them with MCP_STATELESS), and on the same path, always
+// without sessions, the 2026-07-28 revision, whose requests say so in MCP-Protocol-Version.
+func (s *Server) mcpHandler(r *http.Request) (h http.Handler, stateless bool) {
+	if r.Header.Get("MCP-Protocol-Version") >= modernVersion {
+		return s.modern, true
 	}
-	w := newStreamWriter(c.Response())
-	newSession := r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" && !stateless
+	return s.streamable, s.cfg.Transport.Stateless
+}
 
-	ctx := r.Context()
-	if newSession {
-		if s.inflight.isDraining() {
-			return fail(codeDraining)
-		}
-		// Count the session now, before the SDK creates it: checking the caps here and
-		// counting only after initialize succeeded let a burst of simultaneous initializes
-		// all pass the check.
-		slot, err := s.sessions.open(transportStreamable, limitKey(c))
+// mcpSession returns the stateful session a /mcp request names, after checking that the
+// request presents the credential the session is bound to (403 otherwise): a session can never
+// be used with another one. It returns nil for a session this replica does not have (the SDK
+// answers 404).
+func (s *Server) mcpSession(c echo.Context) (*session, error) {
+	id := c.Request().Header.Get("Mcp-Session-Id")
+	if id == "" {
+		return nil, nil
+	}
+	sess := s.sessions.lookup(id)
+	if sess == nil || sess.transport != transportStreamable {
+		return nil, nil
+	}
+	if sess.identity != sessionIdentity(c) {
+		return nil, fail(codeForbidden)
+	}
+	return sess, nil
+}
+
+// handleMCPStream serves GET /mcp, a session's standalone event stream. Its goroutine parks in
+// the SDK for as long as the stream is open, so this frame is kept small.
+func (s *Server) handleMCPStream(c echo.Context) error {
+	handler, stateless := s.mcpHandler(c.Request())
+	w := newStreamWriter(c.Response())
+	defer w.finish()
+	if !stateless {
+		sess, err := s.mcpSession(c)
 		if err != nil {
 			return err
 		}
-		defer slot.releaseUnclaimed() // no session came of it
-		defer func() {
-			if r.Context().Err() != nil && !w.answered() {
-				slot.abandon() // the client left before it learnt the session id
-			}
-		}()
-		ctx = context.WithValue(ctx, slotKey{}, slot)
+		if sess != nil {
+			defer s.sessions.attach(sess, w)() // keep-alives, which proxies need on idle streams
+		}
 	}
+	handler.ServeHTTP(w, c.Request()) // ends when the client goes, or the session closes
+	return plainAnswer(c, w)
+}
 
+// plainAnswer turns a plain-text error the SDK wrote into the server's JSON error.
+func plainAnswer(c echo.Context, w *streamWriter) error {
+	if status, text := w.plainError(); status != 0 {
+		w.finish()
+		c.Response().Header().Del("Content-Type")
+		return sdkError(status, text)
+	}
+	return nil
+}
+
+// handleMCP serves POST and DELETE /mcp.
+func (s *Server) handleMCP(c echo.Context) error {
+	r := c.Request()
+	handler, stateless := s.mcpHandler(r)
+	var named *session
+	if !stateless {
+		var err error
+		if named, err = s.mcpSession(c); err != nil {
+			return err
+		}
+	}
+	w := newStreamWriter(c.Response())
+	ci := connInfo{transport: transportStreamable}
+	ctx := r.Context()
 	if stateless {
 		// One request is the whole session: its end must cancel its calls.
-		ctx = context.WithValue(withTransport(ctx, transportStateless), lifetimeKey{}, r.Context())
-	} else {
-		ctx = withTransport(ctx, transportStreamable)
+		ci = connInfo{transport: transportStateless, lifetime: ctx}
+	} else if r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" {
+		if s.sessions.calls.isDraining() {
+			return fail(codeDraining)
+		}
+		sess, err := s.sessions.open(transportStreamable, limitKey(c), sessionIdentity(c))
+		if err != nil {
+			return err
+		}
+		defer s.sessions.releaseUnclaimed(sess) // no session came of it
+		defer func() {
+			if r.Context().Err() != nil && !w.answered() {
+				s.sessions.abandon(sess) // the client left before it learnt the session id
+			}
+		}()
+		ctx = context.WithValue(ctx, reservationKey{}, sess)
 	}
-	if r.Method == http.MethodGet {
-		// A standalone event stream: keep it alive, and end it on shutdown.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		defer cancel()
-		stop := context.AfterFunc(s.closingCtx, cancel)
-		defer stop()
-	}
-	// The request is ours to change: nothing after this reads the client's Authorization, and
-	// a shallow copy saves cloning every header on the hot path.
-	r.Header.Set("Authorization", "Bearer "+sessionIdentity(c))
-	req := r.WithContext(ctx)
+	req := r.WithContext(withConn(ctx, ci))
 
 	var body []byte
 	if r.Method == http.MethodPost {
@@ -102,14 +120,12 @@ func (s *Server) handleMCP(c echo.Context) error {
 	}
 
 	defer w.finish()
-	if r.Method == http.MethodGet {
-		defer w.keepAliveEvery(s.cfg.Transport.KeepAlive)()
-	}
 	handler.ServeHTTP(w, req)
-	if status, text := w.plainError(); status != 0 {
-		w.finish()
-		c.Response().Header().Del("Content-Type")
-		return sdkError(status, text)
+	if err := plainAnswer(c, w); err != nil {
+		return err
+	}
+	if r.Method == http.MethodDelete && named != nil {
+		s.sessions.release(named) // closed by its client: at once, rather than at the next sweep
 	}
 
 	if body != nil && !stateless && r.Header.Get("Mcp-Session-Id") != "" && r.Context().Err() != nil && !w.answered() {

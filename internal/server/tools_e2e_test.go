@@ -268,6 +268,52 @@ func toolChecks() []toolCheck {
 					t.Errorf("tables = %v", m["tables"])
 				}
 			}},
+		{"station_means", map[string]any{"station_id": 3, "resolution": "monthly", "parameters": []string{"pm25"}},
+			func(t *testing.T, text string, m map[string]any) {
+				if rs := rows(m, "means"); len(rs) != 24 || rs[0]["pollutant"] != "pm25" || !strings.Contains(text, "OpenAQ") {
+					t.Errorf("monthly PM2.5 means at station 3: %d rows", len(rs))
+				}
+			}},
+		{"edgar_air_pollutants", map[string]any{"country_codes": []string{"IND"}, "pollutant": "SO2", "limit": 5},
+			func(t *testing.T, _ string, m map[string]any) {
+				for _, r := range rows(m, "totals") {
+					if r["country_code"] != "IND" || r["gas"] != "SO2" || r["sector"] != "TOTAL" {
+						t.Errorf("row off filter: %v", r)
+					}
+				}
+				if len(rows(m, "totals")) != 5 || m["next_cursor"] == nil {
+					t.Errorf("want a first page of 5 with a next cursor: %v", m)
+				}
+			}},
+		{"facility_owners", map[string]any{"asset_id": 4},
+			func(t *testing.T, text string, m map[string]any) {
+				if len(rows(m, "owners")) == 0 || !strings.Contains(text, "GLEIF") {
+					t.Errorf("owners of asset 4: %s", text)
+				}
+			}},
+		{"storm_events", map[string]any{"location_point": []float64{-95.37, 29.76}, "radius_km": 50, "limit": 10},
+			func(t *testing.T, _ string, m map[string]any) {
+				for _, r := range rows(m, "events") {
+					if d := geo.DistanceKm(geo.Point{Lon: -95.37, Lat: 29.76}, geo.Point{Lon: num(r["lon"]), Lat: num(r["lat"])}); d > 50.5 {
+						t.Errorf("event %v is %.1f km away", r["event_id"], d)
+					}
+				}
+				if len(rows(m, "events")) == 0 {
+					t.Error("no storms near Houston")
+				}
+			}},
+		{"gcp_national_emissions", map[string]any{"country_codes": []string{"IND"}, "year": 2020},
+			func(t *testing.T, _ string, m map[string]any) {
+				if rs := rows(m, "emissions"); len(rs) != 1 || rs[0]["country_code"] != "IND" || num(rs[0]["territorial_mtco2"]) < 1000 {
+					t.Errorf("India 2020: %v", rs)
+				}
+			}},
+		{"gcp_carbon_budget", map[string]any{},
+			func(t *testing.T, _ string, m map[string]any) {
+				if rs := rows(m, "budget"); len(rs) < 20 || num(rs[len(rs)-1]["fossil_emissions"]) < 20 {
+					t.Errorf("carbon budget rows: %d", len(rs))
+				}
+			}},
 	}
 }
 

@@ -89,6 +89,9 @@ type Result struct {
 
 var nameRule = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
+// Sources are the manifest's source values, which toolkit.SourceNamed attributes.
+var Sources = []string{"openaq", "climatetrace", "edgar", "gcp", "gleif", "noaa", "all"}
+
 // MaxNameLen matches toolkit.MaxNameLen: server name + tool name must stay within what
 // Cursor shows (~60 characters).
 const MaxNameLen = 40
@@ -158,8 +161,8 @@ func ParseManifest(data []byte) (*Manifest, error) {
 			return nil, fmt.Errorf("%s: operation is required", where)
 		case e.Title == "" || e.Description == "":
 			return nil, fmt.Errorf("%s: title and description are required (they are what the model reads)", where)
-		case e.Source != "" && e.Source != "openaq" && e.Source != "climatetrace" && e.Source != "edgar" && e.Source != "all":
-			return nil, fmt.Errorf("%s: source %q is not one of openaq, climatetrace, edgar, all", where, e.Source)
+		case e.Source != "" && !slices.Contains(Sources, e.Source):
+			return nil, fmt.Errorf("%s: source %q is not one of %s", where, e.Source, strings.Join(Sources, ", "))
 		}
 		seen[e.Name] = "generated"
 		args := map[string]string{}

@@ -139,6 +139,12 @@ func SourceNamed(name string) []Source {
 		return []Source{ClimateTRACE}
 	case "edgar":
 		return []Source{EDGAR}
+	case "gcp":
+		return []Source{GCP}
+	case "gleif":
+		return []Source{GLEIF}
+	case "noaa":
+		return []Source{NOAA}
 	case "all":
 		return []Source{OpenAQ, ClimateTRACE, EDGAR}
 	}

@@ -62,6 +62,9 @@ var (
 	OpenAQ       = Source{Name: "OpenAQ", URL: "https://openaq.org", License: "CC BY 4.0"}
 	ClimateTRACE = Source{Name: "Climate TRACE", URL: "https://climatetrace.org", License: "CC BY 4.0"}
 	EDGAR        = Source{Name: "EDGAR (European Commission JRC)", URL: "https://edgar.jrc.ec.europa.eu", License: "CC BY 4.0"}
+	GCP          = Source{Name: "Global Carbon Project", URL: "https://globalcarbonbudget.org", License: "CC BY 4.0"}
+	GLEIF        = Source{Name: "GLEIF", URL: "https://www.gleif.org", License: "CC0 1.0"}
+	NOAA         = Source{Name: "NOAA Storm Events Database", URL: "https://www.ncdc.noaa.gov/stormevents/", License: "US Public Domain"}
 )
 
 // render builds the CallToolResult, cutting rows until text plus structured content fit in

@@ -60,7 +60,8 @@ func getAirQuality(env *toolkit.Env) toolkit.Tool {
 			"Requires a location: location_bbox [min_lon, min_lat, max_lon, max_lat], location_point [lon, lat] with radius_km, or country_codes (ISO-3). " +
 			"Narrow with parameters and date_from/date_to (ISO 8601). Returns the newest measurements first (station, coordinates, country, pollutant, value, unit, time) " +
 			"and a per-pollutant summary (count, min, mean, max). Units: µg/m³ for PM; o3, no2, so2 and co in ppm or µg/m³ depending on the station — compare like with like. " +
-			"OpenAQ's -999 missing-value markers are dropped and counted. Pages of up to 1000 rows; pass next_cursor as cursor for more.",
+			"OpenAQ's -999 missing-value markers are dropped and counted. Pages of up to 1000 rows; pass next_cursor as cursor for more. " +
+			"For a station's daily or monthly means use station_means.",
 		InputSchema: toolkit.Schema[airQualityIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["parameters"], Pollutants...)

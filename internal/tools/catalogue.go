@@ -17,6 +17,9 @@ func All(env *toolkit.Env) []toolkit.Tool {
 		getTrends(env),
 		getDataSummary(env),
 		getSystemHealth(env),
+		stationMeans(env),
+		facilityOwners(env),
+		stormEvents(env),
 	}
 	return append(curated, mcptools.All(env)...)
 }

@@ -40,6 +40,16 @@ var filterCalls = []struct {
 	{"edgar_country_totals", map[string]any{"country_codes": []string{"IND"}, "gas": "CH4", "sector": "TOTAL",
 		"start_date": "2015-01-01", "end_date": "2020-12-31", "ordering": "-value", "limit": 3}},
 	{"platform_statistics", map[string]any{}},
+	{"station_means", map[string]any{"station_id": 3, "parameters": []string{"pm25", "no2"}, "date_from": "2026-03-01", "date_to": "2026-03-31"}},
+	{"station_means", map[string]any{"station_id": 3, "resolution": "monthly"}},
+	{"edgar_air_pollutants", map[string]any{"country_codes": []string{"NPL", "IND"}, "pollutant": "PM2.5", "sector": "RCO", "year": 2020,
+		"ordering": "-value", "limit": 1}},
+	{"facility_owners", map[string]any{"asset_id": 4}},
+	{"storm_events", map[string]any{"location_point": []float64{-95.37, 29.76}, "radius_km": 60, "event_type": "Hail", "state": "Texas",
+		"year": 2019, "month": 5, "limit": 2}},
+	{"storm_events", map[string]any{"location_bbox": []float64{-103, 33.6, -94.4, 37}, "limit": 5}},
+	{"gcp_national_emissions", map[string]any{"country_codes": []string{"USA", "CHN"}, "year": 2022, "budget_version": "2024", "limit": 1}},
+	{"gcp_carbon_budget", map[string]any{"year": 2022, "budget_version": "2023"}},
 }
 
 // TestToolsSendCanonicalParameters: every query parameter any tool sends is one its

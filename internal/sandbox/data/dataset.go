@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -78,10 +80,21 @@ type Dataset struct {
 	Sectors []Sector // Sectors[i].ID == i+1
 	Assets  []Asset  // Assets[i].ID == i+1
 
+	// Who owns the Climate TRACE assets (GLEIF), and their recorded violations.
+	Entities      []Entity
+	Relationships []Relationship
+	Exceptions    []ReportingException
+	Matches       []CompanyMatch // ordered by asset
+	Violations    []Violation    // ordered by asset, then date
+
 	// EDGAR.
 	EdgarSectors []EdgarSector
 	EdgarRows    []EdgarRow // EdgarRows[i].ID == i+1
 	GridCells    []GridCell
+
+	// Global Carbon Project, and NOAA storm events (United States).
+	GCP    GCP
+	Storms []StormEvent
 
 	countryByISO3 map[string]int
 	countryByISO2 map[string]int
@@ -89,6 +102,11 @@ type Dataset struct {
 	sectorByName  map[string]int
 	edgarDense    []float64 // [country][year][gas][sector] kilotonnes, see edgarIndex
 	emissionStats ctStats
+	entityByLEI   map[string]int
+	fundManaged   [][2]int // fund, manager
+	feeders       [][2]int // feeder, master fund
+	adminAreas    []AdminArea
+	ctIDs, ctByID []int // Climate TRACE country ids (ISO-3 rank) by country index, and back
 }
 
 // Build generates the dataset for seed. It takes a few hundred milliseconds; ctx cancels it.
@@ -104,8 +122,13 @@ func Build(ctx context.Context, seed int64) (*Dataset, error) {
 		return nil, fmt.Errorf("generate measurements: %w", err)
 	}
 	d.buildClimateTrace()
+	d.buildOwnership()
+	d.buildAdminAreas()
+	d.buildViolations()
 	d.buildEdgar()
 	d.buildGrid()
+	d.buildGCP()
+	d.buildStorms()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("build dataset: %w", err)
 	}
@@ -119,6 +142,15 @@ func (d *Dataset) buildCountries() {
 	for i, c := range d.Countries {
 		d.countryByISO3[c.ISO3] = i
 		d.countryByISO2[c.ISO2] = i
+	}
+	d.ctByID = make([]int, len(d.Countries))
+	for i := range d.ctByID {
+		d.ctByID[i] = i
+	}
+	slices.SortFunc(d.ctByID, func(a, b int) int { return strings.Compare(d.Countries[a].ISO3, d.Countries[b].ISO3) })
+	d.ctIDs = make([]int, len(d.Countries))
+	for rank, ci := range d.ctByID {
+		d.ctIDs[ci] = rank + 1
 	}
 }
 
@@ -174,6 +206,12 @@ func (d *Dataset) CountryByISO3(iso3 string) (Country, bool) {
 	return d.Countries[i], true
 }
 
+// CountryIndex returns the index into Countries of an ISO 3166-1 alpha-3 code.
+func (d *Dataset) CountryIndex(iso3 string) (int, bool) {
+	i, ok := d.countryByISO3[iso3]
+	return i, ok
+}
+
 // CountryByISO2 returns the country with that ISO 3166-1 alpha-2 code.
 func (d *Dataset) CountryByISO2(iso2 string) (Country, bool) {
 	i, ok := d.countryByISO2[iso2]
@@ -200,6 +238,7 @@ type Sizes struct {
 	Emissions                             int64
 	EdgarRows, GridCells                  int
 	GridRows                              int64
+	Entities, Matches, Storms             int
 }
 
 // Sizes counts the rows of every table.
@@ -210,6 +249,7 @@ func (d *Dataset) Sizes() Sizes {
 		EdgarRows: len(d.EdgarRows), GridCells: len(d.GridCells),
 		Emissions: d.emissionStats.records,
 		GridRows:  int64(len(d.GridCells)) * gridRowsPerCell,
+		Entities:  len(d.Entities), Matches: len(d.Matches), Storms: len(d.Storms),
 	}
 	for i := range d.Sensors {
 		s.Measurements += int64(len(d.Sensors[i].raw))
