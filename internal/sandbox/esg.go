@@ -147,7 +147,7 @@ func resolutionOf(v string) data.Resolution {
 // V1EsgHealthRetrieve is the public liveness endpoint.
 func (h *server) V1EsgHealthRetrieve(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, janaapi.HealthStatus{Service: "jana-esg-api", Status: "healthy",
-		Version: "2.1.0", Timestamp: time.Now().UTC().Truncate(time.Millisecond)})
+		Version: "2.1.0", Timestamp: h.now()})
 }
 
 // V1EsgParametersRetrieve lists what can be asked for, per source; parameter_types keeps the
@@ -266,7 +266,7 @@ func (h *server) V1EsgSummaryRetrieve(c echo.Context) error {
 	}
 	valid := sz.Measurements - sentinels
 	return writeJSON(c, http.StatusOK, janaapi.PlatformSummary{
-		GeneratedAt: time.Now().UTC().Truncate(time.Millisecond), Sources: sources,
+		GeneratedAt: h.now(), Sources: sources,
 		DataQuality: &janaapi.DataQuality{Completeness: ptr(round(float64(valid)/float64(sz.Measurements), 4)),
 			ValidRecords: ptr(int(valid)), FlaggedRecords: ptr(int(sentinels))},
 		Attribution: attributionFor([]string{srcOpenAQ, srcClimateTrace, srcEdgar}),
@@ -311,7 +311,7 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 	}
 	lastRun := data.AsOf.Add(-45 * time.Minute)
 	return writeJSON(c, http.StatusOK, janaapi.SystemHealth{
-		SystemStatus: status, CheckedAt: time.Now().UTC().Truncate(time.Millisecond), DataFreshness: freshness,
+		SystemStatus: status, CheckedAt: h.now(), DataFreshness: freshness,
 		IngestionHealth: &janaapi.IngestionHealth{Status: janaapi.SystemStatusEnumHealthy, LastRunAt: &lastRun,
 			FailedJobs24h: ptr(0), QueuedJobs: ptr(2)},
 		ApiPerformance: &janaapi.ApiPerformance{AvgResponseMs: ptr(42.5), P95ResponseMs: ptr(180.0),
@@ -382,4 +382,12 @@ func (h *server) V1EsgLocationsRetrieve(c echo.Context, p janaapi.V1EsgLocations
 	}
 	return writeJSON(c, http.StatusOK, janaapi.UnifiedLocationsResponse{Count: count, Locations: locs,
 		Attribution: attributionFor(sources)})
+}
+
+// now is the time answers report as now: the configured clock's, or the real one.
+func (h *server) now() time.Time {
+	if h.s.cfg.Clock != nil {
+		return h.s.cfg.Clock().UTC().Truncate(time.Millisecond)
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
 }

@@ -114,9 +114,12 @@ func fixNullableChoice(s site) (Note, bool) {
 	if choices := main.Value.Description; choices != "" && !strings.Contains(desc, choices) {
 		desc = strings.TrimSpace(desc + "\n\n" + choices)
 	}
-	may := "May be blank."
-	if null {
+	may := "May be null."
+	switch blank := slices.ContainsFunc(v.OneOf, isBlank); {
+	case blank && null:
 		may = "May be blank or null."
+	case blank:
+		may = "May be blank."
 	}
 	desc = strings.TrimSpace(desc + "\n\n" + may)
 	*v = openapi3.Schema{
@@ -124,11 +127,15 @@ func fixNullableChoice(s site) (Note, bool) {
 		Title: v.Title, ReadOnly: v.ReadOnly, WriteOnly: v.WriteOnly, Deprecated: v.Deprecated,
 		Default: v.Default, Example: v.Example,
 	}
-	what := "a nullable " + typ
-	if !null {
-		what = "a " + typ + " (it may be blank)"
+	blank := slices.ContainsFunc(v.OneOf, isBlank)
+	what := "a nullable " + typ + ": a choice field that may be null"
+	switch {
+	case blank && null:
+		what = "a nullable " + typ + ": a choice field that may be blank or null"
+	case blank:
+		what = "a " + typ + ": a choice field that may be blank"
 	}
-	return Note{s.where, fmt.Sprintf("oneOf [%s] became %s: a choice field that may be blank or null", strings.Join(names, ", "), what)}, true
+	return Note{s.where, fmt.Sprintf("oneOf [%s] became %s", strings.Join(names, ", "), what)}, true
 }
 
 // nonStringFormats are the string formats oapi-codegen gives a Go type that cannot hold "".

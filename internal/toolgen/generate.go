@@ -250,7 +250,7 @@ func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 		if !ok {
 			return nil, fmt.Errorf("the generated client has no field for parameter %q (regenerate gen/janaapi)", position)
 		}
-		stmt, err := positionStmt(position, f)
+		stmt, err := positionStmt(position, f, api)
 		if err != nil {
 			return nil, err
 		}
@@ -314,7 +314,7 @@ func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 		}
 		if spec.Check != "" {
 			values := ""
-			ptr, list, elem := shape(apiType)
+			ptr, list, elem := api.shape(apiType)
 			switch {
 			case !isStringType(elem, api):
 				return nil, fmt.Errorf("parameter %q: check needs a string or list-of-strings parameter, not %s", pname, apiType)
@@ -360,8 +360,8 @@ func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 
 // positionStmt sets the client's paging position from the int `position` (page, offset) or
 // the string cursor.
-func positionStmt(param string, f goField) (string, error) {
-	ptr, _, elem := shape(f.Type)
+func positionStmt(param string, f goField, api *goAPI) (string, error) {
+	ptr, _, elem := api.shape(f.Type)
 	switch {
 	case param == "cursor" && elem == "string" && ptr:
 		return "if c := cur[\"cursor\"]; c != \"\" {\nparams." + f.Name + " = &c\n}", nil

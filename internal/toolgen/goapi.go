@@ -21,6 +21,7 @@ type goAPI struct {
 	intEnum map[string]bool               // named types whose underlying type is an integer
 	methods map[string]*goMethod          // ClientWithResponses method name -> signature
 	raw     map[string][]string           // Client method name -> its parameter types after ctx
+	named   map[string]string             // named list and map types -> their type expression
 }
 
 type goField struct {
@@ -40,7 +41,7 @@ func loadGoAPI(dir string) (*goAPI, error) {
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("no generated client in %s (run oapi-codegen first): %v", dir, err)
 	}
-	api := &goAPI{structs: map[string]map[string]goField{}, strEnum: map[string]bool{}, intEnum: map[string]bool{}, methods: map[string]*goMethod{}, raw: map[string][]string{}}
+	api := &goAPI{structs: map[string]map[string]goField{}, strEnum: map[string]bool{}, intEnum: map[string]bool{}, named: map[string]string{}, methods: map[string]*goMethod{}, raw: map[string][]string{}}
 	aliases := map[string]string{}
 	for _, f := range files {
 		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
@@ -68,6 +69,11 @@ func loadGoAPI(dir string) (*goAPI, error) {
 		}
 		api.strEnum[name] = api.strEnum[name] || api.strEnum[target] || target == "string"
 		api.intEnum[name] = api.intEnum[name] || api.intEnum[target]
+		if strings.HasPrefix(target, "[]") || strings.HasPrefix(target, "map[") {
+			api.named[name] = target
+		} else if t, ok := api.named[target]; ok {
+			api.named[name] = t
+		}
 	}
 	return api, nil
 }
@@ -90,6 +96,8 @@ func (a *goAPI) addTypes(fset *token.FileSet, d *ast.GenDecl, aliases map[string
 			case "int", "int32", "int64":
 				a.intEnum[ts.Name.Name] = true
 			}
+		case *ast.ArrayType, *ast.MapType:
+			a.named[ts.Name.Name] = exprString(fset, ts.Type)
 		case *ast.StructType:
 			fields := map[string]goField{}
 			for _, f := range t.Fields.List {
@@ -156,6 +164,19 @@ func (a *goAPI) addMethod(fset *token.FileSet, d *ast.FuncDecl) {
 		m.Response = strings.TrimPrefix(exprString(fset, res.List[0].Type), "*")
 	}
 	a.methods[d.Name.Name] = m
+}
+
+// shape splits a generated-client type into pointer (optional), list and item, seeing through
+// named list types.
+func (a *goAPI) shape(goType string) (ptr, list bool, elem string) {
+	elem = goType
+	ptr = strings.HasPrefix(elem, "*")
+	elem = strings.TrimPrefix(elem, "*")
+	if t, ok := a.named[elem]; ok && strings.HasPrefix(t, "[]") {
+		elem = t
+	}
+	list = strings.HasPrefix(elem, "[]")
+	return ptr, list, strings.TrimPrefix(elem, "[]")
 }
 
 func tagName(tag string) string {

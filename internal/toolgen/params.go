@@ -52,15 +52,6 @@ func convert(elem string, api *goAPI) (conversion, bool) {
 	return conversion{}, false
 }
 
-// shape splits a generated-client type into pointer (optional), list and item.
-func shape(goType string) (ptr, list bool, elem string) {
-	elem = goType
-	ptr = strings.HasPrefix(elem, "*")
-	elem = strings.TrimPrefix(elem, "*")
-	list = strings.HasPrefix(elem, "[]")
-	return ptr, list, strings.TrimPrefix(elem, "[]")
-}
-
 // makeArg decides the input field for one exposed parameter and the statements setting dst,
 // the client's value (params.Field, or a local variable for a path parameter), from it.
 func makeArg(pname string, spec Param, sp *openapi3.Parameter, dst, apiType string, api *goAPI) (arg, error) {
@@ -69,7 +60,7 @@ func makeArg(pname string, spec Param, sp *openapi3.Parameter, dst, apiType stri
 		name = pname
 	}
 	a := arg{Name: name, Field: goName(name), Param: pname, Dst: dst}
-	ptr, list, elem := shape(apiType)
+	ptr, list, elem := api.shape(apiType)
 	c, ok := convert(elem, api)
 	if !ok {
 		return a, fmt.Errorf("its Go type %s is not supported by the generator", apiType)
@@ -218,16 +209,22 @@ func literal(v any, elem string, c conversion, arg string) (string, error) {
 
 // fixedStmt sets dst from the v that a literal block computes.
 func fixedStmt(dst string, ptr bool, block string) string {
+	if expr, ok := strings.CutPrefix(block, "v := "); ok {
+		if ptr {
+			return dst + " = ptr(" + expr + ")"
+		}
+		return dst + " = " + expr
+	}
 	value := "v"
 	if ptr {
 		value = "&v"
 	}
-	return block + "\n" + dst + " = " + value
+	return "{\n" + block + "\n" + dst + " = " + value + "\n}"
 }
 
 // fixedValue is the statement sending a hidden parameter's fixed value.
 func fixedValue(apiField, apiType string, v any, api *goAPI) (string, error) {
-	ptr, list, elem := shape(apiType)
+	ptr, list, elem := api.shape(apiType)
 	c, ok := convert(elem, api)
 	if !ok {
 		return "", fmt.Errorf("fixed values of Go type %s are not supported", apiType)
@@ -238,7 +235,7 @@ func fixedValue(apiField, apiType string, v any, api *goAPI) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("value %w", err)
 		}
-		return "{\n" + fixedStmt(dst, ptr, block) + "\n}", nil
+		return fixedStmt(dst, ptr, block), nil
 	}
 	values, ok := v.([]any)
 	if !ok {

@@ -136,7 +136,7 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		check{{$i}} := toolkit.CheckFilter({{quote $c.Param}}, {{$c.Values}})
 {{- end}}
 		table := &toolkit.Table{Name: {{quote $.Key}}, Columns: []string{ {{columns .Fields}} }, Total: {{.Total}}}
-		for _, it := range {{if .Ptr}}toolkit.Deref({{.Expr}}){{else}}{{.Expr}}{{end}} {
+		for _, it := range {{if .Ptr}}toolkit.Value({{.Expr}}){{else}}{{.Expr}}{{end}} {
 {{- range $i, $c := $.Checks}}
 			if !check{{$i}}.Keep({{$c.Row}}) {
 				continue

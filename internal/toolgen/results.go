@@ -33,10 +33,11 @@ func planResult(t *tool, r Result, api *goAPI) error {
 	switch {
 	case r.Rows == "":
 	case r.Rows == ".":
-		if !strings.HasPrefix(resultType, "[]") {
+		_, list, elem := api.shape(resultType)
+		if !list {
 			return fmt.Errorf(`result rows ".": the answer is %s, not a list`, resultType)
 		}
-		itemType = strings.TrimPrefix(resultType, "[]")
+		itemType = elem
 		t.Rows = &rows{Expr: "(*out)", Total: "-1"}
 		rowsPath = "[]"
 	default:
@@ -44,11 +45,11 @@ func planResult(t *tool, r Result, api *goAPI) error {
 		if !ok {
 			return fmt.Errorf("result rows %q is not a field of %s (it has: %s)", r.Rows, resultType, fieldList(api.structs[resultType]))
 		}
-		elem := strings.TrimPrefix(f.Type, "*")
-		if !strings.HasPrefix(elem, "[]") {
+		_, list, elem := api.shape(f.Type)
+		if !list {
 			return fmt.Errorf("result rows %q is a %s, not a list", r.Rows, f.Type)
 		}
-		itemType = strings.TrimPrefix(elem, "[]")
+		itemType = elem
 		t.Rows = &rows{Expr: "out." + f.Name, Ptr: strings.HasPrefix(f.Type, "*"), Total: "-1"}
 		rowsPath = spec.Path(r.Rows).Join("[]")
 		if c, ok := api.structs[resultType]["count"]; ok {
@@ -81,8 +82,9 @@ func planResult(t *tool, r Result, api *goAPI) error {
 	} else if len(r.Fields) > 0 {
 		return fmt.Errorf("result fields need result rows (the answer is one object: use summary)")
 	}
+	_, answerList, _ := api.shape(resultType)
 	switch {
-	case strings.HasPrefix(resultType, "[]"):
+	case answerList:
 		if len(r.Summary) > 0 {
 			return fmt.Errorf("result summary needs an object answer; this one is a list")
 		}
@@ -140,7 +142,7 @@ func planResult(t *tool, r Result, api *goAPI) error {
 		if !ok {
 			return fmt.Errorf("parameter %q: check %q is not a field of %s (it has: %s)", c.Param, c.Row, itemType, fieldList(api.structs[itemType]))
 		}
-		switch ptr, list, elem := shape(f.Type); {
+		switch ptr, list, elem := api.shape(f.Type); {
 		case list || !isStringType(elem, api):
 			return fmt.Errorf("parameter %q: check %q is a %s, not a string", c.Param, c.Row, f.Type)
 		case ptr:
@@ -212,7 +214,7 @@ func leafPaths(api *goAPI, typ string, steps []string, depth int) ([][]string, e
 	if err != nil {
 		return nil, err
 	}
-	_, list, elem := shape(ftype)
+	_, list, elem := api.shape(ftype)
 	inner := api.structs[elem]
 	if list || inner == nil {
 		return nil, fmt.Errorf("it is a %s, not an object", ftype)
@@ -224,7 +226,7 @@ func leafPaths(api *goAPI, typ string, steps []string, depth int) ([][]string, e
 		}
 		sub := append(slices.Clone(steps), name)
 		_, subType, _ := via("x", typ, sub, api)
-		_, subList, subElem := shape(subType)
+		_, subList, subElem := api.shape(subType)
 		switch {
 		case !subList && api.structs[subElem] != nil && depth < 3:
 			deeper, err := leafPaths(api, typ, sub, depth+1)
@@ -250,7 +252,7 @@ func via(x, typ string, steps []string, api *goAPI) (string, string, error) {
 	if len(steps) == 1 {
 		return expr, f.Type, nil
 	}
-	ptr, list, elem := shape(f.Type)
+	ptr, list, elem := api.shape(f.Type)
 	if list || api.structs[elem] == nil {
 		return "", "", fmt.Errorf("%q is a %s, not an object with fields", steps[0], f.Type)
 	}
@@ -314,7 +316,7 @@ func isScalar(typ string, api *goAPI) bool {
 	if _, ok := scalarCells[typ]; ok {
 		return true
 	}
-	_, list, elem := shape(typ)
+	_, list, elem := api.shape(typ)
 	return !list && (api.strEnum[elem] || api.intEnum[elem])
 }
 
@@ -325,7 +327,7 @@ func cellExpr(x, typ string, api *goAPI) string {
 	if f, ok := scalarCells[typ]; ok {
 		return fmt.Sprintf(f, x)
 	}
-	ptr, list, elem := shape(typ)
+	ptr, list, elem := api.shape(typ)
 	switch {
 	case list && (api.strEnum[elem] || api.intEnum[elem] || isScalar(elem, api)):
 		if ptr {

@@ -94,3 +94,12 @@ func Via[S, T any](p *S, f func(*S) T) T {
 	}
 	return f(p)
 }
+
+// Value returns the value behind p, or the zero value when p is nil.
+func Value[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
