@@ -96,7 +96,7 @@ func observeUses(t *testing.T, tool string, calls []map[string]any) map[string]*
 		}
 	}
 	baseline := make([]shown, len(calls))
-	volatile := make([]shown, len(calls)) // what differs from one call to the next (counters of this bridge)
+	volatile := make([]shown, len(calls))       // what differs from one call to the next (counters of this bridge)
 	hits := make([]map[string]bool, len(calls)) // the operations each call reached
 	for i, args := range calls {
 		h.events()
