@@ -23,8 +23,52 @@ func fixQuirks(doc *openapi3.T) []Note {
 			notes = append(notes, n)
 		}
 	}
+	notes = append(notes, fixAnyParameters(doc)...)
 	notes = append(notes, fixPropertyCollisions(doc)...)
 	notes = append(notes, fixParameterCollisions(doc)...)
+	return notes
+}
+
+// JSONText marks a parameter that carries any JSON value as its JSON text (fixAnyParameters).
+const JSONText = "x-jana-json-text"
+
+// fixAnyParameters gives a parameter of any JSON value (a JSONField filter: schema {}) the
+// type it has on the wire, a string holding its JSON text: oapi-codegen makes such a parameter
+// an interface{} that its client cannot leave unset (it dereferences the nil value).
+func fixAnyParameters(doc *openapi3.T) []Note {
+	var notes []Note
+	fix := func(where string, p *openapi3.Parameter) {
+		if p == nil || p.Schema == nil || p.Schema.Ref != "" || p.Schema.Value == nil {
+			return
+		}
+		v := p.Schema.Value
+		if (v.Type != nil && len(v.Type.Slice()) > 0) || len(v.Properties) > 0 || v.Items != nil || len(v.Enum) > 0 ||
+			len(v.AllOf)+len(v.OneOf)+len(v.AnyOf) > 0 || v.AdditionalProperties.Schema != nil {
+			return
+		}
+		v.Type = &openapi3.Types{"string"}
+		if v.Extensions == nil {
+			v.Extensions = map[string]any{}
+		}
+		v.Extensions[JSONText] = true
+		notes = append(notes, Note{where, "a parameter of any JSON value became a string holding its JSON text"})
+	}
+	if doc.Components != nil {
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.Parameters)) {
+			if p := doc.Components.Parameters[name]; p != nil && p.Ref == "" {
+				fix("components.parameters."+name, p.Value)
+			}
+		}
+	}
+	for _, op := range operations(doc) {
+		for _, list := range []openapi3.Parameters{op.Op.Parameters, op.Item.Parameters} {
+			for _, p := range list {
+				if p != nil && p.Ref == "" && p.Value != nil {
+					fix(op.where+".parameters."+p.Value.Name, p.Value)
+				}
+			}
+		}
+	}
 	return notes
 }
 
@@ -110,12 +154,13 @@ func fixNullableChoice(s site) (Note, bool) {
 	if typ == "" {
 		return Note{}, false
 	}
+	blank := slices.ContainsFunc(v.OneOf, isBlank)
 	desc := v.Description
 	if choices := main.Value.Description; choices != "" && !strings.Contains(desc, choices) {
 		desc = strings.TrimSpace(desc + "\n\n" + choices)
 	}
 	may := "May be null."
-	switch blank := slices.ContainsFunc(v.OneOf, isBlank); {
+	switch {
 	case blank && null:
 		may = "May be blank or null."
 	case blank:
@@ -127,7 +172,6 @@ func fixNullableChoice(s site) (Note, bool) {
 		Title: v.Title, ReadOnly: v.ReadOnly, WriteOnly: v.WriteOnly, Deprecated: v.Deprecated,
 		Default: v.Default, Example: v.Example,
 	}
-	blank := slices.ContainsFunc(v.OneOf, isBlank)
 	what := "a nullable " + typ + ": a choice field that may be null"
 	switch {
 	case blank && null:

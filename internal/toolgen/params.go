@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/janaplatform/jana-mcp/internal/spec"
 )
 
 // conversion turns an argument's value into the value of one generated-client parameter (or of
@@ -54,8 +56,8 @@ func convert(elem string, api *goAPI) (conversion, bool) {
 
 // makeArg decides the input field for one exposed parameter and the statements setting dst,
 // the client's value (params.Field, or a local variable for a path parameter), from it.
-func makeArg(pname string, spec Param, sp *openapi3.Parameter, dst, apiType string, api *goAPI) (arg, error) {
-	name := spec.As
+func makeArg(pname string, p Param, sp *openapi3.Parameter, dst, apiType string, api *goAPI) (arg, error) {
+	name := p.As
 	if name == "" {
 		name = pname
 	}
@@ -65,11 +67,14 @@ func makeArg(pname string, spec Param, sp *openapi3.Parameter, dst, apiType stri
 	if !ok {
 		return a, fmt.Errorf("its Go type %s is not supported by the generator", apiType)
 	}
+	if s := sp.Schema; s != nil && s.Value != nil && s.Value.Extensions[spec.JSONText] != nil && elem == "string" {
+		c = conversion{in: "any", expr: "toolkit.JSONText(%[1]s)"} // internal/spec fixAnyParameters
+	}
 	identity := c.expr == "%[1]s"
 	// An argument is required when the model must give it: a path parameter, one the manifest
 	// requires, or one the operation requires without a default to send instead.
-	defaulted := spec.Default != nil
-	required := sp.In == openapi3.ParameterInPath || spec.Required || (sp.Required && !defaulted)
+	defaulted := p.Default != nil
+	required := sp.In == openapi3.ParameterInPath || p.Required || (sp.Required && !defaulted)
 	src := "in." + a.Field
 	conv := func(v string) string { return fmt.Sprintf(c.expr, v, name) }
 	// set is the statements setting dst from a value of the item type.
@@ -148,7 +153,7 @@ func makeArg(pname string, spec Param, sp *openapi3.Parameter, dst, apiType stri
 			a.Convert = fmt.Sprintf("if %s {\n%s\n}", test, set(conv(value)))
 		}
 		if sp.Required && defaulted {
-			lit, err := literal(spec.Default, elem, c, name)
+			lit, err := literal(p.Default, elem, c, name)
 			if err != nil {
 				return a, fmt.Errorf("default: %w", err)
 			}
@@ -159,7 +164,7 @@ func makeArg(pname string, spec Param, sp *openapi3.Parameter, dst, apiType stri
 		}
 	}
 	a.OmitEmpty = !required
-	a.SchemaLines = schemaLines(a, spec, sp, required, c)
+	a.SchemaLines = schemaLines(a, p, sp, required, c)
 	return a, nil
 }
 
@@ -259,14 +264,14 @@ func fixedValue(apiField, apiType string, v any, api *goAPI) (string, error) {
 }
 
 // schemaLines adds to the derived input schema what the Go type cannot say.
-func schemaLines(a arg, spec Param, sp *openapi3.Parameter, required bool, c conversion) []string {
+func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conversion) []string {
 	var lines []string
 	target := fmt.Sprintf("p[%q]", a.Name)
 	var s *openapi3.Schema
 	if sp.Schema != nil {
 		s = sp.Schema.Value
 	}
-	desc := spec.Description
+	desc := mp.Description
 	if desc == "" {
 		desc = sp.Description
 	}
@@ -296,12 +301,12 @@ func schemaLines(a arg, spec Param, sp *openapi3.Parameter, required bool, c con
 		}
 		lines = append(lines, fmt.Sprintf("%s.Format = %q", elem, format))
 	}
-	if item != nil && c.in == "string" && item.Pattern != "" && len(spec.Enum) == 0 {
+	if item != nil && c.in == "string" && item.Pattern != "" && len(mp.Enum) == 0 {
 		if _, err := regexp.Compile(item.Pattern); err == nil {
 			lines = append(lines, fmt.Sprintf("%s.Pattern = %s", elem, strconv.Quote(item.Pattern)))
 		}
 	}
-	minimum, maximum := spec.Minimum, spec.Maximum
+	minimum, maximum := mp.Minimum, mp.Maximum
 	if minimum == nil && item != nil && item.Min != nil {
 		minimum = item.Min
 	}
@@ -314,7 +319,7 @@ func schemaLines(a arg, spec Param, sp *openapi3.Parameter, required bool, c con
 	if maximum != nil {
 		lines = append(lines, fmt.Sprintf("%s.Maximum = ptr(%s)", elem, floatLit(*maximum)))
 	}
-	enum := spec.Enum
+	enum := mp.Enum
 	if enum == nil && item != nil {
 		for _, v := range item.Enum {
 			if v != nil && v != "" {
@@ -329,8 +334,8 @@ func schemaLines(a arg, spec Param, sp *openapi3.Parameter, required bool, c con
 		}
 		lines = append(lines, fmt.Sprintf("toolkit.Enum(%s, %s)", target, strings.Join(quoted, ", ")))
 	}
-	if spec.Default != nil && !required {
-		data, _ := json.Marshal(spec.Default)
+	if mp.Default != nil && !required {
+		data, _ := json.Marshal(mp.Default)
 		lines = append(lines, fmt.Sprintf("%s.Default = json.RawMessage(%s)", target, strconv.Quote(string(data))))
 	}
 	return lines

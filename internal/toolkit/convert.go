@@ -42,7 +42,7 @@ func DateTimeOf(arg, v string) (time.Time, error) {
 
 // JSONText is the JSON text of an argument of any JSON value (a JSONField parameter), which
 // is what the parameter carries.
-func JSONText(v any) any {
+func JSONText(v any) string {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
