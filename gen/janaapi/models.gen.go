@@ -155,21 +155,21 @@ func (e LevelEnum) Valid() bool {
 	}
 }
 
-// Defines values for SourceFreshnessStatusEnum.
+// Defines values for StatusEnum.
 const (
-	SourceFreshnessStatusEnumDelayed SourceFreshnessStatusEnum = "delayed"
-	SourceFreshnessStatusEnumFresh   SourceFreshnessStatusEnum = "fresh"
-	SourceFreshnessStatusEnumStale   SourceFreshnessStatusEnum = "stale"
+	StatusEnumDelayed StatusEnum = "delayed"
+	StatusEnumFresh   StatusEnum = "fresh"
+	StatusEnumStale   StatusEnum = "stale"
 )
 
-// Valid indicates whether the value is a known member of the SourceFreshnessStatusEnum enum.
-func (e SourceFreshnessStatusEnum) Valid() bool {
+// Valid indicates whether the value is a known member of the StatusEnum enum.
+func (e StatusEnum) Valid() bool {
 	switch e {
-	case SourceFreshnessStatusEnumDelayed:
+	case StatusEnumDelayed:
 		return true
-	case SourceFreshnessStatusEnumFresh:
+	case StatusEnumFresh:
 		return true
-	case SourceFreshnessStatusEnumStale:
+	case StatusEnumStale:
 		return true
 	default:
 		return false
@@ -3495,13 +3495,8 @@ type SourceFreshness struct {
 	// Status * `fresh` - fresh
 	// * `delayed` - delayed
 	// * `stale` - stale
-	Status SourceFreshnessStatusEnum `json:"status"`
+	Status StatusEnum `json:"status"`
 }
-
-// SourceFreshnessStatusEnum * `fresh` - fresh
-// * `delayed` - delayed
-// * `stale` - stale
-type SourceFreshnessStatusEnum string
 
 // SourceQuality defines model for SourceQuality.
 type SourceQuality struct {
@@ -3514,6 +3509,11 @@ type SourceQuality struct {
 	ValidRecords   int64    `json:"valid_records"`
 	Validity       float64  `json:"validity"`
 }
+
+// StatusEnum * `fresh` - fresh
+// * `delayed` - delayed
+// * `stale` - stale
+type StatusEnum string
 
 // SystemHealth defines model for SystemHealth.
 type SystemHealth struct {

@@ -292,14 +292,14 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		{srcEdgar, yearStart(data.EdgarLastYear + 1).Add(-day), 730 * day, 1100 * day},
 	} {
 		lag := data.AsOf.Sub(f.last)
-		st := janaapi.SourceFreshnessStatusEnumFresh
+		st := janaapi.StatusEnumFresh
 		switch {
 		case lag > f.old:
-			st = janaapi.SourceFreshnessStatusEnumStale
+			st = janaapi.StatusEnumStale
 		case lag > f.fresh:
-			st = janaapi.SourceFreshnessStatusEnumDelayed
+			st = janaapi.StatusEnumDelayed
 		}
-		if st != janaapi.SourceFreshnessStatusEnumFresh {
+		if st != janaapi.StatusEnumFresh {
 			status = janaapi.SystemStatusEnumDegraded
 			alerts = append(alerts, janaapi.HealthAlert{Level: janaapi.LevelEnumWarning, Source: ptr(f.src),
 				Message: fmt.Sprintf("%s data is %d days old (last record %s); ingestion of the next release is pending.",

@@ -79,15 +79,23 @@ const schemaRefPrefix = "#/components/schemas/"
 // hash of the choices (capitalized), "Enum" (drf-spectacular hooks.postprocess_schema_enums).
 var hashedEnum = regexp.MustCompile(`^([A-Z][A-Za-z0-9]*?)([0-9A-F][0-9a-f]{2})Enum$`)
 
-// renameHashedEnums gives each hash-suffixed enum the name drf-spectacular gives a choice set
-// that only one component uses, {Component}{Property}Enum, after the first component (in name
-// order) that uses it under that property. The hashed name changes as soon as another field of
-// that name appears in the backend (or goes); this one only when the enum's own users do.
+// renameHashedEnums names hash-suffixed enums after what uses them. drf-spectacular names a
+// choice set {Property}Enum; when the property name carries several choice sets, it names each
+// {Component}{Property}Enum if one component uses it, else {Property}{hash}Enum. So a set's
+// name changes as soon as another field of that name comes or goes. Here the hashed set with
+// the most users (then the first user, in name order) takes {Property}Enum back, the name it
+// had before the collision, when no component holds it; the others take {Component}{Property}Enum
+// after their first user.
 func renameHashedEnums(doc *openapi3.T) []Note {
 	if doc.Components == nil {
 		return nil
 	}
 	all := sites(doc)
+	type hashed struct {
+		name, prop string
+		users      []string
+	}
+	groups := map[string][]hashed{}
 	var notes []Note
 	for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
 		m := hashedEnum.FindStringSubmatch(name)
@@ -95,31 +103,51 @@ func renameHashedEnums(doc *openapi3.T) []Note {
 		if m == nil || c == nil || c.Value == nil || len(c.Value.Enum) == 0 {
 			continue
 		}
-		where := "components.schemas." + name
-		var users []string
+		h := hashed{name: name, prop: m[1]}
 		for _, s := range all {
-			if s.ref.Ref == schemaRefPrefix+name && s.component != "" && codegen.SchemaNameToTypeName(s.prop) == m[1] {
-				users = append(users, s.component)
+			if s.ref.Ref == schemaRefPrefix+name && s.component != "" && codegen.SchemaNameToTypeName(s.prop) == m[1] &&
+				!slices.Contains(h.users, s.component) {
+				h.users = append(h.users, s.component)
 			}
 		}
-		if len(users) == 0 {
-			notes = append(notes, Note{where, "hash-suffixed enum name kept: no component property named after it uses it"})
+		if len(h.users) == 0 {
+			notes = append(notes, Note{"components.schemas." + name, "hash-suffixed enum name kept: no component property named after it uses it"})
 			continue
 		}
-		slices.Sort(users)
-		renamed := codegen.SchemaNameToTypeName(users[0]) + m[1] + "Enum"
-		if _, taken := doc.Components.Schemas[renamed]; taken {
-			notes = append(notes, Note{where, fmt.Sprintf("hash-suffixed enum name kept: %s is taken", renamed)})
-			continue
+		slices.Sort(h.users)
+		groups[m[1]] = append(groups[m[1]], h)
+	}
+	rename := func(h hashed, to, why string) {
+		where := "components.schemas." + h.name
+		if _, taken := doc.Components.Schemas[to]; taken {
+			notes = append(notes, Note{where, fmt.Sprintf("hash-suffixed enum name kept: %s is taken", to)})
+			return
 		}
-		doc.Components.Schemas[renamed] = c
-		delete(doc.Components.Schemas, name)
+		doc.Components.Schemas[to] = doc.Components.Schemas[h.name]
+		delete(doc.Components.Schemas, h.name)
 		for _, s := range all {
-			if s.ref.Ref == schemaRefPrefix+name {
-				s.ref.Ref = schemaRefPrefix + renamed
+			if s.ref.Ref == schemaRefPrefix+h.name {
+				s.ref.Ref = schemaRefPrefix + to
 			}
 		}
-		notes = append(notes, Note{where, fmt.Sprintf("hash-suffixed enum renamed %s (after %s.%s)", renamed, users[0], lowerFirst(m[1]))})
+		notes = append(notes, Note{where, fmt.Sprintf("hash-suffixed enum renamed %s (%s)", to, why)})
+	}
+	for _, prop := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[prop]
+		slices.SortStableFunc(g, func(a, b hashed) int {
+			if len(a.users) != len(b.users) {
+				return len(b.users) - len(a.users)
+			}
+			return strings.Compare(a.users[0], b.users[0])
+		})
+		for i, h := range g {
+			plain := prop + "Enum"
+			if _, taken := doc.Components.Schemas[plain]; i == 0 && !taken {
+				rename(h, plain, fmt.Sprintf("drf-spectacular's name for it before another %s field came", lowerFirst(prop)))
+				continue
+			}
+			rename(h, codegen.SchemaNameToTypeName(h.users[0])+prop+"Enum", fmt.Sprintf("after %s.%s", h.users[0], lowerFirst(prop)))
+		}
 	}
 	return notes
 }

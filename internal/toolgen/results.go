@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/janaplatform/jana-mcp/internal/spec"
@@ -168,6 +169,7 @@ func pickFields(api *goAPI, typ string, names []string, recv string, base spec.P
 	}
 	var out []field
 	var reads []spec.Path
+	taken := map[string]bool{}
 	add := func(steps []string) error {
 		expr, ftype, err := via(recv, typ, steps, api)
 		if err != nil {
@@ -179,8 +181,14 @@ func pickFields(api *goAPI, typ string, names []string, recv string, base spec.P
 			p = p.Join(s)
 		}
 		reads = append(reads, p)
-		out = append(out, field{JSON: json, Go: expr, Cell: cellExpr(expr, ftype, api),
-			Name: goName(strings.ReplaceAll(json, ".", "_")), Type: qualify(ftype)})
+		// The row's Go field is named after the client's fields on the way, which are distinct
+		// where JSON names differ only in what Go names drop (internal/spec).
+		name := fieldNames(typ, steps, api)
+		for n := 2; taken[name]; n++ {
+			name = fieldNames(typ, steps, api) + strconv.Itoa(n)
+		}
+		taken[name] = true
+		out = append(out, field{JSON: json, Go: expr, Cell: cellExpr(expr, ftype, api), Name: name, Type: qualify(ftype)})
 		return nil
 	}
 	for _, n := range names {
@@ -205,6 +213,17 @@ func pickFields(api *goAPI, typ string, names []string, recv string, base spec.P
 		}
 	}
 	return out, reads, nil
+}
+
+// fieldNames joins the client's Go field names along a path: Point, Lat is PointLat.
+func fieldNames(typ string, steps []string, api *goAPI) string {
+	var b strings.Builder
+	for _, s := range steps {
+		f := api.structs[typ][s]
+		b.WriteString(f.Name)
+		_, _, typ = api.shape(f.Type)
+	}
+	return b.String()
 }
 
 // leafPaths expands an object field into the paths of its scalar fields, through nested
