@@ -64,6 +64,7 @@ type Report struct {
 	Base, Revision string
 	Impacts        []Impact // changes in what tools use: the check fails
 	Unattributed   []Change // what oasdiff found that no tool uses
+	Next           []string // what to do next, the report's last lines
 }
 
 // Failed reports whether a tool is affected.
@@ -110,7 +111,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Base: o.Base, Revision: o.Revision}
+	r := &Report{Base: o.Base, Revision: o.Revision, Next: []string{
+		"Next: `make regenerate` takes the live schema and walks through the rest: it regenerates, names",
+		"every api/tools.yaml entry and hand-written tool to fix, and says what changes for users."}}
 	b, v := index(base.Doc), index(rev.Doc)
 	for _, u := range uses {
 		r.Impacts = append(r.Impacts, impacts(u, b, v)...)
@@ -370,8 +373,12 @@ func (r *Report) Write(w io.Writer) {
 			fmt.Fprintf(w, "  %s: %s [%s, %s]\n", where, plain(c.Text), c.ID, levelName(c.Level))
 		}
 	}
-	fmt.Fprintln(w, "\nNext: `make regenerate` takes the live schema and walks through the rest: it regenerates, names")
-	fmt.Fprintln(w, "every api/tools.yaml entry and hand-written tool to fix, and says what changes for users.")
+	if len(r.Next) > 0 {
+		fmt.Fprintln(w)
+		for _, line := range r.Next {
+			fmt.Fprintln(w, line)
+		}
+	}
 }
 
 func levelName(l int) string {
