@@ -146,9 +146,13 @@ func largeSchema(n int) map[string]any {
 			"results":  map[string]any{"type": "array", "items": ref(name)},
 		}}
 		op := fmt.Sprintf("things%d", i)
-		query := func(name string, s any) map[string]any { return map[string]any{"in": "query", "name": name, "schema": s} }
+		query := func(name string, s any) map[string]any {
+			return map[string]any{"in": "query", "name": name, "schema": s}
+		}
 		id := map[string]any{"in": "path", "name": "id", "required": true, "schema": map[string]any{"type": "integer"}}
-		ok := func(s any) map[string]any { return map[string]any{"200": map[string]any{"content": content(s), "description": ""}} }
+		ok := func(s any) map[string]any {
+			return map[string]any{"200": map[string]any{"content": content(s), "description": ""}}
+		}
 		body := func(s string) map[string]any { return map[string]any{"content": content(ref(s)), "required": true} }
 		paths[fmt.Sprintf("/api/v1/things%d/", i)] = map[string]any{
 			"get": map[string]any{"operationId": op + "_list", "parameters": []any{
