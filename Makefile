@@ -5,7 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION) -X github.com/janaplatform/jana-mcp/internal/version.commit=$(COMMIT)
 BIN := bin
 
 .PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift regenerate lint test test-go node-deps cluster-deps clean help

@@ -188,7 +188,7 @@ type ClientInterface interface {
 
 	// V1DataSourcesClimatetraceAssetsEmissionsList performs a GET /api/v1/data-sources/climatetrace/assets/{id}/emissions/ (the `V1DataSourcesClimatetraceAssetsEmissionsList` operationId) request.
 	//
-	// Monthly emissions of one Climate TRACE asset.
+	// The latest monthly emissions of one Climate TRACE asset, at most 100 records, newest first.
 	V1DataSourcesClimatetraceAssetsEmissionsList(ctx context.Context, id int, params *V1DataSourcesClimatetraceAssetsEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// V1DataSourcesClimatetraceAssetsViolationsList performs a GET /api/v1/data-sources/climatetrace/assets/{id}/violations/ (the `V1DataSourcesClimatetraceAssetsViolationsList` operationId) request.
@@ -892,7 +892,7 @@ func (c *Client) V1DataSourcesClimatetraceAssetsRetrieve(ctx context.Context, id
 
 // V1DataSourcesClimatetraceAssetsEmissionsList performs a GET /api/v1/data-sources/climatetrace/assets/{id}/emissions/ (the `V1DataSourcesClimatetraceAssetsEmissionsList` operationId) request.
 //
-// Monthly emissions of one Climate TRACE asset.
+// The latest monthly emissions of one Climate TRACE asset, at most 100 records, newest first.
 func (c *Client) V1DataSourcesClimatetraceAssetsEmissionsList(ctx context.Context, id int, params *V1DataSourcesClimatetraceAssetsEmissionsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewV1DataSourcesClimatetraceAssetsEmissionsListRequest(c.Server, id, params)
 	if err != nil {
@@ -3063,18 +3063,6 @@ func NewV1DataSourcesClimatetraceAssetsEmissionsListRequest(server string, id in
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Cursor != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.DateFrom != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date_from", *params.DateFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
@@ -3114,42 +3102,6 @@ func NewV1DataSourcesClimatetraceAssetsEmissionsListRequest(server string, id in
 		if params.Gas != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "gas", *params.Gas, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Limit != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Offset != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.PageSize != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9669,7 +9621,7 @@ func NewV1EsgDataRetrieveRequest(server string, params *V1EsgDataRetrieveParams)
 
 		if params.BboxPrecision != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox_precision", *params.BboxPrecision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bbox_precision", *params.BboxPrecision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10789,6 +10741,30 @@ func NewV1EsgStatisticsRetrieveRequest(server string, params *V1EsgStatisticsRet
 
 		}
 
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -11216,7 +11192,7 @@ type ClientWithResponsesInterface interface {
 
 	// V1DataSourcesClimatetraceAssetsEmissionsListWithResponse performs a GET /api/v1/data-sources/climatetrace/assets/{id}/emissions/ (the `V1DataSourcesClimatetraceAssetsEmissionsList` operationId) request.
 	//
-	// Monthly emissions of one Climate TRACE asset.
+	// The latest monthly emissions of one Climate TRACE asset, at most 100 records, newest first.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	V1DataSourcesClimatetraceAssetsEmissionsListWithResponse(ctx context.Context, id int, params *V1DataSourcesClimatetraceAssetsEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAssetsEmissionsListResponse, error)
@@ -12607,7 +12583,7 @@ type V1DataSourcesClimatetraceAssetsEmissionsListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PaginatedClimateTraceEmissionList
+	JSON200 *[]ClimateTraceEmission
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *ValidationError
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -12621,7 +12597,7 @@ type V1DataSourcesClimatetraceAssetsEmissionsListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r V1DataSourcesClimatetraceAssetsEmissionsListResponse) GetJSON200() *PaginatedClimateTraceEmissionList {
+func (r V1DataSourcesClimatetraceAssetsEmissionsListResponse) GetJSON200() *[]ClimateTraceEmission {
 	return r.JSON200
 }
 
@@ -18873,7 +18849,7 @@ func (c *ClientWithResponses) V1DataSourcesClimatetraceAssetsRetrieveWithRespons
 
 // V1DataSourcesClimatetraceAssetsEmissionsListWithResponse performs a GET /api/v1/data-sources/climatetrace/assets/{id}/emissions/ (the `V1DataSourcesClimatetraceAssetsEmissionsList` operationId) request.
 //
-// Monthly emissions of one Climate TRACE asset.
+// The latest monthly emissions of one Climate TRACE asset, at most 100 records, newest first.
 //
 // Returns a wrapper object for the known response body format(s).
 func (c *ClientWithResponses) V1DataSourcesClimatetraceAssetsEmissionsListWithResponse(ctx context.Context, id int, params *V1DataSourcesClimatetraceAssetsEmissionsListParams, reqEditors ...RequestEditorFn) (*V1DataSourcesClimatetraceAssetsEmissionsListResponse, error) {
@@ -20637,7 +20613,7 @@ func ParseV1DataSourcesClimatetraceAssetsEmissionsListResponse(rsp *http.Respons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PaginatedClimateTraceEmissionList
+		var dest []ClimateTraceEmission
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -1322,6 +1322,27 @@ func (e V1EsgCorrelationsRetrieveParamsSources) Valid() bool {
 	}
 }
 
+// Defines values for V1EsgDataRetrieveParamsBboxPrecision.
+const (
+	V1EsgDataRetrieveParamsBboxPrecisionHigh   V1EsgDataRetrieveParamsBboxPrecision = "high"
+	V1EsgDataRetrieveParamsBboxPrecisionLow    V1EsgDataRetrieveParamsBboxPrecision = "low"
+	V1EsgDataRetrieveParamsBboxPrecisionMedium V1EsgDataRetrieveParamsBboxPrecision = "medium"
+)
+
+// Valid indicates whether the value is a known member of the V1EsgDataRetrieveParamsBboxPrecision enum.
+func (e V1EsgDataRetrieveParamsBboxPrecision) Valid() bool {
+	switch e {
+	case V1EsgDataRetrieveParamsBboxPrecisionHigh:
+		return true
+	case V1EsgDataRetrieveParamsBboxPrecisionLow:
+		return true
+	case V1EsgDataRetrieveParamsBboxPrecisionMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for V1EsgDataRetrieveParamsOutputFormat.
 const (
 	V1EsgDataRetrieveParamsOutputFormatCsv     V1EsgDataRetrieveParamsOutputFormat = "csv"
@@ -3855,9 +3876,6 @@ type V1DataSourcesClimatetraceAssetsListParams struct {
 
 // V1DataSourcesClimatetraceAssetsEmissionsListParams defines parameters for V1DataSourcesClimatetraceAssetsEmissionsList.
 type V1DataSourcesClimatetraceAssetsEmissionsListParams struct {
-	// Cursor The pagination cursor value.
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
-
 	// DateFrom Deprecated alias of start_date.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DateFrom *openapi_types.Date `form:"date_from,omitempty" json:"date_from,omitempty"`
@@ -3871,15 +3889,6 @@ type V1DataSourcesClimatetraceAssetsEmissionsListParams struct {
 
 	// Gas Comma-separated gases (lower case).
 	Gas *[]V1DataSourcesClimatetraceAssetsEmissionsListParamsGas `form:"gas,omitempty" json:"gas,omitempty"`
-
-	// Limit Number of results to return per page (same as page_size).
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// Offset The initial index from which to return the results.
-	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
-
-	// PageSize Number of results to return per page.
-	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// StartDate Only records on or after this date (YYYY-MM-DD).
 	StartDate *openapi_types.Date `form:"start_date,omitempty" json:"start_date,omitempty"`
@@ -5077,8 +5086,8 @@ type V1EsgDataRetrieveParams struct {
 	// AnomalyDetection Flag anomalous readings.
 	AnomalyDetection *bool `form:"anomaly_detection,omitempty" json:"anomaly_detection,omitempty"`
 
-	// BboxPrecision Decimal places of coordinates in the answer.
-	BboxPrecision *int `form:"bbox_precision,omitempty" json:"bbox_precision,omitempty"`
+	// BboxPrecision Geographic precision level of the answer.
+	BboxPrecision *V1EsgDataRetrieveParamsBboxPrecision `form:"bbox_precision,omitempty" json:"bbox_precision,omitempty"`
 
 	// CorrelationAnalysis Add a correlation analysis of the sources.
 	CorrelationAnalysis *bool `form:"correlation_analysis,omitempty" json:"correlation_analysis,omitempty"`
@@ -5131,6 +5140,9 @@ type V1EsgDataRetrieveParams struct {
 	// TrendAnalysis Add a trend analysis per parameter.
 	TrendAnalysis *bool `form:"trend_analysis,omitempty" json:"trend_analysis,omitempty"`
 }
+
+// V1EsgDataRetrieveParamsBboxPrecision defines parameters for V1EsgDataRetrieve.
+type V1EsgDataRetrieveParamsBboxPrecision string
 
 // V1EsgDataRetrieveParamsOutputFormat defines parameters for V1EsgDataRetrieve.
 type V1EsgDataRetrieveParamsOutputFormat string
@@ -5283,6 +5295,12 @@ type V1EsgStatisticsRetrieveParams struct {
 
 	// Offset The initial index from which to return the results.
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Page A page number within the paginated result set.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
 // V1EsgTrendsRetrieveParams defines parameters for V1EsgTrendsRetrieve.

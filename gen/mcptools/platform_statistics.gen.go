@@ -66,12 +66,12 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		params := &janaapi.V1EsgStatisticsRetrieveParams{}
-		params.Limit = in.Limit
-		position, err := toolkit.CursorInt(cur, "offset", 0)
+		params.PageSize = in.Limit
+		position, err := toolkit.CursorInt(cur, "page", 1)
 		if err != nil {
 			return nil, err
 		}
-		params.Offset = &position
+		params.Page = &position
 		resp, err := env.Jana.API().V1EsgStatisticsRetrieve(ctx, params)
 		out, err := jana.Decode[janaapi.PaginatedTableStatisticsList]("v1_esg_statistics_retrieve", resp, err)
 		if err != nil {
@@ -95,8 +95,8 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		}
 		page.Tables = []*toolkit.Table{table}
 		page.Title = toolkit.RowsTitle("Jana table statistics", len(table.Rows), table.Total)
-		if next := toolkit.NextParam(out.Next, "offset"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"offset": next})}
+		if next := toolkit.NextParam(out.Next, "page"); next != "" {
+			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
 		}
 		return page, nil
 	})

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -32,6 +33,9 @@ const (
 	AuthService AuthMode = "service"
 	// AuthUserOrService uses the connection's token when given, the service credentials otherwise.
 	AuthUserOrService AuthMode = "user-or-service"
+	// AuthOAuth makes the server an OAuth 2.1 authorization and resource server: users sign in
+	// to Jana on its sign-in page and MCP clients hold only this server's tokens.
+	AuthOAuth AuthMode = "oauth"
 )
 
 // Config is the complete, validated configuration of a jana-mcp server.
@@ -56,6 +60,7 @@ type Cluster struct {
 	// Advertise is the URL other replicas reach this one at; empty: derived from the listener.
 	Advertise string        // MCP_CLUSTER_ADVERTISE_URL
 	TTL       time.Duration // MCP_CLUSTER_TTL: registrations outlive a dead replica by this
+	Timeout   time.Duration // MCP_REDIS_TIMEOUT: the longest wait for one Redis operation
 }
 
 // Enabled reports whether replicas share state.
@@ -120,6 +125,26 @@ type Auth struct {
 	Mode AuthMode // MCP_AUTH_MODE
 	// CacheTTL is how long a token Jana accepted (or rejected) is remembered.
 	CacheTTL time.Duration // MCP_AUTH_CACHE_TTL
+	OAuth    OAuth         // MCP_AUTH_MODE=oauth
+}
+
+// OAuth configures the authorization server of MCP_AUTH_MODE=oauth (internal/oauth). Its
+// issuer and resource URL is Transport.PublicURL.
+type OAuth struct {
+	// Keys encrypt what the server stores of a sign-in (Jana's tokens among it); the first
+	// encrypts, every one decrypts, so that a key can be replaced without signing everyone out.
+	Keys []Secret // MCP_OAUTH_KEY, comma-separated
+	// AccessTTL and RefreshTTL are the lives of the tokens MCP clients get.
+	AccessTTL  time.Duration // MCP_OAUTH_ACCESS_TOKEN_TTL
+	RefreshTTL time.Duration // MCP_OAUTH_REFRESH_TOKEN_TTL
+	// SignIn lists the ways the sign-in page offers, in order: "password", "device".
+	SignIn []string // MCP_OAUTH_SIGN_IN
+	// DeviceClientID is the client_id sent to Jana's device-code flow.
+	DeviceClientID string // JANA_DEVICE_CLIENT_ID
+	// DynamicRegistration serves RFC 7591 registration; ClientIDDocuments accepts https URLs
+	// as client ids (Client ID Metadata Documents).
+	DynamicRegistration bool // MCP_OAUTH_DYNAMIC_REGISTRATION
+	ClientIDDocuments   bool // MCP_OAUTH_CLIENT_ID_DOCUMENTS
 }
 
 // Transport configures the MCP transports.
@@ -303,6 +328,11 @@ func (c Config) validate() error {
 			return errors.New("MCP_AUTH_MODE=service needs service credentials: set JANA_EMAIL and JANA_PASSWORD (JWT), JANA_USERNAME and JANA_PASSWORD (DRF token), or JANA_TOKEN")
 		}
 	}
+	if c.Auth.Mode == AuthOAuth {
+		if err := c.validateOAuth(); err != nil {
+			return err
+		}
+	}
 	if c.Backend.Password.IsZero() && c.Backend.Token.IsZero() {
 		switch {
 		case c.Backend.Email != "":
@@ -312,4 +342,31 @@ func (c Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// validateOAuth checks what MCP_AUTH_MODE=oauth needs: a public URL to be the issuer and the
+// resource (served at a host's root, over https unless on loopback) and an encryption key.
+func (c Config) validateOAuth() error {
+	u := c.Transport.PublicURL
+	switch {
+	case u == nil:
+		return errors.New("MCP_AUTH_MODE=oauth needs MCP_PUBLIC_URL: the URL clients connect to is the OAuth issuer and the resource their tokens are for")
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("MCP_AUTH_MODE=oauth: MCP_PUBLIC_URL %s must have no path, query or fragment: OAuth discovery documents live at the host's root (/.well-known/)", u.Redacted())
+	case u.Scheme != "https" && !loopbackHost(u.Hostname()):
+		return fmt.Errorf("MCP_AUTH_MODE=oauth: MCP_PUBLIC_URL %s must be https (OAuth 2.1 sends tokens only over TLS; http is accepted for loopback addresses only)", u.Redacted())
+	case len(c.Auth.OAuth.Keys) == 0:
+		return errors.New("MCP_AUTH_MODE=oauth needs MCP_OAUTH_KEY: a random secret of at least 32 characters (e.g. openssl rand -base64 32) that encrypts the sign-ins the server keeps")
+	case len(c.Auth.OAuth.SignIn) == 0:
+		return errors.New("MCP_AUTH_MODE=oauth needs at least one way to sign in (MCP_OAUTH_SIGN_IN)")
+	}
+	return nil
+}
+
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,18 +135,72 @@ var fields = []field{
 		}},
 
 	// Authentication.
-	{env: "MCP_AUTH_MODE", flag: "auth-mode", def: string(AuthUser), usage: "user, service or user-or-service",
+	{env: "MCP_AUTH_MODE", flag: "auth-mode", def: string(AuthUser), usage: "user, service, user-or-service, or oauth (users sign in to Jana on this server's OAuth sign-in page; needs MCP_PUBLIC_URL and MCP_OAUTH_KEY)",
 		apply: func(c *Config, raw string) error {
 			switch m := AuthMode(raw); m {
-			case AuthUser, AuthService, AuthUserOrService:
+			case AuthUser, AuthService, AuthUserOrService, AuthOAuth:
 				c.Auth.Mode = m
 				return nil
 			}
-			return fmt.Errorf("%q is not one of user, service, user-or-service", raw)
+			return fmt.Errorf("%q is not one of user, service, user-or-service, oauth", raw)
 		}},
 	{env: "MCP_AUTH_CACHE_TTL", def: "60s", usage: "how long a token check against Jana is remembered",
 		apply: func(c *Config, raw string) (err error) {
 			c.Auth.CacheTTL, err = durationIn(raw, 0, time.Hour, true)
+			return err
+		}},
+
+	// OAuth (MCP_AUTH_MODE=oauth).
+	{env: "MCP_OAUTH_KEY", secret: true, usage: "MCP_AUTH_MODE=oauth: secret of at least 32 characters that encrypts the sign-ins the server stores (Jana's tokens among them); comma-separated to rotate: the first encrypts, all decrypt (env or file only)",
+		apply: func(c *Config, raw string) error {
+			c.Auth.OAuth.Keys = nil
+			for _, k := range list(raw) {
+				if len(k) < 32 {
+					return errors.New("each key must be at least 32 characters (value not shown)")
+				}
+				c.Auth.OAuth.Keys = append(c.Auth.OAuth.Keys, Secret(k))
+			}
+			return nil
+		}},
+	{env: "MCP_OAUTH_ACCESS_TOKEN_TTL", def: "1h", usage: "MCP_AUTH_MODE=oauth: life of the access tokens MCP clients get (they refresh them)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.AccessTTL, err = durationIn(raw, time.Second, 24*time.Hour, true)
+			return err
+		}},
+	{env: "MCP_OAUTH_REFRESH_TOKEN_TTL", def: "720h", usage: "MCP_AUTH_MODE=oauth: how long a sign-in lasts without use (each refresh starts it again; Jana ending the sign-in ends it sooner)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.RefreshTTL, err = durationIn(raw, time.Minute, 8760*time.Hour, false)
+			return err
+		}},
+	{env: "MCP_OAUTH_SIGN_IN", def: "password,device", usage: "MCP_AUTH_MODE=oauth: the ways the sign-in page offers, in order: password (email and password, sent to Jana's login), device (Jana's device-code sign-in)",
+		apply: func(c *Config, raw string) error {
+			c.Auth.OAuth.SignIn = nil
+			for _, m := range list(raw) {
+				if m != "password" && m != "device" {
+					return fmt.Errorf("%q is not one of password, device", m)
+				}
+				if !slices.Contains(c.Auth.OAuth.SignIn, m) {
+					c.Auth.OAuth.SignIn = append(c.Auth.OAuth.SignIn, m)
+				}
+			}
+			return nil
+		}},
+	{env: "JANA_DEVICE_CLIENT_ID", def: "jana-sdk", usage: "MCP_AUTH_MODE=oauth: the client_id the sign-in page's device-code flow presents to Jana",
+		apply: func(c *Config, raw string) error {
+			if strings.ContainsAny(raw, " \t\r\n") || len(raw) > 200 {
+				return fmt.Errorf("%q is not a client id", raw)
+			}
+			c.Auth.OAuth.DeviceClientID = raw
+			return nil
+		}},
+	{env: "MCP_OAUTH_DYNAMIC_REGISTRATION", def: "true", usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591 dynamic client registration, which most MCP hosts use)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.DynamicRegistration, err = boolean(raw)
+			return err
+		}},
+	{env: "MCP_OAUTH_CLIENT_ID_DOCUMENTS", def: "true", usage: "MCP_AUTH_MODE=oauth: accept https URLs as client ids, fetching the client's metadata document from them (Client ID Metadata Documents)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.ClientIDDocuments, err = boolean(raw)
 			return err
 		}},
 
@@ -313,6 +368,11 @@ var fields = []field{
 			}
 			c.Cluster.Advertise = strings.TrimSuffix(raw, "/")
 			return nil
+		}},
+	{env: "MCP_REDIS_TIMEOUT", def: "150ms", usage: "longest wait for one Redis operation; slower, and the replica uses its own memory for a second (shared state slower than this is worse than none)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Cluster.Timeout, err = durationIn(raw, 10*time.Millisecond, 10*time.Second, false)
+			return err
 		}},
 	{env: "MCP_CLUSTER_TTL", def: "30s", usage: "how long a replica's sessions stay registered after its last heartbeat (a replica that dies loses them within this)",
 		apply: func(c *Config, raw string) (err error) {

@@ -18,6 +18,26 @@ func jsonBody(v any) io.Reader {
 	return bytes.NewReader(data)
 }
 
+// reply is the answer of one of them as it came.
+type reply struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// receive reads the answer of one of them, whatever its status; the error is a failure to get
+// one, as an *Error.
+func receive(op string, resp *http.Response, err error) (reply, error) {
+	if err != nil {
+		return reply{}, transportError(op, err)
+	}
+	body, err := responseBytes(resp)
+	if err != nil {
+		return reply{}, transportError(op, err)
+	}
+	return reply{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}, nil
+}
+
 // answer reads the answer of one of them: its HTTP status (0 when there was no answer) and
 // its JSON body when the status is 200, else an *Error.
 func answer(op string, resp *http.Response, err error) (int, []byte, error) {

@@ -183,7 +183,7 @@ func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParamete
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// V1EsgStatisticsRetrieve reports per-table counts and ranges.
+// V1EsgStatisticsRetrieve reports per-table counts and ranges, a counted list like every other.
 func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisticsRetrieveParams) error {
 	sz := h.d.Sizes()
 	aqCountries, ctCountries := h.countryCounts()
@@ -202,7 +202,10 @@ func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisti
 		{Table: "edgar_grid_emissions", Source: srcEdgar, RecordCount: sz.GridRows,
 			Earliest: ts(yearStart(data.GridYears[0])), Latest: ts(yearStart(data.GridYears[len(data.GridYears)-1]))},
 	}
-	w := h.s.limitOffsetWindow(c, p.Limit, p.Offset, len(tables))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(tables))
+	if err != nil {
+		return err
+	}
 	return writeJSON(c, http.StatusOK, janaapi.PaginatedTableStatisticsList{Count: len(tables), Next: w.next, Previous: w.prev,
 		Results: pageOf(tables, w)})
 }

@@ -33,6 +33,9 @@ const (
 	codeFull            code = "server_at_capacity"
 	codeDraining        code = "shutting_down"
 	codeBackendDown     code = "backend_unavailable"
+	codeSignInRequired  code = "sign_in_required"
+	codeTokenRefused    code = "token_refused"
+	codeSignInStoreDown code = "sign_in_store_unavailable"
 	codeInternal        code = "internal_error"
 )
 
@@ -65,6 +68,11 @@ var codes = map[code]struct {
 	codeDraining:    {http.StatusServiceUnavailable, "The server is shutting down; reconnect to reach another replica."},
 	codeBackendDown: {http.StatusServiceUnavailable, "Jana is unavailable, so the token cannot be checked; retry later."},
 	codeInternal:    {http.StatusInternalServerError, "Internal error."},
+	// MCP_AUTH_MODE=oauth.
+	codeSignInRequired: {http.StatusUnauthorized, "Sign in to Jana: this server uses OAuth. Add it to your MCP client by its URL; the client opens the sign-in page."},
+	codeTokenRefused: {http.StatusUnauthorized,
+		"The access token is invalid, expired or revoked: your MCP client refreshes it, or asks you to sign in again."},
+	codeSignInStoreDown: {http.StatusServiceUnavailable, "The server cannot reach its store of sign-ins; retry shortly."},
 }
 
 // apiError is a code with an optional detail; it implements error for Echo handlers.
@@ -72,6 +80,7 @@ type apiError struct {
 	code       code
 	detail     string
 	retryAfter time.Duration
+	challenge  string // WWW-Authenticate of MCP_AUTH_MODE=oauth's 401s
 }
 
 func (e *apiError) Error() string { return string(e.code) }
@@ -100,7 +109,10 @@ func writeError(c echo.Context, e *apiError) error {
 		body.RetryAfter = secs
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	if e.code == codeUnauthorized || e.code == codeInvalidToken || e.code == codeSignInExpired {
+	switch {
+	case e.challenge != "":
+		c.Response().Header().Set("WWW-Authenticate", e.challenge)
+	case e.code == codeUnauthorized || e.code == codeInvalidToken || e.code == codeSignInExpired:
 		// No resource_metadata: advertising OAuth makes Cursor drop configured headers.
 		c.Response().Header().Set("WWW-Authenticate", `Token realm="jana-mcp"`)
 	}
