@@ -9,7 +9,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION) -X github.com/janaplatform/jana-mcp/internal/version.commit=$(COMMIT)
 BIN := bin
 
-.PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift lint test test-go node-deps cluster-deps clean help
+.PHONY: demo sandbox serve build build-static generate check-generate snapshots docs check-docs schema drift regenerate lint test test-go node-deps cluster-deps clean help
 
 # PORT: the port `make demo` (and `make serve`) listen on.
 PORT ?= 8080
@@ -39,7 +39,7 @@ build: ## Build bin/jana-mcp for this machine
 build-static: ## Build the static linux binary exactly as the Dockerfile does
 	VERSION=$(VERSION) scripts/build-static.sh $(BIN)/jana-mcp-static
 
-generate: ## Regenerate gen/ from api/ (oapi-codegen, pinned in tools.go)
+generate: ## Regenerate gen/ from api/ (the client with oapi-codegen, pinned in go.mod; the adapter's operations; the tools)
 	$(GO) generate ./...
 
 check-generate: ## Fail if gen/ is not what api/ generates
@@ -54,12 +54,15 @@ docs: ## Regenerate the README's tool and configuration reference
 check-docs: ## Fail if the README's generated sections are stale
 	$(GO) run ./cmd/jana-mcp-docs -check
 
-# The backend-change workflow (README: "When the backend changes"). Both read JANA_BACKEND_URL
-# and JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD, like the server.
+# The backend-change workflow (README: "When the backend changes"). They read JANA_BACKEND_URL and
+# JANA_TOKEN, JANA_EMAIL/JANA_PASSWORD (a JWT) or JANA_USERNAME/JANA_PASSWORD (a DRF token), like the server.
+regenerate: ## Fetch the live schema, report per tool, regenerate, build, refresh snapshots and docs, sum up
+	$(GO) run ./cmd/jana-mcp-drift regenerate
+
 schema: ## Fetch the live schema from JANA_BACKEND_URL/api/schema/ into api/openapi.yaml
 	$(GO) run ./cmd/jana-mcp-drift fetch -out api/openapi.yaml
 
-drift: ## Compare the live schema with api/openapi.yaml; fail naming the tools a breaking change affects
+drift: ## Compare the live schema with api/openapi.yaml; fail naming the tools a change in what they use affects
 	$(GO) build -o $(BIN)/jana-mcp-drift ./cmd/jana-mcp-drift
 	$(BIN)/jana-mcp-drift check
 

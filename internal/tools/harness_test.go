@@ -31,6 +31,12 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg sandbox.Config) *harness {
 	t.Helper()
+	return newHarnessWith(t, cfg, jana.Options{})
+}
+
+// newHarnessWith is newHarness with the adapter's options (a transport to Jana, say).
+func newHarnessWith(t *testing.T, cfg sandbox.Config, opts jana.Options) *harness {
+	t.Helper()
 	h := &harness{}
 	cfg.Observer = func(e sandbox.Event) {
 		h.mu.Lock()
@@ -39,7 +45,7 @@ func newHarness(t *testing.T, cfg sandbox.Config) *harness {
 	}
 	h.sb = testenv.StartSandbox(t, cfg)
 	scfg := testenv.Config(t, h.sb.URL, map[string]string{"MCP_AUTH_MODE": "service", "JANA_TOKEN": h.sb.Token, "MCP_CACHE_ENABLED": "false"})
-	client, err := jana.New(scfg.Backend, scfg.Cache, scfg.Auth, jana.Options{})
+	client, err := jana.New(scfg.Backend, scfg.Cache, scfg.Auth, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
