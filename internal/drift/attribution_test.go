@@ -95,7 +95,8 @@ func TestDriftAttributesChangesByUse(t *testing.T) {
 		}, map[string]string{"edgar_country_totals": drift.ImpactParameterRemoved}, "parameter gas, which it sends, is gone"},
 		{"parameter it sends renamed", func(d doc) {
 			param(d.op(edgarTotals, "get"), "country_iso3")["name"] = "iso3"
-		}, map[string]string{"edgar_country_totals": drift.ImpactParameterRemoved}, "parameter country_iso3, which it sends, is gone (new parameters: iso3)"},
+		}, map[string]string{"edgar_country_totals": drift.ImpactParameterRemoved, "get_emissions": drift.ImpactParameterRemoved}, // both send it
+			"parameter country_iso3, which it sends, is gone (new parameters: iso3)"},
 		{"new required parameter", func(d doc) {
 			op := d.op(parameters, "get")
 			op["parameters"] = append(op["parameters"].([]any), map[string]any{
@@ -110,7 +111,8 @@ func TestDriftAttributesChangesByUse(t *testing.T) {
 		}, map[string]string{"list_pollutants": drift.ImpactFieldTypeChanged}, "field results[].units, which it reads, changed from string to integer"},
 		{"parameter it sends deprecated", func(d doc) {
 			param(d.op(edgarTotals, "get"), "sector")["deprecated"] = true
-		}, map[string]string{"edgar_country_totals": drift.ImpactParameterDeprecated}, "parameter sector, which it sends, is deprecated"},
+		}, map[string]string{"edgar_country_totals": drift.ImpactParameterDeprecated, "get_emissions": drift.ImpactParameterDeprecated},
+			"parameter sector, which it sends, is deprecated"},
 		{"operation renamed", func(d doc) {
 			d.op(parameters, "get")["operationId"] = "v1_openaq_parameters_list"
 		}, map[string]string{"list_pollutants": drift.ImpactOperationRenamed}, "the operation is now v1_openaq_parameters_list"},
