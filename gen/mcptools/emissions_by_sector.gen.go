@@ -47,6 +47,9 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		Name:        "emissions_by_sector",
 		Title:       "Emissions per sector (Climate TRACE)",
 		Description: "Total greenhouse-gas emissions per Climate TRACE sector in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with country_codes (ISO-3), gases, sectors and date_from/date_to (months, 2021 onward); on the whole table Jana can take a minute, so narrow first. For national totals from EDGAR use edgar_country_totals.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[emissionsBySectorRow]("sectors", "The rows: Emissions per sector (Climate TRACE), as Jana gives them."),
+		),
 		InputSchema: toolkit.Schema[EmissionsBySectorInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. NLD, DEU. Default all."
 			p["gases"].Description = "Gases whose rows are summed as CO2e (co2, ch4, n2o, co2e_100yr, co2e_20yr). The default, co2e_100yr, counts each asset-month once; listing several gases adds their CO2e rows together."
@@ -61,7 +64,11 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryIso3 = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 3)
+			if err != nil {
+				return nil, err
+			}
+			params.CountryIso3 = &v
 		}
 		if len(in.Gases) > 0 {
 			v := make([]janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParamsGas, len(in.Gases))
@@ -86,8 +93,8 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
 		table := &toolkit.Table{Name: "sectors", Columns: []string{"sector_name", "total_co2e", "record_count", "unique_assets"}, Total: -1}
-		for _, it := range *out {
-			table.Add(emissionsBySectorRow{
+		for i, it := range *out {
+			table.AddAt(i, emissionsBySectorRow{
 				SectorName:   it.SectorName,
 				TotalCo2e:    it.TotalCo2e,
 				RecordCount:  it.RecordCount,
@@ -95,7 +102,7 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 			}, it.SectorName, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Emissions per sector (Climate TRACE)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("Emissions per sector (Climate TRACE)", "sectors", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

@@ -45,6 +45,24 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 		Name:        "get_station",
 		Title:       "Air-quality station details (OpenAQ)",
 		Description: "One OpenAQ monitoring station (location) by id, via Jana: name, country (ISO-2), coordinates, provider, whether it is a reference monitor, first and last measurement times, and its sensors with the pollutant (e.g. PM2.5 as pm25), unit and latest value. Get ids from find_nearby or get_air_quality.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[getStationRow]("sensors", "The rows: Air-quality station details (OpenAQ), as Jana gives them."),
+			toolkit.Field[int]("id", "id, as Jana gives it."),
+			toolkit.Field[string]("name", "name, as Jana gives it."),
+			toolkit.Field[*string]("locality", "locality, as Jana gives it."),
+			toolkit.Field[string]("country_code", "country_code, as Jana gives it."),
+			toolkit.Field[*string]("country_name", "country_name, as Jana gives it."),
+			toolkit.Field[float64]("longitude", "longitude, as Jana gives it."),
+			toolkit.Field[float64]("latitude", "latitude, as Jana gives it."),
+			toolkit.Field[*string]("timezone", "timezone, as Jana gives it."),
+			toolkit.Field[*string]("provider_name", "provider_name, as Jana gives it."),
+			toolkit.Field[*string]("owner_name", "owner_name, as Jana gives it."),
+			toolkit.Field[*bool]("is_monitor", "is_monitor, as Jana gives it."),
+			toolkit.Field[*bool]("is_mobile", "is_mobile, as Jana gives it."),
+			toolkit.Field[*time.Time]("datetime_first", "datetime_first, as Jana gives it."),
+			toolkit.Field[*time.Time]("datetime_last", "datetime_last, as Jana gives it."),
+			toolkit.Field[int]("sensor_count", "sensor_count, as Jana gives it."),
+		),
 		InputSchema: toolkit.Schema[GetStationInput](func(p map[string]*jsonschema.Schema) {
 			p["station_id"].Description = "OpenAQ location id (station_id in find_nearby and get_air_quality results)."
 			p["station_id"].Minimum = ptr(1.0)
@@ -119,8 +137,8 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 			page.Notes = append(page.Notes, "sensor_count: "+cell)
 		}
 		table := &toolkit.Table{Name: "sensors", Columns: []string{"id", "parameter_name", "units", "latest_value", "datetime_first", "datetime_last"}, Total: -1}
-		for _, it := range out.Sensors {
-			table.Add(getStationRow{
+		for i, it := range out.Sensors {
+			table.AddAt(i, getStationRow{
 				Id:            it.Id,
 				ParameterName: it.ParameterName,
 				Units:         it.Units,
@@ -130,7 +148,7 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 			}, toolkit.Int(it.Id), it.ParameterName, it.Units, toolkit.NumPtr(it.LatestValue), toolkit.TimePtr(it.DatetimeFirst), toolkit.TimePtr(it.DatetimeLast))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Air-quality station details (OpenAQ)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("Air-quality station details (OpenAQ)", "sensors", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

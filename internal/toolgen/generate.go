@@ -204,10 +204,9 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 			return nil, fmt.Errorf("paging is set but the operation has no %s parameter", size)
 		}
 		if _, listed := e.Params[size]; !listed {
-			def := 100.0
+			// toolkit.New sets the maximum and default: the rows that fit in a result.
 			e.Params = cloneParams(e.Params)
-			e.Params[size] = Param{As: "limit", Default: 100, Minimum: ptr(1.0), Maximum: ptr(1000.0),
-				Description: fmt.Sprintf("Rows per page, 1-1000 (default %g).", def)}
+			e.Params[size] = Param{As: "limit", Minimum: ptr(1.0), Description: "Rows per page, 1-{limit_max} (default {limit_default})."}
 			e.ParamOrder = append(e.ParamOrder, size)
 		}
 		t.PageSizeField = api.structs[gm.ParamsType][size].Name
@@ -491,6 +490,11 @@ func makeArg(pname string, spec Param, sp *openapi3.Parameter, apiField, apiType
 	case apiType == "*openapi_types.Date":
 		a.Type = "string"
 		a.Convert = fmt.Sprintf("if %s, err = toolkit.ParseDate(%q, %s); err != nil {\nreturn nil, err\n}", dst, name, src)
+	case apiType == "*[]string" && countryAlpha(pname, sp) != 0:
+		// Every tool takes alpha-2 or alpha-3 codes: converted to the form the backend takes.
+		a.Type = elem
+		a.Convert = fmt.Sprintf("if len(%s) > 0 {\nv, err := toolkit.CountryCodes(%q, %s, %d)\nif err != nil {\nreturn nil, err\n}\n%s = &v\n}",
+			src, name, src, countryAlpha(pname, sp), dst)
 	case apiType == "*[]string" || apiType == "*[]int" || apiType == "*[]float64":
 		a.Type = elem
 		a.Convert = fmt.Sprintf("if len(%s) > 0 {\n%s = &%s\n}", src, dst, src)
@@ -508,6 +512,26 @@ func makeArg(pname string, spec Param, sp *openapi3.Parameter, apiField, apiType
 	a.OmitEmpty = !required
 	a.SchemaLines = schemaLines(a, spec, sp, required)
 	return a, nil
+}
+
+// countryAlpha is 2 or 3 when a parameter takes ISO 3166-1 country codes of that length (by
+// its name, or the length of its items), 0 otherwise.
+func countryAlpha(pname string, sp *openapi3.Parameter) int {
+	if !strings.Contains(pname, "country") {
+		return 0
+	}
+	switch {
+	case strings.Contains(pname, "iso2"):
+		return 2
+	case strings.Contains(pname, "iso3"):
+		return 3
+	}
+	if s := sp.Schema; s != nil && s.Value != nil && s.Value.Items != nil && s.Value.Items.Value != nil {
+		if m := s.Value.Items.Value.MaxLength; m != nil && (*m == 2 || *m == 3) {
+			return int(*m)
+		}
+	}
+	return 0
 }
 
 // schemaLines adds to the derived input schema what the Go type cannot say.

@@ -3,6 +3,7 @@ package toolkit
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,9 +64,9 @@ func (p Place) Resolve(required bool) (Where, error) {
 	}
 	seen := map[string]bool{}
 	for _, code := range p.CountryCodes {
-		c, ok := geo.LookupCountry(code)
-		if !ok {
-			return w, Invalid("country_codes", "%q is not an ISO 3166-1 country code (use alpha-3 like GBR, or alpha-2 like GB)", code)
+		c, err := lookupCountry("country_codes", code)
+		if err != nil {
+			return w, err
 		}
 		if !seen[c.Alpha3] {
 			seen[c.Alpha3] = true
@@ -306,3 +307,40 @@ func Enum(s *jsonschema.Schema, values ...string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// CountryCodes converts country codes given as ISO 3166-1 alpha-2 or alpha-3, in any case, to
+// the form a backend parameter takes (alpha 2 or 3), without duplicates. An unknown code is an
+// *ArgError for arg.
+func CountryCodes(arg string, codes []string, alpha int) ([]string, error) {
+	var out []string
+	for _, code := range codes {
+		c, err := lookupCountry(arg, code)
+		if err != nil {
+			return nil, err
+		}
+		v := c.Alpha3
+		if alpha == 2 {
+			v = c.Alpha2
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// lookupCountry finds a country by code, or says what the code may have meant.
+func lookupCountry(arg, code string) (geo.Country, error) {
+	if c, ok := geo.LookupCountry(code); ok {
+		return c, nil
+	}
+	hint := "use alpha-3 like GBR or alpha-2 like GB"
+	if s := geo.SuggestCountries(code, 3); len(s) > 0 {
+		names := make([]string, len(s))
+		for i, c := range s {
+			names[i] = fmt.Sprintf("%s/%s (%s)", c.Alpha3, c.Alpha2, c.Name)
+		}
+		hint = "did you mean " + strings.Join(names, " or ") + "?"
+	}
+	return geo.Country{}, Invalid(arg, "%q is not an ISO 3166-1 country code; %s", bound(code, 20), hint)
+}
