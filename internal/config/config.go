@@ -71,14 +71,14 @@ type Backend struct {
 	Password Secret   // JANA_PASSWORD
 	// Token is a fixed service credential: "Bearer <jwt>", "Token <key>" or a bare token,
 	// whose scheme is then told from its shape.
-	Token      Secret        // JANA_TOKEN (instead of email or username and password)
-	Timeout    time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
+	Token   Secret        // JANA_TOKEN (instead of email or username and password)
+	Timeout time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
 	// SlowTimeout is the budget of Jana's heavy aggregate endpoints (Climate TRACE sector and
 	// country totals), at least Timeout.
 	SlowTimeout time.Duration // JANA_SLOW_TIMEOUT
-	HostHeader string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
-	Retries    int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
-	RetryBase  time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
+	HostHeader  string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
+	Retries     int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
+	RetryBase   time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
 	// MaxRetryAfter bounds how long a tool call waits when Jana answers 429 with retry_after.
 	MaxRetryAfter time.Duration // JANA_MAX_RETRY_AFTER
 	// MaxResponseBytes bounds one backend answer held in memory.

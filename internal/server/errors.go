@@ -67,7 +67,7 @@ var codes = map[code]struct {
 	codeBackendDown: {http.StatusServiceUnavailable, "Jana is unavailable, so the token cannot be checked; retry later."},
 	codeBadToolChoice: {http.StatusBadRequest, "The connection's choice of tools (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Exclude-Tools, or ?toolsets=, ?tools=, ?exclude_tools=) " +
 		"names something this server does not serve; detail says what, and what there is."},
-	codeInternal:    {http.StatusInternalServerError, "Internal error."},
+	codeInternal: {http.StatusInternalServerError, "Internal error."},
 }
 
 // apiError is a code with an optional detail; it implements error for Echo handlers.

@@ -53,7 +53,7 @@ type Server struct {
 	logger  *slog.Logger
 	jana    *jana.Client
 	echo    *echo.Echo
-	mcp     *mcp.Server  // every tool this server serves
+	mcp     *mcp.Server // every tool this server serves
 	servers *mcpServers // and one per connection's choice of tools
 	env     *toolkit.Env
 	metrics *metrics

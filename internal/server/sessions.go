@@ -45,10 +45,10 @@ type sessions struct {
 type sessionOptions struct {
 	maxTotal, maxPerCaller int
 	initTimeout            time.Duration
-	keepAlive              time.Duration     // 0: none
+	keepAlive              time.Duration        // 0: none
 	servers                func() []*mcp.Server // list the stateful sessions still open
-	shared                 *cluster.Cluster  // nil: counted per replica
-	registry               *cluster.Registry // registers session ids and renews shared places
+	shared                 *cluster.Cluster     // nil: counted per replica
+	registry               *cluster.Registry    // registers session ids and renews shared places
 	onChange               func(transport string, open int)
 	logger                 *slog.Logger
 }

@@ -54,25 +54,25 @@ type airQualityIn struct {
 
 // stationMeanRow is one station's mean of one pollutant over a period.
 type stationMeanRow struct {
-	StationID  int     `json:"station_id"`
-	Station    string  `json:"station"`
-	City       string  `json:"city,omitempty"`
-	Country    string  `json:"country,omitempty"`
-	Lon        float64 `json:"lon"`
-	Lat        float64 `json:"lat"`
-	Pollutant  string  `json:"pollutant"`
-	Unit       string  `json:"unit"`
-	Period     string  `json:"period" jsonschema:"The period: from/to dates, a day or a month (UTC)."`
+	StationID  int      `json:"station_id"`
+	Station    string   `json:"station"`
+	City       string   `json:"city,omitempty"`
+	Country    string   `json:"country,omitempty"`
+	Lon        float64  `json:"lon"`
+	Lat        float64  `json:"lat"`
+	Pollutant  string   `json:"pollutant"`
+	Unit       string   `json:"unit"`
+	Period     string   `json:"period" jsonschema:"The period: from/to dates, a day or a month (UTC)."`
 	Mean       *float64 `json:"mean" jsonschema:"Mean of the valid readings in the period (OpenAQ's -999 markers left out); null without any."`
 	Min        *float64 `json:"min" jsonschema:"Lowest daily mean (a reading for daily rows)."`
 	Max        *float64 `json:"max" jsonschema:"Highest daily mean (a reading for daily rows)."`
-	Days       int     `json:"days_with_data"`
-	Readings   int     `json:"readings"`
-	Missing    float64 `json:"missing_percent" jsonschema:"Share of the readings the station's schedule expects in the period that are missing or -999."`
-	Exceed     *int    `json:"exceedance_days" jsonschema:"Days whose mean (ozone: highest 8-hour mean) was above the WHO short-term guideline; null when not worked out."`
-	Guideline  float64 `json:"guideline" jsonschema:"The WHO short-term guideline in this row's unit (24-hour; ozone 8-hour)."`
-	Converted  bool    `json:"guideline_converted,omitempty" jsonschema:"The guideline was converted to this unit at 25 °C and 1 atm."`
-	AboveDaily *bool   `json:"above_guideline,omitempty" jsonschema:"Daily rows: the day was above the short-term guideline."`
+	Days       int      `json:"days_with_data"`
+	Readings   int      `json:"readings"`
+	Missing    float64  `json:"missing_percent" jsonschema:"Share of the readings the station's schedule expects in the period that are missing or -999."`
+	Exceed     *int     `json:"exceedance_days" jsonschema:"Days whose mean (ozone: highest 8-hour mean) was above the WHO short-term guideline; null when not worked out."`
+	Guideline  float64  `json:"guideline" jsonschema:"The WHO short-term guideline in this row's unit (24-hour; ozone 8-hour)."`
+	Converted  bool     `json:"guideline_converted,omitempty" jsonschema:"The guideline was converted to this unit at 25 °C and 1 atm."`
+	AboveDaily *bool    `json:"above_guideline,omitempty" jsonschema:"Daily rows: the day was above the short-term guideline."`
 }
 
 // areaMean is the mean of one pollutant over a group of stations (the whole place, or a city).

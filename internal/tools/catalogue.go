@@ -71,7 +71,9 @@ type Selection struct {
 }
 
 // Empty reports whether the selection asks for nothing in particular (every tool).
-func (s Selection) Empty() bool { return len(s.Toolsets) == 0 && len(s.Tools) == 0 && len(s.Exclude) == 0 }
+func (s Selection) Empty() bool {
+	return len(s.Toolsets) == 0 && len(s.Tools) == 0 && len(s.Exclude) == 0
+}
 
 // Select returns the tools of all that the selection names, in catalogue order. An unknown
 // toolset or tool is an error that names it and what exists.

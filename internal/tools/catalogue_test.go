@@ -29,9 +29,9 @@ func listed(t *testing.T) []*mcp.Tool {
 
 // snapshot is what a model sees of a tool.
 type snapshot struct {
-	Name        string               `json:"name"`
-	Title       string               `json:"title,omitempty"`
-	Description string               `json:"description"`
+	Name         string               `json:"name"`
+	Title        string               `json:"title,omitempty"`
+	Description  string               `json:"description"`
 	InputSchema  any                  `json:"inputSchema"`
 	OutputSchema any                  `json:"outputSchema"`
 	Annotations  *mcp.ToolAnnotations `json:"annotations,omitempty"`

@@ -23,7 +23,9 @@ const coverageWait = 3 * time.Second
 func Instructions(ctx context.Context, env *toolkit.Env) string { return instructions(ctx, env, true) }
 
 // StaticInstructions is Instructions without asking Jana: the coverage only if known.
-func StaticInstructions(env *toolkit.Env) string { return instructions(context.Background(), env, false) }
+func StaticInstructions(env *toolkit.Env) string {
+	return instructions(context.Background(), env, false)
+}
 
 func instructions(ctx context.Context, env *toolkit.Env, ask bool) string {
 	var b strings.Builder

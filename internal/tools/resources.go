@@ -133,10 +133,10 @@ func guidelinesDoc() map[string]any {
 		"url":        "https://www.who.int/publications/i/item/9789240034228",
 		"guidelines": WHOGuidelines,
 		"conversion": map[string]any{
-			"conditions":   conversion,
-			"molar_volume": "24.45 L/mol",
+			"conditions":    conversion,
+			"molar_volume":  "24.45 L/mol",
 			"ug_m3_per_ppm": conv,
-			"how":          "µg/m³ = ppm × 1000 × molar mass / 24.45; stations reporting gases in ppm are compared with the guideline converted to ppm",
+			"how":           "µg/m³ = ppm × 1000 × molar mass / 24.45; stations reporting gases in ppm are compared with the guideline converted to ppm",
 		},
 		"how_the_tools_compare": "Daily means are compared with the 24-hour guideline (ozone: each day's highest 8-hour mean with the 8-hour one) and the days above it counted; " +
 			"a period's mean is read against the annual guideline only when the period covers a year.",
@@ -183,7 +183,7 @@ var sourceNotes = []sourceNote{
 		caveats: "Facility emissions are modelled from satellite and other observations, not reported. The co2e_100yr rows count each asset-month once; " +
 			"summing several gases' CO2e rows adds them together. Sector and country totals over the whole table can take Jana a minute."},
 	{source: srcEDGAR, title: "EDGAR", licence: "CC BY 4.0 (European Commission, Joint Research Centre; https://edgar.jrc.ec.europa.eu)",
-		units: "National totals in kilotonnes (kt) per year; 0.1° grid cells in tonnes per cell and year. GHG is CO2-equivalent (GWP-100, AR5).",
+		units:   "National totals in kilotonnes (kt) per year; 0.1° grid cells in tonnes per cell and year. GHG is CO2-equivalent (GWP-100, AR5).",
 		caveats: "The latest year is a provisional fast-track estimate (provisional: true). Country codes are ISO 3166-1 alpha-3; the tools accept alpha-2 and convert."},
 	{source: "gcp", title: "Global Carbon Project", licence: "CC BY 4.0 (https://globalcarbonbudget.org)",
 		units: "National fossil CO2 in million tonnes (MtCO2); the global budget in GtCO2 per year.", covered: "2000 onward, per Global Carbon Budget release (2023, 2024)",

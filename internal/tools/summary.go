@@ -87,8 +87,8 @@ func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 		names = append(names, fmt.Sprintf("%s %d records", s.Name, s.RecordCount))
 	}
 	page := &toolkit.Page{
-		Title:   "Jana data coverage (as of " + summary.GeneratedAt.UTC().Format(time.RFC3339) + "): " + strings.Join(names, "; ") + ".",
-		Fields:  map[string]any{"generated_at": summary.GeneratedAt, "today": env.Today().Format(time.DateOnly)},
+		Title:  "Jana data coverage (as of " + summary.GeneratedAt.UTC().Format(time.RFC3339) + "): " + strings.Join(names, "; ") + ".",
+		Fields: map[string]any{"generated_at": summary.GeneratedAt, "today": env.Today().Format(time.DateOnly)},
 		Notes: []string{"Today is " + env.Today().Format(time.DateOnly) + " (UTC): resolve relative dates such as \"last month\" against it, " +
 			"and ask only for periods each source covers (first to last)."},
 		Tables:  []*toolkit.Table{cov},
