@@ -48,7 +48,7 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		Title:       "Emissions per country (Climate TRACE)",
 		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to; on the whole table Jana can take a minute. For EDGAR's national inventory totals use edgar_country_totals.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[emissionsByCountryRow]("countries", "The rows: Emissions per country (Climate TRACE), as Jana gives them."),
+			toolkit.Rows[emissionsByCountryRow]("countries", "The countries, one per row, as Jana gives them."),
 		),
 		InputSchema: toolkit.Schema[EmissionsByCountryInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. USA, CHN. Default all."

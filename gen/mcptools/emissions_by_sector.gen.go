@@ -48,7 +48,7 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		Title:       "Emissions per sector (Climate TRACE)",
 		Description: "Total greenhouse-gas emissions per Climate TRACE sector in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with country_codes (ISO-3), gases, sectors and date_from/date_to (months, 2021 onward); on the whole table Jana can take a minute, so narrow first. For national totals from EDGAR use edgar_country_totals.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[emissionsBySectorRow]("sectors", "The rows: Emissions per sector (Climate TRACE), as Jana gives them."),
+			toolkit.Rows[emissionsBySectorRow]("sectors", "The sectors, one per row, as Jana gives them."),
 		),
 		InputSchema: toolkit.Schema[EmissionsBySectorInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. NLD, DEU. Default all."

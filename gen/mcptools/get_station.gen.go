@@ -46,7 +46,7 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 		Title:       "Air-quality station details (OpenAQ)",
 		Description: "One OpenAQ monitoring station (location) by id, via Jana: name, country (ISO-2), coordinates, provider, whether it is a reference monitor, first and last measurement times, and its sensors with the pollutant (e.g. PM2.5 as pm25), unit and latest value. Get ids from find_nearby or get_air_quality.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[getStationRow]("sensors", "The rows: Air-quality station details (OpenAQ), as Jana gives them."),
+			toolkit.Rows[getStationRow]("sensors", "The sensors, one per row, as Jana gives them."),
 			toolkit.Field[int]("id", "id, as Jana gives it."),
 			toolkit.Field[string]("name", "name, as Jana gives it."),
 			toolkit.Field[*string]("locality", "locality, as Jana gives it."),
