@@ -49,7 +49,7 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 			toolkit.Rows[airQualityCountryTotalsRow]("countries", "The countries, one per row, as Jana gives them."),
 		),
 		InputSchema: toolkit.Schema[AirQualityCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-2 country codes (OpenAQ uses alpha-2), e.g. GB, IN. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-2 or alpha-3 (GB or GBR, IN or IND). Default all."
 			p["parameters"].Description = "Pollutants to count (pm25, pm10, o3, no2, so2, co). Default all."
 			toolkit.Enum(p["parameters"], "pm25", "pm10", "o3", "no2", "so2", "co")
 			p["date_from"].Description = "Only measurements at or after this instant (ISO 8601)."

@@ -56,7 +56,7 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 			toolkit.Rows[edgarAirPollutantsRow]("totals", "The totals, one per row, as Jana gives them."),
 		),
 		InputSchema: toolkit.Schema[EdgarAirPollutantsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. IND, NPL. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (IND or IN, NPL or NP). Default all."
 			p["pollutant"].Description = "Pollutant (NOx, SO2, CO, NMVOC, NH3, PM10, PM2.5, BC, OC); either case."
 			toolkit.Enum(p["pollutant"], "NOx", "SO2", "CO", "NMVOC", "NH3", "PM10", "PM2.5", "BC", "OC")
 			p["sector"].Description = "EDGAR sector code (ENE, IND, TRO, TNR_Other, RCO, PRO, NMM, CHE, IRO, AGS, MNM, AWB, SWD_LDF, WWT) or TOTAL (default)."

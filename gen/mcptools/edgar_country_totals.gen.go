@@ -59,7 +59,7 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 			toolkit.Field[int]("count", "count, as Jana gives it."),
 		),
 		InputSchema: toolkit.Schema[EdgarCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. IND, BRA. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (IND or IN, BRA or BR). Default all."
 			p["gas"].Description = "Gas (CO2, CH4, N2O, or GHG for CO2-equivalent, GWP-100 AR5); either case."
 			toolkit.Enum(p["gas"], "CO2", "CH4", "N2O", "GHG")
 			p["sector"].Description = "EDGAR sector code (ENE, IND, TRO, RCO, PRO, AGS, ENF, SWD_LDF) or TOTAL (default)."

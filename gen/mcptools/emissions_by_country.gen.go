@@ -46,12 +46,12 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:        "emissions_by_country",
 		Title:       "Emissions per country (Climate TRACE)",
-		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to; on the whole table Jana can take a minute. For EDGAR's national inventory totals use edgar_country_totals.",
+		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to. On the whole table Jana can take a minute: this server waits up to {slow_timeout} and reports progress meanwhile. For EDGAR's national inventory totals use edgar_country_totals.",
 		OutputSchema: toolkit.Output(
 			toolkit.Rows[emissionsByCountryRow]("countries", "The countries, one per row, as Jana gives them."),
 		),
 		InputSchema: toolkit.Schema[EmissionsByCountryInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. USA, CHN. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (USA or US, CHN or CN). Default all."
 			p["gases"].Description = "Gases whose rows are summed as CO2e (co2, ch4, n2o, co2e_100yr, co2e_20yr). The default, co2e_100yr, counts each asset-month once; listing several gases adds their CO2e rows together."
 			toolkit.Enum(p["gases"], "ch4", "co2", "co2e_100yr", "co2e_20yr", "n2o")
 			p["gases"].Default = json.RawMessage("[\"co2e_100yr\"]")

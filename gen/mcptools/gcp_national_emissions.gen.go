@@ -57,7 +57,7 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 			toolkit.Field[int]("count", "count, as Jana gives it."),
 		),
 		InputSchema: toolkit.Schema[GcpNationalEmissionsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. USA, CHN. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (USA or US, CHN or CN). Default all."
 			p["year"].Description = "Only this year."
 			p["budget_version"].Description = "Global Carbon Budget release, 2023 or 2024 (default, the latest)."
 			p["budget_version"].Default = json.RawMessage("\"2024\"")

@@ -17,8 +17,8 @@ import (
 type Place struct {
 	LocationBbox  []float64 `json:"location_bbox,omitempty" jsonschema:"Bounding box [min_lon, min_lat, max_lon, max_lat] in degrees, longitude first. Example for Greater London: [-0.51, 51.28, 0.33, 51.69]."`
 	LocationPoint []float64 `json:"location_point,omitempty" jsonschema:"Centre point [lon, lat] in degrees, longitude first (London is [-0.1276, 51.5072]). Use with radius_km."`
-	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500."`
-	CountryCodes  []string  `json:"country_codes,omitempty" jsonschema:"Countries as ISO 3166-1 alpha-3 codes such as GBR, IND, USA (alpha-2 such as GB is accepted and converted)."`
+	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500; required with location_point (a city: 10-30)."`
+	CountryCodes  []string  `json:"country_codes,omitempty" jsonschema:"Countries as ISO 3166-1 codes, alpha-3 (GBR, IND) or alpha-2 (GB, IN)."`
 }
 
 // Where is a validated Place.
@@ -28,9 +28,6 @@ type Where struct {
 	RadiusKm  float64
 	Countries []geo.Country
 }
-
-// DefaultRadiusKm applies when location_point comes without radius_km.
-const DefaultRadiusKm = 25
 
 // Resolve validates the filter. With required, at least one of the three kinds must be given.
 func (p Place) Resolve(required bool) (Where, error) {
@@ -51,7 +48,10 @@ func (p Place) Resolve(required bool) (Where, error) {
 			return w, Invalid("location_point", "%v", err)
 		}
 		w.Point = &pt
-		w.RadiusKm = DefaultRadiusKm
+		if p.RadiusKm == 0 {
+			// No quiet default: a radius decides what the answer covers.
+			return w, Invalid("radius_km", "is required with location_point: give the search radius in km, 0.1-500 (10-30 covers a city)")
+		}
 	}
 	if p.RadiusKm != 0 {
 		if w.Point == nil {
@@ -242,7 +242,7 @@ func parseWhen(v string) (t time.Time, dateOnly bool, err error) {
 
 // Paging is the page size and continuation shared by list tools.
 type Paging struct {
-	Limit  int    `json:"limit,omitempty" jsonschema:"Rows to return, 1-1000 (default 100)."`
+	Limit  int    `json:"limit,omitempty" jsonschema:"Rows to return, 1-{limit_max} (default {limit_default})."`
 	Cursor string `json:"cursor,omitempty" jsonschema:"To get the next page, the next_cursor of the previous result; pass the other arguments unchanged."`
 }
 

@@ -190,7 +190,7 @@ func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
 	}
 	def.Description = words.replace(def.Description)
 	for _, p := range sch.Properties {
-		p.Description = words.replace(p.Description)
+		p.Description = withDefault(words.replace(p.Description), p.Default)
 	}
 	args, err := newArguments(sch)
 	if err != nil {
@@ -217,6 +217,30 @@ func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
 		return h(ctx, in)
 	}
 	return Tool{def: def, env: env, args: args, handle: handle}
+}
+
+// withDefault says an argument's default in its description too, where it does not already:
+// the schema's default is not shown to every model.
+func withDefault(desc string, def json.RawMessage) string {
+	if len(def) == 0 || strings.Contains(strings.ToLower(desc), "default") {
+		return desc
+	}
+	var v any
+	if json.Unmarshal(def, &v) != nil {
+		return desc
+	}
+	var text string
+	switch d := v.(type) {
+	case []any:
+		parts := make([]string, len(d))
+		for i, e := range d {
+			parts[i] = fmt.Sprint(e)
+		}
+		text = strings.Join(parts, ", ")
+	default:
+		text = fmt.Sprint(d)
+	}
+	return strings.TrimSpace(desc + " Default: " + text + ".")
 }
 
 // words are the values of the placeholders descriptions may use.
@@ -250,10 +274,11 @@ func (w words) replace(s string) string {
 }
 
 // RowsThatFit is how many rows of rowBytes fit in a result of maxBytes, keeping a fifth (at
-// least 3000 bytes) for the title, notes and summaries, between 1 and MaxLimit.
+// least 3000 bytes) for the title, notes and summaries and a tenth of a row spare, between 1
+// and MaxLimit.
 func RowsThatFit(maxBytes, rowBytes int) int {
 	budget := maxBytes - max(3000, maxBytes/5)
-	n := int(math.Floor(float64(budget) / (float64(rowBytes) * 1.25)))
+	n := int(math.Floor(float64(budget) / (float64(rowBytes) * 1.1)))
 	return min(max(n, 1), MaxLimit)
 }
 

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,9 +29,9 @@ const (
 
 type emissionsIn struct {
 	toolkit.Place
-	Sources     []string `json:"sources,omitempty" jsonschema:"climatetrace (facility-level monthly emissions, tonnes) and/or edgar (national yearly totals, kilotonnes; gridded cells when the location is a box or point). Default: both."`
+	Sources     []string `json:"sources,omitempty" jsonschema:"climatetrace (facility-level monthly emissions, tonnes) and/or edgar (national yearly totals, kilotonnes; gridded cells when the location is a box or point)."`
 	Sectors     []string `json:"sectors,omitempty" jsonschema:"Climate TRACE sectors, e.g. electricity-generation, cement, iron-and-steel, oil-and-gas-refining, road-transportation. Default: all."`
-	Gases       []string `json:"gases,omitempty" jsonschema:"co2, ch4, n2o, or co2e (CO2-equivalent, 100-year GWP). Default: co2e."`
+	Gases       []string `json:"gases,omitempty" jsonschema:"co2, ch4, n2o, or co2e (CO2-equivalent, 100-year GWP)."`
 	EdgarSector string   `json:"edgar_sector,omitempty" jsonschema:"EDGAR sector code: ENE (power), IND (industry), TRO (road transport), RCO (buildings), PRO (fuel production), AGS and ENF (agriculture), SWD_LDF (landfills), or TOTAL. Default: TOTAL for national totals, all for grid cells."`
 	toolkit.Dates
 	YearFrom int `json:"year_from,omitempty" jsonschema:"EDGAR: first year, inclusive. Default: the year of date_from, else all years."`
@@ -88,7 +89,9 @@ func getEmissions(env *toolkit.Env) toolkit.Tool {
 		InputSchema: toolkit.Schema[emissionsIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["sources"], srcClimateTRACE, srcEDGAR)
+			p["sources"].Default = json.RawMessage(`["climatetrace","edgar"]`)
 			toolkit.Enum(p["gases"], Gases...)
+			p["gases"].Default = json.RawMessage(`["co2e"]`)
 			for _, k := range []string{"year_from", "year_to"} {
 				p[k].Minimum, p[k].Maximum = ptr(1970.0), ptr(2100.0)
 			}

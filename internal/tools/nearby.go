@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -19,7 +20,7 @@ import (
 type nearbyIn struct {
 	LocationPoint []float64 `json:"location_point" jsonschema:"Centre point [lon, lat] in degrees, longitude first (Rotterdam is [4.4777, 51.9244])."`
 	RadiusKm      float64   `json:"radius_km" jsonschema:"Search radius in kilometres, 0.1-500."`
-	Sources       []string  `json:"sources,omitempty" jsonschema:"openaq (air-quality monitoring stations) and/or climatetrace (emitting facilities). Default: both."`
+	Sources       []string  `json:"sources,omitempty" jsonschema:"openaq (air-quality monitoring stations) and/or climatetrace (emitting facilities)."`
 	Limit         int       `json:"limit,omitempty" jsonschema:"Places to return, nearest first, 1-{limit_max} (default {limit_default})."`
 }
 
@@ -50,6 +51,7 @@ func findNearby(env *toolkit.Env) toolkit.Tool {
 		InputSchema: toolkit.Schema[nearbyIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["sources"], srcOpenAQ, srcClimateTRACE)
+			p["sources"].Default = json.RawMessage(`["openaq","climatetrace"]`)
 		}),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in nearbyIn) (*toolkit.Page, error) {

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -67,7 +68,7 @@ func stationMeans(env *toolkit.Env) toolkit.Tool {
 		Title: "Daily or monthly means at a station (OpenAQ)",
 		Description: "Daily or monthly means of each pollutant at one OpenAQ station, via Jana's per-sensor aggregates: mean, minimum, maximum, " +
 			"number of readings and coverage per period, plus the mean over the whole range. Use it for \"what was PM2.5 at this station each day " +
-			"last month?\"; for raw readings across an area use get_air_quality. Days are UTC; OpenAQ's -999 markers are left out. " +
+			"last month?\"; for means across a city or area use get_air_quality. Days are UTC; OpenAQ's -999 markers are left out. " +
 			"Daily covers at most 366 days (default: the last 30 days of data); monthly defaults to the whole record.",
 		OutputSchema: toolkit.Output(
 			toolkit.Rows[stationMean]("means", "One row per period and pollutant."),
@@ -79,6 +80,7 @@ func stationMeans(env *toolkit.Env) toolkit.Tool {
 			p["station_id"].Minimum = ptr(1.0)
 			toolkit.Enum(p["parameters"], Pollutants...)
 			toolkit.Enum(p["resolution"], "daily", "monthly")
+			p["resolution"].Default = json.RawMessage(`"daily"`)
 		}),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in stationMeansIn) (*toolkit.Page, error) {

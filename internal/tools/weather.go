@@ -22,7 +22,7 @@ var StormTypes = []string{"Tornado", "Hail", "Thunderstorm Wind", "Flash Flood",
 
 type stormsIn struct {
 	LocationPoint []float64 `json:"location_point,omitempty" jsonschema:"Centre point [lon, lat], longitude first (Houston is [-95.37, 29.76]). Use with radius_km."`
-	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500 (default 25)."`
+	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500; required with location_point."`
 	LocationBbox  []float64 `json:"location_bbox,omitempty" jsonschema:"Bounding box [min_lon, min_lat, max_lon, max_lat], longitude first as in every tool."`
 	State         string    `json:"state,omitempty" jsonschema:"US state name, e.g. Texas."`
 	EventType     string    `json:"event_type,omitempty" jsonschema:"NOAA event type."`
