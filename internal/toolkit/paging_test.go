@@ -52,9 +52,9 @@ func cmpOr(a, b string) string {
 func TestPagingLosesNoRow(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ n, size, width, maxBytes int }{
-		{996, 100, 50, 6000}, // pages cut to a fraction
-		{996, 100, 5, 60000}, // pages shown whole
-		{37, 10, 400, 4000},  // a few rows a page
+		{996, 100, 50, 6000},  // pages cut to a fraction
+		{996, 100, 5, 60000},  // pages shown whole
+		{37, 10, 400, 4000},   // a few rows a page
 		{5, 1000, 2000, 4000}, // one row a page: always progress
 	} {
 		t.Run(fmt.Sprintf("%d_rows_%d_a_page_%d_bytes", tc.n, tc.size, tc.maxBytes), func(t *testing.T) {
