@@ -334,13 +334,13 @@ func lookupCountry(arg, code string) (geo.Country, error) {
 	if c, ok := geo.LookupCountry(code); ok {
 		return c, nil
 	}
-	hint := "use alpha-3 like GBR or alpha-2 like GB"
-	if s := geo.SuggestCountries(code, 3); len(s) > 0 {
-		names := make([]string, len(s))
-		for i, c := range s {
+	hint := ""
+	if sug := geo.SuggestCountries(code, 3); len(sug) > 0 {
+		names := make([]string, len(sug))
+		for i, c := range sug {
 			names[i] = fmt.Sprintf("%s/%s (%s)", c.Alpha3, c.Alpha2, c.Name)
 		}
-		hint = "did you mean " + strings.Join(names, " or ") + "?"
+		hint = " (did you mean " + strings.Join(names, " or ") + "?)"
 	}
-	return geo.Country{}, Invalid(arg, "%q is not an ISO 3166-1 country code; %s", bound(code, 20), hint)
+	return geo.Country{}, Invalid(arg, "%q is not an ISO 3166-1 country code%s; use alpha-3 like GBR or alpha-2 like GB", bound(code, 20), hint)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -40,11 +41,12 @@ var harnessToday = time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC)
 
 func newHarness(t *testing.T, cfg sandbox.Config) *harness {
 	t.Helper()
-	return newHarnessWith(t, cfg, nil)
+	return newHarnessWith(t, cfg, nil, nil)
 }
 
-// newHarnessWith is newHarness with settings of the Env (limits, timeouts, progress).
-func newHarnessWith(t *testing.T, cfg sandbox.Config, adjust func(*toolkit.Env)) *harness {
+// newHarnessWith is newHarness with server settings (JANA_TIMEOUT, say) and changes to the
+// Env the tools are built with.
+func newHarnessWith(t *testing.T, cfg sandbox.Config, settings map[string]string, adjust func(*toolkit.Env)) *harness {
 	t.Helper()
 	h := &harness{}
 	cfg.Observer = func(e sandbox.Event) {
@@ -53,7 +55,11 @@ func newHarnessWith(t *testing.T, cfg sandbox.Config, adjust func(*toolkit.Env))
 		h.got = append(h.got, e)
 	}
 	h.sb = testenv.StartSandbox(t, cfg)
-	scfg := testenv.Config(t, h.sb.URL, map[string]string{"MCP_AUTH_MODE": "service", "JANA_TOKEN": h.sb.Token, "MCP_CACHE_ENABLED": "false"})
+	all := map[string]string{"MCP_AUTH_MODE": "service", "JANA_TOKEN": h.sb.Token, "MCP_CACHE_ENABLED": "false"}
+	for k, v := range settings {
+		all[k] = v
+	}
+	scfg := testenv.Config(t, h.sb.URL, all)
 	client, err := jana.New(scfg.Backend, scfg.Cache, scfg.Auth, jana.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +137,25 @@ func (h *harness) call(t *testing.T, tool string, args map[string]any) (*mcp.Cal
 	}
 	return res, testenv.Text(res), m
 }
+
+// callRaw runs a tool with raw JSON arguments.
+func (h *harness) callRaw(t *testing.T, tool string, args json.RawMessage) (*mcp.CallToolResult, string, map[string]any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := h.cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	var m map[string]any
+	if res.StructuredContent != nil {
+		data, _ := json.Marshal(res.StructuredContent)
+		_ = json.Unmarshal(data, &m)
+	}
+	return res, testenv.Text(res), m
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // checkOutput checks structured content against the tool's output schema, as the TypeScript
 // SDK does (a mismatch there is an error, not a result), and that every key it holds is one
