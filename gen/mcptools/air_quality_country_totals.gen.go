@@ -46,7 +46,7 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		Title:       "Air-quality coverage per country (OpenAQ)",
 		Description: "How many OpenAQ measurements Jana holds per country (ISO-2 codes), and their mean value, for the pollutants and dates given. Use it to see where PM2.5 (pm25) or other pollutants are measured before asking for values; the mean mixes every pollutant given, so ask for one to compare countries. Counts and means include OpenAQ's -999 missing-value markers.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[airQualityCountryTotalsRow]("countries", "The countries, one per row, as Jana gives them."),
+			toolkit.Rows[airQualityCountryTotalsRow]("countries", ""),
 		),
 		InputSchema: toolkit.Schema[AirQualityCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-2 or alpha-3 (GB or GBR, IN or IND). Default all."

@@ -53,7 +53,7 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 		Title:       "National air-pollutant emissions (EDGAR)",
 		Description: "EDGAR yearly national emissions of air pollutants in kilotonnes, via Jana: NOx, SO2, CO, NMVOC, NH3, PM10, PM2.5, black carbon (BC) and organic carbon (OC), per country (ISO-3), year (2000-2022) and sector (ENE power, IND industry, TRO road transport, RCO buildings, AGS agriculture, TOTAL for all). For greenhouse gases use edgar_country_totals.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[edgarAirPollutantsRow]("totals", "The totals, one per row, as Jana gives them."),
+			toolkit.Rows[edgarAirPollutantsRow]("totals", ""),
 		),
 		InputSchema: toolkit.Schema[EdgarAirPollutantsInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (IND or IN, NPL or NP). Default all."

@@ -55,8 +55,8 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		Title:       "National emission totals (EDGAR)",
 		Description: "EDGAR yearly national emissions in kilotonnes (kt), via Jana: per country (ISO-3), year, gas (CO2, CH4, N2O, or GHG for CO2-equivalent) and sector (ENE power, IND industry, TRO road transport, RCO buildings, PRO fuel production, AGS/ENF agriculture, SWD_LDF landfills, TOTAL for all). The latest year is a provisional fast-track estimate. Narrow with country_codes, gas, sector and start_date/end_date (whole years are kept: 2015-01-01 to 2020-12-31 gives 2015-2020).",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[edgarCountryTotalsRow]("totals", "The totals, one per row, as Jana gives them."),
-			toolkit.Field[int]("count", "count, as Jana gives it."),
+			toolkit.Rows[edgarCountryTotalsRow]("totals", ""),
+			toolkit.Field[int]("count", ""),
 		),
 		InputSchema: toolkit.Schema[EdgarCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (IND or IN, BRA or BR). Default all."

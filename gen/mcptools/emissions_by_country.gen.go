@@ -48,7 +48,7 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		Title:       "Emissions per country (Climate TRACE)",
 		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to. On the whole table Jana can take a minute: this server waits up to {slow_timeout} and reports progress meanwhile. For EDGAR's national inventory totals use edgar_country_totals.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[emissionsByCountryRow]("countries", "The countries, one per row, as Jana gives them."),
+			toolkit.Rows[emissionsByCountryRow]("countries", ""),
 		),
 		InputSchema: toolkit.Schema[EmissionsByCountryInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (USA or US, CHN or CN). Default all."

@@ -48,7 +48,7 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		Title:       "Emissions per sector (Climate TRACE)",
 		Description: "Total greenhouse-gas emissions per Climate TRACE sector in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with country_codes (alpha-3 or alpha-2), gases, sectors and date_from/date_to (months, 2021 onward). On the whole table Jana can take a minute: this server waits up to {slow_timeout} and reports progress meanwhile, so narrow first. For national totals from EDGAR use edgar_country_totals.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[emissionsBySectorRow]("sectors", "The sectors, one per row, as Jana gives them."),
+			toolkit.Rows[emissionsBySectorRow]("sectors", ""),
 		),
 		InputSchema: toolkit.Schema[EmissionsBySectorInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (NLD or NL, DEU or DE). Default all."

@@ -53,8 +53,8 @@ func gcpCarbonBudget(env *toolkit.Env) toolkit.Tool {
 		Title:       "Global carbon budget (Global Carbon Project)",
 		Description: "The global carbon budget per year in GtCO2, via Jana: fossil and land-use-change emissions, the growth of CO2 in the atmosphere, the ocean and land sinks, cement carbonation and the budget imbalance. Use it for where the world's CO2 goes; national figures are in gcp_national_emissions.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[gcpCarbonBudgetRow]("budget", "The budget, one per row, as Jana gives them."),
-			toolkit.Field[int]("count", "count, as Jana gives it."),
+			toolkit.Rows[gcpCarbonBudgetRow]("budget", ""),
+			toolkit.Field[int]("count", ""),
 		),
 		InputSchema: toolkit.Schema[GcpCarbonBudgetInput](func(p map[string]*jsonschema.Schema) {
 			p["year"].Description = "Only this year."

@@ -53,8 +53,8 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 		Title:       "National fossil CO2 (Global Carbon Project)",
 		Description: "Global Carbon Project national fossil CO2 in million tonnes (MtCO2) per country (ISO-3) and year (2000 onward), via Jana: territorial emissions, consumption-based emissions (trade-adjusted), their difference and tonnes per person. Use it to compare countries or consumption with production; EDGAR's edgar_country_totals is the other national inventory.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[gcpNationalEmissionsRow]("emissions", "The emissions, one per row, as Jana gives them."),
-			toolkit.Field[int]("count", "count, as Jana gives it."),
+			toolkit.Rows[gcpNationalEmissionsRow]("emissions", ""),
+			toolkit.Field[int]("count", ""),
 		),
 		InputSchema: toolkit.Schema[GcpNationalEmissionsInput](func(p map[string]*jsonschema.Schema) {
 			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (USA or US, CHN or CN). Default all."

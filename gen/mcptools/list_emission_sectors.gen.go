@@ -45,8 +45,8 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 		Title:       "Emission sectors (Climate TRACE)",
 		Description: "The Climate TRACE sectors Jana holds facility emissions for (e.g. electricity-generation, cement, iron-and-steel, oil-and-gas-refining), with their sector group and number of assets. Use the names as sectors in get_emissions and emissions_by_sector.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[listEmissionSectorsRow]("sectors", "The sectors, one per row, as Jana gives them."),
-			toolkit.Field[int]("count", "count, as Jana gives it."),
+			toolkit.Rows[listEmissionSectorsRow]("sectors", ""),
+			toolkit.Field[int]("count", ""),
 		),
 		InputSchema: toolkit.Schema[ListEmissionSectorsInput](func(p map[string]*jsonschema.Schema) {
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."

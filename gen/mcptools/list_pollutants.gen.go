@@ -45,8 +45,8 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 		Title:       "Pollutants measured (OpenAQ)",
 		Description: "Catalogue of the air-quality parameters OpenAQ stations measure, via Jana: name (pm25 is PM2.5, pm10, o3, no2, so2, co, ...), display name, unit and description. Use it to learn valid pollutant names and units before calling get_air_quality or get_trends.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[listPollutantsRow]("pollutants", "The pollutants, one per row, as Jana gives them."),
-			toolkit.Field[int]("count", "count, as Jana gives it."),
+			toolkit.Rows[listPollutantsRow]("pollutants", ""),
+			toolkit.Field[int]("count", ""),
 		),
 		InputSchema: toolkit.Schema[ListPollutantsInput](func(p map[string]*jsonschema.Schema) {
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."

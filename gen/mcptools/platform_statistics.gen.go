@@ -47,8 +47,8 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		Title:       "Jana table statistics",
 		Description: "Record counts, first and last record times and country coverage for each of Jana's tables (OpenAQ locations and measurements, Climate TRACE assets and emissions, EDGAR totals and grid), via Jana. For a per-source overview use get_data_summary.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[platformStatisticsRow]("tables", "The tables, one per row, as Jana gives them."),
-			toolkit.Field[int]("count", "count, as Jana gives it."),
+			toolkit.Rows[platformStatisticsRow]("tables", ""),
+			toolkit.Field[int]("count", ""),
 		),
 		InputSchema: toolkit.Schema[PlatformStatisticsInput](func(p map[string]*jsonschema.Schema) {
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."

@@ -74,10 +74,10 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		Description: {{quote .Description}},
 		OutputSchema: toolkit.Output(
 {{- with .Rows}}
-			toolkit.Rows[{{$.Func}}Row]({{quote $.Key}}, {{quote (printf "The %s, one per row, as Jana gives them." $.Key)}}),
+			toolkit.Rows[{{$.Func}}Row]({{quote $.Key}}, ""),
 {{- end}}
 {{- range .Summary}}
-			toolkit.Field[{{.Type}}]({{quote .JSON}}, {{quote (printf "%s, as Jana gives it." .JSON)}}),
+			toolkit.Field[{{.Type}}]({{quote .JSON}}, ""),
 {{- end}}
 		),
 		InputSchema: toolkit.Schema[{{.InputType}}](func(p map[string]*jsonschema.Schema) {

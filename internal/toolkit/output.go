@@ -51,14 +51,14 @@ func Output(parts ...OutputPart) *Outputs {
 // commonParts are the keys render adds to every result.
 func commonParts() []OutputPart {
 	return []OutputPart{
-		Field[string]("title", "What the result holds: the first line of the text content."),
-		Field[[]string]("notes", "Caveats, coverage, guideline context and how to narrow or page: the text content's notes."),
-		Field[[]Source]("attribution", "The data's sources, to credit."),
-		Field[string]("next_cursor", "Present when more rows exist: pass it as cursor, with the other arguments unchanged, for the next page."),
-		Field[bool]("truncated", "True when rows were left out to fit the result size bound (MCP_MAX_RESULT_BYTES); next_cursor resumes at the first row left out."),
-		Field[string]("truncation_hint", "How to get the rest of a cut result."),
-		Field[int]("data_age_seconds", "Present when an answer came from this server's cache: how long ago Jana gave it."),
-		Field[[]string]("filter_not_applied", "Filters Jana ignored: rows outside them were left out, so totals may be incomplete."),
+		Field[string]("title", ""),
+		Field[[]string]("notes", ""),
+		Field[[]Source]("attribution", ""),
+		Field[string]("next_cursor", "Pass as cursor for the next page."),
+		Field[bool]("truncated", ""),
+		Field[string]("truncation_hint", ""),
+		Field[int]("data_age_seconds", ""),
+		Field[[]string]("filter_not_applied", ""),
 	}
 }
 
@@ -129,7 +129,9 @@ func looseSchema(t reflect.Type) *jsonschema.Schema {
 		panic(fmt.Sprintf("output schema: %s has no JSON form", t))
 	}
 	if nullable {
-		return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{s, {Type: "null"}}}
+		// A type list, the shortest way to say "or null": tools/list is read into every
+		// conversation.
+		s.Types, s.Type = []string{s.Type, "null"}, ""
 	}
 	return s
 }

@@ -62,17 +62,17 @@ type stationMeanRow struct {
 	Lat        float64  `json:"lat"`
 	Pollutant  string   `json:"pollutant"`
 	Unit       string   `json:"unit"`
-	Period     string   `json:"period" jsonschema:"The period: from/to dates, a day or a month (UTC)."`
-	Mean       *float64 `json:"mean" jsonschema:"Mean of the valid readings in the period (OpenAQ's -999 markers left out); null without any."`
-	Min        *float64 `json:"min" jsonschema:"Lowest daily mean (a reading for daily rows)."`
-	Max        *float64 `json:"max" jsonschema:"Highest daily mean (a reading for daily rows)."`
+	Period     string   `json:"period"`
+	Mean       *float64 `json:"mean" jsonschema:"Mean of the valid readings; null without any."`
+	Min        *float64 `json:"min"`
+	Max        *float64 `json:"max"`
 	Days       int      `json:"days_with_data"`
 	Readings   int      `json:"readings"`
-	Missing    float64  `json:"missing_percent" jsonschema:"Share of the readings the station's schedule expects in the period that are missing or -999."`
-	Exceed     *int     `json:"exceedance_days" jsonschema:"Days whose mean (ozone: highest 8-hour mean) was above the WHO short-term guideline; null when not worked out."`
-	Guideline  float64  `json:"guideline" jsonschema:"The WHO short-term guideline in this row's unit (24-hour; ozone 8-hour)."`
-	Converted  bool     `json:"guideline_converted,omitempty" jsonschema:"The guideline was converted to this unit at 25 °C and 1 atm."`
-	AboveDaily *bool    `json:"above_guideline,omitempty" jsonschema:"Daily rows: the day was above the short-term guideline."`
+	Missing    float64  `json:"missing_percent" jsonschema:"Expected readings missing or -999."`
+	Exceed     *int     `json:"exceedance_days" jsonschema:"Days above the WHO 24-hour guideline (ozone: 8-hour)."`
+	Guideline  float64  `json:"guideline" jsonschema:"That guideline in this row's unit."`
+	Converted  bool     `json:"guideline_converted,omitempty"`
+	AboveDaily *bool    `json:"above_guideline,omitempty"`
 }
 
 // areaMean is the mean of one pollutant over a group of stations (the whole place, or a city).
@@ -81,15 +81,15 @@ type areaMean struct {
 	Pollutant  string   `json:"pollutant"`
 	Unit       string   `json:"unit"`
 	Stations   int      `json:"stations"`
-	Mean       float64  `json:"mean" jsonschema:"Mean of the stations' period means, each station weighing the same."`
+	Mean       float64  `json:"mean" jsonschema:"Mean of the stations' means."`
 	MinStation float64  `json:"min_station_mean"`
 	MaxStation float64  `json:"max_station_mean"`
 	Days       int      `json:"days_with_data"`
 	Readings   int      `json:"readings"`
 	Missing    float64  `json:"missing_percent"`
-	Exceed     *int     `json:"exceedance_days" jsonschema:"Days whose mean over the stations (ozone: highest 8-hour mean) was above the WHO short-term guideline."`
+	Exceed     *int     `json:"exceedance_days"`
 	Guideline  float64  `json:"guideline"`
-	Annual     *float64 `json:"annual_guideline,omitempty" jsonschema:"The WHO annual guideline in this unit, given when the period covers a year."`
+	Annual     *float64 `json:"annual_guideline,omitempty"`
 	Converted  bool     `json:"guideline_converted,omitempty"`
 }
 
@@ -98,7 +98,7 @@ type aqPeriod struct {
 	To         string `json:"to"`
 	Days       int    `json:"days"`
 	Resolution string `json:"resolution"`
-	Defaulted  bool   `json:"defaulted,omitempty" jsonschema:"No dates were given: the last 30 days of data were used."`
+	Defaulted  bool   `json:"defaulted,omitempty"`
 }
 
 type measurement struct {
@@ -134,17 +134,17 @@ func getAirQuality(env *toolkit.Env) toolkit.Tool {
 			"Units as measured (µg/m³; gases in ppm at some stations): guidelines are converted at 25 °C and 1 atm. OpenAQ's -999 markers are left out. " +
 			"At most 100 stations; pass next_cursor as cursor for more rows.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[stationMeanRow](aqStationsList, "One row per station and pollutant (and day or month with resolution daily or monthly)."),
-			toolkit.Rows[areaMean](aqCitiesList, "Per city and pollutant, when the stations are in several cities."),
-			toolkit.Field[[]areaMean]("area", "Per pollutant and unit over every station of the place: the place's mean and days above the guideline."),
-			toolkit.Field[aqPeriod]("period", "The dates the means cover."),
-			toolkit.Field[[]Guideline]("guidelines", "The WHO 2021 guidelines of the pollutants shown."),
-			toolkit.Field[int]("stations_matching", "Stations in the place measuring the pollutants (the means cover the first 100)."),
-			toolkit.Rows[measurement]("measurements", "resolution readings: the measurements, newest first."),
-			toolkit.Field[[]pollutantSummary]("summary", "resolution readings: per pollutant over this page of readings."),
-			toolkit.Field[int]("sentinels_dropped", "resolution readings: OpenAQ -999 markers left out of this page."),
-			toolkit.Field[int]("total_matching", "resolution readings: readings matching in all."),
-			toolkit.Field[*SourceSpan]("coverage", "Where OpenAQ's data in Jana begins and ends, when the answer depends on it."),
+			toolkit.Rows[stationMeanRow](aqStationsList, "Per station and pollutant (and day or month)."),
+			toolkit.Rows[areaMean](aqCitiesList, "Per city and pollutant, when there are several cities."),
+			toolkit.Field[[]areaMean]("area", "Per pollutant and unit over the whole place."),
+			toolkit.Field[aqPeriod]("period", ""),
+			toolkit.Field[[]Guideline]("guidelines", "WHO 2021 guidelines."),
+			toolkit.Field[int]("stations_matching", ""),
+			toolkit.Rows[measurement]("measurements", "resolution readings: newest first."),
+			toolkit.Field[[]pollutantSummary]("summary", "resolution readings: over this page."),
+			toolkit.Field[int]("sentinels_dropped", ""),
+			toolkit.Field[int]("total_matching", ""),
+			toolkit.Field[*SourceSpan]("coverage", "Where OpenAQ's data begin and end."),
 		),
 		InputSchema: toolkit.Schema[airQualityIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)

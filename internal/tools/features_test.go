@@ -24,8 +24,9 @@ import (
 // prompts or progress notifications.
 
 // TestEveryToolHasAnOutputSchema: every tool declares an output schema that documents its
-// structured content, in the portable subset (no bare true schemas, no type lists); the
-// harness checks each result against it (harness.checkOutput).
+// structured content and never rejects what Jana sends: nothing required, no enum, no closed
+// objects, no bare true schemas (which schema linters reject); null is allowed by a type list
+// wherever Go can write one. The harness checks each result against it (harness.checkOutput).
 func TestEveryToolHasAnOutputSchema(t *testing.T) {
 	t.Parallel()
 	for _, tool := range listed(t) {
@@ -39,7 +40,7 @@ func TestEveryToolHasAnOutputSchema(t *testing.T) {
 			t.Errorf("%s: output schema %s", tool.Name, data)
 			continue
 		}
-		for _, bad := range []string{`:true`, `"type":[`, `"required"`, `"additionalProperties":false`, `"enum"`} {
+		for _, bad := range []string{`:true`, `"required"`, `"additionalProperties":false`, `"enum"`} {
 			if strings.Contains(string(data), bad) {
 				t.Errorf("%s: the output schema has %s, which could reject Jana's data or a client's linter", tool.Name, bad)
 			}

@@ -39,9 +39,9 @@ type trendStats struct {
 	// when the series is too short to tell a trend from the seasons; insufficient_data with
 	// fewer than 3 points.
 	Direction      string   `json:"direction"`
-	SlopePerYear   *float64 `json:"slope_per_year" jsonschema:"Units per year at the series' typical level; only with a trend."`
-	PercentPerYear *float64 `json:"percent_per_year" jsonschema:"The trend's change per year, in percent; only with a trend."`
-	PercentChange  *float64 `json:"percent_change" jsonschema:"The trend's change over the whole series, in percent; only with a trend."`
+	SlopePerYear   *float64 `json:"slope_per_year"`
+	PercentPerYear *float64 `json:"percent_per_year"`
+	PercentChange  *float64 `json:"percent_change"`
 	RSquared       *float64 `json:"r_squared"`
 	Points         int      `json:"points"`
 	// CoveredYears is the time the points cover, the last period included (24 monthly points
@@ -65,7 +65,7 @@ type trendChange struct {
 	Mean           float64    `json:"mean"`
 	Min            trendPoint `json:"min"`
 	Max            trendPoint `json:"max"`
-	FirstToLastPct *float64   `json:"first_to_last_percent" jsonschema:"Last point against the first; it mixes trend and season."`
+	FirstToLastPct *float64   `json:"first_to_last_percent"`
 	// YearOverYearPct compares the points that have a point a year before them with those
 	// (the same months, weeks or days a year apart), which the seasons do not bias.
 	YearOverYearPct *float64 `json:"year_over_year_percent"`
@@ -94,13 +94,13 @@ func getTrends(env *toolkit.Env) toolkit.Tool {
 			"Requires a location (location_bbox, location_point with radius_km, or country_codes); narrow with date_from/date_to. " +
 			"Units: µg/m³ or ppm for pollutants (as measured), tonnes per period for gases.",
 		OutputSchema: toolkit.Output(
-			toolkit.Rows[trendPoint]("series", "The series: one point per period, oldest first."),
-			toolkit.Field[trendStats]("statistics", "The trend when one is claimed, and the change the series shows."),
-			toolkit.Field[string]("parameter", "The pollutant or gas."),
-			toolkit.Field[string]("source", "openaq or climatetrace."),
-			toolkit.Field[string]("unit", "The series' unit."),
-			toolkit.Field[string]("resolution", "daily, weekly or monthly."),
-			toolkit.Field[*SourceSpan]("coverage", "Where the source's data in Jana begins and ends, when the answer depends on it."),
+			toolkit.Rows[trendPoint]("series", "Oldest first."),
+			toolkit.Field[trendStats]("statistics", "The trend (only over two years or more: direction increasing, decreasing or stable; else no_trend_claimed with no_trend_reason) and the change."),
+			toolkit.Field[string]("parameter", ""),
+			toolkit.Field[string]("source", ""),
+			toolkit.Field[string]("unit", ""),
+			toolkit.Field[string]("resolution", ""),
+			toolkit.Field[*SourceSpan]("coverage", ""),
 		),
 		InputSchema: toolkit.Schema[trendsIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
