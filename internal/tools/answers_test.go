@@ -12,6 +12,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
+	"github.com/janaplatform/jana-mcp/internal/testenv"
 	"github.com/janaplatform/jana-mcp/internal/tools"
 )
 
@@ -20,43 +21,14 @@ import (
 
 var delhi = []float64{77.209, 28.6139}
 
-// sensorDay is one UTC day of a sensor's valid readings in the dataset.
-type sensorDay struct {
-	mean  float64
-	count int
-}
-
 // daysOf returns a sensor's valid readings per UTC day in [from, to).
-func daysOf(s *data.Sensor, from, to time.Time) map[time.Time]sensorDay {
-	sums := map[time.Time]*sensorDay{}
-	for slot := max(s.Start, data.SlotAtOrAfter(from)); slot < s.End() && data.SlotTime(slot).Before(to); slot++ {
-		if s.IsSentinel(slot) {
-			continue
-		}
-		d := data.SlotTime(slot).Truncate(24 * time.Hour)
-		if sums[d] == nil {
-			sums[d] = &sensorDay{}
-		}
-		sums[d].mean += s.Value(slot)
-		sums[d].count++
-	}
-	out := map[time.Time]sensorDay{}
-	for d, s := range sums {
-		out[d] = sensorDay{mean: s.mean / float64(s.count), count: s.count}
-	}
-	return out
+func daysOf(s *data.Sensor, from, to time.Time) map[time.Time]testenv.DayMean {
+	return testenv.SensorDays(s, from, to)
 }
 
-// locationsNear are the dataset's stations within km of a point, as Jana's radius filter has them.
+// locationsNear are the dataset's stations within km of a point.
 func locationsNear(d *data.Dataset, point []float64, km float64) []*data.Location {
-	var out []*data.Location
-	for i := range d.Locations {
-		l := &d.Locations[i]
-		if data.HaversineKm(point[0], point[1], l.Lon, l.Lat) <= km {
-			out = append(out, l)
-		}
-	}
-	return out
+	return testenv.LocationsNear(d, point[0], point[1], km)
 }
 
 // TestAirQualityMeansAreTheReadings asks for Delhi's PM2.5 in September 2026 (last month, as
@@ -84,9 +56,9 @@ func TestAirQualityMeansAreTheReadings(t *testing.T) {
 			var sum float64
 			readings, exceed := 0, 0
 			for _, day := range days {
-				sum += day.mean * float64(day.count)
-				readings += day.count
-				if day.mean > 15 {
+				sum += day.Mean * float64(day.Count)
+				readings += day.Count
+				if day.Mean > 15 {
 					exceed++
 				}
 			}
@@ -170,8 +142,8 @@ func TestAirQualityCities(t *testing.T) {
 					var total float64
 					readings := 0
 					for _, day := range daysOf(s, from, to) {
-						total += day.mean * float64(day.count)
-						readings += day.count
+						total += day.Mean * float64(day.Count)
+						readings += day.Count
 					}
 					if readings > 0 {
 						sum += total / float64(readings)

@@ -78,7 +78,7 @@ func getEmissions(env *toolkit.Env) toolkit.Tool {
 		Description: "Greenhouse-gas emissions from two sources, via Jana: Climate TRACE facility-level monthly emissions (power plants, steel mills, " +
 			"cement plants, refineries, ...; tonnes per month, 2021 onward) and EDGAR yearly national totals (kilotonnes), or EDGAR 0.1° grid cells " +
 			"(tonnes per cell and year) when the location is a box or point. Use it for \"which plants near Rotterdam emit most?\" or \"India's methane since 2015\". " +
-			"Requires a location: location_bbox, location_point with radius_km, or country_codes (ISO-3). Narrow with sources, sectors, gases " +
+			"Requires a location: location_bbox, location_point with radius_km, or country_codes (alpha-3 or alpha-2). Narrow with sources, sectors, gases " +
 			"(co2, ch4, n2o, co2e = CO2-equivalent over 100 years), date_from/date_to (Climate TRACE months) and year_from/year_to (EDGAR). " +
 			"Results are grouped per source; limit applies per source; pass next_cursor as cursor for more.",
 		OutputSchema: toolkit.Output(
