@@ -1,5 +1,5 @@
 # jana-mcp container image: a static Go binary on distroless, run as non-root.
-#   docker build --build-arg VERSION=$(git describe --tags --always) -t jana-mcp .
+#   docker build --build-arg VERSION=$(git describe --tags --always) --build-arg COMMIT=$(git rev-parse HEAD) -t jana-mcp .
 # Configuration is environment-only (see internal/config/fields.go); credentials are passed at
 # run time (JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD), never baked into the image.
 # CI cannot run Docker: it builds the same binary with the same script (internal/deploy tests).
@@ -14,14 +14,16 @@ COPY go.mod go.sum ./
 RUN go mod download
 
 COPY . .
-# VERSION is stamped into the binary (`jana-mcp version`, /health); .git is not in the context.
+# VERSION and COMMIT are stamped into the binary (`jana-mcp version`, /health); .git is not in
+# the context.
 ARG VERSION=dev
+ARG COMMIT=
 # Set by BuildKit to the platform being built. No defaults here: a default would shadow them;
 # when empty (legacy builder), the script falls back to linux/amd64.
 ARG TARGETOS
 ARG TARGETARCH
 # The same script CI runs, so CI proves the binary this image ships.
-RUN VERSION="$VERSION" GOOS="$TARGETOS" GOARCH="$TARGETARCH" bash scripts/build-static.sh /out/jana-mcp
+RUN VERSION="$VERSION" COMMIT="$COMMIT" GOOS="$TARGETOS" GOARCH="$TARGETARCH" bash scripts/build-static.sh /out/jana-mcp
 
 # distroless/static rather than scratch: it already carries CA certificates (for an https
 # JANA_BACKEND_URL), tzdata and a passwd entry for the nonroot user (65532), and is rebuilt by

@@ -17,6 +17,7 @@ targets=(
   internal/server:FuzzStreamableStateful
   internal/server:FuzzStreamableStateless
   internal/server:FuzzSSEMessages
+  internal/server:FuzzOAuthEndpoints
   internal/tools:FuzzToolArguments
   internal/toolkit:FuzzCursor
   internal/config:FuzzLoad

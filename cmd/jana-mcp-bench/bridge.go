@@ -8,21 +8,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/gctune"
 	"github.com/janaplatform/jana-mcp/internal/server"
 )
-
-// shippedGCPercent is the collector target `jana-mcp serve` sets for itself when GOGC is
-// not set: defaultGCPercent in cmd/jana-mcp/gc.go, which a main package cannot export. The
-// profiling build must collect as often as the binary it stands for; the harness checks
-// that the two report the same go_gc_gogc_percent and passes on the memory limit `serve`
-// derives from its container (bench.RunSuite).
-const shippedGCPercent = 200
 
 // newBridgeCommand serves the bridge exactly as `jana-mcp serve` does (same configuration,
 // same server.New, same GOGC default) plus Go's profiling endpoints on a separate loopback
@@ -49,9 +42,7 @@ and net/http/pprof on --pprof, a separate loopback address:
 			if cfg.Log.Format == "text" {
 				logger = slog.New(slog.NewTextHandler(stderr, opts))
 			}
-			if getenv("GOGC") == "" {
-				debug.SetGCPercent(shippedGCPercent) // as cmd/jana-mcp/gc.go tuneGC
-			}
+			gctune.Apply(getenv, logger) // collect as the binary it stands for does
 			srv, err := server.New(cfg, logger, server.Options{})
 			if err != nil {
 				return err

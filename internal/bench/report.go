@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/janaplatform/jana-mcp/internal/gctune"
 )
 
 // Markers around the hand-written part of docs/benchmarks.md (profiling findings and
@@ -140,7 +142,7 @@ func Report(r *SuiteResult, analysis string) string {
 	w("- **Backend**: `jana-mcp sandbox` (zero injected latency, `--log-level warn`) as a subprocess; every server below calls it on loopback.\n")
 	gc := r.Collector
 	w("- **Bridge** (ours): `jana-mcp serve` as a subprocess, so RSS and goroutines from its `/metrics` are its own. Settings: `%s`; stateless runs add `MCP_STATELESS=true`. `LOG_LEVEL=warn` is the documented production level that keeps the per-request access log and the per-call log (both at info) off the hot path.\n", BridgeSettings)
-	w("- **Collector settings**: the harness starts every server without `GOGC` and `GOMEMLIMIT` unless a measurement sets them, and reads what each runs with from its `/metrics` (`go_gc_gogc_percent`). The bridge runs **as shipped**: `jana-mcp serve` sets GOGC=%d for itself when GOGC is unset (`cmd/jana-mcp/gc.go`)", gc.OursGOGC)
+	w("- **Collector settings**: the harness starts every server without `GOGC` and `GOMEMLIMIT` unless a measurement sets them, and reads what each runs with from its `/metrics` (`go_gc_gogc_percent`). The bridge runs **as shipped**: with GOGC unset, `jana-mcp serve` lets its collector target follow the heap (`internal/gctune`: %d while the heap in use is small, falling to %d as it nears a budget of %s MiB, or 70%% of a container's memory limit; it starts at %d, and the idle table shows it at each step)", gctune.MaxGCPercent, gctune.MinGCPercent, f0(float64(gctune.HeapBudget>>20)), gc.OursGOGC)
 	if gc.OursMemoryLimit > 0 {
 		w(", and GOMEMLIMIT=%s MiB from its container's memory limit", f0(gc.OursMemoryLimit/(1<<20)))
 	} else {
@@ -156,7 +158,7 @@ func Report(r *SuiteResult, analysis string) string {
 	w(". Latency is per call, from the client's side; calls/s counts calls started in the measured window.\n")
 	w("- **Peer**: `@ivotoby/openapi-mcp-server` on Node with `--verbose false` (its documented switch for per-message logging), over Streamable HTTP, driven — like our `/mcp` and the floor in the same table — by the TypeScript SDK client (`test/node/bench-load.mjs`), since it answers `tools/call` POSTs with 202 and the go-sdk client cannot follow.\n")
 
-	w("\n## Targets\n\nOurs as shipped (GOGC=%d) against the floor as is (GOGC=%d).\n\n| target | measured | ratio | verdict |\n|---|---|---|---|\n", gc.OursGOGC, gc.FloorGOGC)
+	w("\n## Targets\n\nOurs as shipped (GOGC=%d at start, then following the heap) against the floor as is (GOGC=%d).\n\n| target | measured | ratio | verdict |\n|---|---|---|---|\n", gc.OursGOGC, gc.FloorGOGC)
 	for _, vd := range Verdicts(r) {
 		st := vd.Status
 		if st != "" && st != "PASS" {
@@ -167,7 +169,7 @@ func Report(r *SuiteResult, analysis string) string {
 
 	if len(r.Comparisons) > 0 {
 		w("\n## Light call per transport\n\n")
-		w("Ours as shipped (GOGC=%d), the floor as is (GOGC=%d). Server CPU is the server process's user + system time over the measurement (warm-up and session set-up included) divided by the calls it served.\n\n", gc.OursGOGC, gc.FloorGOGC)
+		w("Ours as shipped (GOGC=%d at start, then following the heap), the floor as is (GOGC=%d). Server CPU is the server process's user + system time over the measurement (warm-up and session set-up included) divided by the calls it served.\n\n", gc.OursGOGC, gc.FloorGOGC)
 		w("| transport | sessions | server | calls/s | p50 ms | p95 ms | p99 ms | max ms | errors | server CPU µs/call | p50 vs floor | calls/s vs floor | CPU vs floor |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, c := range r.Comparisons {
 			w("| %s | %d | floor | %s | %s | %s | %s | %s | %d | %s | | | |\n", c.Transport, c.Sessions, f0(c.Floor.PerSecond), f3(c.Floor.P50), f3(c.Floor.P95), f3(c.Floor.P99), f2(c.Floor.Max), c.Floor.Errors, f0(c.FloorCPU))
@@ -257,7 +259,7 @@ func Report(r *SuiteResult, analysis string) string {
 			name string
 			res  *IdleResult
 		}
-		runs := []idleRun{{fmt.Sprintf("**ours** as shipped (GOGC %d)", gc.OursGOGC), i}}
+		runs := []idleRun{{"**ours** as shipped (GOGC follows the heap)", i}}
 		if r.IdleFloorGC != nil {
 			runs = append(runs, idleRun{fmt.Sprintf("ours, GOGC=%d", gc.FloorGOGC), r.IdleFloorGC})
 		}

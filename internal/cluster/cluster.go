@@ -23,8 +23,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Timeout bounds one Redis operation: shared state slower than this is worse than none.
-const Timeout = 150 * time.Millisecond
+// DefaultTimeout bounds one Redis operation unless Options say otherwise: shared state slower
+// than this is worse than none.
+const DefaultTimeout = 150 * time.Millisecond
 
 // cooldown is how long Redis is left alone after it failed.
 const cooldown = time.Second
@@ -44,7 +45,9 @@ type Options struct {
 	// Advertise is the base URL other replicas reach this one at (its internal address).
 	Advertise string
 	// TTL is how long a replica's registrations outlive its last heartbeat.
-	TTL      time.Duration
+	TTL time.Duration
+	// Timeout bounds one Redis operation (DefaultTimeout when zero).
+	Timeout  time.Duration
 	Logger   *slog.Logger
 	Observer Observer
 }
@@ -56,6 +59,7 @@ type Cluster struct {
 	id        string                 // this replica's id: the prefix of the session ids it mints
 	advertise atomic.Pointer[string] // this replica's internal address
 	ttl       time.Duration
+	timeout   time.Duration
 	logger    *slog.Logger
 	observer  Observer
 
@@ -71,9 +75,12 @@ func New(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, errors.New("invalid redis URL") // the parse error may quote the password
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
 	ro.ContextTimeoutEnabled = true
 	ro.MaxRetries = -1 // a retry would double the wait on a dead Redis; callers fall back
-	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout = Timeout, Timeout, Timeout
+	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout = opts.Timeout, opts.Timeout, opts.Timeout
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -83,7 +90,7 @@ func New(opts Options) (*Cluster, error) {
 	rdb := redis.NewClient(ro)
 	c := &Cluster{
 		rdb: rdb, limiter: redis_rate.NewLimiter(rdb), id: newReplicaID(),
-		ttl: opts.TTL, logger: opts.Logger, observer: opts.Observer, peers: map[string]string{},
+		ttl: opts.TTL, timeout: opts.Timeout, logger: opts.Logger, observer: opts.Observer, peers: map[string]string{},
 	}
 	c.SetAdvertise(opts.Advertise)
 	return c, nil
@@ -110,13 +117,13 @@ func (c *Cluster) Advertise() string { return *c.advertise.Load() }
 // Close releases the connections.
 func (c *Cluster) Close() error { return c.rdb.Close() }
 
-// call runs one Redis operation within Timeout, unless Redis is in its cooldown. A failure
+// call runs one Redis operation within the timeout, unless Redis is in its cooldown. A failure
 // starts the cooldown and is reported as ErrUnavailable.
 func (c *Cluster) call(ctx context.Context, op string, f func(ctx context.Context) error) error {
 	if time.Now().UnixNano() < c.downUntil.Load() {
 		return ErrUnavailable
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), Timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 	defer cancel()
 	err := f(ctx)
 	if err == nil || errors.Is(err, redis.Nil) {

@@ -12,8 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +35,9 @@ const (
 	AuthService AuthMode = "service"
 	// AuthUserOrService uses the connection's token when given, the service credentials otherwise.
 	AuthUserOrService AuthMode = "user-or-service"
+	// AuthOAuth makes the server an OAuth 2.1 authorization and resource server: users sign in
+	// to Jana on its sign-in page and MCP clients hold only this server's tokens.
+	AuthOAuth AuthMode = "oauth"
 )
 
 // Config is the complete, validated configuration of a jana-mcp server.
@@ -56,6 +62,7 @@ type Cluster struct {
 	// Advertise is the URL other replicas reach this one at; empty: derived from the listener.
 	Advertise string        // MCP_CLUSTER_ADVERTISE_URL
 	TTL       time.Duration // MCP_CLUSTER_TTL: registrations outlive a dead replica by this
+	Timeout   time.Duration // MCP_REDIS_TIMEOUT: the longest wait for one Redis operation
 }
 
 // Enabled reports whether replicas share state.
@@ -123,6 +130,26 @@ type Auth struct {
 	Mode AuthMode // MCP_AUTH_MODE
 	// CacheTTL is how long a token Jana accepted (or rejected) is remembered.
 	CacheTTL time.Duration // MCP_AUTH_CACHE_TTL
+	OAuth    OAuth         // MCP_AUTH_MODE=oauth
+}
+
+// OAuth configures the authorization server of MCP_AUTH_MODE=oauth (internal/oauth). Its
+// issuer and resource URL is Transport.PublicURL.
+type OAuth struct {
+	// Keys encrypt what the server stores of a sign-in (Jana's tokens among it); the first
+	// encrypts, every one decrypts, so that a key can be replaced without signing everyone out.
+	Keys []Secret // MCP_OAUTH_KEY, comma-separated
+	// AccessTTL and RefreshTTL are the lives of the tokens MCP clients get.
+	AccessTTL  time.Duration // MCP_OAUTH_ACCESS_TOKEN_TTL
+	RefreshTTL time.Duration // MCP_OAUTH_REFRESH_TOKEN_TTL
+	// SignIn lists the ways the sign-in page offers, in order: "password", "device".
+	SignIn []string // MCP_OAUTH_SIGN_IN
+	// DeviceClientID is the client_id sent to Jana's device-code flow.
+	DeviceClientID string // JANA_DEVICE_CLIENT_ID
+	// DynamicRegistration serves RFC 7591 registration; ClientIDDocuments accepts https URLs
+	// as client ids (Client ID Metadata Documents).
+	DynamicRegistration bool // MCP_OAUTH_DYNAMIC_REGISTRATION
+	ClientIDDocuments   bool // MCP_OAUTH_CLIENT_ID_DOCUMENTS
 }
 
 // Transport configures the MCP transports.
@@ -193,15 +220,53 @@ type Sources struct {
 	File   string                  // YAML file (--config); keys are the environment variable names
 }
 
-// RegisterFlags adds the configuration flags to fs. Secrets have no flags: command lines are
-// visible to every user of the machine.
-func RegisterFlags(fs *pflag.FlagSet) {
+// RegisterFlags adds the configuration flags to fs, each of its type, with the table's
+// defaults. Secrets have no flags: command lines are visible to every user of the machine.
+func RegisterFlags(fs *pflag.FlagSet) { RegisterFlagsFor(fs, nil, nil) }
+
+// RegisterFlagsFor adds the flags of the settings named (by environment variable; all when
+// envs is nil), showing defaults where given instead of the table's: for a command that
+// honours only some settings, or has defaults of its own.
+func RegisterFlagsFor(fs *pflag.FlagSet, envs []string, defaults map[string]string) {
 	fs.String("config", "", "YAML configuration file (keys are the environment variable names)")
 	for _, f := range fields {
-		if f.flag != "" {
-			fs.String(f.flag, "", fmt.Sprintf("%s (env %s, default %q)", f.usage, f.env, f.def))
+		if f.flag == "" || (envs != nil && !slices.Contains(envs, f.env)) {
+			continue
+		}
+		def := f.def
+		if d, ok := defaults[f.env]; ok {
+			def = d
+		}
+		usage := fmt.Sprintf("%s (env %s)", f.usage, f.env)
+		switch f.kind {
+		case kindBool:
+			b, _ := strconv.ParseBool(def)
+			fs.Bool(f.flag, b, usage)
+		case kindInt:
+			n, _ := strconv.Atoi(def)
+			fs.Int(f.flag, n, usage)
+		case kindDuration:
+			d, _ := time.ParseDuration(def)
+			fs.Duration(f.flag, d, usage)
+		default:
+			fs.String(f.flag, def, usage)
 		}
 	}
+}
+
+// EnvOnly lists the settings that have no flag, credentials first, for a command's help.
+func EnvOnly() []Field {
+	var secrets, others []Field
+	for _, f := range Fields() {
+		switch {
+		case f.Flag != "":
+		case f.Secret:
+			secrets = append(secrets, f)
+		default:
+			others = append(others, f)
+		}
+	}
+	return append(secrets, others...)
 }
 
 // Load reads, layers and validates the configuration.
@@ -239,6 +304,7 @@ func Load(src Sources) (Config, error) {
 			}
 		}
 	}
+	fromFlag := map[string]bool{}
 	if src.Flags != nil {
 		for _, f := range fields {
 			if f.flag == "" {
@@ -246,6 +312,7 @@ func Load(src Sources) (Config, error) {
 			}
 			if fl := src.Flags.Lookup(f.flag); fl != nil && fl.Changed {
 				v.Set(f.key(), fl.Value.String())
+				fromFlag[f.env] = true
 			}
 		}
 	}
@@ -260,7 +327,11 @@ func Load(src Sources) (Config, error) {
 		}
 		raw := strings.TrimSpace(v.GetString(f.key()))
 		if err := f.apply(&cfg, raw); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.env, err))
+			name := f.env
+			if fromFlag[f.env] {
+				name = "--" + f.flag // say what the user typed
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -312,6 +383,11 @@ func (c Config) validate() error {
 			return errors.New("MCP_AUTH_MODE=service needs service credentials: set JANA_EMAIL and JANA_PASSWORD (JWT), JANA_USERNAME and JANA_PASSWORD (DRF token), or JANA_TOKEN")
 		}
 	}
+	if c.Auth.Mode == AuthOAuth {
+		if err := c.validateOAuth(); err != nil {
+			return err
+		}
+	}
 	if c.Backend.Password.IsZero() && c.Backend.Token.IsZero() {
 		switch {
 		case c.Backend.Email != "":
@@ -321,4 +397,31 @@ func (c Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// validateOAuth checks what MCP_AUTH_MODE=oauth needs: a public URL to be the issuer and the
+// resource (served at a host's root, over https unless on loopback) and an encryption key.
+func (c Config) validateOAuth() error {
+	u := c.Transport.PublicURL
+	switch {
+	case u == nil:
+		return errors.New("MCP_AUTH_MODE=oauth needs MCP_PUBLIC_URL: the URL clients connect to is the OAuth issuer and the resource their tokens are for")
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("MCP_AUTH_MODE=oauth: MCP_PUBLIC_URL %s must have no path, query or fragment: OAuth discovery documents live at the host's root (/.well-known/)", u.Redacted())
+	case u.Scheme != "https" && !loopbackHost(u.Hostname()):
+		return fmt.Errorf("MCP_AUTH_MODE=oauth: MCP_PUBLIC_URL %s must be https (OAuth 2.1 sends tokens only over TLS; http is accepted for loopback addresses only)", u.Redacted())
+	case len(c.Auth.OAuth.Keys) == 0:
+		return errors.New("MCP_AUTH_MODE=oauth needs MCP_OAUTH_KEY: a random secret of at least 32 characters (e.g. openssl rand -base64 32) that encrypts the sign-ins the server keeps")
+	case len(c.Auth.OAuth.SignIn) == 0:
+		return errors.New("MCP_AUTH_MODE=oauth needs at least one way to sign in (MCP_OAUTH_SIGN_IN)")
+	}
+	return nil
+}
+
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -204,3 +204,52 @@ func TestJWTServiceSettings(t *testing.T) {
 		t.Errorf("a malformed JANA_TOKEN: %v", err)
 	}
 }
+
+// TestOAuthMode: MCP_AUTH_MODE=oauth needs a public URL at a host's root (https unless on
+// loopback) and an encryption key, and reads its settings; keys never appear in errors.
+func TestOAuthMode(t *testing.T) {
+	t.Parallel()
+	key := strings.Repeat("k", 32)
+	base := map[string]string{"MCP_AUTH_MODE": "oauth", "MCP_PUBLIC_URL": "https://mcp.example.org", "MCP_OAUTH_KEY": key}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range base {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+	cfg, err := Load(Sources{Getenv: env(base)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.Auth.OAuth
+	if cfg.Auth.Mode != AuthOAuth || len(o.Keys) != 1 || o.AccessTTL != time.Hour || o.RefreshTTL != 720*time.Hour ||
+		strings.Join(o.SignIn, ",") != "password,device" || o.DeviceClientID != "jana-sdk" || !o.DynamicRegistration || !o.ClientIDDocuments {
+		t.Errorf("oauth settings: %+v", o)
+	}
+	cfg, err = Load(Sources{Getenv: env(with("MCP_OAUTH_KEY", key+"-new,"+key))})
+	if err != nil || len(cfg.Auth.OAuth.Keys) != 2 || cfg.Auth.OAuth.Keys[0].Reveal() != key+"-new" {
+		t.Errorf("two keys: %v %v", cfg.Auth.OAuth.Keys, err)
+	}
+	if _, err := Load(Sources{Getenv: env(with("MCP_PUBLIC_URL", "http://127.0.0.1:8080"))}); err != nil {
+		t.Errorf("http on loopback: %v", err)
+	}
+	for _, tc := range []struct{ key, value, want string }{
+		{"MCP_PUBLIC_URL", "", "needs MCP_PUBLIC_URL"},
+		{"MCP_PUBLIC_URL", "http://mcp.example.org", "must be https"},
+		{"MCP_PUBLIC_URL", "https://example.org/jana", "no path"},
+		{"MCP_OAUTH_KEY", "", "needs MCP_OAUTH_KEY"},
+		{"MCP_OAUTH_KEY", "short-secret-value", "at least 32 characters"},
+		{"MCP_OAUTH_SIGN_IN", "password,sms", `"sms" is not one of password, device`},
+		{"MCP_OAUTH_ACCESS_TOKEN_TTL", "0s", "out of range"},
+	} {
+		_, err := Load(Sources{Getenv: env(with(tc.key, tc.value))})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s=%q: %v, want an error with %q", tc.key, tc.value, err, tc.want)
+		}
+		if err != nil && (strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "short-secret-value")) {
+			t.Errorf("%s: the error shows the key: %v", tc.key, err)
+		}
+	}
+}

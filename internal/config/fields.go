@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,24 +16,38 @@ import (
 type field struct {
 	env    string // environment variable; lower-cased, the viper and config-file key
 	flag   string // "" for secrets, which have no flag
+	kind   kind   // of the flag: what it accepts on the command line
 	def    string
 	usage  string
 	secret bool
 	apply  func(c *Config, raw string) error
 }
 
+// kind is a flag's type. Values from the environment and the config file are parsed by apply
+// alone; a flag is parsed by its type first, so that `--stateless --port 0` reads as a switch
+// and a number, and `--port abc` is refused naming the flag.
+type kind int
+
+const (
+	kindString kind = iota
+	kindBool
+	kindInt
+	kindDuration
+)
+
 func (f field) key() string { return strings.ToLower(f.env) }
 
 // Field describes one setting for documentation (README's configuration reference).
 type Field struct {
 	Env, Flag, Default, Usage string
+	Secret                    bool // a credential: environment or config file only, never shown
 }
 
 // Fields lists every setting in table order.
 func Fields() []Field {
 	out := make([]Field, len(fields))
 	for i, f := range fields {
-		out[i] = Field{Env: f.env, Flag: f.flag, Default: f.def, Usage: f.usage}
+		out[i] = Field{Env: f.env, Flag: f.flag, Default: f.def, Usage: f.usage, Secret: f.secret}
 	}
 	return out
 }
@@ -75,7 +90,7 @@ var fields = []field{
 			c.Backend.Token = Secret(raw)
 			return nil
 		}},
-	{env: "JANA_TIMEOUT", flag: "backend-timeout", def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
+	{env: "JANA_TIMEOUT", flag: "backend-timeout", kind: kindDuration, def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
 		apply: func(c *Config, raw string) (err error) {
 			c.Backend.Timeout, err = durationIn(raw, time.Second, 300*time.Second, true)
 			return err
@@ -93,7 +108,7 @@ var fields = []field{
 			c.Backend.HostHeader = raw
 			return nil
 		}},
-	{env: "JANA_RETRIES", flag: "backend-retries", def: "2", usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
+	{env: "JANA_RETRIES", flag: "backend-retries", kind: kindInt, def: "2", usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
 		apply: func(c *Config, raw string) (err error) { c.Backend.Retries, err = intIn(raw, 0, 10); return err }},
 	{env: "JANA_RETRY_BACKOFF", def: "100ms", usage: "first retry backoff; doubles per attempt, with jitter",
 		apply: func(c *Config, raw string) (err error) {
@@ -119,7 +134,7 @@ var fields = []field{
 	// Listener.
 	{env: "MCP_SERVER_HOST", flag: "host", def: "0.0.0.0", usage: "address to listen on",
 		apply: func(c *Config, raw string) error { c.Listen.Host = raw; return nil }},
-	{env: "MCP_SERVER_PORT", flag: "port", def: "8080", usage: "port to listen on (0 picks a free port)",
+	{env: "MCP_SERVER_PORT", flag: "port", kind: kindInt, def: "8080", usage: "port to listen on (0 picks a free port)",
 		apply: func(c *Config, raw string) (err error) { c.Listen.Port, err = intIn(raw, 0, 65535); return err }},
 	{env: "MCP_SHUTDOWN_TIMEOUT", def: "25s", usage: "how long in-flight calls may finish after SIGTERM",
 		apply: func(c *Config, raw string) (err error) {
@@ -139,14 +154,14 @@ var fields = []field{
 		}},
 
 	// Authentication.
-	{env: "MCP_AUTH_MODE", flag: "auth-mode", def: string(AuthUser), usage: "user, service or user-or-service",
+	{env: "MCP_AUTH_MODE", flag: "auth-mode", def: string(AuthUser), usage: "user, service, user-or-service, or oauth (users sign in to Jana on this server's OAuth sign-in page; needs MCP_PUBLIC_URL and MCP_OAUTH_KEY)",
 		apply: func(c *Config, raw string) error {
 			switch m := AuthMode(raw); m {
-			case AuthUser, AuthService, AuthUserOrService:
+			case AuthUser, AuthService, AuthUserOrService, AuthOAuth:
 				c.Auth.Mode = m
 				return nil
 			}
-			return fmt.Errorf("%q is not one of user, service, user-or-service", raw)
+			return fmt.Errorf("%q is not one of user, service, user-or-service, oauth", raw)
 		}},
 	{env: "MCP_AUTH_CACHE_TTL", def: "60s", usage: "how long a token check against Jana is remembered",
 		apply: func(c *Config, raw string) (err error) {
@@ -154,8 +169,62 @@ var fields = []field{
 			return err
 		}},
 
+	// OAuth (MCP_AUTH_MODE=oauth).
+	{env: "MCP_OAUTH_KEY", secret: true, usage: "MCP_AUTH_MODE=oauth: secret of at least 32 characters that encrypts the sign-ins the server stores (Jana's tokens among them); comma-separated to rotate: the first encrypts, all decrypt (env or file only)",
+		apply: func(c *Config, raw string) error {
+			c.Auth.OAuth.Keys = nil
+			for _, k := range list(raw) {
+				if len(k) < 32 {
+					return errors.New("each key must be at least 32 characters (value not shown)")
+				}
+				c.Auth.OAuth.Keys = append(c.Auth.OAuth.Keys, Secret(k))
+			}
+			return nil
+		}},
+	{env: "MCP_OAUTH_ACCESS_TOKEN_TTL", def: "1h", usage: "MCP_AUTH_MODE=oauth: life of the access tokens MCP clients get (they refresh them)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.AccessTTL, err = durationIn(raw, time.Second, 24*time.Hour, true)
+			return err
+		}},
+	{env: "MCP_OAUTH_REFRESH_TOKEN_TTL", def: "720h", usage: "MCP_AUTH_MODE=oauth: how long a sign-in lasts without use (each refresh starts it again; Jana ending the sign-in ends it sooner)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.RefreshTTL, err = durationIn(raw, time.Minute, 8760*time.Hour, false)
+			return err
+		}},
+	{env: "MCP_OAUTH_SIGN_IN", def: "password,device", usage: "MCP_AUTH_MODE=oauth: the ways the sign-in page offers, in order: password (email and password, sent to Jana's login), device (Jana's device-code sign-in)",
+		apply: func(c *Config, raw string) error {
+			c.Auth.OAuth.SignIn = nil
+			for _, m := range list(raw) {
+				if m != "password" && m != "device" {
+					return fmt.Errorf("%q is not one of password, device", m)
+				}
+				if !slices.Contains(c.Auth.OAuth.SignIn, m) {
+					c.Auth.OAuth.SignIn = append(c.Auth.OAuth.SignIn, m)
+				}
+			}
+			return nil
+		}},
+	{env: "JANA_DEVICE_CLIENT_ID", def: "jana-sdk", usage: "MCP_AUTH_MODE=oauth: the client_id the sign-in page's device-code flow presents to Jana",
+		apply: func(c *Config, raw string) error {
+			if strings.ContainsAny(raw, " \t\r\n") || len(raw) > 200 {
+				return fmt.Errorf("%q is not a client id", raw)
+			}
+			c.Auth.OAuth.DeviceClientID = raw
+			return nil
+		}},
+	{env: "MCP_OAUTH_DYNAMIC_REGISTRATION", def: "true", usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591 dynamic client registration, which most MCP hosts use)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.DynamicRegistration, err = boolean(raw)
+			return err
+		}},
+	{env: "MCP_OAUTH_CLIENT_ID_DOCUMENTS", def: "true", usage: "MCP_AUTH_MODE=oauth: accept https URLs as client ids, fetching the client's metadata document from them (Client ID Metadata Documents)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.ClientIDDocuments, err = boolean(raw)
+			return err
+		}},
+
 	// Transports.
-	{env: "MCP_STATELESS", flag: "stateless", def: "false", usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
+	{env: "MCP_STATELESS", flag: "stateless", kind: kindBool, def: "false", usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
 		apply: func(c *Config, raw string) (err error) { c.Transport.Stateless, err = boolean(raw); return err }},
 	{env: "MCP_SESSION_TIMEOUT", def: "30m", usage: "idle stateful sessions are closed after this",
 		apply: func(c *Config, raw string) (err error) {
@@ -325,6 +394,11 @@ var fields = []field{
 			}
 			c.Cluster.Advertise = strings.TrimSuffix(raw, "/")
 			return nil
+		}},
+	{env: "MCP_REDIS_TIMEOUT", def: "150ms", usage: "longest wait for one Redis operation; slower, and the replica uses its own memory for a second (shared state slower than this is worse than none)",
+		apply: func(c *Config, raw string) (err error) {
+			c.Cluster.Timeout, err = durationIn(raw, 10*time.Millisecond, 10*time.Second, false)
+			return err
 		}},
 	{env: "MCP_CLUSTER_TTL", def: "30s", usage: "how long a replica's sessions stay registered after its last heartbeat (a replica that dies loses them within this)",
 		apply: func(c *Config, raw string) (err error) {

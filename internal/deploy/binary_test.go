@@ -32,13 +32,13 @@ func TestStaticBinary(t *testing.T) {
 		}
 	}
 
-	const version = "v0.0.0-deploy-test"
+	const version, commit = "v0.0.0-deploy-test", "0123456789abcdef0123456789abcdef01234567"
 	bin := filepath.Join(t.TempDir(), "out", "jana-mcp") // a folder that does not exist yet, like /out
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	build := exec.CommandContext(ctx, "bash", "scripts/build-static.sh", bin)
 	build.Dir = repoRoot
-	build.Env = append(os.Environ(), "VERSION="+version, "GOOS=linux", "GOARCH=amd64")
+	build.Env = append(os.Environ(), "VERSION="+version, "COMMIT="+commit, "GOOS=linux", "GOARCH=amd64")
 	var stderr bytes.Buffer
 	build.Stderr = &stderr
 	start := time.Now()
@@ -58,8 +58,17 @@ func TestStaticBinary(t *testing.T) {
 		t.Skipf("cannot run a linux/amd64 binary on %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
 	t.Run("version", func(t *testing.T) {
-		if got := strings.TrimSpace(run(t, bin, 0, "version")); got != version {
-			t.Errorf("jana-mcp version = %q, want %q (VERSION stamped through -ldflags -X)", got, version)
+		// VERSION and COMMIT stamped through -ldflags -X, the Go and go-sdk versions read from
+		// the binary.
+		got := run(t, bin, 0, "version")
+		for _, want := range []string{"jana-mcp " + version + "\n", "version from: stamped at build time", "commit: " + commit + "\n",
+			"go: " + runtime.Version() + "\n", "go-sdk: v1."} {
+			if !strings.Contains(got, want) {
+				t.Errorf("jana-mcp version lacks %q:\n%s", want, got)
+			}
+		}
+		if got := run(t, bin, 0, "--version"); got != "jana-mcp "+version+"\n" {
+			t.Errorf("jana-mcp --version = %q", got)
 		}
 	})
 	t.Run("healthcheck", func(t *testing.T) {

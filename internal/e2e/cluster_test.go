@@ -294,6 +294,7 @@ func TestClusterBehindNginx(t *testing.T) {
 	limitedToken, tsToken := accounts[24].Token, accounts[25].Token
 	sb := testenv.StartSandbox(t, sandbox.Config{Users: accounts})
 	env := []string{"JANA_BACKEND_URL=" + sb.URL, "MCP_REDIS_URL=" + redis.URL, "MCP_CLUSTER_TTL=3s", "LOG_LEVEL=info",
+		"MCP_REDIS_TIMEOUT=5s", // about sharing: a loaded machine must not make replicas fall back
 		"MCP_RATE_LIMIT=0", "MCP_RATE_LIMIT_SSE=0", "MCP_RATE_LIMIT_MESSAGES=120", "MCP_CACHE_ENABLED=false"}
 	var replicas []*replica
 	var bases []string

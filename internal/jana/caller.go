@@ -10,10 +10,12 @@ import (
 )
 
 // Caller is whose credentials a backend call carries: one user's own Jana credential (a DRF
-// token or a JWT access token, sent with the scheme it came with), or the service account.
-// It travels in the context of every tool call.
+// token or a JWT access token, sent with the scheme it came with), a user whose Jana sign-in
+// this server holds (SignedIn), or the service account. It travels in the context of every
+// tool call.
 type Caller struct {
 	token   config.Secret
+	source  *signIn // a signed-in user's tokens (SignedIn); nil otherwise
 	scheme  Scheme
 	jwt     bool      // a Bearer JWT: it expires, and Jana's refusals of it are not remembered
 	expires time.Time // its exp claim (unverified); zero when it has none
@@ -38,8 +40,9 @@ func UserCaller(scheme Scheme, token string) *Caller {
 // ServiceCaller returns the caller for the configured service account.
 func ServiceCaller() *Caller { return &Caller{service: true, key: "service"} }
 
-// Key identifies the caller without revealing the token: "user:<hash prefix of the token>"
-// or "service". It keys caches, rate limits and session ownership, and may appear in logs.
+// Key identifies the caller without revealing the token: "user:<hash prefix of the token>",
+// the key a signed-in user was given (SignedIn), or "service". It keys caches, rate limits
+// and session ownership, and may appear in logs.
 func (c *Caller) Key() string { return c.key }
 
 // IsService reports whether calls use the service account.

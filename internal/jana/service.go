@@ -3,15 +3,13 @@ package jana
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/gen/janaops"
 	"github.com/janaplatform/jana-mcp/internal/config"
 )
 
@@ -38,27 +36,10 @@ type ServiceAccount struct {
 	now          func() time.Time
 
 	mu             sync.Mutex
-	cur            serviceCredential
+	cur            credential
 	staticRejected bool
-	renewals       singleflight.Group
+	renewals       renewal
 }
-
-// serviceCredential is the credential in use and when to renew it.
-type serviceCredential struct {
-	scheme  Scheme
-	token   string
-	refresh string    // the JWT refresh token, "" without one
-	renewAt time.Time // renew from here on, in the background; zero: no expiry known
-	staleAt time.Time // from here on wait for the renewal instead of sending this token
-	stale   bool      // Jana rejected it
-}
-
-// Fraction of an access token's life after which it is renewed, and after which calls wait
-// for the renewal rather than risk sending a token about to expire.
-const (
-	renewAfter = 0.8
-	staleAfter = 0.95
-)
 
 func newServiceAccount(b config.Backend, jwtAPI, legacyAPI *janaapi.ClientWithResponses) *ServiceAccount {
 	if !b.HasServiceCredentials() {
@@ -79,32 +60,7 @@ func (s *ServiceAccount) Login(ctx context.Context) error {
 	return err
 }
 
-// credentialFor describes a token just obtained at now.
-func credentialFor(scheme Scheme, token, refresh string, now time.Time) serviceCredential {
-	c := serviceCredential{scheme: scheme, token: token, refresh: refresh}
-	if scheme != SchemeBearer {
-		return c
-	}
-	iat, exp, ok := jwtTimes(token)
-	if !ok || exp.IsZero() {
-		return c
-	}
-	// The token's life by its own claims, counted from when it arrived here (so that a clock
-	// skew between Jana and this server does not matter), but never past exp itself.
-	end := exp
-	if !iat.IsZero() && exp.After(iat) {
-		end = now.Add(exp.Sub(iat))
-		if exp.Before(end) {
-			end = exp
-		}
-	}
-	life := end.Sub(now)
-	c.renewAt = now.Add(time.Duration(float64(life) * renewAfter))
-	c.staleAt = now.Add(time.Duration(float64(life) * staleAfter))
-	return c
-}
-
-// token returns the credential to send now, renewing it when due.
+// token returns the credential to send now, renewing it when due (renewal.go).
 func (s *ServiceAccount) token(ctx context.Context) (Scheme, string, error) {
 	s.mu.Lock()
 	if s.cur.token == "" && !s.static.IsZero() && !s.staticRejected {
@@ -112,42 +68,24 @@ func (s *ServiceAccount) token(ctx context.Context) (Scheme, string, error) {
 	}
 	cur := s.cur
 	s.mu.Unlock()
-	now := s.now()
-	usable := cur.token != "" && !cur.stale
-	switch {
-	case usable && (cur.renewAt.IsZero() || now.Before(cur.renewAt)):
-		return cur.scheme, cur.token, nil
-	case usable && now.Before(cur.staleAt) && s.canRenew():
-		// Due for renewal but still good: renew in the background, and send it meanwhile.
-		s.renewals.DoChan("renew", func() (any, error) { return s.renew(ctx) })
-		return cur.scheme, cur.token, nil
-	case !s.canRenew():
-		if cur.token != "" {
-			return cur.scheme, cur.token, nil // nothing better to send; Jana will say why
-		}
+	c, err := s.renewals.token(ctx, s.now(), cur, s.canRenew(), s.renew)
+	if errors.Is(err, errNothingToSend) {
 		return "", "", &Error{Kind: KindUnauthorized, Op: opLogin, Detail: "no usable service credentials: Jana rejected JANA_TOKEN"}
 	}
-	v, err, _ := s.renewals.Do("renew", func() (any, error) { return s.renew(ctx) })
-	if err != nil {
-		return "", "", err
-	}
-	c := v.(serviceCredential)
-	return c.scheme, c.token, nil
+	return c.scheme, c.token, err
 }
 
 // renew replaces the current credential: with the refresh token if there is one, else (or
 // when the refresh fails) by signing in. It runs under the renewals group, so never twice at
-// once, and detached from the call that started it, whose cancellation must not fail the
-// others waiting for it.
-func (s *ServiceAccount) renew(ctx context.Context) (serviceCredential, error) {
-	ctx = withoutCaller(context.WithoutCancel(ctx))
+// once, detached from the call that started it.
+func (s *ServiceAccount) renew(ctx context.Context) (credential, error) {
 	s.mu.Lock()
 	cur := s.cur
 	s.mu.Unlock()
-	if cur.token != "" && !cur.stale && (cur.renewAt.IsZero() || s.now().Before(cur.renewAt)) {
+	if cur.fresh(s.now()) {
 		return cur, nil // renewed by the flight that just ended
 	}
-	var next serviceCredential
+	var next credential
 	var err error
 	if cur.refresh != "" {
 		next, err = s.refreshJWT(ctx, cur.refresh)
@@ -156,7 +94,7 @@ func (s *ServiceAccount) renew(ctx context.Context) (serviceCredential, error) {
 		next, err = s.login(ctx)
 	}
 	if err != nil {
-		return serviceCredential{}, err
+		return credential{}, err
 	}
 	s.mu.Lock()
 	s.cur = next
@@ -165,60 +103,61 @@ func (s *ServiceAccount) renew(ctx context.Context) (serviceCredential, error) {
 }
 
 // login signs in: with JANA_EMAIL for JWTs, else with JANA_USERNAME for a DRF token.
-func (s *ServiceAccount) login(ctx context.Context) (serviceCredential, error) {
+func (s *ServiceAccount) login(ctx context.Context) (credential, error) {
 	if s.email != "" {
-		var body janaapi.LoginRequest
-		if err := body.FromEmailLoginRequest(janaapi.EmailLoginRequest{Email: openapi_types.Email(s.email), Password: ptr(s.password.Reveal())}); err != nil {
-			return serviceCredential{}, err
-		}
-		resp, err := s.jwtAPI.AuthLoginCreateWithResponse(ctx, body)
-		if err == nil && (resp.StatusCode() == http.StatusBadRequest || resp.StatusCode() == http.StatusUnauthorized) {
-			return serviceCredential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: resp.StatusCode(),
+		resp, err := janaops.Login(ctx, s.jwtAPI, jsonBody(map[string]string{"email": s.email, "password": s.password.Reveal()}))
+		status, body, err := answer(opLogin, resp, err)
+		if status == http.StatusBadRequest || status == http.StatusUnauthorized {
+			return credential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: status,
 				Detail: "Jana rejected the service account's email or password (JANA_EMAIL, JANA_PASSWORD)"}
 		}
-		if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
-			return serviceCredential{}, err
+		if err != nil {
+			return credential{}, err
 		}
-		access, refresh, ok := tokenPair(resp.Body)
+		access, refresh, ok := tokenPair(body)
 		if !ok {
-			return serviceCredential{}, &Error{Kind: KindUnexpected, Op: opLogin, Status: resp.StatusCode(), Detail: "login returned no access_token"}
+			return credential{}, &Error{Kind: KindUnexpected, Op: opLogin, Status: status, Detail: "login returned no access_token"}
 		}
 		return credentialFor(SchemeBearer, access, refresh, s.now()), nil
 	}
-	var body janaapi.LoginRequest
-	if err := body.FromUsernameLoginRequest(janaapi.UsernameLoginRequest{Username: s.username, Password: ptr(s.password.Reveal())}); err != nil {
-		return serviceCredential{}, err
-	}
-	resp, err := s.legacyAPI.AuthLoginCreateWithResponse(ctx, body)
-	if err == nil && resp.StatusCode() == http.StatusBadRequest {
-		return serviceCredential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: http.StatusBadRequest,
+	resp, err := janaops.Login(ctx, s.legacyAPI, jsonBody(map[string]string{"username": s.username, "password": s.password.Reveal()}))
+	status, body, err := answer(opLogin, resp, err)
+	if status == http.StatusBadRequest {
+		return credential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: http.StatusBadRequest,
 			Detail: "Jana rejected the service account's username or password"}
 	}
-	if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
-		return serviceCredential{}, err
+	if err != nil {
+		return credential{}, err
 	}
-	var out janaapi.AuthTokenResponse
-	if json.Unmarshal(resp.Body, &out) != nil || out.Token == "" {
-		return serviceCredential{}, &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned an empty token"}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if json.Unmarshal(body, &out) != nil || out.Token == "" {
+		return credential{}, &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned an empty token"}
 	}
 	return credentialFor(SchemeToken, out.Token, "", s.now()), nil
 }
 
-// refreshJWT exchanges the refresh token for a new access token, keeping the old refresh
-// token unless Jana rotated it.
-func (s *ServiceAccount) refreshJWT(ctx context.Context, refresh string) (serviceCredential, error) {
-	resp, err := s.jwtAPI.AuthRefreshCreateWithResponse(ctx, janaapi.RefreshRequest{RefreshToken: &refresh})
-	if _, err := Result[janaapi.TokenPairResponse](opRefresh, resp, err); err != nil {
-		return serviceCredential{}, err
+func (s *ServiceAccount) refreshJWT(ctx context.Context, refresh string) (credential, error) {
+	return refreshJWT(ctx, s.jwtAPI, refresh, s.now)
+}
+
+// refreshJWT exchanges a refresh token for a new access token at Jana's auth service,
+// keeping the old refresh token unless Jana rotated it.
+func refreshJWT(ctx context.Context, api *janaapi.ClientWithResponses, refresh string, now func() time.Time) (credential, error) {
+	resp, err := janaops.Refresh(ctx, api, jsonBody(map[string]string{"refresh_token": refresh}))
+	_, body, err := answer(opRefresh, resp, err)
+	if err != nil {
+		return credential{}, err
 	}
-	access, rotated, ok := tokenPair(resp.Body)
+	access, rotated, ok := tokenPair(body)
 	if !ok {
-		return serviceCredential{}, &Error{Kind: KindUnexpected, Op: opRefresh, Detail: "refresh returned no access_token"}
+		return credential{}, &Error{Kind: KindUnexpected, Op: opRefresh, Detail: "refresh returned no access_token"}
 	}
 	if rotated == "" {
 		rotated = refresh
 	}
-	return credentialFor(SchemeBearer, access, rotated, s.now()), nil
+	return credentialFor(SchemeBearer, access, rotated, now()), nil
 }
 
 // tokenPair reads access_token and refresh_token from a JWT answer, under "data" (Jana's
@@ -281,8 +220,8 @@ func (s *ServiceAccount) invalidate(token string) {
 }
 
 const (
-	opLogin   = "auth_login_create"
-	opRefresh = "auth_refresh_create"
+	opLogin   = janaops.LoginID
+	opRefresh = janaops.RefreshID
 )
 
 // withoutCaller returns ctx with its caller removed (anonymous calls such as login).

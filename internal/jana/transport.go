@@ -137,11 +137,15 @@ func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Reques
 				continue
 			}
 		case (status == http.StatusUnauthorized || status == http.StatusForbidden) &&
-			caller != nil && caller.service && idempotent && !relogged && d.service.canRenew() &&
-			credentialRejected(status, errorDetail(body)):
-			// The service credential expired or was revoked: renew it (refresh, else log in
-			// again) and retry, once. A 403 for want of permission would only repeat.
-			d.service.invalidate(token)
+			d.renewable(caller) && idempotent && !relogged && credentialRejected(status, errorDetail(body)):
+			// The service credential or a held sign-in expired or was revoked: renew it
+			// (refresh, else log in again) and retry, once. A 403 for want of permission
+			// would only repeat.
+			if caller.source != nil {
+				caller.source.invalidate(token)
+			} else {
+				d.service.invalidate(token)
+			}
 			relogged = true
 			d.observer.BackendRetry(endpoint, fmt.Sprint(status))
 			continue
@@ -189,12 +193,20 @@ func (d *doer) tokenFor(ctx context.Context, caller *Caller) (Scheme, string, er
 	switch {
 	case caller == nil:
 		return "", "", nil // anonymous: login and public endpoints
+	case caller.source != nil:
+		return caller.source.token(ctx)
 	case !caller.service:
 		return caller.scheme, caller.token.Reveal(), nil
 	case d.service == nil:
 		return "", "", &Error{Kind: KindUnauthorized, Detail: "no service credentials are configured"}
 	}
 	return d.service.token(ctx)
+}
+
+// renewable reports whether the caller's credential can be renewed when Jana refuses it: the
+// service account's (when it can sign in again or refresh) and a held sign-in's.
+func (d *doer) renewable(caller *Caller) bool {
+	return caller != nil && (caller.source != nil || (caller.service && d.service.canRenew()))
 }
 
 // errorDetail is the message of a DRF error body ("detail", else "error"); "" otherwise.

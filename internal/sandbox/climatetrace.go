@@ -124,7 +124,12 @@ func (h *server) dateRange(start, end, from, to *openapi_types.Date) (*openapi_t
 	return s, e, dateOrder(s, e, field)
 }
 
-// V1DataSourcesClimatetraceAssetsEmissionsList pages one asset's monthly emissions.
+// assetEmissionsLimit is how many records assets/{id}/emissions/ answers: "List of emission
+// records for the asset (limit 100)" (jana-eko-client user_client.py).
+const assetEmissionsLimit = 100
+
+// V1DataSourcesClimatetraceAssetsEmissionsList lists one asset's latest monthly emissions, at
+// most 100, newest first (by start time, then id, descending).
 func (h *server) V1DataSourcesClimatetraceAssetsEmissionsList(c echo.Context, id int, p janaapi.V1DataSourcesClimatetraceAssetsEmissionsListParams) error {
 	if _, ok := h.d.AssetByID(id); !ok {
 		return notFound()
@@ -135,7 +140,14 @@ func (h *server) V1DataSourcesClimatetraceAssetsEmissionsList(c echo.Context, id
 	}
 	set := h.d.Emissions(data.EmissionFilter{Assets: data.AssetFilter{AssetIDs: []int{id}},
 		Gases: gasNames(p.Gas), From: dateTime(from), To: dateTime(to)})
-	return h.emissionsPage(c, set, cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset})
+	// One asset's rows are in id order, month by month: the last ones are the newest.
+	rows, _ := set.After(0, int(set.Count()))
+	rows = rows[max(0, len(rows)-assetEmissionsLimit):]
+	out := make([]janaapi.ClimateTraceEmission, 0, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		out = append(out, h.emissionBody(rows[i]))
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // V1DataSourcesClimatetraceEmissionsList pages emissions (cursor pagination).

@@ -396,8 +396,8 @@ func endpointCases(fx fixtures) []endpointCase {
 			return c.V1DataSourcesClimatetraceAssetsRetrieveWithResponse(x, 1)
 		}},
 		{op: "v1_data_sources_climatetrace_assets_emissions_list", call: func(x X, c C) (any, error) {
-			return c.V1DataSourcesClimatetraceAssetsEmissionsListWithResponse(x, 1, &janaapi.V1DataSourcesClimatetraceAssetsEmissionsListParams{PageSize: s(40)})
-		}, walk: true, row: field2("asset_id", 1)},
+			return c.V1DataSourcesClimatetraceAssetsEmissionsListWithResponse(x, 1, &janaapi.V1DataSourcesClimatetraceAssetsEmissionsListParams{})
+		}, row: field2("asset_id", 1)},
 		{op: "v1_data_sources_climatetrace_emissions_list", call: func(x X, c C) (any, error) {
 			return c.V1DataSourcesClimatetraceEmissionsListWithResponse(x, &janaapi.V1DataSourcesClimatetraceEmissionsListParams{AssetId: &[]int{2}, PageSize: s(50)})
 		}, walk: true, row: field2("asset_id", 2)},

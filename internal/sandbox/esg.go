@@ -147,7 +147,7 @@ func resolutionOf(v string) data.Resolution {
 // V1EsgHealthRetrieve is the public liveness endpoint.
 func (h *server) V1EsgHealthRetrieve(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, janaapi.HealthStatus{Service: "jana-esg-api", Status: "healthy",
-		Version: "2.1.0", Timestamp: time.Now().UTC().Truncate(time.Millisecond)})
+		Version: "2.1.0", Timestamp: h.now()})
 }
 
 // V1EsgParametersRetrieve lists what can be asked for, per source; parameter_types keeps the
@@ -183,7 +183,7 @@ func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParamete
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// V1EsgStatisticsRetrieve reports per-table counts and ranges.
+// V1EsgStatisticsRetrieve reports per-table counts and ranges, a counted list like every other.
 func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisticsRetrieveParams) error {
 	sz := h.d.Sizes()
 	aqCountries, ctCountries := h.countryCounts()
@@ -202,7 +202,10 @@ func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisti
 		{Table: "edgar_grid_emissions", Source: srcEdgar, RecordCount: sz.GridRows,
 			Earliest: ts(yearStart(data.GridYears[0])), Latest: ts(yearStart(data.GridYears[len(data.GridYears)-1]))},
 	}
-	w := h.s.limitOffsetWindow(c, p.Limit, p.Offset, len(tables))
+	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(tables))
+	if err != nil {
+		return err
+	}
 	return writeJSON(c, http.StatusOK, janaapi.PaginatedTableStatisticsList{Count: len(tables), Next: w.next, Previous: w.prev,
 		Results: pageOf(tables, w)})
 }
@@ -266,7 +269,7 @@ func (h *server) V1EsgSummaryRetrieve(c echo.Context) error {
 	}
 	valid := sz.Measurements - sentinels
 	return writeJSON(c, http.StatusOK, janaapi.PlatformSummary{
-		GeneratedAt: time.Now().UTC().Truncate(time.Millisecond), Sources: sources,
+		GeneratedAt: h.now(), Sources: sources,
 		DataQuality: &janaapi.DataQuality{Completeness: ptr(round(float64(valid)/float64(sz.Measurements), 4)),
 			ValidRecords: ptr(int(valid)), FlaggedRecords: ptr(int(sentinels))},
 		Attribution: attributionFor([]string{srcOpenAQ, srcClimateTrace, srcEdgar}),
@@ -292,14 +295,14 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		{srcEdgar, yearStart(data.EdgarLastYear + 1).Add(-day), 730 * day, 1100 * day},
 	} {
 		lag := data.AsOf.Sub(f.last)
-		st := janaapi.FreshnessStatusFresh
+		st := janaapi.StatusEnumFresh
 		switch {
 		case lag > f.old:
-			st = janaapi.FreshnessStatusStale
+			st = janaapi.StatusEnumStale
 		case lag > f.fresh:
-			st = janaapi.FreshnessStatusDelayed
+			st = janaapi.StatusEnumDelayed
 		}
-		if st != janaapi.FreshnessStatusFresh {
+		if st != janaapi.StatusEnumFresh {
 			status = janaapi.SystemStatusEnumDegraded
 			alerts = append(alerts, janaapi.HealthAlert{Level: janaapi.LevelEnumWarning, Source: ptr(f.src),
 				Message: fmt.Sprintf("%s data is %d days old (last record %s); ingestion of the next release is pending.",
@@ -307,11 +310,11 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		}
 		last := f.last
 		freshness = append(freshness, janaapi.SourceFreshness{Source: f.src, LastRecordAt: &last,
-			LagHours: ptr(round(lag.Hours(), 1)), FreshnessStatus: st})
+			LagHours: ptr(round(lag.Hours(), 1)), Status: st})
 	}
 	lastRun := data.AsOf.Add(-45 * time.Minute)
 	return writeJSON(c, http.StatusOK, janaapi.SystemHealth{
-		SystemStatus: status, CheckedAt: time.Now().UTC().Truncate(time.Millisecond), DataFreshness: freshness,
+		SystemStatus: status, CheckedAt: h.now(), DataFreshness: freshness,
 		IngestionHealth: &janaapi.IngestionHealth{Status: janaapi.SystemStatusEnumHealthy, LastRunAt: &lastRun,
 			FailedJobs24h: ptr(0), QueuedJobs: ptr(2)},
 		ApiPerformance: &janaapi.ApiPerformance{AvgResponseMs: ptr(42.5), P95ResponseMs: ptr(180.0),
@@ -382,4 +385,12 @@ func (h *server) V1EsgLocationsRetrieve(c echo.Context, p janaapi.V1EsgLocations
 	}
 	return writeJSON(c, http.StatusOK, janaapi.UnifiedLocationsResponse{Count: count, Locations: locs,
 		Attribution: attributionFor(sources)})
+}
+
+// now is the time answers report as now: the configured clock's, or the real one.
+func (h *server) now() time.Time {
+	if h.s.cfg.Clock != nil {
+		return h.s.cfg.Clock().UTC().Truncate(time.Millisecond)
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
 }

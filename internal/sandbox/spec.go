@@ -53,6 +53,9 @@ type paramSpec struct {
 	Explode   bool
 	Required  bool
 	Items     *paramSpec
+	// Bound is "from" or "to" for a date parameter that also takes an ISO 8601 date-time
+	// (see dateTimeBound), else "".
+	Bound string
 }
 
 // pathParam is a path parameter and the converter its route uses: "int", "uuid" or "str".
@@ -176,8 +179,19 @@ func newParamSpec(name string, y ySchema) *paramSpec {
 	if y.Items != nil {
 		p.Items = newParamSpec(name, *y.Items)
 	}
+	if y.Format == "date" {
+		p.Bound = dateTimeBound[name]
+	}
 	return p
 }
+
+// dateTimeBound names the date parameters that also take an ISO 8601 date-time: the backend's
+// own date_from/date_to filters on Climate TRACE emissions (emissions/, assets/{id}/emissions/,
+// the three totals) and on the unified sectors/. They compare the rows' start_time, a datetime;
+// jana-eko-client sends a Python datetime there as .isoformat() ("2024-01-01T00:00:00",
+// user_client.py get_climatetrace_emissions*, get_sectors). start_date/end_date (#170) and
+// EDGAR's years stay dates: their clients send YYYY-MM-DD.
+var dateTimeBound = map[string]string{"date_from": "from", "date_to": "to"}
 
 // renderSchema prepares the served YAML and JSON. Without renames the YAML is the committed
 // file byte for byte; with renames every matching query parameter is renamed in place.

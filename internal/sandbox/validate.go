@@ -167,10 +167,15 @@ func checkScalar(p *paramSpec, v string) (string, string) {
 	}
 	switch p.Format {
 	case "date":
-		if _, err := time.Parse(time.DateOnly, v); err != nil {
-			return v, msgDate
+		if _, err := time.Parse(time.DateOnly, v); err == nil {
+			return v, ""
 		}
-		return v, ""
+		if p.Bound != "" {
+			if t, ok := parseDateTime(v); ok {
+				return boundDate(t, p.Bound == "from"), ""
+			}
+		}
+		return v, msgDate
 	case "date-time":
 		t, ok := parseDateTime(v)
 		if !ok {
@@ -187,6 +192,18 @@ func checkScalar(p *paramSpec, v string) (string, string) {
 		return v, fmt.Sprintf(msgMinLen, *p.MinLen)
 	}
 	return v, ""
+}
+
+// boundDate turns an instant into the date that selects the same rows, which all start at
+// midnight UTC: start_time >= t is the rows from the first midnight at or after t, and
+// start_time <= t those up to the last midnight at or before it.
+func boundDate(t time.Time, from bool) string {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	if from && d.Before(t) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.Format(time.DateOnly)
 }
 
 func checkRange(p *paramSpec, f float64) string {

@@ -10,7 +10,7 @@ import (
 )
 
 // redactedQuery returns the query with every token (and password) value replaced, so that a
-// ?token= URL can be logged.
+// ?token= URL can be logged; with OAuth's codes, states and sign-in ids too.
 func redactedQuery(q url.Values) string {
 	if len(q) == 0 {
 		return ""
@@ -18,7 +18,8 @@ func redactedQuery(q url.Values) string {
 	out := url.Values{}
 	for k, vs := range q {
 		switch k {
-		case "token", "access_token", "password", "api_key", "key":
+		case "token", "access_token", "password", "api_key", "key",
+			"code", "state", "refresh_token", "client_secret", "code_verifier", "request", "user_code", "device_code":
 			out[k] = []string{"[redacted]"}
 		default:
 			out[k] = vs

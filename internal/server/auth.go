@@ -51,6 +51,9 @@ const verifyTimeout = 10 * time.Second
 // the session's own): its tool calls then fail with a tool error telling the user to sign in
 // again, which a model relays, where a 401 would look like a broken connection.
 func (s *Server) authenticate(c echo.Context) error {
+	if s.oauth != nil {
+		return s.authenticateOAuth(c) // MCP_AUTH_MODE=oauth (oauth.go)
+	}
 	r := c.Request()
 	inSession := r.Header.Get("Mcp-Session-Id") != ""
 	if inSession && presentsOther(r) {

@@ -37,7 +37,10 @@ func startReplicas(t *testing.T, n int, sb *testenv.Sandbox, redisURL string, se
 	t.Helper()
 	var out []*testenv.Server
 	for range n {
-		out = append(out, testenv.StartServer(t, testenv.Config(t, sb.URL, with(settings, "MCP_REDIS_URL", redisURL, "MCP_CLUSTER_TTL", "3s"))))
+		out = append(out, testenv.StartServer(t, testenv.Config(t, sb.URL, with(settings, "MCP_REDIS_URL", redisURL, "MCP_CLUSTER_TTL", "3s",
+			// These tests are about sharing: on a loaded machine a Redis answer can take longer
+			// than the production budget, and a replica would fall back to its own memory.
+			"MCP_REDIS_TIMEOUT", "5s"))))
 	}
 	return out
 }

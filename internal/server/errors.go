@@ -34,6 +34,9 @@ const (
 	codeDraining        code = "shutting_down"
 	codeBackendDown     code = "backend_unavailable"
 	codeBadToolChoice   code = "unknown_tool_choice"
+	codeSignInRequired  code = "sign_in_required"
+	codeTokenRefused    code = "token_refused"
+	codeSignInStoreDown code = "sign_in_store_unavailable"
 	codeInternal        code = "internal_error"
 )
 
@@ -68,6 +71,11 @@ var codes = map[code]struct {
 	codeBadToolChoice: {http.StatusBadRequest, "The connection's choice of tools (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Exclude-Tools, or ?toolsets=, ?tools=, ?exclude_tools=) " +
 		"names something this server does not serve; detail says what, and what there is."},
 	codeInternal: {http.StatusInternalServerError, "Internal error."},
+	// MCP_AUTH_MODE=oauth.
+	codeSignInRequired: {http.StatusUnauthorized, "Sign in to Jana: this server uses OAuth. Add it to your MCP client by its URL; the client opens the sign-in page."},
+	codeTokenRefused: {http.StatusUnauthorized,
+		"The access token is invalid, expired or revoked: your MCP client refreshes it, or asks you to sign in again."},
+	codeSignInStoreDown: {http.StatusServiceUnavailable, "The server cannot reach its store of sign-ins; retry shortly."},
 }
 
 // apiError is a code with an optional detail; it implements error for Echo handlers.
@@ -75,6 +83,7 @@ type apiError struct {
 	code       code
 	detail     string
 	retryAfter time.Duration
+	challenge  string // WWW-Authenticate of MCP_AUTH_MODE=oauth's 401s
 }
 
 func (e *apiError) Error() string { return string(e.code) }
@@ -103,7 +112,10 @@ func writeError(c echo.Context, e *apiError) error {
 		body.RetryAfter = secs
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	if e.code == codeUnauthorized || e.code == codeInvalidToken || e.code == codeSignInExpired {
+	switch {
+	case e.challenge != "":
+		c.Response().Header().Set("WWW-Authenticate", e.challenge)
+	case e.code == codeUnauthorized || e.code == codeInvalidToken || e.code == codeSignInExpired:
 		// No resource_metadata: advertising OAuth makes Cursor drop configured headers.
 		c.Response().Header().Set("WWW-Authenticate", `Token realm="jana-mcp"`)
 	}

@@ -8,8 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// routes is the whole HTTP surface. Nothing answers under /.well-known/: publishing OAuth
-// discovery would make Cursor ignore the token headers users configure.
+// routes is the whole HTTP surface. Nothing answers under /.well-known/ unless
+// MCP_AUTH_MODE=oauth (oauthRoutes): publishing OAuth discovery would make Cursor ignore the
+// token headers users configure.
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(s.front)
@@ -26,7 +27,7 @@ func (s *Server) routes() {
 	// limit keyed by whom authentication established. Handlers read bodies under
 	// MCP_BODY_READ_TIMEOUT.
 	//
-	// Legacy HTTP+SSE (2024-11-05): the paths the ADR and the first server's users have.
+	// Legacy HTTP+SSE (2024-11-05): the paths the first server published and its users have.
 	e.GET("/sse", s.gate(s.handleSSE, s.checkOrigin, s.chooseTools, s.authenticate, s.rateLimit))
 	e.POST("/messages", s.gate(s.handleMessages, s.checkOrigin, s.limitBody, s.forward)) // limited per session in the handler
 
@@ -34,6 +35,9 @@ func (s *Server) routes() {
 	mcpSteps := []step{s.checkOrigin, s.limitBody, s.forward, s.chooseTools, s.authenticate, s.rateLimit}
 	e.Match([]string{http.MethodPost, http.MethodDelete}, "/mcp", s.gate(s.handleMCP, mcpSteps...))
 	e.GET("/mcp", s.gate(s.handleMCPStream, mcpSteps...))
+
+	// MCP_AUTH_MODE=oauth: discovery, the authorization server and its sign-in pages.
+	s.oauthRoutes(e)
 }
 
 // step is one check an MCP route makes before its handler: an error ends the request (and is

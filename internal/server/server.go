@@ -1,7 +1,8 @@
 // Package server is jana-mcp's HTTP surface: an Echo application serving MCP over the legacy
 // HTTP+SSE transport (/sse + /messages) and Streamable HTTP (/mcp), with per-user
-// authentication, rate limits, Origin checks, health and readiness, Prometheus metrics,
-// access logs and graceful shutdown. routes.go lists every route.
+// authentication (by Jana tokens, or with MCP_AUTH_MODE=oauth by the tokens of the OAuth
+// authorization server in internal/oauth), rate limits, Origin checks, health and readiness,
+// Prometheus metrics, access logs and graceful shutdown. routes.go lists every route.
 package server
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/cluster"
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
+	"github.com/janaplatform/jana-mcp/internal/oauth"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
 	"github.com/janaplatform/jana-mcp/internal/tracing"
@@ -45,6 +47,12 @@ type Options struct {
 	Clock func() time.Time
 	// ProgressEvery is how often a call waiting for Jana reports progress (5 s by default).
 	ProgressEvery time.Duration
+	// ClientDocuments fetches OAuth client ID metadata documents (MCP_AUTH_MODE=oauth); nil: a
+	// client that reaches public addresses only (tests serve documents on loopback).
+	ClientDocuments *http.Client
+	// OAuthStore keeps the sign-ins of MCP_AUTH_MODE=oauth (tests); nil: Redis with
+	// MCP_REDIS_URL, else memory.
+	OAuthStore oauth.Store
 }
 
 // Server is a configured jana-mcp server.
@@ -58,6 +66,7 @@ type Server struct {
 	env     *toolkit.Env
 	metrics *metrics
 	tracing *tracing.Provider // nil when tracing is off
+	oauth   *oauth.Server     // MCP_AUTH_MODE=oauth; nil otherwise
 
 	streamable http.Handler
 	modern     http.Handler // /mcp for 2026-07-28 requests
@@ -102,7 +111,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	s.cutCtx, s.cutCalls = context.WithCancel(context.Background())
 	if cfg.Cluster.Enabled() {
 		cl, err := cluster.New(cluster.Options{RedisURL: cfg.Cluster.RedisURL.Reveal(), Advertise: cfg.Cluster.Advertise,
-			TTL: cfg.Cluster.TTL, Logger: logger.With("component", "cluster"), Observer: clusterObserver{s.metrics}})
+			TTL: cfg.Cluster.TTL, Timeout: cfg.Cluster.Timeout, Logger: logger.With("component", "cluster"), Observer: clusterObserver{s.metrics}})
 		if err != nil {
 			return nil, fmt.Errorf("MCP_REDIS_URL: %w", err)
 		}
@@ -134,6 +143,11 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		return nil, err
 	}
 	s.jana = client
+	if cfg.Auth.Mode == config.AuthOAuth {
+		if s.oauth, err = s.newOAuth(client, opts); err != nil {
+			return nil, err
+		}
+	}
 
 	env := &toolkit.Env{
 		Jana:           client,

@@ -8,11 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/propagation"
-
-	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
-// The legacy HTTP+SSE transport (MCP 2024-11-05) at the paths the ADR and the first server
+// The legacy HTTP+SSE transport (MCP 2024-11-05) at the paths the design and the first server
 // published: GET /sse opens the stream, whose first event names /messages?session_id=… as
 // the place to POST messages. The SDK's own SSEHandler would point back at /sse, so the
 // routing is done here with the SDK's SSEServerTransport.
@@ -94,17 +92,18 @@ func (s *Server) openSSE(c echo.Context) (*session, *mcp.ServerSession, error) {
 // handleMessages delivers one POSTed JSON-RPC message to its SSE session. The session id is
 // the capability: clients that authenticated with ?token= on /sse do not repeat it here. But
 // a request that presents a credential (an Authorization header of any scheme, or ?token=)
-// must present the session's own.
+// must present the session's own. With MCP_AUTH_MODE=oauth every request must present a
+// valid access token of the session's user, so that a revoked sign-in ends with a 401 that
+// sends the client to sign in again.
 func (s *Server) handleMessages(c echo.Context) error {
 	r := c.Request()
 	sess := s.sessions.lookup(c.QueryParam("session_id"))
 	if sess == nil || sess.sse == nil {
 		return fail(codeNoSession)
 	}
-	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
-		scheme, tok := tokenFrom(r)
-		if tok == "" || !matchesIdentity(sess.identity, jana.UserCaller(scheme, tok)) {
-			return fail(codeForbidden)
+	if s.oauth != nil || r.Header.Get("Authorization") != "" || r.URL.Query().Has("token") {
+		if err := s.checkSessionCredential(c, sess.identity); err != nil {
+			return err
 		}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {

@@ -142,15 +142,23 @@ func StartServer(t testing.TB, cfg config.Config) *Server {
 // StartServerWith is StartServer with server options (an injected span exporter, say).
 func StartServerWith(t testing.TB, cfg config.Config, opts server.Options) *Server {
 	t.Helper()
+	ln, err := net.Listen("tcp", cfg.Listen.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return StartServerOn(t, ln, cfg, opts)
+}
+
+// StartServerOn is StartServerWith on a listener the test opened (to know the server's URL
+// before configuring it, as MCP_PUBLIC_URL).
+func StartServerOn(t testing.TB, ln net.Listener, cfg config.Config, opts server.Options) *Server {
+	t.Helper()
 	logs := &SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.Log.Level}))
 	srv, err := server.New(cfg, logger, opts)
 	if err != nil {
+		_ = ln.Close()
 		t.Fatalf("server: %v", err)
-	}
-	ln, err := net.Listen("tcp", cfg.Listen.Addr())
-	if err != nil {
-		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -49,6 +49,8 @@ func (env *Env) errorResult(ctx context.Context, tool string, err error) *mcp.Ca
 				// The model cannot fix the server's own credentials; say whose problem it is.
 				text = fmt.Sprintf("Jana rejected this server's service credentials (HTTP %d). The server's operator must fix JANA_EMAIL/JANA_PASSWORD, "+
 					"JANA_USERNAME/JANA_PASSWORD or JANA_TOKEN; retry later, or connect with your own Jana token.", je.Status)
+			case c.IsSignedIn() && je.CredentialRejected():
+				text = SignInEndedText
 			case c.IsJWT() && je.CredentialRejected():
 				text = SignInExpiredText
 			}
@@ -119,6 +121,11 @@ const SignInExpiredText = "Your Jana sign-in has expired: Jana's JWT access toke
 	"Sign in to Jana again (POST /api/auth/login/ with your email and password, or Jana's device sign-in), put the new access token in this MCP " +
 	"server's entry of your client configuration (the \"Authorization: Bearer <token>\" header or ?token=<token>) and reconnect. " +
 	"A DRF token from a username and password login (\"Authorization: Token <token>\") does not expire."
+
+// SignInEndedText tells a user who signed in to Jana through this server (MCP_AUTH_MODE=oauth)
+// that the sign-in is over: they signed out of Jana, or it was revoked.
+const SignInEndedText = "Your Jana sign-in through this server has ended: you signed out of Jana, or the sign-in was revoked. " +
+	"Your MCP client asks you to sign in again on its next request; if it does not, reconnect this server in the client's settings."
 
 func invalidText(je *jana.Error) string {
 	var b strings.Builder

@@ -186,6 +186,11 @@ func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
 	}
 	words := env.placeholders(out.rowBytes)
 	if p := sch.Properties["limit"]; p != nil {
+		// A default the tool's author chose stays (within the maximum); else the common one.
+		var own int
+		if json.Unmarshal(p.Default, &own) == nil && own > 0 {
+			words.limitDefault = min(own, words.limitMax)
+		}
 		p.Maximum, p.Default = ptr(float64(words.limitMax)), json.RawMessage(strconv.Itoa(words.limitDefault))
 	}
 	def.Description = words.replace(def.Description)

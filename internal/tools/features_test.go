@@ -229,8 +229,8 @@ func TestPrompts(t *testing.T) {
 // a progress token, and nothing without one; a slow backend call reports that it still waits.
 func TestProgressNotifications(t *testing.T) {
 	t.Parallel()
-	h := newHarnessWith(t, sandbox.Config{Slow: map[string]time.Duration{"sector_totals": 1500 * time.Millisecond}}, nil,
-		func(env *toolkit.Env) { env.ProgressEvery = 100 * time.Millisecond })
+	h := newHarnessWith(t, sandbox.Config{Slow: map[string]time.Duration{"sector_totals": 1500 * time.Millisecond}},
+		harnessOptions{adjust: func(env *toolkit.Env) { env.ProgressEvery = 100 * time.Millisecond }})
 	args := map[string]any{"location_point": delhi, "radius_km": 30, "date_from": "2026-09-01", "date_to": "2026-09-07"}
 	res, err := h.cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_air_quality", Arguments: args})
 	if err != nil || res.IsError {
@@ -277,7 +277,7 @@ func TestProgressNotifications(t *testing.T) {
 func TestSlowEndpointsGetTheirBudget(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, sandbox.Config{Slow: map[string]time.Duration{"sector_totals": 2 * time.Second, "v1_data_sources_climatetrace_sectors_list": 2 * time.Second}},
-		map[string]string{"JANA_TIMEOUT": "1s", "JANA_SLOW_TIMEOUT": "40s", "JANA_RETRIES": "0"}, nil)
+		harnessOptions{settings: map[string]string{"JANA_TIMEOUT": "1s", "JANA_SLOW_TIMEOUT": "40s", "JANA_RETRIES": "0"}})
 	if d := h.tools["emissions_by_sector"].Description; !strings.Contains(d, "waits up to 40 s") {
 		t.Errorf("emissions_by_sector's description does not quote its budget: %s", d)
 	}

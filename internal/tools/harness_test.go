@@ -41,12 +41,18 @@ var harnessToday = time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC)
 
 func newHarness(t *testing.T, cfg sandbox.Config) *harness {
 	t.Helper()
-	return newHarnessWith(t, cfg, nil, nil)
+	return newHarnessWith(t, cfg, harnessOptions{})
 }
 
-// newHarnessWith is newHarness with server settings (JANA_TIMEOUT, say) and changes to the
-// Env the tools are built with.
-func newHarnessWith(t *testing.T, cfg sandbox.Config, settings map[string]string, adjust func(*toolkit.Env)) *harness {
+// harnessOptions change what newHarness starts.
+type harnessOptions struct {
+	settings map[string]string  // server settings (JANA_TIMEOUT, say)
+	adjust   func(*toolkit.Env) // changes to the Env the tools are built with
+	jana     jana.Options       // the adapter's options (a transport to Jana, say)
+}
+
+// newHarnessWith is newHarness with options.
+func newHarnessWith(t *testing.T, cfg sandbox.Config, o harnessOptions) *harness {
 	t.Helper()
 	h := &harness{}
 	cfg.Observer = func(e sandbox.Event) {
@@ -56,19 +62,19 @@ func newHarnessWith(t *testing.T, cfg sandbox.Config, settings map[string]string
 	}
 	h.sb = testenv.StartSandbox(t, cfg)
 	all := map[string]string{"MCP_AUTH_MODE": "service", "JANA_TOKEN": h.sb.Token, "MCP_CACHE_ENABLED": "false"}
-	for k, v := range settings {
+	for k, v := range o.settings {
 		all[k] = v
 	}
 	scfg := testenv.Config(t, h.sb.URL, all)
-	client, err := jana.New(scfg.Backend, scfg.Cache, scfg.Auth, jana.Options{})
+	client, err := jana.New(scfg.Backend, scfg.Cache, scfg.Auth, o.jana)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Close() })
 	env := &toolkit.Env{Jana: client, MaxResultBytes: scfg.Tools.MaxResultBytes, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return harnessToday }, Timeout: scfg.Backend.Timeout, SlowTimeout: scfg.Backend.SlowTimeout}
-	if adjust != nil {
-		adjust(env)
+	if o.adjust != nil {
+		o.adjust(env)
 	}
 	h.env = env
 	srv := mcp.NewServer(&mcp.Implementation{Name: "jana-mcp", Version: "test"}, &mcp.ServerOptions{CompletionHandler: tools.Complete(env)})

@@ -119,7 +119,7 @@ func systemHealth(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) 
 	}
 	fresh := &toolkit.Table{Name: "data_freshness", Columns: []string{"source", "status", "last_record", "lag_hours"}, Total: -1}
 	for _, f := range health.DataFreshness {
-		row := freshness{Source: f.Source, Status: string(f.FreshnessStatus), LastRecord: timePtr(f.LastRecordAt), LagHours: f.LagHours}
+		row := freshness{Source: f.Source, Status: string(f.Status), LastRecord: timePtr(f.LastRecordAt), LagHours: f.LagHours}
 		fresh.Add(row, row.Source, row.Status, row.LastRecord, numPtr(row.LagHours))
 	}
 	alerts := &toolkit.Table{Name: "alerts", Columns: []string{"level", "source", "message"}, Total: -1}

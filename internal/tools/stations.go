@@ -272,8 +272,11 @@ func periodMeans(days []janaapi.OpenAQSensorAggregate, resolution string) []stat
 	}
 	for _, k := range order {
 		m := months[k]
-		out = append(out, stationMean{Period: k, Mean: round4(m.sum / float64(m.n)), Min: m.lo, Max: m.hi, Readings: m.n,
-			Coverage: math.Round(float64(m.n)/float64(m.expected)*1000) / 10})
+		coverage := 0.0 // unknown: Jana gave no expected count
+		if m.expected > 0 {
+			coverage = math.Round(float64(m.n)/float64(m.expected)*1000) / 10
+		}
+		out = append(out, stationMean{Period: k, Mean: round4(m.sum / float64(m.n)), Min: m.lo, Max: m.hi, Readings: m.n, Coverage: coverage})
 	}
 	return out
 }
