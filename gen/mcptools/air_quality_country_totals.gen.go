@@ -48,8 +48,11 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		Name:        "air_quality_country_totals",
 		Title:       "Air-quality coverage per country (OpenAQ)",
 		Description: "How many OpenAQ measurements Jana holds per country (ISO-2 codes), and their mean value, for the pollutants and dates given. Use it to see where PM2.5 (pm25) or other pollutants are measured before asking for values; the mean mixes every pollutant given, so ask for one to compare countries. Counts and means include OpenAQ's -999 missing-value markers.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[airQualityCountryTotalsRow]("countries", ""),
+		),
 		InputSchema: toolkit.Schema[AirQualityCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-2 country codes (OpenAQ uses alpha-2), e.g. GB, IN. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-2 or alpha-3 (GB or GBR, IN or IND). Default all."
 			p["parameters"].Description = "Pollutants to count (pm25, pm10, o3, no2, so2, co). Default all."
 			toolkit.Enum(p["parameters"], "pm25", "pm10", "o3", "no2", "so2", "co")
 			p["date_from"].Description = "Only measurements at or after this instant (ISO 8601)."
@@ -60,7 +63,11 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesOpenaqMeasurementsCountryTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.LocationCountryIso2 = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 2)
+			if err != nil {
+				return nil, err
+			}
+			params.LocationCountryIso2 = &v
 		}
 		if len(in.Parameters) > 0 {
 			params.ParameterName = &in.Parameters
@@ -87,18 +94,18 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("openaq"), Fields: map[string]any{}}
 		check0 := toolkit.CheckFilter("location__country_iso2", toolkit.Deref(params.LocationCountryIso2))
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_code", "record_count", "avg_value"}, Total: -1}
-		for _, it := range *out {
+		for i, it := range *out {
 			if !check0.Keep(string(it.CountryCode)) {
 				continue
 			}
-			table.Add(airQualityCountryTotalsRow{
+			table.AddAt(i, airQualityCountryTotalsRow{
 				CountryCode: it.CountryCode,
 				RecordCount: it.RecordCount,
 				AvgValue:    it.AvgValue,
 			}, it.CountryCode, toolkit.Int(it.RecordCount), toolkit.NumPtr(it.AvgValue))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Air-quality coverage per country (OpenAQ)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("Air-quality coverage per country (OpenAQ)", "countries", len(table.Rows), table.Total)
 		page.NoteFilters(check0)
 		return page, nil
 	})

@@ -39,7 +39,7 @@ func Operations() map[string][]string {
 		"gcp_carbon_budget":          {"v1_data_sources_gcp_carbon_budget_list"},
 		"facility_owners":            {"v1_data_sources_climatetrace_assets_retrieve", "v1_data_sources_climatetrace_company_matches_list", "v1_data_sources_gleif_entities_parents_retrieve"},
 		"find_nearby":                {"v1_esg_locations_retrieve"},
-		"get_air_quality":            {"v1_data_sources_openaq_measurements_list"},
+		"get_air_quality":            {"v1_data_sources_openaq_locations_list", "v1_data_sources_openaq_sensors_daily_list", "v1_data_sources_openaq_sensors_hourly_list", "v1_data_sources_openaq_sensors_list"},
 		"get_data_summary":           {"v1_esg_statistics_retrieve", "v1_esg_summary_retrieve"},
 		"get_emissions":              {"v1_data_sources_climatetrace_emissions_list", "v1_data_sources_edgar_country_totals_list", "v1_data_sources_edgar_grid_emissions_list"},
 		"get_system_health":          {"v1_esg_health_retrieve", "v1_esg_system_health_retrieve"},

@@ -55,8 +55,11 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 		Name:        "edgar_air_pollutants",
 		Title:       "National air-pollutant emissions (EDGAR)",
 		Description: "EDGAR yearly national emissions of air pollutants in kilotonnes, via Jana: NOx, SO2, CO, NMVOC, NH3, PM10, PM2.5, black carbon (BC) and organic carbon (OC), per country (ISO-3), year (2000-2022) and sector (ENE power, IND industry, TRO road transport, RCO buildings, AGS agriculture, TOTAL for all). For greenhouse gases use edgar_country_totals.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[edgarAirPollutantsRow]("totals", ""),
+		),
 		InputSchema: toolkit.Schema[EdgarAirPollutantsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. IND, NPL. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (IND or IN, NPL or NP). Default all."
 			p["pollutant"].Description = "Pollutant (NOx, SO2, CO, NMVOC, NH3, PM10, PM2.5, BC, OC); either case."
 			toolkit.Enum(p["pollutant"], "NOx", "SO2", "CO", "NMVOC", "NH3", "PM10", "PM2.5", "BC", "OC")
 			p["sector"].Description = "EDGAR sector code (ENE, IND, TRO, TNR_Other, RCO, PRO, NMM, CHE, IRO, AGS, MNM, AWB, SWD_LDF, WWT) or TOTAL (default)."
@@ -64,10 +67,8 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 			p["year"].Description = "Only this year."
 			p["ordering"].Description = "Sort by year, value, country_code, gas or sector; a leading minus sorts descending (-value lists the largest first)."
 			toolkit.Enum(p["ordering"], "-country_code", "country_code", "-year", "year", "-gas", "gas", "-sector", "sector", "-value", "value", "-ingested_at", "ingested_at")
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -81,7 +82,11 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1DataSourcesEdgarAirPollutantTotalsListParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryIso3 = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 3)
+			if err != nil {
+				return nil, err
+			}
+			params.CountryIso3 = &v
 		}
 		if in.Pollutant != "" {
 			v := janaapi.V1DataSourcesEdgarAirPollutantTotalsListParamsGas(in.Pollutant)
@@ -96,8 +101,12 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 			params.Ordering = &v
 		}
 		params.PageSize = in.Limit
-		if c := cur["cursor"]; c != "" {
-			params.Cursor = &c
+		pos, _, err := cur.Position("cursor")
+		if err != nil {
+			return nil, err
+		}
+		if pos.At != "" {
+			params.Cursor = &pos.At
 		}
 		resp, err := env.Jana.API().V1DataSourcesEdgarAirPollutantTotalsList(ctx, params)
 		out, err := jana.Decode[janaapi.PaginatedEdgarAirPollutantTotalList]("v1_data_sources_edgar_air_pollutant_totals_list", resp, err)
@@ -107,11 +116,13 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("edgar"), Fields: map[string]any{}}
 		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas", "sector", "value", "unit"}, Total: -1}
-		for _, it := range out.Results {
+		page.Query = query
+		table.Pages("cursor", pos, toolkit.NextParam(out.Next, "cursor"))
+		for i, it := range out.Results {
 			if !check0.Keep(string(it.CountryCode)) {
 				continue
 			}
-			table.Add(edgarAirPollutantsRow{
+			table.AddAt(i, edgarAirPollutantsRow{
 				CountryCode: it.CountryCode,
 				CountryName: it.CountryName,
 				Year:        it.Year,
@@ -122,11 +133,8 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.Year), it.Gas, it.Sector, toolkit.Num(it.Value), it.Unit)
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("National air-pollutant emissions (EDGAR)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("National air-pollutant emissions (EDGAR)", "totals", len(table.Rows), table.Total)
 		page.NoteFilters(check0)
-		if next := toolkit.NextParam(out.Next, "cursor"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"cursor": next})}
-		}
 		return page, nil
 	})
 }

@@ -57,8 +57,12 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		Name:        "edgar_country_totals",
 		Title:       "National emission totals (EDGAR)",
 		Description: "EDGAR yearly national emissions in kilotonnes (kt), via Jana: per country (ISO-3), year, gas (CO2, CH4, N2O, or GHG for CO2-equivalent) and sector (ENE power, IND industry, TRO road transport, RCO buildings, PRO fuel production, AGS/ENF agriculture, SWD_LDF landfills, TOTAL for all). The latest year is a provisional fast-track estimate. Narrow with country_codes, gas, sector and start_date/end_date (whole years are kept: 2015-01-01 to 2020-12-31 gives 2015-2020).",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[edgarCountryTotalsRow]("totals", ""),
+			toolkit.Field[int]("count", ""),
+		),
 		InputSchema: toolkit.Schema[EdgarCountryTotalsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. IND, BRA. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (IND or IN, BRA or BR). Default all."
 			p["gas"].Description = "Gas (CO2, CH4, N2O, or GHG for CO2-equivalent, GWP-100 AR5); either case."
 			toolkit.Enum(p["gas"], "CO2", "CH4", "N2O", "GHG")
 			p["sector"].Description = "EDGAR sector code (ENE, IND, TRO, RCO, PRO, AGS, ENF, SWD_LDF) or TOTAL (default)."
@@ -67,10 +71,8 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 			p["end_date"].Description = "Last year, as a date (2020-12-31 for up to 2020). ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z)."
 			p["ordering"].Description = "Sort by year or value, ascending, or descending with a leading minus (-value lists the largest first)."
 			toolkit.Enum(p["ordering"], "-value", "-year", "value", "year")
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -84,7 +86,11 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1DataSourcesEdgarCountryTotalsListParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryIso3 = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 3)
+			if err != nil {
+				return nil, err
+			}
+			params.CountryIso3 = &v
 		}
 		if in.Gas != "" {
 			v := janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas(in.Gas)
@@ -112,7 +118,7 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 			params.Ordering = &v
 		}
 		params.PageSize = in.Limit
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -129,11 +135,13 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		}
 		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas_type", "sector", "value", "unit", "provisional"}, Total: out.Count}
-		for _, it := range out.Results {
+		page.Query = query
+		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))
+		for i, it := range out.Results {
 			if !check0.Keep(string(it.CountryCode)) {
 				continue
 			}
-			table.Add(edgarCountryTotalsRow{
+			table.AddAt(i, edgarCountryTotalsRow{
 				CountryCode: it.CountryCode,
 				CountryName: it.CountryName,
 				Year:        it.Year,
@@ -145,11 +153,8 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 			}, it.CountryCode, toolkit.Str(it.CountryName), toolkit.Int(it.Year), it.GasType, it.Sector, toolkit.Num(it.Value), it.Unit, toolkit.BoolPtr(it.Provisional))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("National emission totals (EDGAR)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("National emission totals (EDGAR)", "totals", len(table.Rows), table.Total)
 		page.NoteFilters(check0)
-		if next := toolkit.NextParam(out.Next, "page"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
-		}
 		return page, nil
 	})
 }

@@ -49,9 +49,12 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:        "emissions_by_country",
 		Title:       "Emissions per country (Climate TRACE)",
-		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to; on the whole table Jana can take a minute. For EDGAR's national inventory totals use edgar_country_totals.",
+		Description: "Total facility-level greenhouse-gas emissions per country (ISO-3) from Climate TRACE, in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with gases, sectors and date_from/date_to. On the whole table Jana can take a minute: this server waits up to {slow_timeout} and reports progress meanwhile. For EDGAR's national inventory totals use edgar_country_totals.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[emissionsByCountryRow]("countries", ""),
+		),
 		InputSchema: toolkit.Schema[EmissionsByCountryInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. USA, CHN. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (USA or US, CHN or CN). Default all."
 			p["gases"].Description = "Gases whose rows are summed as CO2e (co2, ch4, n2o, co2e_100yr, co2e_20yr). The default, co2e_100yr, counts each asset-month once; listing several gases adds their CO2e rows together."
 			toolkit.Enum(p["gases"], "ch4", "co2", "co2e_100yr", "co2e_20yr", "n2o")
 			p["gases"].Default = json.RawMessage("[\"co2e_100yr\"]")
@@ -64,7 +67,11 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryIso3 = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 3)
+			if err != nil {
+				return nil, err
+			}
+			params.CountryIso3 = &v
 		}
 		if len(in.Gases) > 0 {
 			v := make([]janaapi.V1DataSourcesClimatetraceEmissionsCountryTotalsRetrieveParamsGas, len(in.Gases))
@@ -98,11 +105,11 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
 		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_iso3", "total_co2e", "record_count", "unique_assets"}, Total: -1}
-		for _, it := range *out {
+		for i, it := range *out {
 			if !check0.Keep(string(it.CountryIso3)) {
 				continue
 			}
-			table.Add(emissionsByCountryRow{
+			table.AddAt(i, emissionsByCountryRow{
 				CountryIso3:  it.CountryIso3,
 				TotalCo2e:    it.TotalCo2e,
 				RecordCount:  it.RecordCount,
@@ -110,7 +117,7 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 			}, it.CountryIso3, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Emissions per country (Climate TRACE)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("Emissions per country (Climate TRACE)", "countries", len(table.Rows), table.Total)
 		page.NoteFilters(check0)
 		return page, nil
 	})

@@ -49,9 +49,12 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:        "emissions_by_sector",
 		Title:       "Emissions per sector (Climate TRACE)",
-		Description: "Total greenhouse-gas emissions per Climate TRACE sector in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with country_codes (ISO-3), gases, sectors and date_from/date_to (months, 2021 onward); on the whole table Jana can take a minute, so narrow first. For national totals from EDGAR use edgar_country_totals.",
+		Description: "Total greenhouse-gas emissions per Climate TRACE sector in tonnes of CO2-equivalent (100-year GWP), with record and asset counts, via Jana. Narrow with country_codes (alpha-3 or alpha-2), gases, sectors and date_from/date_to (months, 2021 onward). On the whole table Jana can take a minute: this server waits up to {slow_timeout} and reports progress meanwhile, so narrow first. For national totals from EDGAR use edgar_country_totals.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[emissionsBySectorRow]("sectors", ""),
+		),
 		InputSchema: toolkit.Schema[EmissionsBySectorInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. NLD, DEU. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (NLD or NL, DEU or DE). Default all."
 			p["gases"].Description = "Gases whose rows are summed as CO2e (co2, ch4, n2o, co2e_100yr, co2e_20yr). The default, co2e_100yr, counts each asset-month once; listing several gases adds their CO2e rows together."
 			toolkit.Enum(p["gases"], "ch4", "co2", "co2e_100yr", "co2e_20yr", "n2o")
 			p["gases"].Default = json.RawMessage("[\"co2e_100yr\"]")
@@ -64,7 +67,11 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		var err error
 		params := &janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryIso3 = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 3)
+			if err != nil {
+				return nil, err
+			}
+			params.CountryIso3 = &v
 		}
 		if len(in.Gases) > 0 {
 			v := make([]janaapi.V1DataSourcesClimatetraceEmissionsSectorTotalsRetrieveParamsGas, len(in.Gases))
@@ -97,8 +104,8 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
 		table := &toolkit.Table{Name: "sectors", Columns: []string{"sector_name", "total_co2e", "record_count", "unique_assets"}, Total: -1}
-		for _, it := range *out {
-			table.Add(emissionsBySectorRow{
+		for i, it := range *out {
+			table.AddAt(i, emissionsBySectorRow{
 				SectorName:   it.SectorName,
 				TotalCo2e:    it.TotalCo2e,
 				RecordCount:  it.RecordCount,
@@ -106,7 +113,7 @@ func emissionsBySector(env *toolkit.Env) toolkit.Tool {
 			}, it.SectorName, toolkit.Num(it.TotalCo2e), toolkit.Int(it.RecordCount), toolkit.Int(it.UniqueAssets))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Emissions per sector (Climate TRACE)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("Emissions per sector (Climate TRACE)", "sectors", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

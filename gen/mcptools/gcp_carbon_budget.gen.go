@@ -55,14 +55,16 @@ func gcpCarbonBudget(env *toolkit.Env) toolkit.Tool {
 		Name:        "gcp_carbon_budget",
 		Title:       "Global carbon budget (Global Carbon Project)",
 		Description: "The global carbon budget per year in GtCO2, via Jana: fossil and land-use-change emissions, the growth of CO2 in the atmosphere, the ocean and land sinks, cement carbonation and the budget imbalance. Use it for where the world's CO2 goes; national figures are in gcp_national_emissions.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[gcpCarbonBudgetRow]("budget", ""),
+			toolkit.Field[int]("count", ""),
+		),
 		InputSchema: toolkit.Schema[GcpCarbonBudgetInput](func(p map[string]*jsonschema.Schema) {
 			p["year"].Description = "Only this year."
 			p["budget_version"].Description = "Global Carbon Budget release, 2023 or 2024 (default, the latest)."
 			p["budget_version"].Default = json.RawMessage("\"2024\"")
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -80,7 +82,7 @@ func gcpCarbonBudget(env *toolkit.Env) toolkit.Tool {
 			params.BudgetVersion = &in.BudgetVersion
 		}
 		params.PageSize = in.Limit
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -96,8 +98,10 @@ func gcpCarbonBudget(env *toolkit.Env) toolkit.Tool {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
 		table := &toolkit.Table{Name: "budget", Columns: []string{"year", "fossil_emissions", "land_use_change_emissions", "atmospheric_growth", "ocean_sink", "land_sink", "cement_carbonation_sink", "budget_imbalance", "unit", "budget_version"}, Total: out.Count}
-		for _, it := range out.Results {
-			table.Add(gcpCarbonBudgetRow{
+		page.Query = query
+		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))
+		for i, it := range out.Results {
+			table.AddAt(i, gcpCarbonBudgetRow{
 				Year:                   it.Year,
 				FossilEmissions:        it.FossilEmissions,
 				LandUseChangeEmissions: it.LandUseChangeEmissions,
@@ -111,10 +115,7 @@ func gcpCarbonBudget(env *toolkit.Env) toolkit.Tool {
 			}, toolkit.Int(it.Year), toolkit.Num(it.FossilEmissions), toolkit.Num(it.LandUseChangeEmissions), toolkit.Num(it.AtmosphericGrowth), toolkit.Num(it.OceanSink), toolkit.Num(it.LandSink), toolkit.Num(it.CementCarbonationSink), toolkit.Num(it.BudgetImbalance), it.Unit, it.BudgetVersion)
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Global carbon budget (Global Carbon Project)", len(table.Rows), table.Total)
-		if next := toolkit.NextParam(out.Next, "page"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
-		}
+		page.Title = toolkit.RowsTitle("Global carbon budget (Global Carbon Project)", "budget", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

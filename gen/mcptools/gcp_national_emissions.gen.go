@@ -55,15 +55,17 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 		Name:        "gcp_national_emissions",
 		Title:       "National fossil CO2 (Global Carbon Project)",
 		Description: "Global Carbon Project national fossil CO2 in million tonnes (MtCO2) per country (ISO-3) and year (2000 onward), via Jana: territorial emissions, consumption-based emissions (trade-adjusted), their difference and tonnes per person. Use it to compare countries or consumption with production; EDGAR's edgar_country_totals is the other national inventory.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[gcpNationalEmissionsRow]("emissions", ""),
+			toolkit.Field[int]("count", ""),
+		),
 		InputSchema: toolkit.Schema[GcpNationalEmissionsInput](func(p map[string]*jsonschema.Schema) {
-			p["country_codes"].Description = "ISO 3166-1 alpha-3 country codes, e.g. USA, CHN. Default all."
+			p["country_codes"].Description = "ISO 3166-1 country codes, alpha-3 or alpha-2 (USA or US, CHN or CN). Default all."
 			p["year"].Description = "Only this year."
 			p["budget_version"].Description = "Global Carbon Budget release, 2023 or 2024 (default, the latest)."
 			p["budget_version"].Default = json.RawMessage("\"2024\"")
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -77,14 +79,18 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1DataSourcesGcpNationalEmissionsListParams{}
 		if len(in.CountryCodes) > 0 {
-			params.CountryCode = &in.CountryCodes
+			v, err := toolkit.CountryCodes("country_codes", in.CountryCodes, 3)
+			if err != nil {
+				return nil, err
+			}
+			params.CountryCode = &v
 		}
 		params.Year = in.Year
 		if in.BudgetVersion != "" {
 			params.BudgetVersion = &in.BudgetVersion
 		}
 		params.PageSize = in.Limit
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -101,11 +107,13 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 		}
 		check0 := toolkit.CheckFilter("country_code", toolkit.Deref(params.CountryCode))
 		table := &toolkit.Table{Name: "emissions", Columns: []string{"country_code", "country_name", "year", "territorial_mtco2", "consumption_mtco2", "transfer_mtco2", "per_capita_tco2", "population_millions", "budget_version"}, Total: out.Count}
-		for _, it := range out.Results {
+		page.Query = query
+		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))
+		for i, it := range out.Results {
 			if !check0.Keep(string(it.CountryCode)) {
 				continue
 			}
-			table.Add(gcpNationalEmissionsRow{
+			table.AddAt(i, gcpNationalEmissionsRow{
 				CountryCode:        it.CountryCode,
 				CountryName:        it.CountryName,
 				Year:               it.Year,
@@ -118,11 +126,8 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 			}, it.CountryCode, it.CountryName, toolkit.Int(it.Year), toolkit.Num(it.TerritorialMtco2), toolkit.NumPtr(it.ConsumptionMtco2), toolkit.NumPtr(it.TransferMtco2), toolkit.Num(it.PerCapitaTco2), toolkit.Num(it.PopulationMillions), it.BudgetVersion)
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("National fossil CO2 (Global Carbon Project)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("National fossil CO2 (Global Carbon Project)", "emissions", len(table.Rows), table.Total)
 		page.NoteFilters(check0)
-		if next := toolkit.NextParam(out.Next, "page"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
-		}
 		return page, nil
 	})
 }

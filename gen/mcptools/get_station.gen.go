@@ -48,6 +48,24 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 		Name:        "get_station",
 		Title:       "Air-quality station details (OpenAQ)",
 		Description: "One OpenAQ monitoring station (location) by id, via Jana: name, country (ISO-2), coordinates, provider, whether it is a reference monitor, first and last measurement times, and its sensors with the pollutant (e.g. PM2.5 as pm25), unit and latest value. Get ids from find_nearby or get_air_quality.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[getStationRow]("sensors", ""),
+			toolkit.Field[int]("id", ""),
+			toolkit.Field[string]("name", ""),
+			toolkit.Field[*string]("locality", ""),
+			toolkit.Field[string]("country_code", ""),
+			toolkit.Field[*string]("country_name", ""),
+			toolkit.Field[float64]("longitude", ""),
+			toolkit.Field[float64]("latitude", ""),
+			toolkit.Field[*string]("timezone", ""),
+			toolkit.Field[*string]("provider_name", ""),
+			toolkit.Field[*string]("owner_name", ""),
+			toolkit.Field[*bool]("is_monitor", ""),
+			toolkit.Field[*bool]("is_mobile", ""),
+			toolkit.Field[*time.Time]("datetime_first", ""),
+			toolkit.Field[*time.Time]("datetime_last", ""),
+			toolkit.Field[int]("sensor_count", ""),
+		),
 		InputSchema: toolkit.Schema[GetStationInput](func(p map[string]*jsonschema.Schema) {
 			p["station_id"].Description = "OpenAQ location id (station_id in find_nearby and get_air_quality results)."
 			p["station_id"].Minimum = ptr(1.0)
@@ -122,8 +140,8 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 			page.Notes = append(page.Notes, "sensor_count: "+cell)
 		}
 		table := &toolkit.Table{Name: "sensors", Columns: []string{"id", "parameter_name", "units", "latest_value", "datetime_first", "datetime_last"}, Total: -1}
-		for _, it := range out.Sensors {
-			table.Add(getStationRow{
+		for i, it := range out.Sensors {
+			table.AddAt(i, getStationRow{
 				Id:            it.Id,
 				ParameterName: it.ParameterName,
 				Units:         it.Units,
@@ -133,7 +151,7 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 			}, toolkit.Int(it.Id), it.ParameterName, it.Units, toolkit.NumPtr(it.LatestValue), toolkit.TimePtr(it.DatetimeFirst), toolkit.TimePtr(it.DatetimeLast))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Air-quality station details (OpenAQ)", len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle("Air-quality station details (OpenAQ)", "sensors", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

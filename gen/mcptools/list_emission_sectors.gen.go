@@ -47,11 +47,13 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 		Name:        "list_emission_sectors",
 		Title:       "Emission sectors (Climate TRACE)",
 		Description: "The Climate TRACE sectors Jana holds facility emissions for (e.g. electricity-generation, cement, iron-and-steel, oil-and-gas-refining), with their sector group and number of assets. Use the names as sectors in get_emissions and emissions_by_sector.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[listEmissionSectorsRow]("sectors", ""),
+			toolkit.Field[int]("count", ""),
+		),
 		InputSchema: toolkit.Schema[ListEmissionSectorsInput](func(p map[string]*jsonschema.Schema) {
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -65,7 +67,7 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1DataSourcesClimatetraceSectorsListParams{}
 		params.PageSize = in.Limit
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +83,10 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
 		table := &toolkit.Table{Name: "sectors", Columns: []string{"name", "sector_group", "asset_count", "description"}, Total: out.Count}
-		for _, it := range out.Results {
-			table.Add(listEmissionSectorsRow{
+		page.Query = query
+		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))
+		for i, it := range out.Results {
+			table.AddAt(i, listEmissionSectorsRow{
 				Name:        it.Name,
 				SectorGroup: it.SectorGroup,
 				AssetCount:  it.AssetCount,
@@ -90,10 +94,7 @@ func listEmissionSectors(env *toolkit.Env) toolkit.Tool {
 			}, it.Name, it.SectorGroup, toolkit.Int(it.AssetCount), toolkit.Str(it.Description))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Emission sectors (Climate TRACE)", len(table.Rows), table.Total)
-		if next := toolkit.NextParam(out.Next, "page"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
-		}
+		page.Title = toolkit.RowsTitle("Emission sectors (Climate TRACE)", "sectors", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

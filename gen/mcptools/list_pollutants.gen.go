@@ -47,11 +47,13 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 		Name:        "list_pollutants",
 		Title:       "Pollutants measured (OpenAQ)",
 		Description: "Catalogue of the air-quality parameters OpenAQ stations measure, via Jana: name (pm25 is PM2.5, pm10, o3, no2, so2, co, ...), display name, unit and description. Use it to learn valid pollutant names and units before calling get_air_quality or get_trends.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[listPollutantsRow]("pollutants", ""),
+			toolkit.Field[int]("count", ""),
+		),
 		InputSchema: toolkit.Schema[ListPollutantsInput](func(p map[string]*jsonschema.Schema) {
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -65,7 +67,7 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1DataSourcesOpenaqParametersListParams{}
 		params.PageSize = in.Limit
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +83,10 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
 		table := &toolkit.Table{Name: "pollutants", Columns: []string{"name", "display_name", "units", "description"}, Total: out.Count}
-		for _, it := range out.Results {
-			table.Add(listPollutantsRow{
+		page.Query = query
+		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))
+		for i, it := range out.Results {
+			table.AddAt(i, listPollutantsRow{
 				Name:        it.Name,
 				DisplayName: it.DisplayName,
 				Units:       it.Units,
@@ -90,10 +94,7 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 			}, it.Name, toolkit.Str(it.DisplayName), it.Units, toolkit.Str(it.Description))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Pollutants measured (OpenAQ)", len(table.Rows), table.Total)
-		if next := toolkit.NextParam(out.Next, "page"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
-		}
+		page.Title = toolkit.RowsTitle("Pollutants measured (OpenAQ)", "pollutants", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

@@ -49,11 +49,13 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		Name:        "platform_statistics",
 		Title:       "Jana table statistics",
 		Description: "Record counts, first and last record times and country coverage for each of Jana's tables (OpenAQ locations and measurements, Climate TRACE assets and emissions, EDGAR totals and grid), via Jana. For a per-source overview use get_data_summary.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[platformStatisticsRow]("tables", ""),
+			toolkit.Field[int]("count", ""),
+		),
 		InputSchema: toolkit.Schema[PlatformStatisticsInput](func(p map[string]*jsonschema.Schema) {
-			p["limit"].Description = "Rows per page, 1-1000 (default 100)."
+			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
 			p["limit"].Minimum = ptr(1.0)
-			p["limit"].Maximum = ptr(1000.0)
-			p["limit"].Default = json.RawMessage("100")
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -67,7 +69,7 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		}
 		params := &janaapi.V1EsgStatisticsRetrieveParams{}
 		params.PageSize = in.Limit
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -83,8 +85,10 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
 		table := &toolkit.Table{Name: "tables", Columns: []string{"table", "source", "record_count", "earliest", "latest", "country_count"}, Total: out.Count}
-		for _, it := range out.Results {
-			table.Add(platformStatisticsRow{
+		page.Query = query
+		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))
+		for i, it := range out.Results {
+			table.AddAt(i, platformStatisticsRow{
 				Table:        it.Table,
 				Source:       it.Source,
 				RecordCount:  it.RecordCount,
@@ -94,10 +98,7 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 			}, it.Table, it.Source, toolkit.Int(it.RecordCount), toolkit.TimePtr(it.Earliest), toolkit.TimePtr(it.Latest), toolkit.IntPtr(it.CountryCount))
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle("Jana table statistics", len(table.Rows), table.Total)
-		if next := toolkit.NextParam(out.Next, "page"); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"page": next})}
-		}
+		page.Title = toolkit.RowsTitle("Jana table statistics", "tables", len(table.Rows), table.Total)
 		return page, nil
 	})
 }

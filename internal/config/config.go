@@ -78,11 +78,14 @@ type Backend struct {
 	Password Secret   // JANA_PASSWORD
 	// Token is a fixed service credential: "Bearer <jwt>", "Token <key>" or a bare token,
 	// whose scheme is then told from its shape.
-	Token      Secret        // JANA_TOKEN (instead of email or username and password)
-	Timeout    time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
-	HostHeader string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
-	Retries    int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
-	RetryBase  time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
+	Token   Secret        // JANA_TOKEN (instead of email or username and password)
+	Timeout time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
+	// SlowTimeout is the budget of Jana's heavy aggregate endpoints (Climate TRACE sector and
+	// country totals), at least Timeout.
+	SlowTimeout time.Duration // JANA_SLOW_TIMEOUT
+	HostHeader  string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
+	Retries     int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
+	RetryBase   time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
 	// MaxRetryAfter bounds how long a tool call waits when Jana answers 429 with retry_after.
 	MaxRetryAfter time.Duration // JANA_MAX_RETRY_AFTER
 	// MaxResponseBytes bounds one backend answer held in memory.
@@ -166,10 +169,16 @@ type Transport struct {
 	TrustForwardedFor bool // MCP_TRUST_FORWARDED_FOR
 }
 
-// Tools configures the tool results.
+// Tools configures the tool results and which tools are served.
 type Tools struct {
 	// MaxResultBytes bounds a tool result's text (about 4 bytes per model token).
 	MaxResultBytes int // MCP_MAX_RESULT_BYTES
+	// Toolsets, Include and Exclude choose the tools served: the tools of the toolsets (all
+	// when empty), plus Include, minus Exclude. Names are checked against the catalogue when
+	// the server starts.
+	Toolsets []string // MCP_TOOLSETS
+	Include  []string // MCP_TOOLS
+	Exclude  []string // MCP_EXCLUDE_TOOLS
 }
 
 // Limits protects the server and the backend.

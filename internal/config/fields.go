@@ -95,6 +95,11 @@ var fields = []field{
 			c.Backend.Timeout, err = durationIn(raw, time.Second, 300*time.Second, true)
 			return err
 		}},
+	{env: "JANA_SLOW_TIMEOUT", def: "120s", usage: "budget of Jana's heavy aggregate endpoints (Climate TRACE sector and country totals take about a minute on the whole table); at least JANA_TIMEOUT",
+		apply: func(c *Config, raw string) (err error) {
+			c.Backend.SlowTimeout, err = durationIn(raw, time.Second, 600*time.Second, true)
+			return err
+		}},
 	{env: "JANA_HOST_HEADER", flag: "host-header", usage: "Host header sent to Jana (Django ALLOWED_HOSTS), e.g. localhost",
 		apply: func(c *Config, raw string) error {
 			if strings.ContainsAny(raw, " /\t\r\n") {
@@ -281,6 +286,13 @@ var fields = []field{
 			c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000)
 			return err
 		}},
+
+	{env: "MCP_TOOLSETS", def: "all", usage: "comma-separated toolsets to serve: air_quality, emissions, companies, weather, platform, or all (a connection narrows further with the X-MCP-Toolsets header or ?toolsets=)",
+		apply: func(c *Config, raw string) error { c.Tools.Toolsets = names(raw); return checkNames(c.Tools.Toolsets) }},
+	{env: "MCP_TOOLS", def: "", usage: "comma-separated tools to serve besides those of MCP_TOOLSETS",
+		apply: func(c *Config, raw string) error { c.Tools.Include = names(raw); return checkNames(c.Tools.Include) }},
+	{env: "MCP_EXCLUDE_TOOLS", def: "", usage: "comma-separated tools never to serve",
+		apply: func(c *Config, raw string) error { c.Tools.Exclude = names(raw); return checkNames(c.Tools.Exclude) }},
 
 	// Protection.
 	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one; tokens Jana rejected also count against the IP); 0 disables",
@@ -483,6 +495,28 @@ func boolean(raw string) (bool, error) {
 		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
 	}
 	return b, nil
+}
+
+// names is a comma-separated list of tool or toolset names, lower-cased.
+func names(raw string) []string {
+	out := list(raw)
+	for i, n := range out {
+		out[i] = strings.ToLower(n)
+	}
+	return out
+}
+
+// checkNames checks the form of tool and toolset names; whether they exist is checked against
+// the catalogue when the server starts.
+func checkNames(ns []string) error {
+	for _, n := range ns {
+		for _, r := range n {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+				return fmt.Errorf("%q is not a tool or toolset name (snake_case, e.g. air_quality or get_trends)", n)
+			}
+		}
+	}
+	return nil
 }
 
 func list(raw string) []string {

@@ -76,6 +76,7 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		backendHost:   b.URL.Host,
 		hostHeader:    b.HostHeader,
 		timeout:       b.Timeout,
+		slowTimeout:   b.SlowTimeout,
 		retries:       b.Retries,
 		backoff:       b.RetryBase,
 		maxRetryAfter: b.MaxRetryAfter,

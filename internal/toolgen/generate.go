@@ -242,8 +242,8 @@ func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 			if e.Params == nil {
 				e.Params = map[string]Param{}
 			}
-			e.Params[size] = Param{As: "limit", Default: 100, Minimum: ptr(1.0), Maximum: ptr(1000.0),
-				Description: "Rows per page, 1-1000 (default 100)."}
+			// toolkit.New sets the maximum and default: the rows that fit in a result.
+			e.Params[size] = Param{As: "limit", Minimum: ptr(1.0), Description: "Rows per page, 1-{limit_max} (default {limit_default})."}
 			e.ParamOrder = append(slices.Clone(e.ParamOrder), size)
 		}
 		f, ok := paramsStruct[position]
@@ -364,9 +364,9 @@ func positionStmt(param string, f goField, api *goAPI) (string, error) {
 	ptr, _, elem := api.shape(f.Type)
 	switch {
 	case param == "cursor" && elem == "string" && ptr:
-		return "if c := cur[\"cursor\"]; c != \"\" {\nparams." + f.Name + " = &c\n}", nil
+		return "if pos.At != \"\" {\nparams." + f.Name + " = &pos.At\n}", nil
 	case param == "cursor" && elem == "string":
-		return "params." + f.Name + " = cur[\"cursor\"]", nil
+		return "params." + f.Name + " = pos.At", nil
 	case param == "cursor":
 	case elem == "int" && ptr:
 		return "params." + f.Name + " = &position", nil

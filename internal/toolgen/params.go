@@ -97,6 +97,20 @@ func makeArg(pname string, p Param, sp *openapi3.Parameter, dst, apiType string,
 	}
 
 	switch {
+	case list && elem == "string" && countryAlpha(pname, sp) != 0:
+		// Every tool takes alpha-2 or alpha-3 codes, converted to the form the backend takes.
+		a.Type = "[]string"
+		amp := ""
+		if ptr {
+			amp = "&"
+		}
+		a.Convert = fmt.Sprintf("v, err := toolkit.CountryCodes(%q, %s, %d)\nif err != nil {\nreturn nil, err\n}\n%s = %sv",
+			name, src, countryAlpha(pname, sp), dst, amp)
+		if !required {
+			a.Convert = fmt.Sprintf("if len(%s) > 0 {\n%s\n}", src, a.Convert)
+		} else {
+			a.Convert = block(a.Convert)
+		}
 	case list:
 		a.Type = "[]" + c.in
 		value := src
@@ -351,4 +365,24 @@ func floatLit(f float64) string {
 		s += ".0"
 	}
 	return s
+}
+
+// countryAlpha is 2 or 3 when a parameter takes ISO 3166-1 country codes of that length (by
+// its name, or the length of its items), 0 otherwise.
+func countryAlpha(pname string, sp *openapi3.Parameter) int {
+	if !strings.Contains(pname, "country") {
+		return 0
+	}
+	switch {
+	case strings.Contains(pname, "iso2"):
+		return 2
+	case strings.Contains(pname, "iso3"):
+		return 3
+	}
+	if s := sp.Schema; s != nil && s.Value != nil && s.Value.Items != nil && s.Value.Items.Value != nil {
+		if m := s.Value.Items.Value.MaxLength; m != nil && (*m == 2 || *m == 3) {
+			return int(*m)
+		}
+	}
+	return 0
 }

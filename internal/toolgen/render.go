@@ -74,6 +74,14 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		Name:        {{quote .Name}},
 		Title:       {{quote .Title}},
 		Description: {{quote .Description}},
+		OutputSchema: toolkit.Output(
+{{- with .Rows}}
+			toolkit.Rows[{{$.Func}}Row]({{quote $.Key}}, ""),
+{{- end}}
+{{- range .Summary}}
+			toolkit.Field[{{.Type}}]({{quote .JSON}}, ""),
+{{- end}}
+		),
 		InputSchema: toolkit.Schema[{{.InputType}}](func(p map[string]*jsonschema.Schema) {
 {{- range .Args}}{{range .SchemaLines}}
 			{{.}}
@@ -106,12 +114,17 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		{{.Stmt}}
 {{- end}}
 {{- if eq .Paging "page"}}
-		position, err := toolkit.CursorInt(cur, "page", 1)
+		position, pos, _, err := cur.PositionInt("page", 1)
 		if err != nil {
 			return nil, err
 		}
 {{- else if eq .Paging "offset"}}
-		position, err := toolkit.CursorInt(cur, "offset", 0)
+		position, pos, _, err := cur.PositionInt("offset", 0)
+		if err != nil {
+			return nil, err
+		}
+{{- else if eq .Paging "cursor"}}
+		pos, _, err := cur.Position("cursor")
 		if err != nil {
 			return nil, err
 		}
@@ -136,30 +149,29 @@ func {{.Func}}(env *toolkit.Env) toolkit.Tool {
 		check{{$i}} := toolkit.CheckFilter({{quote $c.Param}}, {{$c.Values}})
 {{- end}}
 		table := &toolkit.Table{Name: {{quote $.Key}}, Columns: []string{ {{columns .Fields}} }, Total: {{.Total}}}
-		for _, it := range {{if .Ptr}}toolkit.Value({{.Expr}}){{else}}{{.Expr}}{{end}} {
+{{- if $.Paging}}
+		page.Query = query
+		table.Pages({{quote $.Paging}}, pos, toolkit.NextParam({{$.NextExpr}}, {{quote $.Paging}}))
+{{- end}}
+		for i, it := range {{if .Ptr}}toolkit.Value({{.Expr}}){{else}}{{.Expr}}{{end}} {
 {{- range $i, $c := $.Checks}}
 			if !check{{$i}}.Keep({{$c.Row}}) {
 				continue
 			}
 {{- end}}
-			table.Add({{$.Func}}Row{
+			table.AddAt(i, {{$.Func}}Row{
 {{- range .Fields}}
 				{{.Name}}: {{.Go}},
 {{- end}}
 			}{{range .Fields}}, {{.Cell}}{{end}})
 		}
 		page.Tables = []*toolkit.Table{table}
-		page.Title = toolkit.RowsTitle({{quote $.Title}}, len(table.Rows), table.Total)
+		page.Title = toolkit.RowsTitle({{quote $.Title}}, {{quote $.Key}}, len(table.Rows), table.Total)
 {{- if $.Checks}}
 		page.NoteFilters({{range $i, $c := $.Checks}}{{if $i}}, {{end}}check{{$i}}{{end}})
 {{- end}}
 {{- else}}
 		page.Title = {{quote .Title}} + "."
-{{- end}}
-{{- if .Paging}}
-		if next := toolkit.NextParam({{.NextExpr}}, {{quote .Paging}}); next != "" {
-			page.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{ {{quote .Paging}}: next})}
-		}
 {{- end}}
 		return page, nil
 	})

@@ -75,7 +75,7 @@ func observeUses(t *testing.T, tool string, calls []map[string]any) map[string]*
 	mut := newMutator(t)
 	// A fixed clock: answers that report "now" would otherwise change between two calls.
 	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	h := newHarnessWith(t, sandbox.Config{Clock: func() time.Time { return at }}, jana.Options{Transport: mut})
+	h := newHarnessWith(t, sandbox.Config{Clock: func() time.Time { return at }}, harnessOptions{jana: jana.Options{Transport: mut}})
 	uses := map[string]*observedUse{}
 	use := func(op string) *observedUse {
 		if uses[op] == nil {
