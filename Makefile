@@ -9,19 +9,29 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/janaplatform/jana-mcp/internal/version.version=$(VERSION) -X github.com/janaplatform/jana-mcp/internal/version.commit=$(COMMIT)
 BIN := bin
 
-.PHONY: demo sandbox serve build build-static generate check-generate snapshots screenshots docs check-docs schema drift lint test test-go node-deps cluster-deps browser-deps clean help
+.PHONY: demo sandbox serve build build-static generate check-generate snapshots screenshots docs check-docs schema drift regenerate lint test test-go node-deps cluster-deps browser-deps clean help
 
-help: ## List targets
+# PORT: the port `make demo` (and `make serve`) listen on.
+PORT ?= 8080
+
+help: ## List targets and the variables they take
+	@echo "Targets:"
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@echo "Variables (make VAR=value target):"
+	@printf "  %-24s %s\n" "PORT=$(PORT)" "port of make demo and make serve" \
+		"GO=$(GO)" "the go command" \
+		"VERSION=$(VERSION)" "version stamped into builds (git describe)" \
+		"FUZZTIME=$(FUZZTIME)" "time per target of make fuzz" \
+		"FUZZFLAGS=$(FUZZFLAGS)" "extra flags of make fuzz (e.g. -parallel=1)"
 
-demo: ## Run the sandbox Jana and the MCP server on :8080, print client configuration
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp demo
+demo: ## Run the sandbox Jana and the MCP server on 127.0.0.1:PORT (8080; make demo PORT=8081), print client configuration
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp demo --port $(PORT)
 
 sandbox: ## Run only the sandbox Jana backend on 127.0.0.1:8000
 	$(GO) run ./cmd/jana-mcp sandbox --addr 127.0.0.1:8000
 
-serve: ## Run the MCP server against $$JANA_BACKEND_URL
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp serve
+serve: ## Run the MCP server on PORT against JANA_BACKEND_URL
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jana-mcp serve --port $(PORT)
 
 build: ## Build bin/jana-mcp for this machine
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/jana-mcp ./cmd/jana-mcp
@@ -29,7 +39,7 @@ build: ## Build bin/jana-mcp for this machine
 build-static: ## Build the static linux binary exactly as the Dockerfile does
 	VERSION=$(VERSION) scripts/build-static.sh $(BIN)/jana-mcp-static
 
-generate: ## Regenerate gen/ from api/ (oapi-codegen, pinned in tools.go)
+generate: ## Regenerate gen/ from api/ (the client with oapi-codegen, pinned in go.mod; the adapter's operations; the tools)
 	$(GO) generate ./...
 
 check-generate: ## Fail if gen/ is not what api/ generates
@@ -44,12 +54,15 @@ docs: ## Regenerate the README's tool and configuration reference
 check-docs: ## Fail if the README's generated sections are stale
 	$(GO) run ./cmd/jana-mcp-docs -check
 
-# The backend-change workflow (README: "When the backend changes"). Both read JANA_BACKEND_URL
-# and JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD, like the server.
-schema: ## Fetch the live schema from $$JANA_BACKEND_URL/api/schema/ into api/openapi.yaml
+# The backend-change workflow (README: "When the backend changes"). They read JANA_BACKEND_URL and
+# JANA_TOKEN, JANA_EMAIL/JANA_PASSWORD (a JWT) or JANA_USERNAME/JANA_PASSWORD (a DRF token), like the server.
+regenerate: ## Fetch the live schema, report per tool, regenerate, build, refresh snapshots and docs, sum up
+	$(GO) run ./cmd/jana-mcp-drift regenerate
+
+schema: ## Fetch the live schema from JANA_BACKEND_URL/api/schema/ into api/openapi.yaml
 	$(GO) run ./cmd/jana-mcp-drift fetch -out api/openapi.yaml
 
-drift: ## Compare the live schema with api/openapi.yaml; fail naming the tools a breaking change affects
+drift: ## Compare the live schema with api/openapi.yaml; fail naming the tools a change in what they use affects
 	$(GO) build -o $(BIN)/jana-mcp-drift ./cmd/jana-mcp-drift
 	$(BIN)/jana-mcp-drift check
 
@@ -76,7 +89,7 @@ test-go: ## Go tests, including end-to-end runs of the Node clients and the conf
 screenshots: node-deps browser-deps ## Rewrite docs/images (the README's screenshots) from the browser tests and the PNG chart test
 	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestLandingPageInABrowser|TestViewsInABrowserHost|TestTrendImage' ./internal/server/ ./internal/views/ ./internal/tools/
 
-clean:
+clean: ## Remove bin/
 	rm -rf $(BIN)
 
 .PHONY: bench bench-smoke fuzz fuzz-smoke

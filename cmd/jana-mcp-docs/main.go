@@ -1,6 +1,7 @@
 // Command jana-mcp-docs writes the README's generated sections — the tool reference (from the
-// catalogue, as tools/list shows it) and the configuration reference (from the settings
-// table) — between their BEGIN/END markers. With -check it changes nothing and fails when the
+// catalogue, as tools/list shows it), the toolsets with what each costs a host's context, the
+// resources and prompts, and the configuration reference (from the settings table) — between
+// their BEGIN/END markers. With -check it changes nothing and fails when the
 // README is stale (CI runs `make check-docs`).
 package main
 
@@ -18,6 +19,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
 )
 
@@ -43,6 +45,8 @@ func run(path string, check bool) error {
 	doc := old
 	for _, s := range []struct{ name, body string }{
 		{"tools", toolReference(list)},
+		{"toolsets", toolsetReference(list)},
+		{"features", featureReference()},
 		{"config", configReference()},
 	} {
 		if doc, err = replaceSection(doc, s.name, s.body); err != nil {
@@ -178,6 +182,60 @@ func configReference() string {
 			def = "`" + def + "`"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Env, flagName, def, escape(f.Usage))
+	}
+	return b.String()
+}
+
+// tokens is what a tools/list answer holding the tools costs a model's context, at about
+// four bytes a token.
+func tokens(list []*mcp.Tool) int {
+	data, _ := json.Marshal(&mcp.ListToolsResult{Tools: list})
+	return len(data) / 4
+}
+
+func toolsetReference(list []*mcp.Tool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| toolset | tools | tools/list ≈ tokens |\n|---|---|---|\n| all | %d | %d |\n", len(list), tokens(list))
+	for _, ts := range tools.Toolsets {
+		var sub []*mcp.Tool
+		for _, t := range list {
+			if slices.Contains(ts.Tools, t.Name) {
+				sub = append(sub, t)
+			}
+		}
+		names := make([]string, len(sub))
+		for i, t := range sub {
+			names[i] = "`" + t.Name + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` — %s | %s | %d |\n", ts.Name, escape(ts.Description), strings.Join(names, ", "), tokens(sub))
+	}
+	return b.String()
+}
+
+func featureReference() string {
+	env := &toolkit.Env{}
+	var b strings.Builder
+	b.WriteString("| resource | what it holds |\n|---|---|\n")
+	for _, r := range tools.Resources(env) {
+		desc := ""
+		if r.Template != nil {
+			desc = r.Template.Description
+		} else {
+			desc = r.Resource.Description
+		}
+		fmt.Fprintf(&b, "| `%s` | %s |\n", r.URI(), escape(desc))
+	}
+	b.WriteString("\n| prompt | arguments | what it asks for |\n|---|---|---|\n")
+	for _, p := range tools.Prompts(env) {
+		var args []string
+		for _, a := range p.Prompt.Arguments {
+			name := "`" + a.Name + "`"
+			if !a.Required {
+				name += " (optional)"
+			}
+			args = append(args, name)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.Prompt.Name, strings.Join(args, ", "), escape(p.Prompt.Description))
 	}
 	return b.String()
 }

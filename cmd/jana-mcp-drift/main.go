@@ -2,10 +2,13 @@
 //
 //	jana-mcp-drift fetch [-out api/openapi.yaml]   take the live schema ($JANA_BACKEND_URL/api/schema/)
 //	jana-mcp-drift check [-revision file]          compare the live (or given) schema with the committed one
+//	jana-mcp-drift regenerate                      fetch, report, regenerate, build, refresh snapshots, sum up
 //
-// Both read the backend's address and credentials like the server does (JANA_BACKEND_URL,
-// JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD, JANA_HOST_HEADER, JANA_TIMEOUT). check exits 1
-// when a breaking change touches an operation an MCP tool calls, naming the tools.
+// All read the backend's address and credentials like the server does (JANA_BACKEND_URL,
+// JANA_AUTH_URL, JANA_TOKEN, JANA_EMAIL/JANA_PASSWORD for a JWT sign-in or
+// JANA_USERNAME/JANA_PASSWORD for a DRF token, JANA_HOST_HEADER, JANA_TIMEOUT). check exits 1
+// when a change touches what an MCP tool sends or reads, naming the tools; regenerate exits 1
+// when a step fails, saying what to fix. They run from the repository's root.
 package main
 
 import (
@@ -33,13 +36,14 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) (int, error) {
 	if len(args) == 0 {
-		return 2, fmt.Errorf("usage: jana-mcp-drift fetch|check [flags]")
+		return 2, fmt.Errorf("usage: jana-mcp-drift fetch|check|regenerate [flags]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	out := fs.String("out", "api/openapi.yaml", "fetch: where to write the schema")
 	base := fs.String("base", "api/openapi.yaml", "check: the committed schema")
 	revision := fs.String("revision", "", "check: compare this file instead of fetching the live schema")
-	manifest := fs.String("manifest", "api/tools.yaml", "check: the tool manifest (which tools use which operations)")
+	uses := fs.String("uses", "gen/uses.gen.yaml", "check: what each tool sends and reads (written by make generate)")
+	overlay := fs.String("overlay", "api/overlay.yaml", "check: the overlay generation applies (types are compared as generated)")
 	levels := fs.String("levels", "api/oasdiff-levels.txt", "check: oasdiff severity overrides")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2, err
@@ -59,6 +63,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		fmt.Fprintf(stdout, "wrote %s from %s/api/schema/ (%d bytes)\n", *out, cfg.Backend.URL.Redacted(), len(data))
 		return 0, nil
+	case "regenerate":
+		ok, err := drift.Regenerate(ctx, drift.RegenerateOptions{Repo: ".", Backend: cfg.Backend, Stdout: stdout})
+		if err != nil {
+			return 1, err
+		}
+		if !ok {
+			return 1, nil
+		}
+		return 0, nil
 	case "check":
 		rev := *revision
 		if rev == "" {
@@ -71,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			}
 			defer os.Remove(rev)
 		}
-		report, err := drift.Compare(ctx, drift.Options{Base: *base, Revision: rev, Manifest: *manifest, SeverityLevels: *levels})
+		report, err := drift.Compare(ctx, drift.Options{Base: *base, Revision: rev, Uses: *uses, Overlay: *overlay, SeverityLevels: *levels})
 		if err != nil {
 			return 1, err
 		}
@@ -84,5 +97,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return 0, nil
 	}
-	return 2, fmt.Errorf("unknown command %q (fetch or check)", args[0])
+	return 2, fmt.Errorf("unknown command %q (fetch, check or regenerate)", args[0])
 }

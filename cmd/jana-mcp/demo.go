@@ -26,33 +26,61 @@ func newDemoCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the sandbox Jana backend and the MCP server together, and print client configuration",
-		Args:  cobra.NoArgs,
+		Long: "Run the sandbox Jana backend and the MCP server against it, in one process, on loopback, and print\n" +
+			"client configuration to paste. The flags below are the settings the demo honours; its backend is\n" +
+			"always its own sandbox. Another port: jana-mcp demo --port 8081 (make demo PORT=8081).",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd.Context(), cmd, getenv, stdout, stderr)
+			return runDemo(cmd.Context(), cmd, demoEnv(getenv, stderr), stdout, stderr)
 		},
 	}
-	config.RegisterFlags(cmd.Flags())
+	config.RegisterFlagsFor(cmd.Flags(), demoSettings, map[string]string{
+		"MCP_SERVER_HOST": demoEnv(getenv, stderr)("MCP_SERVER_HOST"),
+		"LOG_FORMAT":      demoEnv(getenv, stderr)("LOG_FORMAT"),
+	})
 	return cmd
 }
 
-func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string, stdout, stderr io.Writer) error {
-	// The demo listens on loopback unless told otherwise, and talks to its own sandbox.
-	demoEnv := func(k string) string {
+// demoSettings are the settings the demo honours with flags: it always talks to its own
+// sandbox, so the backend's address and credentials are not among them.
+var demoSettings = []string{"MCP_SERVER_HOST", "MCP_SERVER_PORT", "MCP_STATELESS", "MCP_AUTH_MODE",
+	"JANA_TIMEOUT", "JANA_RETRIES", "LOG_LEVEL", "LOG_FORMAT"}
+
+// demoEnv is the environment with the demo's own defaults: loopback, and logs for humans
+// when they go to a terminal.
+func demoEnv(getenv func(string) string, stderr io.Writer) func(string) string {
+	return func(k string) string {
 		if v := getenv(k); v != "" {
 			return v
 		}
-		if k == "MCP_SERVER_HOST" {
+		switch k {
+		case "MCP_SERVER_HOST":
 			return "127.0.0.1"
+		case "LOG_FORMAT":
+			if isTerminal(stderr) {
+				return "text"
+			}
+			return "json"
 		}
 		return ""
 	}
-	cfg, err := config.Load(config.Sources{Flags: cmd.Flags(), Getenv: demoEnv})
+}
+
+func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(config.Sources{Flags: cmd.Flags(), Getenv: getenv})
 	if err != nil {
 		return err
 	}
 	logger := newLogger(stderr, cfg.Log)
 	gctune.Apply(getenv, logger)
+	// The port first: a clash is answered before the dataset is built.
+	ln, err := listen(cfg, " (make demo PORT=8081)")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 
+	logger.Info("building the sandbox's dataset")
 	sb, err := sandbox.New(ctx, sandbox.Config{Logger: logger.With("component", "sandbox"), AccessTokenLifetime: demoJWTLifetime})
 	if err != nil {
 		return fmt.Errorf("starting sandbox: %w", err)
@@ -78,10 +106,6 @@ func runDemo(ctx context.Context, cmd *cobra.Command, getenv func(string) string
 	srv, err := server.New(cfg, logger, server.Options{})
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen.Addr())
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Listen.Addr(), err)
 	}
 	host := ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +16,8 @@ func newServeCommand(getenv func(string) string, stderr io.Writer) *cobra.Comman
 		Use:   "serve",
 		Short: "Run the MCP server (SSE at /sse, Streamable HTTP at /mcp)",
 		Long: "Run the MCP server against the Jana backend at JANA_BACKEND_URL.\n\n" +
-			"Configuration: flags > environment > --config file > defaults. See README for every setting.",
+			"Configuration: flags > environment > --config file > defaults. See README for every setting.\n\n" +
+			envOnlyHelp(),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load(config.Sources{Flags: cmd.Flags(), Getenv: getenv})
@@ -31,9 +30,10 @@ func newServeCommand(getenv func(string) string, stderr io.Writer) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			ln, err := net.Listen("tcp", cfg.Listen.Addr())
+			ln, err := listen(cfg, "")
 			if err != nil {
-				return fmt.Errorf("listening on %s: %w", cfg.Listen.Addr(), err)
+				_ = srv.Close()
+				return err
 			}
 			return srv.Serve(cmd.Context(), ln)
 		},

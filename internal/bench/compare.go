@@ -271,14 +271,20 @@ func (s *suite) rows(ctx context.Context, stateful *Proc) error {
 	}
 	defer s.stop(unbounded)
 	for _, n := range s.plan.Rows {
-		mix := Mix{{Tool: "edgar_country_totals", Args: json.RawMessage(`{"limit":` + strconv.Itoa(n) + `}`), Weight: 1}}
 		pt := RowsPoint{Rows: n}
 		for _, c := range []struct {
 			p   *Proc
 			dst **LoadResult
 		}{{stateful, &pt.Ours}, {unbounded, &pt.OursUnbounded}} {
-			r, err := Load(ctx, LoadConfig{Target: Target{URL: c.p.Base + "/mcp", Transport: Streamable, Token: s.token},
-				Sessions: 1, Warmup: s.plan.Warmup / 2, Duration: s.plan.Duration, Mix: mix})
+			target := Target{URL: c.p.Base + "/mcp", Transport: Streamable, Token: s.token}
+			// A bridge's limit goes no higher than the rows its result bound holds: ask for at
+			// most that many.
+			most, err := limitMax(ctx, target, "edgar_country_totals")
+			if err != nil {
+				return err
+			}
+			mix := Mix{{Tool: "edgar_country_totals", Args: json.RawMessage(`{"limit":` + strconv.Itoa(min(n, most)) + `}`), Weight: 1}}
+			r, err := Load(ctx, LoadConfig{Target: target, Sessions: 1, Warmup: s.plan.Warmup / 2, Duration: s.plan.Duration, Mix: mix})
 			if err != nil {
 				return err
 			}
@@ -295,4 +301,37 @@ func (s *suite) rows(ctx context.Context, stateful *Proc) error {
 			n, d.P50, d.BodyBytes, pt.Ours.P50, pt.Ours.WireBytes, pt.OursUnbounded.P50, pt.OursUnbounded.WireBytes)
 	}
 	return nil
+}
+
+// limitMax is the maximum of a tool's limit argument as the target lists it.
+func limitMax(ctx context.Context, t Target, tool string) (int, error) {
+	c := NewClient(1)
+	defer c.Close()
+	cs, err := c.Connect(ctx, t)
+	if err != nil {
+		return 0, err
+	}
+	defer cs.Close()
+	for tl, err := range cs.Tools(ctx, nil) {
+		if err != nil {
+			return 0, err
+		}
+		if tl.Name != tool {
+			continue
+		}
+		var s struct {
+			Properties map[string]struct {
+				Maximum float64 `json:"maximum"`
+			} `json:"properties"`
+		}
+		data, err := json.Marshal(tl.InputSchema)
+		if err != nil {
+			return 0, err
+		}
+		if err := json.Unmarshal(data, &s); err != nil {
+			return 0, err
+		}
+		return int(s.Properties["limit"].Maximum), nil
+	}
+	return 0, fmt.Errorf("%s does not list %s", t.URL, tool)
 }

@@ -15,6 +15,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,11 +78,14 @@ type Backend struct {
 	Password Secret   // JANA_PASSWORD
 	// Token is a fixed service credential: "Bearer <jwt>", "Token <key>" or a bare token,
 	// whose scheme is then told from its shape.
-	Token      Secret        // JANA_TOKEN (instead of email or username and password)
-	Timeout    time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
-	HostHeader string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
-	Retries    int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
-	RetryBase  time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
+	Token   Secret        // JANA_TOKEN (instead of email or username and password)
+	Timeout time.Duration // JANA_TIMEOUT: budget for one backend call, retries included
+	// SlowTimeout is the budget of Jana's heavy aggregate endpoints (Climate TRACE sector and
+	// country totals), at least Timeout.
+	SlowTimeout time.Duration // JANA_SLOW_TIMEOUT
+	HostHeader  string        // JANA_HOST_HEADER: Host sent to Jana (Django ALLOWED_HOSTS)
+	Retries     int           // JANA_RETRIES: extra attempts on connection errors and 502/503/504
+	RetryBase   time.Duration // JANA_RETRY_BACKOFF: first backoff; doubles per attempt, with jitter
 	// MaxRetryAfter bounds how long a tool call waits when Jana answers 429 with retry_after.
 	MaxRetryAfter time.Duration // JANA_MAX_RETRY_AFTER
 	// MaxResponseBytes bounds one backend answer held in memory.
@@ -164,7 +169,7 @@ type Transport struct {
 	TrustForwardedFor bool // MCP_TRUST_FORWARDED_FOR
 }
 
-// Tools configures the tool results.
+// Tools configures the tool results and which tools are served.
 type Tools struct {
 	// MaxResultBytes bounds a tool result's text (about 4 bytes per model token).
 	MaxResultBytes int // MCP_MAX_RESULT_BYTES
@@ -173,6 +178,12 @@ type Tools struct {
 	// ChartImages adds a PNG chart to every trend answer; ChartImageMaxBytes bounds it.
 	ChartImages        bool // MCP_CHART_IMAGES
 	ChartImageMaxBytes int  // MCP_CHART_IMAGE_MAX_BYTES
+	// Toolsets, Include and Exclude choose the tools served: the tools of the toolsets (all
+	// when empty), plus Include, minus Exclude. Names are checked against the catalogue when
+	// the server starts.
+	Toolsets []string // MCP_TOOLSETS
+	Include  []string // MCP_TOOLS
+	Exclude  []string // MCP_EXCLUDE_TOOLS
 }
 
 // Limits protects the server and the backend.
@@ -214,15 +225,53 @@ type Sources struct {
 	File   string                  // YAML file (--config); keys are the environment variable names
 }
 
-// RegisterFlags adds the configuration flags to fs. Secrets have no flags: command lines are
-// visible to every user of the machine.
-func RegisterFlags(fs *pflag.FlagSet) {
+// RegisterFlags adds the configuration flags to fs, each of its type, with the table's
+// defaults. Secrets have no flags: command lines are visible to every user of the machine.
+func RegisterFlags(fs *pflag.FlagSet) { RegisterFlagsFor(fs, nil, nil) }
+
+// RegisterFlagsFor adds the flags of the settings named (by environment variable; all when
+// envs is nil), showing defaults where given instead of the table's: for a command that
+// honours only some settings, or has defaults of its own.
+func RegisterFlagsFor(fs *pflag.FlagSet, envs []string, defaults map[string]string) {
 	fs.String("config", "", "YAML configuration file (keys are the environment variable names)")
 	for _, f := range fields {
-		if f.flag != "" {
-			fs.String(f.flag, "", fmt.Sprintf("%s (env %s, default %q)", f.usage, f.env, f.def))
+		if f.flag == "" || (envs != nil && !slices.Contains(envs, f.env)) {
+			continue
+		}
+		def := f.def
+		if d, ok := defaults[f.env]; ok {
+			def = d
+		}
+		usage := fmt.Sprintf("%s (env %s)", f.usage, f.env)
+		switch f.kind {
+		case kindBool:
+			b, _ := strconv.ParseBool(def)
+			fs.Bool(f.flag, b, usage)
+		case kindInt:
+			n, _ := strconv.Atoi(def)
+			fs.Int(f.flag, n, usage)
+		case kindDuration:
+			d, _ := time.ParseDuration(def)
+			fs.Duration(f.flag, d, usage)
+		default:
+			fs.String(f.flag, def, usage)
 		}
 	}
+}
+
+// EnvOnly lists the settings that have no flag, credentials first, for a command's help.
+func EnvOnly() []Field {
+	var secrets, others []Field
+	for _, f := range Fields() {
+		switch {
+		case f.Flag != "":
+		case f.Secret:
+			secrets = append(secrets, f)
+		default:
+			others = append(others, f)
+		}
+	}
+	return append(secrets, others...)
 }
 
 // Load reads, layers and validates the configuration.
@@ -260,6 +309,7 @@ func Load(src Sources) (Config, error) {
 			}
 		}
 	}
+	fromFlag := map[string]bool{}
 	if src.Flags != nil {
 		for _, f := range fields {
 			if f.flag == "" {
@@ -267,6 +317,7 @@ func Load(src Sources) (Config, error) {
 			}
 			if fl := src.Flags.Lookup(f.flag); fl != nil && fl.Changed {
 				v.Set(f.key(), fl.Value.String())
+				fromFlag[f.env] = true
 			}
 		}
 	}
@@ -281,7 +332,11 @@ func Load(src Sources) (Config, error) {
 		}
 		raw := strings.TrimSpace(v.GetString(f.key()))
 		if err := f.apply(&cfg, raw); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.env, err))
+			name := f.env
+			if fromFlag[f.env] {
+				name = "--" + f.flag // say what the user typed
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -16,24 +16,38 @@ import (
 type field struct {
 	env    string // environment variable; lower-cased, the viper and config-file key
 	flag   string // "" for secrets, which have no flag
+	kind   kind   // of the flag: what it accepts on the command line
 	def    string
 	usage  string
 	secret bool
 	apply  func(c *Config, raw string) error
 }
 
+// kind is a flag's type. Values from the environment and the config file are parsed by apply
+// alone; a flag is parsed by its type first, so that `--stateless --port 0` reads as a switch
+// and a number, and `--port abc` is refused naming the flag.
+type kind int
+
+const (
+	kindString kind = iota
+	kindBool
+	kindInt
+	kindDuration
+)
+
 func (f field) key() string { return strings.ToLower(f.env) }
 
 // Field describes one setting for documentation (README's configuration reference).
 type Field struct {
 	Env, Flag, Default, Usage string
+	Secret                    bool // a credential: environment or config file only, never shown
 }
 
 // Fields lists every setting in table order.
 func Fields() []Field {
 	out := make([]Field, len(fields))
 	for i, f := range fields {
-		out[i] = Field{Env: f.env, Flag: f.flag, Default: f.def, Usage: f.usage}
+		out[i] = Field{Env: f.env, Flag: f.flag, Default: f.def, Usage: f.usage, Secret: f.secret}
 	}
 	return out
 }
@@ -76,9 +90,14 @@ var fields = []field{
 			c.Backend.Token = Secret(raw)
 			return nil
 		}},
-	{env: "JANA_TIMEOUT", flag: "backend-timeout", def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
+	{env: "JANA_TIMEOUT", flag: "backend-timeout", kind: kindDuration, def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
 		apply: func(c *Config, raw string) (err error) {
 			c.Backend.Timeout, err = durationIn(raw, time.Second, 300*time.Second, true)
+			return err
+		}},
+	{env: "JANA_SLOW_TIMEOUT", def: "120s", usage: "budget of Jana's heavy aggregate endpoints (Climate TRACE sector and country totals take about a minute on the whole table); at least JANA_TIMEOUT",
+		apply: func(c *Config, raw string) (err error) {
+			c.Backend.SlowTimeout, err = durationIn(raw, time.Second, 600*time.Second, true)
 			return err
 		}},
 	{env: "JANA_HOST_HEADER", flag: "host-header", usage: "Host header sent to Jana (Django ALLOWED_HOSTS), e.g. localhost",
@@ -89,7 +108,7 @@ var fields = []field{
 			c.Backend.HostHeader = raw
 			return nil
 		}},
-	{env: "JANA_RETRIES", flag: "backend-retries", def: "2", usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
+	{env: "JANA_RETRIES", flag: "backend-retries", kind: kindInt, def: "2", usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
 		apply: func(c *Config, raw string) (err error) { c.Backend.Retries, err = intIn(raw, 0, 10); return err }},
 	{env: "JANA_RETRY_BACKOFF", def: "100ms", usage: "first retry backoff; doubles per attempt, with jitter",
 		apply: func(c *Config, raw string) (err error) {
@@ -115,7 +134,7 @@ var fields = []field{
 	// Listener.
 	{env: "MCP_SERVER_HOST", flag: "host", def: "0.0.0.0", usage: "address to listen on",
 		apply: func(c *Config, raw string) error { c.Listen.Host = raw; return nil }},
-	{env: "MCP_SERVER_PORT", flag: "port", def: "8080", usage: "port to listen on (0 picks a free port)",
+	{env: "MCP_SERVER_PORT", flag: "port", kind: kindInt, def: "8080", usage: "port to listen on (0 picks a free port)",
 		apply: func(c *Config, raw string) (err error) { c.Listen.Port, err = intIn(raw, 0, 65535); return err }},
 	{env: "MCP_SHUTDOWN_TIMEOUT", def: "25s", usage: "how long in-flight calls may finish after SIGTERM",
 		apply: func(c *Config, raw string) (err error) {
@@ -205,7 +224,7 @@ var fields = []field{
 		}},
 
 	// Transports.
-	{env: "MCP_STATELESS", flag: "stateless", def: "false", usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
+	{env: "MCP_STATELESS", flag: "stateless", kind: kindBool, def: "false", usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
 		apply: func(c *Config, raw string) (err error) { c.Transport.Stateless, err = boolean(raw); return err }},
 	{env: "MCP_SESSION_TIMEOUT", def: "30m", usage: "idle stateful sessions are closed after this",
 		apply: func(c *Config, raw string) (err error) {
@@ -276,6 +295,13 @@ var fields = []field{
 			c.Tools.ChartImageMaxBytes, err = intIn(raw, 10000, 2000000)
 			return err
 		}},
+
+	{env: "MCP_TOOLSETS", def: "all", usage: "comma-separated toolsets to serve: air_quality, emissions, companies, weather, platform, or all (a connection narrows further with the X-MCP-Toolsets header or ?toolsets=)",
+		apply: func(c *Config, raw string) error { c.Tools.Toolsets = names(raw); return checkNames(c.Tools.Toolsets) }},
+	{env: "MCP_TOOLS", def: "", usage: "comma-separated tools to serve besides those of MCP_TOOLSETS",
+		apply: func(c *Config, raw string) error { c.Tools.Include = names(raw); return checkNames(c.Tools.Include) }},
+	{env: "MCP_EXCLUDE_TOOLS", def: "", usage: "comma-separated tools never to serve",
+		apply: func(c *Config, raw string) error { c.Tools.Exclude = names(raw); return checkNames(c.Tools.Exclude) }},
 
 	// Protection.
 	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one; tokens Jana rejected also count against the IP); 0 disables",
@@ -478,6 +504,28 @@ func boolean(raw string) (bool, error) {
 		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
 	}
 	return b, nil
+}
+
+// names is a comma-separated list of tool or toolset names, lower-cased.
+func names(raw string) []string {
+	out := list(raw)
+	for i, n := range out {
+		out[i] = strings.ToLower(n)
+	}
+	return out
+}
+
+// checkNames checks the form of tool and toolset names; whether they exist is checked against
+// the catalogue when the server starts.
+func checkNames(ns []string) error {
+	for _, n := range ns {
+		for _, r := range n {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+				return fmt.Errorf("%q is not a tool or toolset name (snake_case, e.g. air_quality or get_trends)", n)
+			}
+		}
+	}
+	return nil
 }
 
 func list(raw string) []string {

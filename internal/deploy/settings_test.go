@@ -22,6 +22,7 @@ var credentials = map[string]bool{
 	"MCP_CACHE_REDIS_URL": true, // may carry a Redis password
 	"MCP_REDIS_URL":       true, // likewise
 	"MCP_CLUSTER_SECRET":  true, // signs requests between replicas
+	"MCP_OAUTH_KEY":       true, // encrypts the stored sign-ins
 }
 
 // knownSettings returns the environment variable names the server reads.
@@ -48,7 +49,7 @@ func TestCredentialListCoversSecrets(t *testing.T) {
 		}
 	}
 	for _, f := range config.Fields() {
-		if strings.Contains(f.Usage, "env or file only") && !credentials[f.Env] {
+		if (f.Secret || strings.Contains(f.Usage, "env or file only")) && !credentials[f.Env] {
 			t.Errorf("%s is a secret setting (%q) missing from the credentials list", f.Env, f.Usage)
 		}
 	}

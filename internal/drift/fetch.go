@@ -2,17 +2,20 @@ package drift
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
-	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/gen/janaops"
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
-// FetchSchema downloads the backend's schema (YAML) from /api/schema/, authenticated like every
-// other backend call: with JANA_TOKEN, or JANA_USERNAME/JANA_PASSWORD logged in, when given.
+// FetchSchema downloads the backend's schema (YAML) from its schema operation (api/tools.yaml,
+// adapter.schema: /api/schema/), authenticated like every other backend call: with JANA_TOKEN,
+// or signed in with JANA_EMAIL/JANA_PASSWORD (a JWT, at JANA_AUTH_URL) or
+// JANA_USERNAME/JANA_PASSWORD (a DRF token), when given.
 func FetchSchema(ctx context.Context, b config.Backend) ([]byte, error) {
 	client, err := jana.New(b, config.Cache{}, config.Auth{}, jana.Options{})
 	if err != nil {
@@ -22,12 +25,17 @@ func FetchSchema(ctx context.Context, b config.Backend) ([]byte, error) {
 	if client.HasService() {
 		ctx = jana.WithCaller(ctx, jana.ServiceCaller())
 	}
-	format := janaapi.SchemaRetrieveParamsFormatYaml
-	resp, err := client.API().SchemaRetrieve(ctx, &janaapi.SchemaRetrieveParams{Format: &format},
-		func(_ context.Context, r *http.Request) error {
-			r.Header.Set("Accept", "application/vnd.oai.openapi")
-			return nil
-		})
+	// drf-spectacular answers YAML for ?format=yaml or this Accept header.
+	resp, err := janaops.Schema(ctx, client.API(), func(_ context.Context, r *http.Request) error {
+		q := r.URL.Query()
+		q.Set("format", "yaml")
+		r.URL.RawQuery = q.Encode()
+		r.Header.Set("Accept", "application/vnd.oai.openapi")
+		return nil
+	})
+	if errors.Is(err, janaops.ErrAbsent) {
+		return nil, fmt.Errorf("api/tools.yaml names no schema operation (adapter.schema): %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s/api/schema/: %w", b.URL.Redacted(), err)
 	}
@@ -37,7 +45,7 @@ func FetchSchema(ctx context.Context, b config.Backend) ([]byte, error) {
 		return nil, fmt.Errorf("reading the schema: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetching %s/api/schema/: HTTP %d (set JANA_TOKEN or JANA_USERNAME/JANA_PASSWORD if the schema needs authentication)",
+		return nil, fmt.Errorf("fetching %s/api/schema/: HTTP %d (set JANA_TOKEN, JANA_EMAIL/JANA_PASSWORD or JANA_USERNAME/JANA_PASSWORD if the schema needs authentication)",
 			b.URL.Redacted(), resp.StatusCode)
 	}
 	return data, nil

@@ -103,3 +103,74 @@ func DistanceKm(a, b Point) float64 {
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
 }
+
+// aliases are codes people use that ISO 3166-1 reserves for the country they mean.
+var aliases = map[string]string{"UK": "GB", "EL": "GR"}
+
+func init() {
+	for alias, code := range aliases {
+		byCode[alias] = byCode[code]
+	}
+}
+
+// SuggestCountries returns up to n countries a mistyped code or a name may have meant: those
+// whose name starts with or contains it, then codes one letter away.
+func SuggestCountries(s string, n int) []Country {
+	q := strings.ToUpper(strings.TrimSpace(s))
+	if q == "" {
+		return nil
+	}
+	var out []Country
+	add := func(c Country) {
+		for _, o := range out {
+			if o.Alpha3 == c.Alpha3 {
+				return
+			}
+		}
+		if len(out) < n {
+			out = append(out, c)
+		}
+	}
+	for _, c := range countries {
+		if strings.HasPrefix(strings.ToUpper(c.Name), q) {
+			add(c)
+		}
+	}
+	if len(q) > 3 {
+		for _, c := range countries {
+			if strings.Contains(strings.ToUpper(c.Name), q) {
+				add(c)
+			}
+		}
+		return out
+	}
+	for _, c := range countries {
+		for _, code := range []string{c.Alpha2, c.Alpha3} {
+			if len(code) == len(q) && oneApart(code, q) {
+				add(c)
+			}
+		}
+	}
+	return out
+}
+
+// oneApart reports whether two codes of one length differ in one letter, or in two swapped.
+func oneApart(a, b string) bool {
+	diff := []int{}
+	for i := range a {
+		if a[i] != b[i] {
+			diff = append(diff, i)
+		}
+	}
+	switch len(diff) {
+	case 1:
+		return true
+	case 2:
+		i, j := diff[0], diff[1]
+		return j == i+1 && a[i] == b[j] && a[j] == b[i]
+	}
+	return false
+}
+
+// Countries returns every ISO 3166-1 country, in alpha-2 order.
+func Countries() []Country { return countries[:] }

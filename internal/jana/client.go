@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/gen/janaops"
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/tracing"
 )
@@ -75,6 +76,7 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		backendHost:   b.URL.Host,
 		hostHeader:    b.HostHeader,
 		timeout:       b.Timeout,
+		slowTimeout:   b.SlowTimeout,
 		retries:       b.Retries,
 		backoff:       b.RetryBase,
 		maxRetryAfter: b.MaxRetryAfter,
@@ -195,16 +197,18 @@ func (c *Client) TokenVerified(caller *Caller) bool {
 
 // Ready reports whether Jana answers and, with service credentials, accepts them.
 func (c *Client) Ready(ctx context.Context) error {
-	resp, err := c.api.V1EsgHealthRetrieveWithResponse(withoutCaller(ctx))
-	if _, err := Result[janaapi.HealthStatus]("v1_esg_health_retrieve", resp, err); err != nil {
+	// Without a health operation (api/tools.yaml, adapter) only the service account is checked.
+	resp, err := janaops.Health(withoutCaller(ctx), c.api)
+	if _, _, err := answer(janaops.HealthID, resp, err); err != nil && !errors.Is(err, janaops.ErrAbsent) {
 		return fmt.Errorf("backend health: %w", err)
 	}
 	if c.service != nil {
-		resp, err := c.api.AuthUserRetrieveWithResponse(WithCaller(ctx, ServiceCaller()))
+		api := c.api
 		if c.service.signsInWithJWT() {
-			resp, err = c.authAPI.AuthUserRetrieveWithResponse(WithCaller(ctx, ServiceCaller()))
+			api = c.authAPI
 		}
-		if _, err := Result[janaapi.CurrentUser](opUser, resp, err); err != nil {
+		resp, err := janaops.User(WithCaller(ctx, ServiceCaller()), api)
+		if _, _, err := answer(opUser, resp, err); err != nil {
 			return fmt.Errorf("service credentials: %w", err)
 		}
 	}
@@ -252,7 +256,7 @@ func newVerifier(api, authAPI *janaapi.ClientWithResponses, ttl time.Duration) *
 	return v
 }
 
-const opUser = "auth_user_retrieve"
+const opUser = janaops.UserID
 
 func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 	key := caller.sum
@@ -285,8 +289,8 @@ func (v *verifier) verify(ctx context.Context, caller *Caller) error {
 		if caller.scheme == SchemeBearer {
 			api = v.authAPI
 		}
-		resp, err := api.AuthUserRetrieveWithResponse(WithCaller(context.WithoutCancel(ctx), caller))
-		_, err = Result[janaapi.CurrentUser](opUser, resp, err)
+		resp, err := janaops.User(WithCaller(context.WithoutCancel(ctx), caller), api)
+		_, _, err = answer(opUser, resp, err)
 		if je, ok := AsError(err); ok && je.Kind == KindUnauthorized {
 			if caller.jwt && je.CredentialRejected() {
 				return nil, ErrSignInExpired

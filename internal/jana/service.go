@@ -8,9 +8,8 @@ import (
 	"sync"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/gen/janaops"
 	"github.com/janaplatform/jana-mcp/internal/config"
 )
 
@@ -106,38 +105,34 @@ func (s *ServiceAccount) renew(ctx context.Context) (credential, error) {
 // login signs in: with JANA_EMAIL for JWTs, else with JANA_USERNAME for a DRF token.
 func (s *ServiceAccount) login(ctx context.Context) (credential, error) {
 	if s.email != "" {
-		var body janaapi.LoginRequest
-		if err := body.FromEmailLoginRequest(janaapi.EmailLoginRequest{Email: openapi_types.Email(s.email), Password: ptr(s.password.Reveal())}); err != nil {
-			return credential{}, err
-		}
-		resp, err := s.jwtAPI.AuthLoginCreateWithResponse(ctx, body)
-		if err == nil && (resp.StatusCode() == http.StatusBadRequest || resp.StatusCode() == http.StatusUnauthorized) {
-			return credential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: resp.StatusCode(),
+		resp, err := janaops.Login(ctx, s.jwtAPI, jsonBody(map[string]string{"email": s.email, "password": s.password.Reveal()}))
+		status, body, err := answer(opLogin, resp, err)
+		if status == http.StatusBadRequest || status == http.StatusUnauthorized {
+			return credential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: status,
 				Detail: "Jana rejected the service account's email or password (JANA_EMAIL, JANA_PASSWORD)"}
 		}
-		if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
+		if err != nil {
 			return credential{}, err
 		}
-		access, refresh, ok := tokenPair(resp.Body)
+		access, refresh, ok := tokenPair(body)
 		if !ok {
-			return credential{}, &Error{Kind: KindUnexpected, Op: opLogin, Status: resp.StatusCode(), Detail: "login returned no access_token"}
+			return credential{}, &Error{Kind: KindUnexpected, Op: opLogin, Status: status, Detail: "login returned no access_token"}
 		}
 		return credentialFor(SchemeBearer, access, refresh, s.now()), nil
 	}
-	var body janaapi.LoginRequest
-	if err := body.FromUsernameLoginRequest(janaapi.UsernameLoginRequest{Username: s.username, Password: ptr(s.password.Reveal())}); err != nil {
-		return credential{}, err
-	}
-	resp, err := s.legacyAPI.AuthLoginCreateWithResponse(ctx, body)
-	if err == nil && resp.StatusCode() == http.StatusBadRequest {
+	resp, err := janaops.Login(ctx, s.legacyAPI, jsonBody(map[string]string{"username": s.username, "password": s.password.Reveal()}))
+	status, body, err := answer(opLogin, resp, err)
+	if status == http.StatusBadRequest {
 		return credential{}, &Error{Kind: KindUnauthorized, Op: opLogin, Status: http.StatusBadRequest,
 			Detail: "Jana rejected the service account's username or password"}
 	}
-	if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
+	if err != nil {
 		return credential{}, err
 	}
-	var out janaapi.AuthTokenResponse
-	if json.Unmarshal(resp.Body, &out) != nil || out.Token == "" {
+	var out struct {
+		Token string `json:"token"`
+	}
+	if json.Unmarshal(body, &out) != nil || out.Token == "" {
 		return credential{}, &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned an empty token"}
 	}
 	return credentialFor(SchemeToken, out.Token, "", s.now()), nil
@@ -150,11 +145,12 @@ func (s *ServiceAccount) refreshJWT(ctx context.Context, refresh string) (creden
 // refreshJWT exchanges a refresh token for a new access token at Jana's auth service,
 // keeping the old refresh token unless Jana rotated it.
 func refreshJWT(ctx context.Context, api *janaapi.ClientWithResponses, refresh string, now func() time.Time) (credential, error) {
-	resp, err := api.AuthRefreshCreateWithResponse(ctx, janaapi.RefreshRequest{RefreshToken: &refresh})
-	if _, err := Result[janaapi.TokenPairResponse](opRefresh, resp, err); err != nil {
+	resp, err := janaops.Refresh(ctx, api, jsonBody(map[string]string{"refresh_token": refresh}))
+	_, body, err := answer(opRefresh, resp, err)
+	if err != nil {
 		return credential{}, err
 	}
-	access, rotated, ok := tokenPair(resp.Body)
+	access, rotated, ok := tokenPair(body)
 	if !ok {
 		return credential{}, &Error{Kind: KindUnexpected, Op: opRefresh, Detail: "refresh returned no access_token"}
 	}
@@ -224,8 +220,8 @@ func (s *ServiceAccount) invalidate(token string) {
 }
 
 const (
-	opLogin   = "auth_login_create"
-	opRefresh = "auth_refresh_create"
+	opLogin   = janaops.LoginID
+	opRefresh = janaops.RefreshID
 )
 
 // withoutCaller returns ctx with its caller removed (anonymous calls such as login).

@@ -11,9 +11,8 @@ import (
 	"sync"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/gen/janaops"
 )
 
 // Sign-ins this server holds on behalf of users (MCP_AUTH_MODE=oauth): a user signs in to Jana
@@ -153,18 +152,15 @@ func (c *Client) PasswordSignIn(ctx context.Context, email, password string) (Si
 	if _, err := mail.ParseAddress(email); err != nil {
 		return SignInTokens{}, ErrBadCredentials // not an address Jana could know
 	}
-	var body janaapi.LoginRequest
-	if err := body.FromEmailLoginRequest(janaapi.EmailLoginRequest{Email: openapi_types.Email(email), Password: &password}); err != nil {
-		return SignInTokens{}, err
-	}
-	resp, err := c.authAPI.AuthLoginCreateWithResponse(withoutCaller(ctx), body)
-	if err == nil && (resp.StatusCode() == http.StatusBadRequest || resp.StatusCode() == http.StatusUnauthorized) {
+	resp, err := janaops.Login(withoutCaller(ctx), c.authAPI, jsonBody(map[string]string{"email": email, "password": password}))
+	status, body, err := answer(opLogin, resp, err)
+	if status == http.StatusBadRequest || status == http.StatusUnauthorized {
 		return SignInTokens{}, ErrBadCredentials
 	}
-	if _, err := Result[janaapi.LoginResponse](opLogin, resp, err); err != nil {
+	if err != nil {
 		return SignInTokens{}, err
 	}
-	access, refresh, ok := tokenPair(resp.Body)
+	access, refresh, ok := tokenPair(body)
 	if !ok || refresh == "" {
 		return SignInTokens{}, &Error{Kind: KindUnexpected, Op: opLogin, Detail: "login returned no access_token and refresh_token"}
 	}
@@ -184,27 +180,33 @@ type DeviceSignIn struct {
 
 // StartDeviceSignIn asks Jana for a device code, as clientID (Jana's clients send jana-sdk).
 func (c *Client) StartDeviceSignIn(ctx context.Context, clientID string) (DeviceSignIn, error) {
-	const op = "auth_device_code_create"
-	resp, err := c.authAPI.AuthDeviceCodeCreateWithResponse(withoutCaller(ctx), janaapi.DeviceCodeRequest{ClientId: clientID})
+	const op = janaops.DeviceCodeID
+	resp, err := janaops.DeviceCode(withoutCaller(ctx), c.authAPI, jsonBody(map[string]string{"client_id": clientID}))
+	status, body, err := answer(op, resp, err)
 	if err != nil {
-		return DeviceSignIn{}, transportError(op, err)
+		return DeviceSignIn{}, err
 	}
-	if resp.StatusCode() != http.StatusOK {
-		return DeviceSignIn{}, responseError(op, resp.StatusCode(), resp.ContentType(), resp.Body)
+	type deviceCode struct {
+		DeviceCode              string `json:"device_code"`
+		UserCode                string `json:"user_code"`
+		VerificationUri         string `json:"verification_uri"`
+		VerificationUriComplete string `json:"verification_uri_complete"`
+		ExpiresIn               int    `json:"expires_in"`
+		Interval                int    `json:"interval"`
 	}
 	var b struct {
-		Data *janaapi.DeviceCode `json:"data"`
-		janaapi.DeviceCode
+		Data *deviceCode `json:"data"`
+		deviceCode
 	}
-	if json.Unmarshal(resp.Body, &b) != nil {
-		return DeviceSignIn{}, &Error{Kind: KindUnexpected, Op: op, Status: resp.StatusCode()}
+	if json.Unmarshal(body, &b) != nil {
+		return DeviceSignIn{}, &Error{Kind: KindUnexpected, Op: op, Status: status}
 	}
-	d := b.DeviceCode
+	d := b.deviceCode
 	if b.Data != nil && b.Data.DeviceCode != "" {
 		d = *b.Data // Jana's usual form, wrapped in data
 	}
 	if d.DeviceCode == "" || d.UserCode == "" || !strings.HasPrefix(d.VerificationUri, "http") {
-		return DeviceSignIn{}, &Error{Kind: KindUnexpected, Op: op, Status: resp.StatusCode(), Detail: "device-code answer lacks device_code, user_code or verification_uri"}
+		return DeviceSignIn{}, &Error{Kind: KindUnexpected, Op: op, Status: status, Detail: "device-code answer lacks device_code, user_code or verification_uri"}
 	}
 	out := DeviceSignIn{DeviceCode: d.DeviceCode, UserCode: d.UserCode, VerificationURI: d.VerificationUri,
 		ExpiresIn: time.Duration(d.ExpiresIn) * time.Second, Interval: time.Duration(d.Interval) * time.Second}
@@ -228,14 +230,15 @@ var (
 // PollDeviceSignIn asks Jana once whether the user approved deviceCode: the sign-in's
 // tokens, or ErrDevicePending, ErrDeviceSlowDown, ErrDeviceDenied, ErrDeviceExpired.
 func (c *Client) PollDeviceSignIn(ctx context.Context, clientID, deviceCode string) (SignInTokens, error) {
-	const op = "auth_device_token_create"
-	resp, err := c.authAPI.AuthDeviceTokenCreateWithResponse(withoutCaller(ctx), janaapi.DeviceTokenRequest{
-		ClientId: clientID, DeviceCode: deviceCode, GrantType: janaapi.GrantTypeEnumUrnIetfParamsOauthGrantTypeDeviceCode})
+	const op = janaops.DeviceTokenID
+	resp, err := janaops.DeviceToken(withoutCaller(ctx), c.authAPI, jsonBody(map[string]string{
+		"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": deviceCode, "client_id": clientID}))
+	r, err := receive(op, resp, err)
 	if err != nil {
-		return SignInTokens{}, transportError(op, err)
+		return SignInTokens{}, err
 	}
-	if resp.StatusCode() == http.StatusOK {
-		access, refresh, ok := tokenPair(resp.Body)
+	if r.status == http.StatusOK {
+		access, refresh, ok := tokenPair(r.body)
 		if !ok || refresh == "" {
 			return SignInTokens{}, &Error{Kind: KindUnexpected, Op: op, Detail: "device-token returned no access_token and refresh_token"}
 		}
@@ -247,7 +250,7 @@ func (c *Client) PollDeviceSignIn(ctx context.Context, clientID, deviceCode stri
 			Error string `json:"error"`
 		} `json:"data"`
 	}
-	_ = json.Unmarshal(resp.Body, &b)
+	_ = json.Unmarshal(r.body, &b)
 	code := b.Error
 	if code == "" && b.Data != nil {
 		code = b.Data.Error
@@ -262,7 +265,7 @@ func (c *Client) PollDeviceSignIn(ctx context.Context, clientID, deviceCode stri
 	case "expired_token":
 		return SignInTokens{}, ErrDeviceExpired
 	}
-	return SignInTokens{}, responseError(op, resp.StatusCode(), resp.ContentType(), resp.Body)
+	return SignInTokens{}, responseError(op, r.status, r.contentType, r.body)
 }
 
 // User is who a Jana sign-in belongs to.
@@ -274,18 +277,24 @@ type User struct {
 // SignedInUser asks Jana whose sign-in access is (GET /api/auth/user/).
 func (c *Client) SignedInUser(ctx context.Context, access string) (User, error) {
 	ctx = WithoutCache(WithCaller(ctx, UserCaller(SchemeBearer, access)))
-	resp, err := c.authAPI.AuthUserRetrieveWithResponse(ctx)
-	if _, err := Result[janaapi.CurrentUser](opUser, resp, err); err != nil {
+	resp, err := janaops.User(ctx, c.authAPI)
+	_, body, err := answer(opUser, resp, err)
+	if err != nil {
 		return User{}, err
 	}
-	var b struct {
-		Data *janaapi.User `json:"data"`
-		janaapi.User
+	type user struct {
+		Id       int     `json:"id"`
+		Username string  `json:"username"`
+		Email    *string `json:"email"`
 	}
-	if json.Unmarshal(resp.Body, &b) != nil {
+	var b struct {
+		Data *user `json:"data"`
+		user
+	}
+	if json.Unmarshal(body, &b) != nil {
 		return User{}, &Error{Kind: KindUnexpected, Op: opUser}
 	}
-	u := b.User
+	u := b.user
 	if b.Data != nil {
 		u = *b.Data
 	}
@@ -317,12 +326,13 @@ func (c *Client) EndSignIn(ctx context.Context, t SignInTokens) error {
 // SignOut ends a sign-in at Jana (POST /api/auth/logout/ with its access token), so that its
 // refresh token stops working there too.
 func (c *Client) SignOut(ctx context.Context, access string) error {
-	resp, err := c.authAPI.AuthLogoutCreateWithResponse(WithCaller(ctx, UserCaller(SchemeBearer, access)))
+	resp, err := janaops.Logout(WithCaller(ctx, UserCaller(SchemeBearer, access)), c.authAPI)
+	r, err := receive(janaops.LogoutID, resp, err)
 	if err != nil {
-		return transportError("auth_logout_create", err)
+		return err
 	}
-	if resp.StatusCode() >= 300 {
-		return responseError("auth_logout_create", resp.StatusCode(), resp.ContentType(), resp.Body)
+	if r.status >= 300 {
+		return responseError(janaops.LogoutID, r.status, r.contentType, r.body)
 	}
 	return nil
 }

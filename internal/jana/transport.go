@@ -45,6 +45,7 @@ type doer struct {
 	backendHost   string          // JANA_BACKEND_URL's host: the one JANA_HOST_HEADER is for
 	hostHeader    string
 	timeout       time.Duration
+	slowTimeout   time.Duration // for slowEndpoints
 	retries       int
 	backoff       time.Duration
 	maxRetryAfter time.Duration
@@ -75,7 +76,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 
 // attempts runs the retry loop for one logical call and returns a fully buffered response.
 func (d *doer) attempts(parent context.Context, caller *Caller, req *http.Request, endpoint string) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(parent, d.timeout)
+	timeout := d.timeout
+	if d.slowTimeout > timeout && slowEndpoint(req.URL.Path) {
+		timeout = d.slowTimeout
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	info := CallInfoFrom(parent)
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
@@ -292,6 +297,19 @@ func deadlineError(parent context.Context, ctxErr, err error) error {
 }
 
 // endpointOf turns a request path into a low-cardinality label: numeric ids become {id}.
+// slowEndpoints are Jana's heavy aggregate endpoints, which take about a minute on the whole
+// table: they get JANA_SLOW_TIMEOUT instead of JANA_TIMEOUT.
+var slowEndpoints = []string{"/climatetrace/emissions/sector_totals/", "/climatetrace/emissions/country_totals/"}
+
+func slowEndpoint(path string) bool {
+	for _, s := range slowEndpoints {
+		if strings.HasSuffix(path, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func endpointOf(path string) string {
 	if !strings.ContainsAny(path, "0123456789") {
 		return path

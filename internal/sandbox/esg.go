@@ -147,7 +147,7 @@ func resolutionOf(v string) data.Resolution {
 // V1EsgHealthRetrieve is the public liveness endpoint.
 func (h *server) V1EsgHealthRetrieve(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, janaapi.HealthStatus{Service: "jana-esg-api", Status: "healthy",
-		Version: "2.1.0", Timestamp: time.Now().UTC().Truncate(time.Millisecond)})
+		Version: "2.1.0", Timestamp: h.now()})
 }
 
 // V1EsgParametersRetrieve lists what can be asked for, per source; parameter_types keeps the
@@ -269,7 +269,7 @@ func (h *server) V1EsgSummaryRetrieve(c echo.Context) error {
 	}
 	valid := sz.Measurements - sentinels
 	return writeJSON(c, http.StatusOK, janaapi.PlatformSummary{
-		GeneratedAt: time.Now().UTC().Truncate(time.Millisecond), Sources: sources,
+		GeneratedAt: h.now(), Sources: sources,
 		DataQuality: &janaapi.DataQuality{Completeness: ptr(round(float64(valid)/float64(sz.Measurements), 4)),
 			ValidRecords: ptr(int(valid)), FlaggedRecords: ptr(int(sentinels))},
 		Attribution: attributionFor([]string{srcOpenAQ, srcClimateTrace, srcEdgar}),
@@ -295,14 +295,14 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		{srcEdgar, yearStart(data.EdgarLastYear + 1).Add(-day), 730 * day, 1100 * day},
 	} {
 		lag := data.AsOf.Sub(f.last)
-		st := janaapi.FreshnessStatusFresh
+		st := janaapi.StatusEnumFresh
 		switch {
 		case lag > f.old:
-			st = janaapi.FreshnessStatusStale
+			st = janaapi.StatusEnumStale
 		case lag > f.fresh:
-			st = janaapi.FreshnessStatusDelayed
+			st = janaapi.StatusEnumDelayed
 		}
-		if st != janaapi.FreshnessStatusFresh {
+		if st != janaapi.StatusEnumFresh {
 			status = janaapi.SystemStatusEnumDegraded
 			alerts = append(alerts, janaapi.HealthAlert{Level: janaapi.LevelEnumWarning, Source: ptr(f.src),
 				Message: fmt.Sprintf("%s data is %d days old (last record %s); ingestion of the next release is pending.",
@@ -310,11 +310,11 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		}
 		last := f.last
 		freshness = append(freshness, janaapi.SourceFreshness{Source: f.src, LastRecordAt: &last,
-			LagHours: ptr(round(lag.Hours(), 1)), FreshnessStatus: st})
+			LagHours: ptr(round(lag.Hours(), 1)), Status: st})
 	}
 	lastRun := data.AsOf.Add(-45 * time.Minute)
 	return writeJSON(c, http.StatusOK, janaapi.SystemHealth{
-		SystemStatus: status, CheckedAt: time.Now().UTC().Truncate(time.Millisecond), DataFreshness: freshness,
+		SystemStatus: status, CheckedAt: h.now(), DataFreshness: freshness,
 		IngestionHealth: &janaapi.IngestionHealth{Status: janaapi.SystemStatusEnumHealthy, LastRunAt: &lastRun,
 			FailedJobs24h: ptr(0), QueuedJobs: ptr(2)},
 		ApiPerformance: &janaapi.ApiPerformance{AvgResponseMs: ptr(42.5), P95ResponseMs: ptr(180.0),
@@ -385,4 +385,12 @@ func (h *server) V1EsgLocationsRetrieve(c echo.Context, p janaapi.V1EsgLocations
 	}
 	return writeJSON(c, http.StatusOK, janaapi.UnifiedLocationsResponse{Count: count, Locations: locs,
 		Attribution: attributionFor(sources)})
+}
+
+// now is the time answers report as now: the configured clock's, or the real one.
+func (h *server) now() time.Time {
+	if h.s.cfg.Clock != nil {
+		return h.s.cfg.Clock().UTC().Truncate(time.Millisecond)
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
 }

@@ -68,6 +68,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Observer is called after every API request (not admin requests), for in-process tests.
 	Observer func(Event)
+	// Clock, when set, is the time the answers that report "now" (health, summary, system
+	// health) report, for tests that compare answers; time.Now by default.
+	Clock func() time.Time
 }
 
 // User is an account of the sandbox. It signs in with its username (legacy DRF token) or its

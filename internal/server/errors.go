@@ -33,6 +33,7 @@ const (
 	codeFull            code = "server_at_capacity"
 	codeDraining        code = "shutting_down"
 	codeBackendDown     code = "backend_unavailable"
+	codeBadToolChoice   code = "unknown_tool_choice"
 	codeSignInRequired  code = "sign_in_required"
 	codeTokenRefused    code = "token_refused"
 	codeSignInStoreDown code = "sign_in_store_unavailable"
@@ -67,7 +68,9 @@ var codes = map[code]struct {
 	codeFull:        {http.StatusServiceUnavailable, "The server has reached its session limit; retry later or connect to another replica."},
 	codeDraining:    {http.StatusServiceUnavailable, "The server is shutting down; reconnect to reach another replica."},
 	codeBackendDown: {http.StatusServiceUnavailable, "Jana is unavailable, so the token cannot be checked; retry later."},
-	codeInternal:    {http.StatusInternalServerError, "Internal error."},
+	codeBadToolChoice: {http.StatusBadRequest, "The connection's choice of tools (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Exclude-Tools, or ?toolsets=, ?tools=, ?exclude_tools=) " +
+		"names something this server does not serve; detail says what, and what there is."},
+	codeInternal: {http.StatusInternalServerError, "Internal error."},
 	// MCP_AUTH_MODE=oauth.
 	codeSignInRequired: {http.StatusUnauthorized, "Sign in to Jana: this server uses OAuth. Add it to your MCP client by its URL; the client opens the sign-in page."},
 	codeTokenRefused: {http.StatusUnauthorized,

@@ -34,7 +34,7 @@ func TestFailuresBecomeActionableToolErrors(t *testing.T) {
 	t.Parallel()
 	sb := testenv.StartSandbox(t, sandbox.Config{Slow: map[string]time.Duration{"sector_totals": 5 * time.Second}})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{
-		"MCP_CACHE_ENABLED": "false", "JANA_TIMEOUT": "2500ms", "JANA_RETRIES": "2", "JANA_MAX_RETRY_AFTER": "2s",
+		"MCP_CACHE_ENABLED": "false", "JANA_TIMEOUT": "2500ms", "JANA_SLOW_TIMEOUT": "2500ms", "JANA_RETRIES": "2", "JANA_MAX_RETRY_AFTER": "2s",
 	}))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -14,42 +14,67 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
+	"github.com/janaplatform/jana-mcp/internal/tools"
 	"github.com/janaplatform/jana-mcp/internal/version"
 	"github.com/janaplatform/jana-mcp/internal/views"
 )
 
-const instructions = `Jana serves environmental data: air quality measured by OpenAQ stations (PM2.5 as pm25, PM10, O3, NO2, SO2, CO), facility-level greenhouse-gas emissions from Climate TRACE, and national emissions from EDGAR.
-Coordinates are always longitude first: points are [lon, lat], boxes [min_lon, min_lat, max_lon, max_lat]. Countries are ISO 3166-1 alpha-3 codes (GBR, IND, USA).
-Start with get_data_summary to see coverage, find_nearby to discover stations and facilities around a place, then get_air_quality, get_emissions or get_trends. Results are bounded: narrow the area or dates, or follow next_cursor, for more.`
-
-// newMCPServer builds the MCP server every transport serves, with the whole tool catalogue.
-func (s *Server) newMCPServer(catalogue []toolkit.Tool) *mcp.Server {
+// newMCPServer builds an MCP server with the tools given (all the server serves, or one
+// connection's choice), the resources, the prompts those tools can follow, and completions
+// for the prompts' arguments and the resource templates' variables.
+func (s *Server) newMCPServer(catalogue []toolkit.Tool, resources []toolkit.Resource, prompts []toolkit.Prompt) *mcp.Server {
 	srv := mcp.NewServer(&mcp.Implementation{
 		Name:    "jana-mcp",
 		Title:   "Jana Environmental Data Platform",
 		Version: version.String(),
 	}, &mcp.ServerOptions{
-		Instructions: instructions,
+		// Replaced at initialize (instructionsMiddleware) by one with today's date and the
+		// data's coverage.
+		Instructions: tools.StaticInstructions(s.env),
 		Logger:       s.logger.With("component", "mcp"),
 		// Session ids name the replica that owns them (MCP_REDIS_URL): any replica can route.
-		GetSessionID: s.newSessionID,
-		// Clients call completion/complete on servers that advertise prompts or resource
-		// templates; this server has none, so the honest answer is always empty.
-		CompletionHandler: func(context.Context, *mcp.CompleteRequest) (*mcp.CompleteResult, error) {
-			return &mcp.CompleteResult{Completion: mcp.CompletionResultDetails{Values: []string{}}}, nil
-		},
+		GetSessionID:      s.newSessionID,
+		CompletionHandler: tools.Complete(s.env),
 	})
-	names := make([]string, 0, len(catalogue))
+	served := map[string]bool{}
 	for _, t := range catalogue {
 		t.AddTo(srv)
-		names = append(names, t.Name())
+		served[t.Name()] = true
 	}
-	s.metrics.initTools(names)
+	toolkit.AddResources(srv, resources)
+	toolkit.AddPrompts(srv, prompts, func(name string) bool { return served[name] })
 	if s.cfg.Tools.Apps {
 		views.AddTo(srv) // the chart and map the tools' _meta.ui links to
 	}
-	srv.AddReceivingMiddleware(s.recoverMCP, s.sessionMiddleware, s.toolMiddleware)
+	srv.AddReceivingMiddleware(s.recoverMCP, s.sessionMiddleware, s.instructionsMiddleware, s.toolMiddleware)
 	return srv
+}
+
+func toolNames(list []toolkit.Tool) []string {
+	names := make([]string, len(list))
+	for i, t := range list {
+		names[i] = t.Name()
+	}
+	return names
+}
+
+// instructionsMiddleware gives initialize (and 2026-07-28's server/discover) instructions
+// that say today's date and where each source's data begins and ends, so that relative dates
+// resolve and a model does not ask for months Jana has no data for.
+func (s *Server) instructionsMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		res, err := next(ctx, method, req)
+		if err != nil {
+			return res, err
+		}
+		switch r := res.(type) {
+		case *mcp.InitializeResult:
+			r.Instructions = tools.Instructions(ctx, s.env)
+		case *mcp.DiscoverResult:
+			r.Instructions = tools.Instructions(ctx, s.env)
+		}
+		return res, err
+	}
 }
 
 // sessionMiddleware binds a new stateful Streamable HTTP session to the reservation its

@@ -271,7 +271,7 @@ func TestBackendTimeouts(t *testing.T) {
 	rec := &recorder{}
 	sb := testenv.StartSandbox(t, sandbox.Config{Observer: rec.observe, Slow: map[string]time.Duration{"sector_totals": 10 * time.Second}})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{
-		"MCP_CACHE_ENABLED": "false", "JANA_TIMEOUT": "1s", "MCP_AUTH_CACHE_TTL": "0",
+		"MCP_CACHE_ENABLED": "false", "JANA_TIMEOUT": "1s", "JANA_SLOW_TIMEOUT": "1s", "MCP_AUTH_CACHE_TTL": "0",
 	}))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

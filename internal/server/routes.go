@@ -29,11 +29,11 @@ func (s *Server) routes() {
 	// MCP_BODY_READ_TIMEOUT.
 	//
 	// Legacy HTTP+SSE (2024-11-05): the paths the first server published and its users have.
-	e.GET("/sse", s.gate(s.handleSSE, s.checkOrigin, s.authenticate, s.rateLimit))
+	e.GET("/sse", s.gate(s.handleSSE, s.checkOrigin, s.chooseTools, s.authenticate, s.rateLimit))
 	e.POST("/messages", s.gate(s.handleMessages, s.checkOrigin, s.limitBody, s.forward)) // limited per session in the handler
 
 	// Streamable HTTP: 2025-era sessions and the 2026-07-28 revision, on one path.
-	mcpSteps := []step{s.checkOrigin, s.limitBody, s.forward, s.authenticate, s.rateLimit}
+	mcpSteps := []step{s.checkOrigin, s.limitBody, s.forward, s.chooseTools, s.authenticate, s.rateLimit}
 	e.Match([]string{http.MethodPost, http.MethodDelete}, "/mcp", s.gate(s.handleMCP, mcpSteps...))
 	e.GET("/mcp", s.gate(s.handleMCPStream, mcpSteps...))
 

@@ -38,6 +38,15 @@ type Options struct {
 	Transport http.RoundTripper
 	// SpanExporter turns tracing on with this exporter (tests); otherwise MCP_TRACING decides.
 	SpanExporter sdktrace.SpanExporter
+	// Resources and Prompts list the MCP resources and prompts; tools.Resources and
+	// tools.Prompts by default.
+	Resources func(*toolkit.Env) []toolkit.Resource
+	Prompts   func(*toolkit.Env) []toolkit.Prompt
+	// Clock is what tools take as now (time.Now by default): today's date in instructions
+	// and answers.
+	Clock func() time.Time
+	// ProgressEvery is how often a call waiting for Jana reports progress (5 s by default).
+	ProgressEvery time.Duration
 	// ClientDocuments fetches OAuth client ID metadata documents (MCP_AUTH_MODE=oauth); nil: a
 	// client that reaches public addresses only (tests serve documents on loopback).
 	ClientDocuments *http.Client
@@ -52,7 +61,9 @@ type Server struct {
 	logger  *slog.Logger
 	jana    *jana.Client
 	echo    *echo.Echo
-	mcp     *mcp.Server
+	mcp     *mcp.Server // every tool this server serves
+	servers *mcpServers // and one per connection's choice of tools
+	env     *toolkit.Env
 	metrics *metrics
 	tracing *tracing.Provider // nil when tracing is off
 	oauth   *oauth.Server     // MCP_AUTH_MODE=oauth; nil otherwise
@@ -87,6 +98,12 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 	if opts.Catalogue == nil {
 		opts.Catalogue = tools.All
 	}
+	if opts.Resources == nil {
+		opts.Resources = tools.Resources
+	}
+	if opts.Prompts == nil {
+		opts.Prompts = tools.Prompts
+	}
 	s := &Server{
 		cfg:     cfg,
 		logger:  logger,
@@ -106,7 +123,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		s.metrics.redisUp.Set(1)
 	}
 	calls := newInflight(cfg.Limits.MaxConcurrentRequests, cfg.Limits.MaxInflightPerCaller)
-	calls.shared, calls.registry, calls.ttl = s.cluster, s.registry, cfg.Backend.Timeout+time.Minute
+	calls.shared, calls.registry, calls.ttl = s.cluster, s.registry, max(cfg.Backend.Timeout, cfg.Backend.SlowTimeout)+time.Minute
 	sessionOpts := sessionOptions{
 		maxTotal: cfg.Limits.MaxSessions, maxPerCaller: cfg.Limits.MaxSessionsPerCaller,
 		initTimeout: cfg.Transport.InitTimeout, keepAlive: cfg.Transport.KeepAlive,
@@ -140,17 +157,32 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		MaxResultBytes:     cfg.Tools.MaxResultBytes,
 		Logger:             logger,
 		Server:             toolkit.ServerInfo{Version: version.String(), AuthMode: string(cfg.Auth.Mode), Started: time.Now()},
+		Now:                opts.Clock,
+		Timeout:            cfg.Backend.Timeout,
+		SlowTimeout:        cfg.Backend.SlowTimeout,
+		ProgressEvery:      opts.ProgressEvery,
 		Apps:               cfg.Tools.Apps,
 		ChartImages:        cfg.Tools.ChartImages,
 		ChartImageMaxBytes: cfg.Tools.ChartImageMaxBytes,
 	}
-	s.catalogue = opts.Catalogue(env)
-	s.mcp = s.newMCPServer(s.catalogue)
-	sessionOpts.server = s.mcp
+	s.env = env
+	served, err := tools.Select(opts.Catalogue(env), tools.Selection{Toolsets: cfg.Tools.Toolsets, Tools: cfg.Tools.Include, Exclude: cfg.Tools.Exclude})
+	if err != nil {
+		return nil, fmt.Errorf("MCP_TOOLSETS, MCP_TOOLS, MCP_EXCLUDE_TOOLS: %w", err)
+	}
+	if len(served) == 0 {
+		return nil, errors.New("MCP_TOOLSETS, MCP_TOOLS, MCP_EXCLUDE_TOOLS leave no tools to serve")
+	}
+	resources, prompts := opts.Resources(env), opts.Prompts(env)
+	s.servers = newMCPServers(served, func(list []toolkit.Tool) *mcp.Server { return s.newMCPServer(list, resources, prompts) })
+	s.mcp = s.servers.full
+	s.catalogue = served
+	s.metrics.initTools(toolNames(served))
+	sessionOpts.servers = s.servers.all
 	s.sessions = newSessions(sessionOpts, calls)
 	streamable := func(stateless bool) http.Handler {
 		return mcp.NewStreamableHTTPHandler(
-			func(*http.Request) *mcp.Server { return s.mcp },
+			s.serverFor,
 			&mcp.StreamableHTTPOptions{
 				Stateless:           stateless,
 				SessionTimeout:      cfg.Transport.SessionTimeout,

@@ -45,10 +45,10 @@ type sessions struct {
 type sessionOptions struct {
 	maxTotal, maxPerCaller int
 	initTimeout            time.Duration
-	keepAlive              time.Duration     // 0: none
-	server                 *mcp.Server       // lists the stateful sessions still open
-	shared                 *cluster.Cluster  // nil: counted per replica
-	registry               *cluster.Registry // registers session ids and renews shared places
+	keepAlive              time.Duration        // 0: none
+	servers                func() []*mcp.Server // list the stateful sessions still open
+	shared                 *cluster.Cluster     // nil: counted per replica
+	registry               *cluster.Registry    // registers session ids and renews shared places
 	onChange               func(transport string, open int)
 	logger                 *slog.Logger
 }
@@ -318,8 +318,10 @@ func (t *sessions) sweep(now time.Time) {
 		// Outside our lock: the SDK takes its own. A session bound after this listing is not
 		// judged by it (it has a later bind number).
 		open = map[*mcp.ServerSession]bool{}
-		for ss := range t.opts.server.Sessions() {
-			open[ss] = true
+		for _, srv := range t.opts.servers() {
+			for ss := range srv.Sessions() {
+				open[ss] = true
+			}
 		}
 	}
 	var closed, overdue []*session

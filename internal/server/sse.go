@@ -78,7 +78,7 @@ func (s *Server) openSSE(c echo.Context) (*session, *mcp.ServerSession, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		ss, err = s.mcp.Connect(ctx, sess.sse, nil)
+		ss, err = s.serverFor(r).Connect(ctx, sess.sse, nil)
 	}()
 	<-done
 	if err != nil {

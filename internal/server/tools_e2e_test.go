@@ -67,7 +67,7 @@ var london = []float64{-0.1276, 51.5072}
 
 func toolChecks() []toolCheck {
 	return []toolCheck{
-		{"get_air_quality", map[string]any{"location_point": london, "radius_km": 30, "parameters": []string{"pm25"}, "limit": 200},
+		{"get_air_quality", map[string]any{"location_point": london, "radius_km": 30, "parameters": []string{"pm25"}, "resolution": "readings", "limit": 50},
 			func(t *testing.T, text string, m map[string]any) {
 				rs := rows(m, "measurements")
 				if len(rs) == 0 {
@@ -82,14 +82,14 @@ func toolChecks() []toolCheck {
 						t.Errorf("unexpected row %v", r)
 					}
 				}
-				if !strings.Contains(text, "OpenAQ") || !strings.Contains(text, "Summary pm25") {
+				if !strings.Contains(text, "OpenAQ") || !strings.Contains(text, "Over this page of readings: pm25") {
 					t.Errorf("text lacks attribution or summary:\n%s", text)
 				}
 				if _, ok := m["summary"]; !ok {
 					t.Error("structured content lacks the per-pollutant summary")
 				}
 			}},
-		{"get_air_quality", map[string]any{"location_bbox": []float64{2.2, 48.8, 2.5, 48.95}, "limit": 100},
+		{"get_air_quality", map[string]any{"location_bbox": []float64{2.2, 48.8, 2.5, 48.95}, "resolution": "readings"},
 			func(t *testing.T, _ string, m map[string]any) {
 				rs := rows(m, "measurements")
 				if len(rs) == 0 {
@@ -101,7 +101,7 @@ func toolChecks() []toolCheck {
 					}
 				}
 			}},
-		{"get_air_quality", map[string]any{"country_codes": []string{"IND"}, "date_from": "2026-01-01", "date_to": "2026-01-31", "limit": 100},
+		{"get_air_quality", map[string]any{"country_codes": []string{"IND"}, "date_from": "2026-01-01", "date_to": "2026-01-31", "resolution": "readings"},
 			func(t *testing.T, _ string, m map[string]any) {
 				rs := rows(m, "measurements")
 				if len(rs) == 0 {
@@ -165,7 +165,7 @@ func toolChecks() []toolCheck {
 					t.Errorf("gas trend: source %v, %d points", m["source"], len(rows(m, "series")))
 				}
 			}},
-		{"find_nearby", map[string]any{"location_point": []float64{4.4777, 51.9244}, "radius_km": 50, "limit": 200},
+		{"find_nearby", map[string]any{"location_point": []float64{4.4777, 51.9244}, "radius_km": 50},
 			func(t *testing.T, _ string, m map[string]any) {
 				rs := rows(m, "places")
 				if len(rs) == 0 {
@@ -421,7 +421,7 @@ func TestTrendsMatchGroundTruth(t *testing.T) {
 	res, m := call(ctx, t, cs, "get_trends", map[string]any{"parameter": "pm25", "location_point": []float64{c.Lon, c.Lat}, "radius_km": 10,
 		"date_from": "2026-09-01", "date_to": "2026-09-20"})
 	mustOK(t, "get_trends", res)
-	if st, _ := m["statistics"].(map[string]any); st["direction"] != "insufficient_data" || !strings.Contains(testenv.Text(res), "at least 2 are needed") {
+	if st, _ := m["statistics"].(map[string]any); st["direction"] != "insufficient_data" || !strings.Contains(testenv.Text(res), "not enough data for a trend") {
 		t.Errorf("one monthly point: %v\n%s", m["statistics"], testenv.Text(res))
 	}
 }
@@ -492,8 +492,9 @@ func TestResultsAreBounded(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cs := testenv.MustConnect(ctx, t, srv.URL, testenv.Streamable, sb.Token, "header")
-	res, m := call(ctx, t, cs, "get_air_quality", map[string]any{"country_codes": []string{"IND"}, "limit": 1000})
-	mustOK(t, "get_air_quality", res)
+	// Two years of daily points, one table without paging: cut to fit, and said so.
+	res, m := call(ctx, t, cs, "get_trends", map[string]any{"parameter": "pm25", "country_codes": []string{"IND"}, "resolution": "daily"})
+	mustOK(t, "get_trends", res)
 	data, _ := json.Marshal(res.StructuredContent)
 	if size := len(testenv.Text(res)) + len(data); size > 20000 {
 		t.Errorf("result is %d bytes, bound 20000", size)

@@ -1,60 +1,99 @@
 package toolgen
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"go/format"
-	"os"
+	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/janaplatform/jana-mcp/internal/spec"
 )
 
-// Inputs are the files generation reads.
+// Inputs are the files generating the tools reads.
 type Inputs struct {
 	Manifest string // api/tools.yaml
 	Schema   string // api/openapi.yaml
+	Overlay  string // api/overlay.yaml ("" for none)
 	Client   string // directory of the generated client (gen/janaapi)
 }
 
-// Generate checks the manifest against the schema and the generated client, and writes one
-// Go file per tool plus the catalogue into outDir. Stale *.gen.go files are removed.
+// Dirs locate a whole generation: api/ (openapi.yaml, overlay.yaml, codegen/, tools.yaml)
+// and gen/ (janaapi, janaops, mcptools, uses.gen.yaml).
+type Dirs struct {
+	API, Gen string
+}
+
+// All runs the whole generation: it prepares the schema (internal/spec) once, then writes the
+// client (gen/janaapi), the adapter's operations (gen/janaops), the tools (gen/mcptools) and
+// what each tool uses (gen/uses.gen.yaml). Notes on what preparation fixed or skipped go to notes.
+func All(d Dirs, notes io.Writer) error {
+	schema := filepath.Join(d.API, "openapi.yaml")
+	p, err := spec.PrepareFiles(schema, filepath.Join(d.API, "overlay.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(notes, "note: %s: %s\n", schema, n)
+	}
+	if err := GenerateClient(p, filepath.Join(d.API, "codegen"), filepath.Join(d.Gen, "janaapi")); err != nil {
+		return err
+	}
+	manifest := filepath.Join(d.API, "tools.yaml")
+	m, err := LoadManifest(manifest)
+	if err != nil {
+		return err
+	}
+	client := filepath.Join(d.Gen, "janaapi")
+	if err := GenerateAdapter(m, manifest, p, client, filepath.Join(d.Gen, "janaops")); err != nil {
+		return err
+	}
+	return GenerateTools(m, manifest, p, client, filepath.Join(d.Gen, "mcptools"), filepath.Join(d.Gen, "uses.gen.yaml"))
+}
+
+// Generate prepares the schema and writes the tools only, against an already generated client.
 func Generate(in Inputs, outDir string) error {
 	m, err := LoadManifest(in.Manifest)
 	if err != nil {
 		return err
 	}
-	doc, err := openapi3.NewLoader().LoadFromFile(in.Schema)
-	if err != nil {
-		return fmt.Errorf("loading %s: %w", in.Schema, err)
-	}
-	api, err := loadGoAPI(in.Client)
+	p, err := spec.PrepareFiles(in.Schema, in.Overlay)
 	if err != nil {
 		return err
 	}
-	ops := operations(doc)
-	for name, used := range m.Curated {
-		for _, op := range used {
+	return GenerateTools(m, in.Manifest, p, in.Client, outDir, "")
+}
+
+// GenerateTools checks the manifest against the prepared schema and the generated client, and
+// writes one Go file per tool plus the catalogue into outDir (removing stale *.gen.go files),
+// and, when usesPath is set, what every tool uses.
+func GenerateTools(m *Manifest, manifestPath string, p *spec.Prepared, clientDir, outDir, usesPath string) error {
+	api, err := loadGoAPI(clientDir)
+	if err != nil {
+		return err
+	}
+	ops := operationsByID(p)
+	var problems []error
+	for _, name := range slices.Sorted(maps.Keys(m.Curated)) {
+		for _, op := range slices.Sorted(maps.Keys(m.Curated[name])) {
 			if ops[op] == nil {
-				return fmt.Errorf("%s: curated tool %q: operation %q is not in %s", in.Manifest, name, op, in.Schema)
+				problems = append(problems, fmt.Errorf("%s: curated tool %q: operation %q is not in the schema", manifestPath, name, op))
 			}
 		}
 	}
 
 	files := map[string][]byte{}
 	var tools []*tool
-	var problems []error
 	for _, e := range m.Tools {
 		t, err := plan(e, ops, api)
 		if err != nil {
 			// Report every entry to fix, not just the first.
-			problems = append(problems, fmt.Errorf("%s: tool %q (operation %s): %w", in.Manifest, e.Name, e.Operation, err))
+			problems = append(problems, fmt.Errorf("%s: tool %q (operation %s): %w", manifestPath, e.Name, e.Operation, err))
 			continue
 		}
 		src, err := render(t)
@@ -67,39 +106,30 @@ func Generate(in Inputs, outDir string) error {
 	if len(problems) > 0 {
 		return errors.Join(problems...)
 	}
-	cat, err := renderCatalogue(tools, m.Curated)
+	uses := usesOf(tools, m)
+	cat, err := renderCatalogue(tools, uses)
 	if err != nil {
 		return err
 	}
 	files["catalogue.gen.go"] = cat
-
-	old, _ := filepath.Glob(filepath.Join(outDir, "*.gen.go"))
-	for _, f := range old {
-		if _, keep := files[filepath.Base(f)]; !keep {
-			if err := os.Remove(f); err != nil {
-				return err
-			}
-		}
+	if err := writeAll(outDir, files, isGenerated); err != nil {
+		return err
 	}
-	for name, src := range files {
-		if err := os.WriteFile(filepath.Join(outDir, name), src, 0o644); err != nil {
-			return err
-		}
+	if usesPath == "" {
+		return nil
 	}
-	return nil
+	return writeUses(usesPath, uses)
 }
 
-type operation struct {
-	method string
-	op     *openapi3.Operation
-}
+// isGenerated reports whether a file in a gen/ directory is generated (and may be removed
+// when stale).
+func isGenerated(name string) bool { return strings.HasSuffix(name, ".gen.go") }
 
-func operations(doc *openapi3.T) map[string]*operation {
-	out := map[string]*operation{}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for method, op := range doc.Paths.Value(path).Operations() {
-			out[op.OperationID] = &operation{method: method, op: op}
-		}
+func operationsByID(p *spec.Prepared) map[string]*spec.Operation {
+	out := map[string]*spec.Operation{}
+	for _, o := range spec.Operations(p.Doc) {
+		o := o
+		out[o.Op.OperationID] = &o
 	}
 	return out
 }
@@ -110,14 +140,25 @@ type tool struct {
 	Func, InputType, OpID, Method, RawMethod, ParamsType, ResponseType, ResultType string
 	ResultGo                                                                       string // ResultType qualified for use in gen/mcptools
 	Args                                                                           []arg
+	PathVars                                                                       []pathVar
 	PathArgs                                                                       []string // Go expressions, in order
 	Paging                                                                         string   // "", page, offset, cursor
-	PageSizeField                                                                  string
+	PagePosition                                                                   string   // statement setting the position from `position`
 	Hidden                                                                         []assign
 	Rows                                                                           *rows
 	Summary                                                                        []field
 	Key                                                                            string
 	Checks                                                                         []check
+	NextExpr                                                                       string // Go expression of the next link, a *string
+
+	sends []sent // what the tool sends, for uses
+	reads []spec.Path
+}
+
+// sent is one parameter a tool sends, and the values it may send ("" values: any).
+type sent struct {
+	name   string
+	values []string
 }
 
 // check is a filter whose rows are verified (Param.Check).
@@ -131,30 +172,22 @@ type arg struct {
 	Name, Field, Type string // JSON name, Go field, Go type in the input struct
 	OmitEmpty         bool   // optional argument
 	Param, Convert    string // operation parameter, Go statements sending it
+	Dst               string // the client's value the statements set
 	SchemaLines       []string
 }
 
+// pathVar is a local variable holding a path parameter's client value.
+type pathVar struct{ Name, Type string }
+
 type assign struct{ Stmt string }
 
-type rows struct {
-	Expr   string // Go expression of the slice, e.g. out.Results
-	Ptr    bool   // the slice is behind a pointer
-	Fields []field
-	Total  string // Go expression of the total count, or "-1"
-}
-
-type field struct {
-	JSON, Go, Cell string // JSON name, Go selector, text-cell expression
-	Name, Type     string // field name and qualified Go type in the generated row struct
-}
-
-func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
+func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 	o := ops[e.Operation]
 	if o == nil {
 		return nil, fmt.Errorf("the operation is not in the schema (check the operationId; the backend may have renamed or removed it)")
 	}
-	if o.method != "GET" {
-		return nil, fmt.Errorf("only GET operations can become read-only tools; this one is %s", o.method)
+	if o.Method != "GET" {
+		return nil, fmt.Errorf("only GET operations can become read-only tools; this one is %s", o.Method)
 	}
 	method := goName(e.Operation) + "WithResponse"
 	gm := api.methods[method]
@@ -171,18 +204,19 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 
 	specParams := map[string]*openapi3.Parameter{}
 	var names []string
-	for _, p := range o.op.Parameters {
-		specParams[p.Value.Name] = p.Value
-		names = append(names, p.Value.Name)
+	for _, p := range o.Params() {
+		specParams[p.Name] = p
+		names = append(names, p.Name)
 	}
 	sort.Strings(names)
 	missing := func(p string) error {
 		return fmt.Errorf("parameter %q is not a parameter of the operation (it has: %s)", p, strings.Join(names, ", "))
 	}
+	paramsStruct := api.structs[gm.ParamsType]
 
 	// Paging: the position parameter becomes `cursor`, the page size `limit`.
-	position := ""
 	if e.Paging {
+		position := ""
 		for _, p := range []string{"cursor", "page", "offset"} {
 			if specParams[p] != nil {
 				position = p
@@ -204,13 +238,24 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 			return nil, fmt.Errorf("paging is set but the operation has no %s parameter", size)
 		}
 		if _, listed := e.Params[size]; !listed {
-			def := 100.0
-			e.Params = cloneParams(e.Params)
-			e.Params[size] = Param{As: "limit", Default: 100, Minimum: ptr(1.0), Maximum: ptr(1000.0),
-				Description: fmt.Sprintf("Rows per page, 1-1000 (default %g).", def)}
-			e.ParamOrder = append(e.ParamOrder, size)
+			e.Params = maps.Clone(e.Params)
+			if e.Params == nil {
+				e.Params = map[string]Param{}
+			}
+			// toolkit.New sets the maximum and default: the rows that fit in a result.
+			e.Params[size] = Param{As: "limit", Minimum: ptr(1.0), Description: "Rows per page, 1-{limit_max} (default {limit_default})."}
+			e.ParamOrder = append(slices.Clone(e.ParamOrder), size)
 		}
-		t.PageSizeField = api.structs[gm.ParamsType][size].Name
+		f, ok := paramsStruct[position]
+		if !ok {
+			return nil, fmt.Errorf("the generated client has no field for parameter %q (regenerate gen/janaapi)", position)
+		}
+		stmt, err := positionStmt(position, f, api)
+		if err != nil {
+			return nil, err
+		}
+		t.PagePosition = stmt
+		t.sends = append(t.sends, sent{name: position})
 	}
 
 	for _, pname := range e.ParamOrder {
@@ -225,20 +270,20 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 			return nil, fmt.Errorf("parameter %q is deprecated (%s): send the canonical parameter instead", pname, strings.TrimSuffix(sp.Description, "."))
 		}
 		var apiType, apiField string
-		if sp.In == "path" {
+		if sp.In == openapi3.ParameterInPath {
 			for _, pp := range gm.PathParams {
 				if pp.Name == pname || strings.EqualFold(pp.Name, lowerFirst(goName(pname))) {
 					apiType, apiField = pp.Type, pp.Name
 				}
 			}
-		} else if f, ok := api.structs[gm.ParamsType][pname]; ok {
+		} else if f, ok := paramsStruct[pname]; ok {
 			apiType, apiField = f.Type, f.Name
 		}
 		if apiType == "" {
 			return nil, fmt.Errorf("the generated client has no field for parameter %q (regenerate gen/janaapi)", pname)
 		}
 		if spec.Value != nil {
-			if sp.In == "path" {
+			if sp.In == openapi3.ParameterInPath {
 				return nil, fmt.Errorf("path parameter %q cannot be hidden with a fixed value", pname)
 			}
 			stmt, err := fixedValue(apiField, apiType, spec.Value, api)
@@ -246,32 +291,58 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 				return nil, fmt.Errorf("parameter %q: %w", pname, err)
 			}
 			t.Hidden = append(t.Hidden, assign{stmt})
+			t.sends = append(t.sends, sent{name: pname, values: valuesOf(spec.Value)})
 			continue
 		}
-		a, err := makeArg(pname, spec, sp, apiField, apiType, api)
+		dst := "params." + apiField
+		if sp.In == openapi3.ParameterInPath {
+			dst = fmt.Sprintf("path%d", len(t.PathVars))
+			t.PathVars = append(t.PathVars, pathVar{Name: dst, Type: qualify(apiType)})
+		}
+		a, err := makeArg(pname, spec, sp, dst, apiType, api)
 		if err != nil {
 			return nil, fmt.Errorf("parameter %q: %w", pname, err)
 		}
+		if sp.In == openapi3.ParameterInPath && a.Convert == dst+" = in."+a.Field {
+			// Passed as it is: no variable.
+			t.PathVars = t.PathVars[:len(t.PathVars)-1]
+			a.Convert, a.Dst = "", "in."+a.Field
+		}
 		t.Args = append(t.Args, a)
+		if sp.In != openapi3.ParameterInPath {
+			t.sends = append(t.sends, sent{name: pname, values: offered(spec, sp)})
+		}
 		if spec.Check != "" {
 			values := ""
-			switch elem := strings.TrimPrefix(strings.TrimPrefix(apiType, "*"), "[]"); {
-			case strings.HasPrefix(apiType, "*[]") && isStringType(elem, api):
+			ptr, list, elem := api.shape(apiType)
+			switch {
+			case !isStringType(elem, api):
+				return nil, fmt.Errorf("parameter %q: check needs a string or list-of-strings parameter, not %s", pname, apiType)
+			case list && ptr:
 				values = "toolkit.Deref(params." + apiField + ")"
-			case strings.HasPrefix(apiType, "*") && isStringType(elem, api):
+			case list:
+				values = "params." + apiField
+			case ptr:
 				values = "toolkit.Opt(params." + apiField + ")"
 			default:
-				return nil, fmt.Errorf("parameter %q: check needs a string or list-of-strings parameter, not %s", pname, apiType)
+				values = "[]" + qualify(elem) + "{params." + apiField + "}"
 			}
 			t.Checks = append(t.Checks, check{Param: pname, Values: values, Row: spec.Check})
 		}
 	}
+	// Every parameter the operation requires must be sent.
+	for _, name := range names {
+		sp := specParams[name]
+		if sp.Required && sp.In != openapi3.ParameterInPath && !slices.ContainsFunc(t.sends, func(s sent) bool { return s.name == name }) {
+			return nil, fmt.Errorf("parameter %q is required by the operation: list it under params, or give it a value", name)
+		}
+	}
 	for _, pp := range gm.PathParams {
-		i := slices.IndexFunc(t.Args, func(a arg) bool { return a.Param == pp.Name })
+		i := slices.IndexFunc(t.Args, func(a arg) bool { return a.Param == pp.Name || strings.EqualFold(pp.Name, lowerFirst(goName(a.Param))) })
 		if i < 0 {
 			return nil, fmt.Errorf("path parameter %q must be exposed (list it under params)", pp.Name)
 		}
-		t.PathArgs = append(t.PathArgs, "in."+t.Args[i].Field)
+		t.PathArgs = append(t.PathArgs, t.Args[i].Dst)
 	}
 
 	// The answer.
@@ -287,342 +358,66 @@ func plan(e Entry, ops map[string]*operation, api *goAPI) (*tool, error) {
 	return t, nil
 }
 
-func planResult(t *tool, r Result, api *goAPI) error {
-	resultType := t.ResultType
-	var itemType string
+// positionStmt sets the client's paging position from the int `position` (page, offset) or
+// the string cursor.
+func positionStmt(param string, f goField, api *goAPI) (string, error) {
+	ptr, _, elem := api.shape(f.Type)
 	switch {
-	case r.Rows == "":
-	case r.Rows == ".":
-		if !strings.HasPrefix(resultType, "[]") {
-			return fmt.Errorf(`result rows ".": the answer is %s, not a list`, resultType)
-		}
-		itemType = strings.TrimPrefix(resultType, "[]")
-		t.Rows = &rows{Expr: "(*out)", Total: "-1"}
-	default:
-		f, ok := api.structs[resultType][r.Rows]
-		if !ok {
-			return fmt.Errorf("result rows %q is not a field of %s (it has: %s)", r.Rows, resultType, fieldList(api.structs[resultType]))
-		}
-		elem := strings.TrimPrefix(f.Type, "*")
-		if !strings.HasPrefix(elem, "[]") {
-			return fmt.Errorf("result rows %q is a %s, not a list", r.Rows, f.Type)
-		}
-		itemType = strings.TrimPrefix(elem, "[]")
-		t.Rows = &rows{Expr: "out." + f.Name, Ptr: strings.HasPrefix(f.Type, "*"), Total: "-1"}
-		if c, ok := api.structs[resultType]["count"]; ok && c.Type == "int" {
-			t.Rows.Total = "out." + c.Name
+	case param == "cursor" && elem == "string" && ptr:
+		return "if pos.At != \"\" {\nparams." + f.Name + " = &pos.At\n}", nil
+	case param == "cursor" && elem == "string":
+		return "params." + f.Name + " = pos.At", nil
+	case param == "cursor":
+	case elem == "int" && ptr:
+		return "params." + f.Name + " = &position", nil
+	case elem == "int":
+		return "params." + f.Name + " = position", nil
+	case (elem == "int32" || elem == "int64") && ptr:
+		return "params." + f.Name + " = ptr(" + elem + "(position))", nil
+	case elem == "int32" || elem == "int64":
+		return "params." + f.Name + " = " + elem + "(position)", nil
+	}
+	return "", fmt.Errorf("the paging parameter %s is a %s, not an integer (page, offset) or a string (cursor)", param, f.Type)
+}
+
+// offered is the values a tool may send for a parameter: the manifest's enum, else the
+// schema's, else any (nil).
+func offered(p Param, sp *openapi3.Parameter) []string {
+	if len(p.Enum) > 0 {
+		return p.Enum
+	}
+	if sp.Schema == nil || sp.Schema.Value == nil {
+		return nil
+	}
+	s := sp.Schema.Value
+	if s.Type.Is("array") && s.Items != nil && s.Items.Value != nil {
+		s = s.Items.Value
+	}
+	var out []string
+	for _, v := range s.Enum {
+		if v != nil {
+			out = append(out, fmt.Sprint(v))
 		}
 	}
-	if t.Rows != nil {
-		fields, err := pickFields(api, itemType, r.Fields, "it.")
-		if err != nil {
-			return fmt.Errorf("result fields: %w", err)
+	return out
+}
+
+// valuesOf lists a fixed value's values as text.
+func valuesOf(v any) []string {
+	if list, ok := v.([]any); ok {
+		out := make([]string, len(list))
+		for i, x := range list {
+			out[i] = fmt.Sprint(x)
 		}
-		t.Rows.Fields = fields
-	} else if len(r.Fields) > 0 {
-		return fmt.Errorf("result fields need result rows (the answer is one object: use summary)")
+		return out
 	}
-	if !strings.HasPrefix(resultType, "[]") {
-		summary := r.Summary
-		if summary == nil {
-			// DRF's next and previous are absolute URLs with Jana's internal address (such as
-			// http://web:8000): never shown to a model. Paging goes through our cursor.
-			summary = slices.DeleteFunc(scalarFields(api, resultType), func(n string) bool { return n == "next" || n == "previous" })
-		}
-		if _, paged := api.structs[resultType]["results"]; paged {
-			for _, n := range summary {
-				if n == "next" || n == "previous" {
-					return fmt.Errorf("result summary %q: DRF paging links hold Jana's internal address; use paging: true instead", n)
-				}
-			}
-		}
-		fields, err := pickFields(api, resultType, summary, "out.")
-		if err != nil {
-			return fmt.Errorf("result summary: %w", err)
-		}
-		t.Summary = fields
-	} else if len(r.Summary) > 0 {
-		return fmt.Errorf("result summary needs an object answer; this one is a list")
-	}
-	if t.Paging != "" && (t.Rows == nil || r.Rows != "results") {
-		return fmt.Errorf(`paging needs result rows "results" (a paginated list)`)
-	}
-	for i, c := range t.Checks {
-		if t.Rows == nil {
-			return fmt.Errorf("parameter %q: check needs result rows", c.Param)
-		}
-		f, ok := api.structs[itemType][c.Row]
-		if !ok {
-			return fmt.Errorf("parameter %q: check %q is not a field of %s (it has: %s)", c.Param, c.Row, itemType, fieldList(api.structs[itemType]))
-		}
-		switch {
-		case isStringType(f.Type, api):
-			t.Checks[i].Row = "string(it." + f.Name + ")"
-		case strings.HasPrefix(f.Type, "*") && isStringType(strings.TrimPrefix(f.Type, "*"), api):
-			t.Checks[i].Row = "toolkit.Str((*string)(it." + f.Name + "))"
-		default:
-			return fmt.Errorf("parameter %q: check %q is a %s, not a string", c.Param, c.Row, f.Type)
-		}
-	}
-	return nil
+	return []string{fmt.Sprint(v)}
 }
 
 // isStringType reports whether a Go type of the generated client is a string (or a string
 // enum).
 func isStringType(typ string, api *goAPI) bool {
 	return typ == "string" || api.strEnum[typ]
-}
-
-func pickFields(api *goAPI, typ string, names []string, recv string) ([]field, error) {
-	st, ok := api.structs[typ]
-	if !ok {
-		return nil, fmt.Errorf("%s is not a struct of the generated client", typ)
-	}
-	if names == nil {
-		names = scalarFields(api, typ)
-	}
-	var out []field
-	for _, n := range names {
-		f, ok := st[n]
-		if !ok {
-			return nil, fmt.Errorf("%q is not a field of %s (it has: %s)", n, typ, fieldList(st))
-		}
-		cell, ok := cellExpr(recv+f.Name, f.Type, api)
-		if !ok {
-			return nil, fmt.Errorf("%q of %s is a %s, not a scalar that fits in a row", n, typ, f.Type)
-		}
-		out = append(out, field{JSON: n, Go: recv + f.Name, Cell: cell, Name: f.Name, Type: qualify(f.Type)})
-	}
-	return out, nil
-}
-
-func scalarFields(api *goAPI, typ string) []string {
-	var out []string
-	for n, f := range api.structs[typ] {
-		if strings.HasPrefix(n, "go:") {
-			continue
-		}
-		if _, ok := cellExpr("x", f.Type, api); ok {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func fieldList(st map[string]goField) string {
-	var out []string
-	for n := range st {
-		if !strings.HasPrefix(n, "go:") {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
-}
-
-// cellExpr returns the expression formatting a value of Go type typ as a text cell.
-func cellExpr(x, typ string, api *goAPI) (string, bool) {
-	switch typ {
-	case "string":
-		return x, true
-	case "*string":
-		return "toolkit.Str(" + x + ")", true
-	case "int", "int32", "int64":
-		return "toolkit.Int(" + x + ")", true
-	case "*int", "*int32", "*int64":
-		return "toolkit.IntPtr(" + x + ")", true
-	case "float64":
-		return "toolkit.Num(" + x + ")", true
-	case "*float64":
-		return "toolkit.NumPtr(" + x + ")", true
-	case "bool":
-		return "toolkit.Bool(" + x + ")", true
-	case "*bool":
-		return "toolkit.BoolPtr(" + x + ")", true
-	case "time.Time":
-		return "toolkit.Time(" + x + ")", true
-	case "*time.Time":
-		return "toolkit.TimePtr(" + x + ")", true
-	case "openapi_types.Date":
-		return "toolkit.Date(" + x + ")", true
-	case "*openapi_types.Date":
-		return "toolkit.DatePtr(" + x + ")", true
-	case "[]string":
-		return "toolkit.Strings(" + x + ")", true
-	case "*[]string":
-		return "toolkit.StringsPtr(" + x + ")", true
-	}
-	if api.strEnum[typ] {
-		return "toolkit.EnumText(" + x + ")", true
-	}
-	if e := strings.TrimPrefix(typ, "*"); api.strEnum[e] {
-		return "toolkit.Str((*string)(" + x + "))", true
-	}
-	return "", false
-}
-
-// makeArg decides the input field for one exposed parameter and how it is sent.
-func makeArg(pname string, spec Param, sp *openapi3.Parameter, apiField, apiType string, api *goAPI) (arg, error) {
-	name := spec.As
-	if name == "" {
-		name = pname
-	}
-	a := arg{Name: name, Field: goName(name), Param: pname}
-	required := spec.Required || sp.In == "path"
-	dst := "params." + apiField
-	src := "in." + a.Field
-	elem := strings.TrimPrefix(apiType, "*")
-	switch {
-	case sp.In == "path":
-		a.Type = apiType
-	case apiType == "*int" || apiType == "*int64" || apiType == "*float64" || apiType == "*bool":
-		a.Type = apiType
-		a.Convert = fmt.Sprintf("%s = %s", dst, src)
-	case apiType == "*string":
-		a.Type = "string"
-		a.Convert = fmt.Sprintf("if %s != \"\" {\n%s = &%s\n}", src, dst, src)
-	case api.strEnum[elem]:
-		a.Type = "string"
-		a.Convert = fmt.Sprintf("if %s != \"\" {\nv := janaapi.%s(%s)\n%s = &v\n}", src, elem, src, dst)
-	case apiType == "*time.Time":
-		a.Type = "string"
-		a.Convert = fmt.Sprintf("if %s, err = toolkit.ParseDateTime(%q, %s); err != nil {\nreturn nil, err\n}", dst, name, src)
-	case apiType == "*openapi_types.Date":
-		a.Type = "string"
-		a.Convert = fmt.Sprintf("if %s, err = toolkit.ParseDate(%q, %s); err != nil {\nreturn nil, err\n}", dst, name, src)
-	case apiType == "*[]string" || apiType == "*[]int" || apiType == "*[]float64":
-		a.Type = elem
-		a.Convert = fmt.Sprintf("if len(%s) > 0 {\n%s = &%s\n}", src, dst, src)
-	case strings.HasPrefix(elem, "[]") && api.strEnum[strings.TrimPrefix(elem, "[]")]:
-		e := strings.TrimPrefix(elem, "[]")
-		a.Type = "[]string"
-		a.Convert = fmt.Sprintf("if len(%s) > 0 {\nv := make([]janaapi.%s, len(%s))\nfor i, s := range %s {\nv[i] = janaapi.%s(s)\n}\n%s = &v\n}", src, e, src, src, e, dst)
-	default:
-		return a, fmt.Errorf("its Go type %s is not supported by the generator", apiType)
-	}
-	if required && strings.HasPrefix(a.Type, "*") {
-		a.Type = strings.TrimPrefix(a.Type, "*")
-		a.Convert = fmt.Sprintf("%s = &%s", dst, src)
-	}
-	a.OmitEmpty = !required
-	a.SchemaLines = schemaLines(a, spec, sp, required)
-	return a, nil
-}
-
-// schemaLines adds to the derived input schema what the Go type cannot say.
-func schemaLines(a arg, spec Param, sp *openapi3.Parameter, required bool) []string {
-	var lines []string
-	target := fmt.Sprintf("p[%q]", a.Name)
-	s := sp.Schema.Value
-	desc := spec.Description
-	if desc == "" {
-		desc = sp.Description
-	}
-	if desc == "" && s != nil {
-		desc = s.Description
-	}
-	if s != nil && (s.Format == "date" || s.Format == "date-time") && !strings.Contains(desc, "ISO 8601") {
-		desc = strings.TrimSpace(desc + " ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z).")
-	}
-	if desc != "" {
-		lines = append(lines, fmt.Sprintf("%s.Description = %s", target, strconv.Quote(desc)))
-	}
-	num := s
-	if s != nil && s.Type.Is("array") && s.Items != nil {
-		num = s.Items.Value
-	}
-	minimum, maximum := spec.Minimum, spec.Maximum
-	if minimum == nil && num != nil && num.Min != nil {
-		minimum = num.Min
-	}
-	if maximum == nil && num != nil && num.Max != nil {
-		maximum = num.Max
-	}
-	item := target
-	if strings.HasPrefix(a.Type, "[]") {
-		item = target + ".Items"
-	}
-	if minimum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Minimum = ptr(%s)", item, strconv.FormatFloat(*minimum, 'g', -1, 64)+".0"))
-	}
-	if maximum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Maximum = ptr(%s)", item, strconv.FormatFloat(*maximum, 'g', -1, 64)+".0"))
-	}
-	enum := spec.Enum
-	if enum == nil && num != nil {
-		for _, v := range num.Enum {
-			enum = append(enum, fmt.Sprint(v))
-		}
-	}
-	if len(enum) > 0 {
-		quoted := make([]string, len(enum))
-		for i, v := range enum {
-			quoted[i] = strconv.Quote(v)
-		}
-		lines = append(lines, fmt.Sprintf("toolkit.Enum(%s, %s)", target, strings.Join(quoted, ", ")))
-	}
-	if spec.Default != nil && !required {
-		data, _ := json.Marshal(spec.Default)
-		lines = append(lines, fmt.Sprintf("%s.Default = json.RawMessage(%s)", target, strconv.Quote(string(data))))
-	}
-	return lines
-}
-
-// fixedValue is the statement sending a hidden parameter's fixed value.
-func fixedValue(apiField, apiType string, v any, api *goAPI) (string, error) {
-	dst := "params." + apiField
-	elem := strings.TrimPrefix(apiType, "*")
-	switch {
-	case apiType == "*string":
-		return fmt.Sprintf("%s = ptr(%s)", dst, strconv.Quote(fmt.Sprint(v))), nil
-	case api.strEnum[elem]:
-		return fmt.Sprintf("%s = ptr(janaapi.%s(%s))", dst, elem, strconv.Quote(fmt.Sprint(v))), nil
-	case apiType == "*int" || apiType == "*int64":
-		n, ok := v.(int)
-		if !ok {
-			return "", fmt.Errorf("value %v is not an integer", v)
-		}
-		return fmt.Sprintf("%s = ptr(%s(%d))", dst, elem, n), nil
-	case apiType == "*bool":
-		b, ok := v.(bool)
-		if !ok {
-			return "", fmt.Errorf("value %v is not a boolean", v)
-		}
-		return fmt.Sprintf("%s = ptr(%t)", dst, b), nil
-	case apiType == "*float64":
-		return fmt.Sprintf("%s = ptr(float64(%v))", dst, v), nil
-	case apiType == "*[]string":
-		list, ok := v.([]any)
-		if !ok {
-			return "", fmt.Errorf("value %v is not a list", v)
-		}
-		q := make([]string, len(list))
-		for i, s := range list {
-			q[i] = strconv.Quote(fmt.Sprint(s))
-		}
-		return fmt.Sprintf("%s = &[]string{%s}", dst, strings.Join(q, ", ")), nil
-	case strings.HasPrefix(elem, "[]") && api.strEnum[strings.TrimPrefix(elem, "[]")]:
-		list, ok := v.([]any)
-		if !ok {
-			return "", fmt.Errorf("value %v is not a list", v)
-		}
-		e := strings.TrimPrefix(elem, "[]")
-		q := make([]string, len(list))
-		for i, s := range list {
-			q[i] = fmt.Sprintf("janaapi.%s(%s)", e, strconv.Quote(fmt.Sprint(s)))
-		}
-		return fmt.Sprintf("%s = &[]janaapi.%s{%s}", dst, e, strings.Join(q, ", ")), nil
-	}
-	return "", fmt.Errorf("fixed values of Go type %s are not supported", apiType)
-}
-
-func cloneParams(p map[string]Param) map[string]Param {
-	out := make(map[string]Param, len(p)+1)
-	for k, v := range p {
-		out[k] = v
-	}
-	return out
 }
 
 func lowerFirst(s string) string {
@@ -633,35 +428,3 @@ func lowerFirst(s string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func gofmt(name string, src []byte) ([]byte, error) {
-	out, err := format.Source(src)
-	if err != nil {
-		return nil, fmt.Errorf("formatting generated %s: %w\n%s", name, err, numbered(src))
-	}
-	return out, nil
-}
-
-func numbered(src []byte) string {
-	var b bytes.Buffer
-	for i, line := range strings.Split(string(src), "\n") {
-		fmt.Fprintf(&b, "%4d %s\n", i+1, line)
-	}
-	return b.String()
-}
-
-// qualify prefixes the package name to a type expression from gen/janaapi: []X -> []janaapi.X.
-func qualify(typ string) string {
-	prefix := ""
-	for strings.HasPrefix(typ, "[]") || strings.HasPrefix(typ, "*") {
-		if strings.HasPrefix(typ, "[]") {
-			prefix, typ = prefix+"[]", typ[2:]
-		} else {
-			prefix, typ = prefix+"*", typ[1:]
-		}
-	}
-	if typ != "" && typ[0] >= 'A' && typ[0] <= 'Z' && !strings.Contains(typ, ".") {
-		typ = "janaapi." + typ
-	}
-	return prefix + typ
-}

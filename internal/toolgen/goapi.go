@@ -18,7 +18,10 @@ import (
 type goAPI struct {
 	structs map[string]map[string]goField // type -> json/form name -> field
 	strEnum map[string]bool               // named types whose underlying type is string
-	methods map[string]*goMethod          // method name -> signature
+	intEnum map[string]bool               // named types whose underlying type is an integer
+	methods map[string]*goMethod          // ClientWithResponses method name -> signature
+	raw     map[string][]string           // Client method name -> its parameter types after ctx
+	named   map[string]string             // named list and map types -> their type expression
 }
 
 type goField struct {
@@ -38,7 +41,8 @@ func loadGoAPI(dir string) (*goAPI, error) {
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("no generated client in %s (run oapi-codegen first): %v", dir, err)
 	}
-	api := &goAPI{structs: map[string]map[string]goField{}, strEnum: map[string]bool{}, methods: map[string]*goMethod{}}
+	api := &goAPI{structs: map[string]map[string]goField{}, strEnum: map[string]bool{}, intEnum: map[string]bool{}, named: map[string]string{}, methods: map[string]*goMethod{}, raw: map[string][]string{}}
+	aliases := map[string]string{}
 	for _, f := range files {
 		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
 		if err != nil {
@@ -47,26 +51,53 @@ func loadGoAPI(dir string) (*goAPI, error) {
 		for _, decl := range file.Decls {
 			switch d := decl.(type) {
 			case *ast.GenDecl:
-				api.addTypes(fset, d)
+				api.addTypes(fset, d, aliases)
 			case *ast.FuncDecl:
 				api.addMethod(fset, d)
 			}
 		}
 	}
+	// A type alias (oapi-codegen writes some) is its target.
+	for name, target := range aliases {
+		for range 8 { // follow alias chains, not cycles
+			if next, ok := aliases[target]; ok {
+				target = next
+			}
+		}
+		if st, ok := api.structs[target]; ok {
+			api.structs[name] = st
+		}
+		api.strEnum[name] = api.strEnum[name] || api.strEnum[target] || target == "string"
+		api.intEnum[name] = api.intEnum[name] || api.intEnum[target]
+		if strings.HasPrefix(target, "[]") || strings.HasPrefix(target, "map[") {
+			api.named[name] = target
+		} else if t, ok := api.named[target]; ok {
+			api.named[name] = t
+		}
+	}
 	return api, nil
 }
 
-func (a *goAPI) addTypes(fset *token.FileSet, d *ast.GenDecl) {
+func (a *goAPI) addTypes(fset *token.FileSet, d *ast.GenDecl, aliases map[string]string) {
 	for _, spec := range d.Specs {
 		ts, ok := spec.(*ast.TypeSpec)
 		if !ok {
 			continue
 		}
+		if ts.Assign.IsValid() {
+			aliases[ts.Name.Name] = exprString(fset, ts.Type)
+			continue
+		}
 		switch t := ts.Type.(type) {
 		case *ast.Ident:
-			if t.Name == "string" {
+			switch t.Name {
+			case "string":
 				a.strEnum[ts.Name.Name] = true
+			case "int", "int32", "int64":
+				a.intEnum[ts.Name.Name] = true
 			}
+		case *ast.ArrayType, *ast.MapType:
+			a.named[ts.Name.Name] = exprString(fset, ts.Type)
 		case *ast.StructType:
 			fields := map[string]goField{}
 			for _, f := range t.Fields.List {
@@ -93,7 +124,23 @@ func (a *goAPI) addTypes(fset *token.FileSet, d *ast.GenDecl) {
 }
 
 func (a *goAPI) addMethod(fset *token.FileSet, d *ast.FuncDecl) {
-	if d.Recv == nil || len(d.Recv.List) != 1 || exprString(fset, d.Recv.List[0].Type) != "*ClientWithResponses" {
+	if d.Recv == nil || len(d.Recv.List) != 1 {
+		return
+	}
+	if exprString(fset, d.Recv.List[0].Type) == "*Client" {
+		var params []string
+		for i, p := range d.Type.Params.List {
+			if i == 0 {
+				continue // ctx
+			}
+			for range max(len(p.Names), 1) {
+				params = append(params, exprString(fset, p.Type))
+			}
+		}
+		a.raw[d.Name.Name] = params
+		return
+	}
+	if exprString(fset, d.Recv.List[0].Type) != "*ClientWithResponses" {
 		return
 	}
 	if !strings.HasSuffix(d.Name.Name, "WithResponse") || strings.HasSuffix(d.Name.Name, "WithBodyWithResponse") {
@@ -117,6 +164,19 @@ func (a *goAPI) addMethod(fset *token.FileSet, d *ast.FuncDecl) {
 		m.Response = strings.TrimPrefix(exprString(fset, res.List[0].Type), "*")
 	}
 	a.methods[d.Name.Name] = m
+}
+
+// shape splits a generated-client type into pointer (optional), list and item, seeing through
+// named list types.
+func (a *goAPI) shape(goType string) (ptr, list bool, elem string) {
+	elem = goType
+	ptr = strings.HasPrefix(elem, "*")
+	elem = strings.TrimPrefix(elem, "*")
+	if t, ok := a.named[elem]; ok && strings.HasPrefix(t, "[]") {
+		elem = t
+	}
+	list = strings.HasPrefix(elem, "[]")
+	return ptr, list, strings.TrimPrefix(elem, "[]")
 }
 
 func tagName(tag string) string {

@@ -14,13 +14,29 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/janaplatform/jana-mcp/internal/spec"
 )
 
 // Manifest is api/tools.yaml.
 type Manifest struct {
 	Tools []Entry `yaml:"tools"`
-	// Curated maps each hand-written tool to the operations it calls (used by `make drift`).
-	Curated map[string][]string `yaml:"curated"`
+	// Curated says, for each hand-written tool, what it sends to and reads from each operation
+	// it calls (used by `make drift`; a test checks it against what the tool really does).
+	Curated map[string]map[string]Usage `yaml:"curated"`
+	// Adapter names the operation of each role the adapter (internal/jana) calls for itself:
+	// login, refresh, user, logout, device_code, device_token, health, schema. A role left out
+	// is absent: gen/janaops then answers ErrAbsent for it.
+	Adapter map[string]string `yaml:"adapter"`
+}
+
+// Usage is what a tool sends to and reads from one operation.
+type Usage struct {
+	// Sends are the parameters sent, as "name", or "name=v1|v2" when only those values are.
+	Sends []string `yaml:"sends"`
+	// Reads are the answer's fields read, as paths: count, results[].name, [].value (an
+	// answer that is a list), data.totals (an object read whole).
+	Reads []string `yaml:"reads"`
 }
 
 // Entry is one generated tool.
@@ -65,6 +81,10 @@ type Result struct {
 	Summary []string `yaml:"summary"`
 	// Key names the rows in the structured content (default "items").
 	Key string `yaml:"key"`
+	// Flatten lists object fields (of rows or summary) shown as one column per scalar field
+	// inside them (location.lat, location.lon) instead of as one JSON value. A dotted name in
+	// fields or summary picks one such field.
+	Flatten []string `yaml:"flatten"`
 }
 
 var nameRule = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -111,8 +131,22 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	}
 
 	seen := map[string]string{}
-	for name := range m.Curated {
+	for name, ops := range m.Curated {
 		seen[name] = "curated"
+		for op, u := range ops {
+			if err := checkUsage(u); err != nil {
+				return nil, fmt.Errorf("curated tool %q, operation %q: %w", name, op, err)
+			}
+		}
+	}
+	roles := map[string]bool{}
+	for _, r := range adapterRoles() {
+		roles[r.Key] = true
+	}
+	for key := range m.Adapter {
+		if !roles[key] {
+			return nil, fmt.Errorf("adapter: %q is not a role (roles: login, refresh, user, logout, device_code, device_token, health, schema)", key)
+		}
 	}
 	for _, e := range m.Tools {
 		where := fmt.Sprintf("tool %q", e.Name)
@@ -151,6 +185,22 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		}
 	}
 	return &m, nil
+}
+
+// checkUsage checks the form of a curated tool's declaration.
+func checkUsage(u Usage) error {
+	for _, s := range u.Sends {
+		name, values, _ := strings.Cut(s, "=")
+		if name == "" || strings.ContainsAny(name, " |") || (strings.Contains(s, "=") && values == "") {
+			return fmt.Errorf("sends %q: write a parameter name, or name=value|value", s)
+		}
+	}
+	for _, r := range u.Reads {
+		if _, err := spec.ParsePath(r); err != nil {
+			return fmt.Errorf("reads %q: %w", r, err)
+		}
+	}
+	return nil
 }
 
 // keys returns the keys of a YAML mapping in order, as the decoder sees them: through aliases

@@ -3,6 +3,7 @@ package toolkit
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,8 @@ import (
 type Place struct {
 	LocationBbox  []float64 `json:"location_bbox,omitempty" jsonschema:"Bounding box [min_lon, min_lat, max_lon, max_lat] in degrees, longitude first. Example for Greater London: [-0.51, 51.28, 0.33, 51.69]."`
 	LocationPoint []float64 `json:"location_point,omitempty" jsonschema:"Centre point [lon, lat] in degrees, longitude first (London is [-0.1276, 51.5072]). Use with radius_km."`
-	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500."`
-	CountryCodes  []string  `json:"country_codes,omitempty" jsonschema:"Countries as ISO 3166-1 alpha-3 codes such as GBR, IND, USA (alpha-2 such as GB is accepted and converted)."`
+	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500; required with location_point (a city: 10-30)."`
+	CountryCodes  []string  `json:"country_codes,omitempty" jsonschema:"Countries as ISO 3166-1 codes, alpha-3 (GBR, IND) or alpha-2 (GB, IN)."`
 }
 
 // Where is a validated Place.
@@ -27,9 +28,6 @@ type Where struct {
 	RadiusKm  float64
 	Countries []geo.Country
 }
-
-// DefaultRadiusKm applies when location_point comes without radius_km.
-const DefaultRadiusKm = 25
 
 // Resolve validates the filter. With required, at least one of the three kinds must be given.
 func (p Place) Resolve(required bool) (Where, error) {
@@ -50,7 +48,10 @@ func (p Place) Resolve(required bool) (Where, error) {
 			return w, Invalid("location_point", "%v", err)
 		}
 		w.Point = &pt
-		w.RadiusKm = DefaultRadiusKm
+		if p.RadiusKm == 0 {
+			// No quiet default: a radius decides what the answer covers.
+			return w, Invalid("radius_km", "is required with location_point: give the search radius in km, 0.1-500 (10-30 covers a city)")
+		}
 	}
 	if p.RadiusKm != 0 {
 		if w.Point == nil {
@@ -63,9 +64,9 @@ func (p Place) Resolve(required bool) (Where, error) {
 	}
 	seen := map[string]bool{}
 	for _, code := range p.CountryCodes {
-		c, ok := geo.LookupCountry(code)
-		if !ok {
-			return w, Invalid("country_codes", "%q is not an ISO 3166-1 country code (use alpha-3 like GBR, or alpha-2 like GB)", code)
+		c, err := lookupCountry("country_codes", code)
+		if err != nil {
+			return w, err
 		}
 		if !seen[c.Alpha3] {
 			seen[c.Alpha3] = true
@@ -241,7 +242,7 @@ func parseWhen(v string) (t time.Time, dateOnly bool, err error) {
 
 // Paging is the page size and continuation shared by list tools.
 type Paging struct {
-	Limit  int    `json:"limit,omitempty" jsonschema:"Rows to return, 1-1000 (default 100)."`
+	Limit  int    `json:"limit,omitempty" jsonschema:"Rows to return, 1-{limit_max} (default {limit_default})."`
 	Cursor string `json:"cursor,omitempty" jsonschema:"To get the next page, the next_cursor of the previous result; pass the other arguments unchanged."`
 }
 
@@ -306,3 +307,40 @@ func Enum(s *jsonschema.Schema, values ...string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// CountryCodes converts country codes given as ISO 3166-1 alpha-2 or alpha-3, in any case, to
+// the form a backend parameter takes (alpha 2 or 3), without duplicates. An unknown code is an
+// *ArgError for arg.
+func CountryCodes(arg string, codes []string, alpha int) ([]string, error) {
+	var out []string
+	for _, code := range codes {
+		c, err := lookupCountry(arg, code)
+		if err != nil {
+			return nil, err
+		}
+		v := c.Alpha3
+		if alpha == 2 {
+			v = c.Alpha2
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// lookupCountry finds a country by code, or says what the code may have meant.
+func lookupCountry(arg, code string) (geo.Country, error) {
+	if c, ok := geo.LookupCountry(code); ok {
+		return c, nil
+	}
+	hint := ""
+	if sug := geo.SuggestCountries(code, 3); len(sug) > 0 {
+		names := make([]string, len(sug))
+		for i, c := range sug {
+			names[i] = fmt.Sprintf("%s/%s (%s)", c.Alpha3, c.Alpha2, c.Name)
+		}
+		hint = " (did you mean " + strings.Join(names, " or ") + "?)"
+	}
+	return geo.Country{}, Invalid(arg, "%q is not an ISO 3166-1 country code%s; use alpha-3 like GBR or alpha-2 like GB", bound(code, 20), hint)
+}

@@ -35,19 +35,6 @@ func ParseDateTime(arg, v string) (*time.Time, error) {
 	return &t, nil
 }
 
-// CursorInt reads an integer position (a page or an offset) from a decoded cursor.
-func CursorInt(c Cursor, key string, start int) (int, error) {
-	v, ok := c[key]
-	if !ok {
-		return start, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, Invalid("cursor", "is damaged; omit it to start from the first page")
-	}
-	return n, nil
-}
-
 // Text cells for generated rows.
 
 // Str formats a string pointer.
@@ -154,12 +141,13 @@ func SourceNamed(name string) []Source {
 // CursorHelp describes the cursor argument of generated list tools.
 const CursorHelp = "To get the next page, the next_cursor of the previous result; pass the other arguments unchanged."
 
-// RowsTitle is the first line of a generated list result.
-func RowsTitle(title string, rows, total int) string {
+// RowsTitle is the first line of a generated result: its title and how many of what it
+// lists (key, the rows' name) it shows, e.g. "…: 2 sensors." for one station's details.
+func RowsTitle(title, key string, rows, total int) string {
 	if total > rows {
-		return title + ": " + strconv.Itoa(rows) + " rows on this page, " + strconv.Itoa(total) + " in all."
+		return title + ": " + strconv.Itoa(rows) + " " + key + " on this page, " + strconv.Itoa(total) + " in all."
 	}
-	return title + ": " + strconv.Itoa(rows) + " rows."
+	return title + ": " + strconv.Itoa(rows) + " " + key + "."
 }
 
 // Opt returns a one-value list of the value behind p, or nil.

@@ -22,8 +22,9 @@ type Page struct {
 	Notes  []string       // further lines: caveats, dropped values, summaries
 	Fields map[string]any // structured fields besides the tables
 	Tables []*Table
-	// Next is set when more rows exist: the cursor and how to ask for them.
-	Next *Next
+	// Query is what next_cursor is bound to (the tool's input with its cursor cleared), for
+	// pages whose tables page through a backend listing (Table.Pages).
+	Query any
 	// Sources are credited on every result.
 	Sources []Source
 	// Images follow the text (a chart for clients that show images); their producer bounds
@@ -40,18 +41,16 @@ type Table struct {
 	Items   []any
 	// Total is how many rows Jana holds for the query, or -1 when unknown.
 	Total int
+
+	// Paging (Pages): the listing's cursor key, the backend positions of this page and the
+	// next, the rows of this page shown before, and each row's index in the backend page.
+	listing, at, next string
+	skip, seen        int
+	src               []int
 }
 
-// Add appends one row.
-func (t *Table) Add(item any, cells ...string) {
-	t.Items = append(t.Items, item)
-	t.Rows = append(t.Rows, cells)
-}
-
-// Next says how to fetch the next page.
-type Next struct {
-	Cursor string
-}
+// Add appends the next row of the backend page. A tool that leaves rows out uses AddAt.
+func (t *Table) Add(item any, cells ...string) { t.AddAt(t.seen, item, cells...) }
 
 // Source is a data provider to attribute.
 type Source struct {
@@ -82,8 +81,9 @@ func (p *Page) render(maxBytes int, call jana.CallSummary) *mcp.CallToolResult {
 	var text string
 	var structured []byte
 	for {
-		cut := p.cut(keep)
-		text, structured = p.text(cut, call), p.structured(cut, call)
+		cut := p.cut(keep, total)
+		cursor := p.nextCursor(cut)
+		text, structured = p.text(cut, cursor, call), p.structured(cut, cursor, call)
 		size := len(text) + len(structured)
 		if size <= maxBytes || total == 0 || keep == 0 {
 			break
@@ -103,13 +103,24 @@ func (p *Page) render(maxBytes int, call jana.CallSummary) *mcp.CallToolResult {
 	return res
 }
 
-// cut returns how many rows of each table to keep for the fraction keep.
-func (p *Page) cut(keep float64) []int {
+// cut returns how many rows of each table to keep for the fraction keep. A paged result
+// always keeps one row, so that following next_cursor makes progress.
+func (p *Page) cut(keep float64, total int) []int {
 	out := make([]int, len(p.Tables))
+	kept := 0
 	for i, t := range p.Tables {
 		out[i] = len(t.Rows)
 		if keep < 1 {
 			out[i] = int(math.Floor(float64(len(t.Rows)) * keep))
+		}
+		kept += out[i]
+	}
+	if kept == 0 && total > 0 && p.paged() {
+		for i, t := range p.Tables {
+			if len(t.Rows) > 0 {
+				out[i] = 1
+				break
+			}
 		}
 	}
 	return out
@@ -124,9 +135,19 @@ func truncated(p *Page, cut []int) bool {
 	return false
 }
 
-const truncationHint = "Narrow the query (smaller area, shorter date range, fewer parameters) or lower limit"
+const (
+	truncationHint      = "Narrow the query (smaller area, shorter date range, fewer parameters) or lower limit"
+	pagedTruncationHint = "The rest follow: call again with the same arguments and next_cursor as cursor"
+)
 
-func (p *Page) text(cut []int, call jana.CallSummary) string {
+func (p *Page) hint() string {
+	if p.paged() {
+		return pagedTruncationHint
+	}
+	return truncationHint
+}
+
+func (p *Page) text(cut []int, next string, call jana.CallSummary) string {
 	var b strings.Builder
 	b.WriteString(p.Title)
 	b.WriteByte('\n')
@@ -155,10 +176,10 @@ func (p *Page) text(cut []int, call jana.CallSummary) string {
 			shown += cut[i]
 			all += len(t.Rows)
 		}
-		fmt.Fprintf(&b, "\nTruncated: showing %d of %d rows to stay within the result size limit. %s.\n", shown, all, truncationHint)
+		fmt.Fprintf(&b, "\nTruncated: showing %d of %d rows to stay within the result size limit. %s.\n", shown, all, p.hint())
 	}
-	if p.Next != nil {
-		fmt.Fprintf(&b, "\nMore rows are available: call again with the same arguments and cursor=%q.\n", p.Next.Cursor)
+	if next != "" {
+		fmt.Fprintf(&b, "\nMore rows are available: call again with the same arguments and cursor=%q.\n", next)
 	}
 	if len(p.Sources) > 0 {
 		b.WriteString("\nSources: ")
@@ -192,10 +213,14 @@ func countText(n int, t *Table) string {
 	return fmt.Sprintf("%d rows", n)
 }
 
-func (p *Page) structured(cut []int, call jana.CallSummary) []byte {
-	m := make(map[string]any, len(p.Fields)+len(p.Tables)+4)
+func (p *Page) structured(cut []int, next string, call jana.CallSummary) []byte {
+	m := make(map[string]any, len(p.Fields)+len(p.Tables)+6)
 	for k, v := range p.Fields {
 		m[k] = v
+	}
+	m["title"] = p.Title
+	if len(p.Notes) > 0 {
+		m["notes"] = p.Notes
 	}
 	for i, t := range p.Tables {
 		items := t.Items[:cut[i]]
@@ -206,10 +231,10 @@ func (p *Page) structured(cut []int, call jana.CallSummary) []byte {
 	}
 	if truncated(p, cut) {
 		m["truncated"] = true
-		m["truncation_hint"] = truncationHint
+		m["truncation_hint"] = p.hint()
 	}
-	if p.Next != nil {
-		m["next_cursor"] = p.Next.Cursor
+	if next != "" {
+		m["next_cursor"] = next
 	}
 	if call.Cached {
 		m["data_age_seconds"] = int(call.CacheAge.Seconds())

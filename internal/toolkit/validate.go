@@ -61,9 +61,10 @@ func newArguments(s *jsonschema.Schema) (*arguments, error) {
 	return a, nil
 }
 
-// decode turns raw arguments into the JSON of a valid input, with the schema's defaults
-// applied. Absent or null arguments mean {}. Errors are *ArgError.
-func (a *arguments) decode(raw json.RawMessage) ([]byte, error) {
+// decode turns raw arguments into a valid input, with the schema's defaults applied and
+// enum values spelled as the schema spells them. Absent or null arguments mean {}. Errors are
+// *ArgError.
+func (a *arguments) decode(raw json.RawMessage) (map[string]any, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		raw = []byte("{}")
@@ -85,8 +86,12 @@ func (a *arguments) decode(raw json.RawMessage) ([]byte, error) {
 	}
 	// The library sees numbers as float64, as it expects; our check above has already
 	// bounded them.
+	canonical, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encoding arguments: %w", err)
+	}
 	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err := json.Unmarshal(canonical, &v); err != nil {
 		return nil, Invalid("arguments", "are not valid JSON; send a JSON object of named arguments")
 	}
 	if err := a.resolved.ApplyDefaults(&v); err != nil {
@@ -94,9 +99,10 @@ func (a *arguments) decode(raw json.RawMessage) ([]byte, error) {
 	}
 	if err := a.resolved.Validate(v); err != nil {
 		// A rule this checker does not know; say it without echoing the value.
-		return nil, Invalid("arguments", "do not match the tool's input schema (%s)", bound(firstLine(err.Error()), 120))
+		return nil, Invalid("arguments", "do not match the tool's input schema (%s); check each argument against the tool's description", bound(firstLine(err.Error()), 120))
 	}
-	return json.Marshal(v)
+	out, _ := v.(map[string]any)
+	return out, nil
 }
 
 // check validates an object against the schema's properties, naming the argument at fault.
@@ -114,119 +120,155 @@ func (a *arguments) check(m map[string]any) error {
 			}
 			return Invalid(bound(name, 40), "is not an argument of this tool%s; it takes: %s", hint, strings.Join(a.names, ", "))
 		}
-		if err := a.checkValue(name, prop, m[name]); err != nil {
+		v, err := a.checkValue(name, prop, m[name])
+		if err != nil {
 			return err
 		}
+		m[name] = v
 	}
 	for _, name := range s.Required {
 		if _, ok := m[name]; !ok {
-			return Invalid(name, "is required")
+			return Invalid(name, "is required: %s", requiredHint(s.Properties[name]))
 		}
 	}
 	return nil
 }
 
-func (a *arguments) checkValue(name string, s *jsonschema.Schema, v any) error {
+// requiredHint says what a required argument holds, from its description.
+func requiredHint(p *jsonschema.Schema) string {
+	if p == nil || p.Description == "" {
+		return "add it to the call"
+	}
+	return "add it to the call — " + strings.TrimSuffix(bound(p.Description, 160), ".")
+}
+
+// checkValue checks one value and returns it as the tool reads it: enum strings spelled as
+// the schema spells them (PM2.5 is pm25; CO2 is co2 where the enum says so).
+func (a *arguments) checkValue(name string, s *jsonschema.Schema, v any) (any, error) {
 	want := s.Type
 	if want == "" && len(s.Types) > 0 {
 		want = s.Types[0]
 	}
 	if v == nil {
 		if slices.Contains(s.Types, "null") {
-			return nil
+			return v, nil
 		}
-		return Invalid(name, "must not be null; omit it to use the default")
+		return nil, Invalid(name, "must not be null; omit it to use the default")
 	}
 	switch want {
 	case "string":
 		str, ok := v.(string)
 		if !ok {
-			return Invalid(name, "must be a string, not %s", kindOf(v))
+			return nil, Invalid(name, "must be a string, not %s", kindOf(v))
 		}
 		return a.checkString(name, s, str)
 	case "integer", "number":
 		n, ok := v.(json.Number)
 		if !ok {
-			return Invalid(name, "must be a number, not %s", kindOf(v))
+			return nil, Invalid(name, "must be a number, not %s", kindOf(v))
 		}
 		f, err := n.Float64()
 		if err != nil || math.IsInf(f, 0) {
-			return Invalid(name, "%s is not a usable number", bound(n.String(), 30))
+			return nil, Invalid(name, "%s is not a usable number; give a plain decimal number", bound(n.String(), 30))
 		}
 		if want == "integer" && (f != math.Trunc(f) || math.Abs(f) > 1<<53) {
-			return Invalid(name, "must be a whole number, not %s", bound(n.String(), 30))
+			return nil, Invalid(name, "must be a whole number, not %s", bound(n.String(), 30))
 		}
 		if s.Minimum != nil && f < *s.Minimum {
-			return Invalid(name, "%s is below the minimum %s%s", bound(n.String(), 30), fmtNum(*s.Minimum), rangeHint(s))
+			return nil, Invalid(name, "%s is below the minimum %s%s", bound(n.String(), 30), fmtNum(*s.Minimum), rangeHint(s))
 		}
 		if s.Maximum != nil && f > *s.Maximum {
-			return Invalid(name, "%s is above the maximum %s%s", bound(n.String(), 30), fmtNum(*s.Maximum), rangeHint(s))
+			return nil, Invalid(name, "%s is above the maximum %s%s", bound(n.String(), 30), fmtNum(*s.Maximum), rangeHint(s))
 		}
 		if len(s.Enum) > 0 && !slices.ContainsFunc(s.Enum, func(e any) bool { ef, ok := e.(float64); return ok && ef == f }) {
-			return Invalid(name, "%s is not one of %s", bound(n.String(), 30), enumText(s.Enum))
+			return nil, Invalid(name, "%s is not one of %s", bound(n.String(), 30), enumText(s.Enum))
 		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {
-			return Invalid(name, "must be true or false, not %s", kindOf(v))
+			return nil, Invalid(name, "must be true or false, not %s", kindOf(v))
 		}
 	case "array":
 		items, ok := v.([]any)
 		if !ok {
-			return Invalid(name, "must be an array (a JSON list such as [%s]), not %s", exampleItem(s.Items), kindOf(v))
+			return nil, Invalid(name, "must be an array (a JSON list such as [%s]), not %s", exampleItem(s.Items), kindOf(v))
 		}
 		if s.MinItems != nil && len(items) < *s.MinItems {
-			return Invalid(name, "has %d items; it needs %s", len(items), countText2(s))
+			return nil, Invalid(name, "has %d items; it needs %s", len(items), countText2(s))
 		}
 		if s.MaxItems != nil && len(items) > *s.MaxItems {
-			return Invalid(name, "has %d items; it takes %s", len(items), countText2(s))
+			return nil, Invalid(name, "has %d items; it takes %s", len(items), countText2(s))
 		}
 		if s.Items != nil {
+			out := make([]any, len(items))
 			for i, it := range items {
-				if err := a.checkValue(fmt.Sprintf("%s[%d]", name, i), s.Items, it); err != nil {
-					return err
+				c, err := a.checkValue(fmt.Sprintf("%s[%d]", name, i), s.Items, it)
+				if err != nil {
+					return nil, err
 				}
+				out[i] = c
 			}
+			return out, nil
 		}
 	case "object":
 		if _, ok := v.(map[string]any); !ok {
-			return Invalid(name, "must be a JSON object, not %s", kindOf(v))
+			return nil, Invalid(name, "must be a JSON object, not %s", kindOf(v))
 		}
 	}
-	return nil
+	return v, nil
 }
 
-func (a *arguments) checkString(name string, s *jsonschema.Schema, str string) error {
+func (a *arguments) checkString(name string, s *jsonschema.Schema, str string) (any, error) {
 	if s.MaxLength != nil && utf8.RuneCountInString(str) > *s.MaxLength {
-		return Invalid(name, "is %d characters long; at most %d are accepted", utf8.RuneCountInString(str), *s.MaxLength)
+		return nil, Invalid(name, "is %d characters long; at most %d are accepted", utf8.RuneCountInString(str), *s.MaxLength)
 	}
 	if s.MinLength != nil && utf8.RuneCountInString(str) < *s.MinLength {
-		return Invalid(name, "must be at least %d characters long", *s.MinLength)
+		return nil, Invalid(name, "must be at least %d characters long", *s.MinLength)
 	}
 	if len(s.Enum) > 0 && !slices.Contains(s.Enum, any(str)) {
-		hint := ""
 		values := make([]string, 0, len(s.Enum))
 		for _, e := range s.Enum {
 			if es, ok := e.(string); ok {
 				values = append(values, es)
 			}
 		}
+		if c, ok := Canonical(str, values); ok {
+			return c, nil
+		}
+		hint := ""
 		if near := nearest(str, values); near != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", near)
 		}
-		return Invalid(name, "%q is not one of %s%s", bound(str, 40), enumText(s.Enum), hint)
+		return nil, Invalid(name, "%q is not one of %s%s", bound(str, 40), enumText(s.Enum), hint)
 	}
 	if re := a.patterns[s.Pattern]; re != nil && !re.MatchString(str) {
-		return Invalid(name, "%q does not have the expected form%s", bound(str, 40), patternHint(name, s))
+		return nil, Invalid(name, "%q does not have the expected form%s", bound(str, 40), patternHint(name, s))
 	}
-	return nil
+	return str, nil
+}
+
+// Canonical finds the one value of values that s names in another spelling: any case, with
+// or without dots and spaces (PM2.5 and pm 2.5 are pm25).
+func Canonical(s string, values []string) (string, bool) {
+	key := nameKey(s)
+	found, n := "", 0
+	for _, v := range values {
+		if nameKey(v) == key {
+			found, n = v, n+1
+		}
+	}
+	return found, n == 1
+}
+
+func nameKey(s string) string {
+	return strings.NewReplacer(".", "", " ", "", "₂", "2", "₃", "3").Replace(strings.ToLower(strings.TrimSpace(s)))
 }
 
 // patternHint says in words what a pattern asks for, where the schema's description does not.
 func patternHint(name string, s *jsonschema.Schema) string {
 	if s.Pattern == countryPattern {
-		return ": use an ISO 3166-1 country code, alpha-3 like GBR or alpha-2 like GB"
+		return "; use an ISO 3166-1 country code, alpha-3 like GBR or alpha-2 like GB"
 	}
-	return " (" + bound(s.Pattern, 60) + ")"
+	return "; it must match " + bound(s.Pattern, 60)
 }
 
 func rangeHint(s *jsonschema.Schema) string {
@@ -369,3 +411,7 @@ func unmarshalInput[In any](data []byte) (In, error) {
 	}
 	return in, nil
 }
+
+// Nearest returns the candidate closest to s in spelling (case-insensitive, at most a third
+// of its letters apart), or "": what a "did you mean" names.
+func Nearest(s string, candidates []string) string { return nearest(s, candidates) }

@@ -29,11 +29,12 @@ func listed(t *testing.T) []*mcp.Tool {
 
 // snapshot is what a model sees of a tool.
 type snapshot struct {
-	Name        string               `json:"name"`
-	Title       string               `json:"title,omitempty"`
-	Description string               `json:"description"`
-	InputSchema any                  `json:"inputSchema"`
-	Annotations *mcp.ToolAnnotations `json:"annotations,omitempty"`
+	Name         string               `json:"name"`
+	Title        string               `json:"title,omitempty"`
+	Description  string               `json:"description"`
+	InputSchema  any                  `json:"inputSchema"`
+	OutputSchema any                  `json:"outputSchema"`
+	Annotations  *mcp.ToolAnnotations `json:"annotations,omitempty"`
 }
 
 // TestToolSnapshots compares every tool with its committed snapshot in testdata/snapshots, so
@@ -45,7 +46,7 @@ func TestToolSnapshots(t *testing.T) {
 	want := map[string]bool{}
 	for _, tool := range listed(t) {
 		want[tool.Name+".json"] = true
-		got, err := json.MarshalIndent(snapshot{tool.Name, tool.Title, tool.Description, tool.InputSchema, tool.Annotations}, "", "  ")
+		got, err := json.MarshalIndent(snapshot{tool.Name, tool.Title, tool.Description, tool.InputSchema, tool.OutputSchema, tool.Annotations}, "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}

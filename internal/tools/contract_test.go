@@ -114,7 +114,7 @@ func TestToolsSendCanonicalParameters(t *testing.T) {
 func TestIgnoredFilterIsNotPresentedAsFiltered(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, sandbox.Config{Faults: sandbox.FaultConfig{
-		IgnoredParams: []string{"country_iso3", "location__country_iso2"}}})
+		IgnoredParams: []string{"country_iso3", "location__country_iso2", "country_iso2"}}})
 	for _, c := range []struct {
 		tool, table, field string
 		args               map[string]any
@@ -123,7 +123,8 @@ func TestIgnoredFilterIsNotPresentedAsFiltered(t *testing.T) {
 		// The Netherlands: not where the unfiltered lists start, so an ignored filter shows.
 		{"get_emissions", "facility_emissions", "country", map[string]any{"country_codes": []string{"NLD"}, "sources": []string{"climatetrace"}}, "NLD"},
 		{"get_emissions", "national_totals", "country", map[string]any{"country_codes": []string{"NLD"}, "sources": []string{"edgar"}}, "NLD"},
-		{"get_air_quality", "measurements", "country", map[string]any{"country_codes": []string{"NL"}, "limit": 200}, "NL"},
+		{"get_air_quality", "stations", "country", map[string]any{"country_codes": []string{"NL"}, "parameters": []string{"pm25"}}, "NL"},
+		{"get_air_quality", "measurements", "country", map[string]any{"country_codes": []string{"NL"}, "resolution": "readings"}, "NL"},
 		{"edgar_country_totals", "totals", "country_code", map[string]any{"country_codes": []string{"NLD"}}, "NLD"},
 		{"emissions_by_country", "countries", "country_iso3", map[string]any{"country_codes": []string{"NLD"}}, "NLD"},
 		{"air_quality_country_totals", "countries", "country_code", map[string]any{"country_codes": []string{"NL"}}, "NL"},

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,9 +29,9 @@ const (
 
 type emissionsIn struct {
 	toolkit.Place
-	Sources     []string `json:"sources,omitempty" jsonschema:"climatetrace (facility-level monthly emissions, tonnes) and/or edgar (national yearly totals, kilotonnes; gridded cells when the location is a box or point). Default: both."`
+	Sources     []string `json:"sources,omitempty" jsonschema:"climatetrace (facility-level monthly emissions, tonnes) and/or edgar (national yearly totals, kilotonnes; gridded cells when the location is a box or point)."`
 	Sectors     []string `json:"sectors,omitempty" jsonschema:"Climate TRACE sectors, e.g. electricity-generation, cement, iron-and-steel, oil-and-gas-refining, road-transportation. Default: all."`
-	Gases       []string `json:"gases,omitempty" jsonschema:"co2, ch4, n2o, or co2e (CO2-equivalent, 100-year GWP). Default: co2e."`
+	Gases       []string `json:"gases,omitempty" jsonschema:"co2, ch4, n2o, or co2e (CO2-equivalent, 100-year GWP)."`
 	EdgarSector string   `json:"edgar_sector,omitempty" jsonschema:"EDGAR sector code: ENE (power), IND (industry), TRO (road transport), RCO (buildings), PRO (fuel production), AGS and ENF (agriculture), SWD_LDF (landfills), or TOTAL. Default: TOTAL for national totals, all for grid cells."`
 	toolkit.Dates
 	YearFrom int `json:"year_from,omitempty" jsonschema:"EDGAR: first year, inclusive. Default: the year of date_from, else all years."`
@@ -77,13 +78,20 @@ func getEmissions(env *toolkit.Env) toolkit.Tool {
 		Description: "Greenhouse-gas emissions from two sources, via Jana: Climate TRACE facility-level monthly emissions (power plants, steel mills, " +
 			"cement plants, refineries, ...; tonnes per month, 2021 onward) and EDGAR yearly national totals (kilotonnes), or EDGAR 0.1° grid cells " +
 			"(tonnes per cell and year) when the location is a box or point. Use it for \"which plants near Rotterdam emit most?\" or \"India's methane since 2015\". " +
-			"Requires a location: location_bbox, location_point with radius_km, or country_codes (ISO-3). Narrow with sources, sectors, gases " +
+			"Requires a location: location_bbox, location_point with radius_km, or country_codes (alpha-3 or alpha-2). Narrow with sources, sectors, gases " +
 			"(co2, ch4, n2o, co2e = CO2-equivalent over 100 years), date_from/date_to (Climate TRACE months) and year_from/year_to (EDGAR). " +
 			"Results are grouped per source; limit applies per source; pass next_cursor as cursor for more.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[facilityEmission]("facility_emissions", "Climate TRACE: one row per facility, gas and month."),
+			toolkit.Rows[nationalEmission]("national_totals", "EDGAR: one row per country, year, gas and sector (kilotonnes)."),
+			toolkit.Rows[gridEmission]("grid_cells", "EDGAR: one row per 0.1° cell, year, gas and sector (tonnes), for a box or point."),
+		),
 		InputSchema: toolkit.Schema[emissionsIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["sources"], srcClimateTRACE, srcEDGAR)
+			p["sources"].Default = json.RawMessage(`["climatetrace","edgar"]`)
 			toolkit.Enum(p["gases"], Gases...)
+			p["gases"].Default = json.RawMessage(`["co2e"]`)
 			for _, k := range []string{"year_from", "year_to"} {
 				p[k].Minimum, p[k].Maximum = ptr(1970.0), ptr(2100.0)
 			}
@@ -112,8 +120,7 @@ type emissionsQuery struct {
 // sourcePage is one source's share of a get_emissions page.
 type sourcePage struct {
 	source string
-	table  *toolkit.Table
-	next   string // backend position of the next page, "" when exhausted
+	table  *toolkit.Table // pages through the source's listing
 	note   string
 	err    error
 	checks []*toolkit.FilterCheck // filters sent, checked against the rows
@@ -127,24 +134,28 @@ func emissions(ctx context.Context, env *toolkit.Env, in emissionsIn) (*toolkit.
 	results := make([]sourcePage, len(q.sources))
 	var calls []func()
 	for i, src := range q.sources {
-		start, ok := q.cursor[src]
-		if q.cursor != nil && !ok {
+		pos, ok, err := q.cursor.Position(src)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			results[i] = sourcePage{source: src, note: fmt.Sprintf("%s: no more rows.", sourceName(src))}
 			continue
 		}
 		calls = append(calls, func() {
 			if src == srcClimateTRACE {
-				results[i] = climateTraceEmissions(ctx, env, q, start)
+				results[i] = climateTraceEmissions(ctx, env, q, pos)
 			} else {
-				results[i] = edgarEmissions(ctx, env, q, start)
+				results[i] = edgarEmissions(ctx, env, q, pos)
 			}
 		})
 	}
 	toolkit.Parallel(calls...)
 	attempted := len(calls)
 
-	p := &toolkit.Page{Fields: map[string]any{}}
-	next := toolkit.Cursor{}
+	query := in
+	query.Cursor = ""
+	p := &toolkit.Page{Fields: map[string]any{}, Query: query}
 	var failures []error
 	var parts []string
 	for _, r := range results {
@@ -171,19 +182,11 @@ func emissions(ctx context.Context, env *toolkit.Env, in emissionsIn) (*toolkit.
 		} else {
 			p.Sources = append(p.Sources, toolkit.EDGAR)
 		}
-		if r.next != "" {
-			next[r.source] = r.next
-		}
 	}
 	if len(failures) > 0 && len(failures) == attempted {
 		return nil, failures[0] // nothing to show: report the (first) reason as the tool error
 	}
 	p.Title = fmt.Sprintf("Emissions %s, gases %s: %s.", q.where.Describe(), strings.Join(q.gases, ", "), strings.Join(parts, "; "))
-	if len(next) > 0 {
-		query := in
-		query.Cursor = ""
-		p.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, next)}
-	}
 	return p, nil
 }
 
@@ -269,7 +272,7 @@ func sourceName(src string) string {
 	return src
 }
 
-func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, start string) sourcePage {
+func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, pos toolkit.Position) sourcePage {
 	out := sourcePage{source: srcClimateTRACE}
 	params := &janaapi.V1DataSourcesClimatetraceEmissionsListParams{
 		Bbox:        q.where.BBoxParam(),
@@ -292,8 +295,8 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 	if q.span.To != nil {
 		params.EndDate = &openapi_types.Date{Time: *q.span.To}
 	}
-	if start != "" {
-		params.Cursor = &start
+	if pos.At != "" {
+		params.Cursor = &pos.At
 	}
 	resp, err := env.Jana.API().V1DataSourcesClimatetraceEmissionsList(ctx, params)
 	list, err := jana.Decode[janaapi.PaginatedClimateTraceEmissionList]("v1_data_sources_climatetrace_emissions_list", resp, err)
@@ -310,28 +313,31 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 	sectors := toolkit.CheckFilter("sector_name", toolkit.Deref(params.SectorName))
 	gases := toolkit.CheckFilter("gas", q.ctGases)
 	out.checks = []*toolkit.FilterCheck{countries, sectors, gases}
-	for _, e := range list.Results {
-		if !countries.Keep(deref(e.CountryCode)) || !sectors.Keep(e.SectorName) || !gases.Keep(e.Gas) {
+	t.Pages(srcClimateTRACE, pos, toolkit.NextParam(list.Next, "cursor"))
+	for i, e := range list.Results {
+		if i < pos.Skip || !countries.Keep(deref(e.CountryCode)) || !sectors.Keep(e.SectorName) || !gases.Keep(e.Gas) {
 			continue
 		}
 		row := facilityEmission{
 			AssetID: e.AssetId, Asset: e.AssetName, Sector: e.SectorName, Country: deref(e.CountryCode), Gas: e.Gas,
 			Month: e.StartTime.UTC().Format("2006-01"), Tonnes: e.EmissionsQuantity, CO2eTonnes: e.Co2eTonnes, Lon: e.Lon, Lat: e.Lat,
 		}
-		t.Add(row, strconv.Itoa(row.AssetID), row.Asset, row.Sector, row.Country, row.Gas, row.Month,
+		t.AddAt(i, row, strconv.Itoa(row.AssetID), row.Asset, row.Sector, row.Country, row.Gas, row.Month,
 			toolkit.Num(row.Tonnes), toolkit.Num(row.CO2eTonnes), numPtr(row.Lon), numPtr(row.Lat))
 	}
 	out.table = t
-	out.next = toolkit.NextParam(list.Next, "cursor")
-	if len(list.Results) == 0 {
-		out.note = "Climate TRACE: no facility emissions match; widen the area or dates, or check sector names."
+	if len(list.Results) == 0 && pos.At == "" {
+		out.note = "Climate TRACE: no facility emissions match; widen the area or dates, or check sector names with list_emission_sectors."
+		if note, _ := coverageNote(ctx, env, srcClimateTRACE, q.span, true); note != "" {
+			out.note += " " + note
+		}
 	}
 	return out
 }
 
-func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, start string) sourcePage {
+func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, pos toolkit.Position) sourcePage {
 	if q.where.BBox != nil || q.where.Point != nil {
-		return edgarGrid(ctx, env, q, start)
+		return edgarGrid(ctx, env, q, pos)
 	}
 	out := sourcePage{source: srcEDGAR}
 	sector := q.edgarSect
@@ -349,8 +355,8 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 		gas := janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas(q.edgarGases[0])
 		params.Gas = &gas
 	}
-	if start != "" {
-		page, err := strconv.Atoi(start)
+	if pos.At != "" {
+		page, err := strconv.Atoi(pos.At)
 		if err != nil || page < 1 {
 			out.err = toolkit.Invalid("cursor", "is damaged; omit it to start from the first page")
 			return out
@@ -369,8 +375,9 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 		Total:   list.Count,
 	}
 	countries := toolkit.CheckFilter("country_iso3", toolkit.Deref(q.where.Alpha3()))
-	for _, e := range list.Results {
-		if !countries.Keep(e.CountryCode) {
+	t.Pages(srcEDGAR, pos, toolkit.NextParam(list.Next, "page"))
+	for i, e := range list.Results {
+		if i < pos.Skip || !countries.Keep(e.CountryCode) {
 			continue
 		}
 		if len(q.edgarGases) > 1 && !contains(q.edgarGases, e.GasType) {
@@ -380,18 +387,22 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, sta
 			Country: e.CountryCode, Name: deref(e.CountryName), Year: e.Year, Gas: e.GasType, Sector: e.Sector,
 			Kilotonnes: e.Value, Provisional: deref(e.Provisional),
 		}
-		t.Add(row, row.Country, row.Name, strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Kilotonnes), strconv.FormatBool(row.Provisional))
+		t.AddAt(i, row, row.Country, row.Name, strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Kilotonnes), strconv.FormatBool(row.Provisional))
 	}
 	out.table = t
 	out.checks = append(out.checks, countries)
-	out.next = toolkit.NextParam(list.Next, "page")
-	if len(list.Results) == 0 {
+	if len(list.Results) == 0 && pos.At == "" {
 		out.note = "EDGAR: no national totals match; check country codes and years."
+		if cov, err := GetCoverage(ctx, env); err == nil {
+			if s, ok := cov[srcEDGAR]; ok {
+				out.note += fmt.Sprintf(" EDGAR in Jana covers %s.", s.Span())
+			}
+		}
 	}
 	return out
 }
 
-func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, start string) sourcePage {
+func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, pos toolkit.Position) sourcePage {
 	out := sourcePage{source: srcEDGAR}
 	params := &janaapi.V1DataSourcesEdgarGridEmissionsListParams{
 		Bbox:        q.where.BBoxParam(),
@@ -408,8 +419,8 @@ func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, start st
 	}
 	params.StartDate = yearDate(q.yearFrom, time.January, 1)
 	params.EndDate = yearDate(q.yearTo, time.December, 31)
-	if start != "" {
-		params.Cursor = &start
+	if pos.At != "" {
+		params.Cursor = &pos.At
 	}
 	resp, err := env.Jana.API().V1DataSourcesEdgarGridEmissionsList(ctx, params)
 	list, err := jana.Decode[janaapi.PaginatedEdgarGridCellList]("v1_data_sources_edgar_grid_emissions_list", resp, err)
@@ -422,15 +433,15 @@ func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, start st
 		Columns: []string{"lon", "lat", "year", "gas", "sector", "value_tonnes"},
 		Total:   -1,
 	}
-	for _, c := range list.Results {
-		if len(q.edgarGases) > 1 && !contains(q.edgarGases, c.GasType) {
+	t.Pages(srcEDGAR, pos, toolkit.NextParam(list.Next, "cursor"))
+	for i, c := range list.Results {
+		if i < pos.Skip || len(q.edgarGases) > 1 && !contains(q.edgarGases, c.GasType) {
 			continue
 		}
 		row := gridEmission{Lon: c.Longitude, Lat: c.Latitude, Year: c.Year, Gas: c.GasType, Sector: c.Sector, Tonnes: c.Value}
-		t.Add(row, toolkit.Num(row.Lon), toolkit.Num(row.Lat), strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Tonnes))
+		t.AddAt(i, row, toolkit.Num(row.Lon), toolkit.Num(row.Lat), strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Tonnes))
 	}
 	out.table = t
-	out.next = toolkit.NextParam(list.Next, "cursor")
 	out.note = "EDGAR: the location is a box or point, so these are 0.1° grid cells (tonnes per cell and year), not national totals."
 	return out
 }

@@ -40,6 +40,16 @@ func getSystemHealth(env *toolkit.Env) toolkit.Tool {
 		Description: "Health of the Jana platform and of this bridge: Jana's overall status, data freshness per source (OpenAQ, Climate TRACE, EDGAR), " +
 			"ingestion, API performance, database and alerts, plus this server's own view (is Jana reachable now, probe latency, recent backend failures). " +
 			"Use it when data looks stale or calls fail. No arguments.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[freshness]("data_freshness", "Per source: freshness status, last record, lag in hours."),
+			toolkit.Rows[janaapi.HealthAlert]("alerts", "Jana's current alerts."),
+			toolkit.Field[bridgeView]("bridge", "This server's own view of Jana."),
+			toolkit.Field[string]("system_status", "Jana's overall status."),
+			toolkit.Field[time.Time]("checked_at", "When Jana checked."),
+			toolkit.Field[*janaapi.IngestionHealth]("ingestion", "Ingestion jobs."),
+			toolkit.Field[*janaapi.ApiPerformance]("api_performance", "Jana's response times and error rate."),
+			toolkit.Field[*janaapi.DatabaseHealth]("database", "Jana's database."),
+		),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, _ noArgs) (*toolkit.Page, error) {
 		return systemHealth(ctx, env)
@@ -109,7 +119,7 @@ func systemHealth(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) 
 	}
 	fresh := &toolkit.Table{Name: "data_freshness", Columns: []string{"source", "status", "last_record", "lag_hours"}, Total: -1}
 	for _, f := range health.DataFreshness {
-		row := freshness{Source: f.Source, Status: string(f.FreshnessStatus), LastRecord: timePtr(f.LastRecordAt), LagHours: f.LagHours}
+		row := freshness{Source: f.Source, Status: string(f.Status), LastRecord: timePtr(f.LastRecordAt), LagHours: f.LagHours}
 		fresh.Add(row, row.Source, row.Status, row.LastRecord, numPtr(row.LagHours))
 	}
 	alerts := &toolkit.Table{Name: "alerts", Columns: []string{"level", "source", "message"}, Total: -1}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -20,8 +21,8 @@ import (
 type nearbyIn struct {
 	LocationPoint []float64 `json:"location_point" jsonschema:"Centre point [lon, lat] in degrees, longitude first (Rotterdam is [4.4777, 51.9244])."`
 	RadiusKm      float64   `json:"radius_km" jsonschema:"Search radius in kilometres, 0.1-500."`
-	Sources       []string  `json:"sources,omitempty" jsonschema:"openaq (air-quality monitoring stations) and/or climatetrace (emitting facilities). Default: both."`
-	Limit         int       `json:"limit,omitempty" jsonschema:"Places to return, nearest first, 1-1000 (default 100)."`
+	Sources       []string  `json:"sources,omitempty" jsonschema:"openaq (air-quality monitoring stations) and/or climatetrace (emitting facilities)."`
+	Limit         int       `json:"limit,omitempty" jsonschema:"Places to return, nearest first, 1-{limit_max} (default {limit_default})."`
 }
 
 type nearbyPlace struct {
@@ -43,10 +44,15 @@ func findNearby(env *toolkit.Env) toolkit.Tool {
 		Description: "Finds OpenAQ air-quality monitoring stations and Climate TRACE emitting facilities (power plants, steel, cement, refineries, ...) " +
 			"within radius_km of a point, via Jana, sorted nearest first with distance_km. Use it to discover what is measured or emitted around a place, " +
 			"then pass station ids or coordinates to get_air_quality / get_station, or the area to get_emissions. " +
-			"location_point is [lon, lat], longitude first; radius_km is 0.1-500. For more places raise limit (max 1000) or shrink the radius.",
+			"location_point is [lon, lat], longitude first; radius_km is 0.1-500. For more places raise limit (max {limit_max}) or shrink the radius.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[nearbyPlace]("places", "Stations and facilities, nearest first."),
+			toolkit.Field[int]("total_matching", "Places within the radius in all."),
+		),
 		InputSchema: toolkit.Schema[nearbyIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["sources"], srcOpenAQ, srcClimateTRACE)
+			p["sources"].Default = json.RawMessage(`["openaq","climatetrace"]`)
 		}),
 		Meta: viewMeta(env, views.MapURI),
 	}
@@ -137,7 +143,7 @@ func nearby(ctx context.Context, env *toolkit.Env, in nearbyIn) (*toolkit.Page, 
 		}
 	}
 	if out.Count > len(places) {
-		page.Notes = append(page.Notes, fmt.Sprintf("%d places match; the %d nearest are listed. Raise limit (max 1000) or shrink radius_km.", out.Count, len(places)))
+		page.Notes = append(page.Notes, fmt.Sprintf("%d places match; the %d nearest are listed. Raise limit or shrink radius_km.", out.Count, len(places)))
 	}
 	if len(places) == 0 {
 		page.Notes = append(page.Notes, "Nothing found. Try a larger radius_km, and check the point is [lon, lat] (longitude first).")

@@ -38,6 +38,15 @@ type facilityOwner struct {
 	NoParentReason    string   `json:"no_parent_reason,omitempty"`
 }
 
+type assetInfo struct {
+	ID      int     `json:"id"`
+	Name    string  `json:"name"`
+	Sector  string  `json:"sector"`
+	Country string  `json:"country"`
+	Lon     float64 `json:"lon"`
+	Lat     float64 `json:"lat"`
+}
+
 func facilityOwners(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:  "facility_owners",
@@ -45,6 +54,10 @@ func facilityOwners(env *toolkit.Env) toolkit.Tool {
 		Description: "The owners of one Climate TRACE facility, via Jana: each owner's legal name and LEI from GLEIF, its share, how Climate TRACE's " +
 			"owner was matched to it (and how confidently), and its direct and ultimate parent companies. Use it for \"who owns this power plant?\" " +
 			"or \"which group is behind this steelworks?\"; get the asset_id from find_nearby or get_emissions.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[facilityOwner]("owners", "Owners, then operators and parents; the largest share first."),
+			toolkit.Field[assetInfo]("asset", "The facility."),
+		),
 		InputSchema: toolkit.Schema[ownersIn](func(p map[string]*jsonschema.Schema) {
 			p["asset_id"].Minimum = ptr(1.0)
 		}),
@@ -157,8 +170,8 @@ func ownersCall(ctx context.Context, env *toolkit.Env, in ownersIn) (*toolkit.Pa
 			p.Notes = append(p.Notes, fmt.Sprintf("%q, as Climate TRACE names it, has no LEI in GLEIF.", m.OwnerName))
 		}
 	}
-	p.Fields = map[string]any{"asset": map[string]any{"id": asset.Id, "name": asset.Name, "sector": asset.SectorName,
-		"country": asset.CountryCode, "lon": asset.Lon, "lat": asset.Lat}}
+	p.Fields = map[string]any{"asset": assetInfo{ID: asset.Id, Name: asset.Name, Sector: asset.SectorName,
+		Country: asset.CountryCode, Lon: asset.Lon, Lat: asset.Lat}}
 	p.Title = fmt.Sprintf("Owners of Climate TRACE asset %d, %s (%s, %s): %s.", asset.Id, asset.Name, asset.SectorName, asset.CountryCode,
 		cmp.Or(strings.Join(owners, "; "), "none recorded"))
 	if offTopic > 0 {

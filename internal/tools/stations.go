@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -43,6 +44,15 @@ type stationMean struct {
 	Coverage  float64 `json:"coverage_percent"`
 }
 
+type stationInfo struct {
+	ID       int     `json:"id"`
+	Name     string  `json:"name"`
+	Country  string  `json:"country"`
+	Lon      float64 `json:"lon"`
+	Lat      float64 `json:"lat"`
+	Provider string  `json:"provider"`
+}
+
 type meanSummary struct {
 	Pollutant string  `json:"pollutant"`
 	Unit      string  `json:"unit"`
@@ -59,12 +69,19 @@ func stationMeans(env *toolkit.Env) toolkit.Tool {
 		Title: "Daily or monthly means at a station (OpenAQ)",
 		Description: "Daily or monthly means of each pollutant at one OpenAQ station, via Jana's per-sensor aggregates: mean, minimum, maximum, " +
 			"number of readings and coverage per period, plus the mean over the whole range. Use it for \"what was PM2.5 at this station each day " +
-			"last month?\"; for raw readings across an area use get_air_quality. Days are UTC; OpenAQ's -999 markers are left out. " +
+			"last month?\"; for means across a city or area use get_air_quality. Days are UTC; OpenAQ's -999 markers are left out. " +
 			"Daily covers at most 366 days (default: the last 30 days of data); monthly defaults to the whole record.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[stationMean]("means", "One row per period and pollutant."),
+			toolkit.Field[[]meanSummary]("summary", "Per pollutant over the whole range."),
+			toolkit.Field[stationInfo]("station", "The station."),
+			toolkit.Field[string]("resolution", "daily or monthly."),
+		),
 		InputSchema: toolkit.Schema[stationMeansIn](func(p map[string]*jsonschema.Schema) {
 			p["station_id"].Minimum = ptr(1.0)
 			toolkit.Enum(p["parameters"], Pollutants...)
 			toolkit.Enum(p["resolution"], "daily", "monthly")
+			p["resolution"].Default = json.RawMessage(`"daily"`)
 		}),
 		Meta: viewMeta(env, views.ChartURI),
 	}
@@ -181,8 +198,8 @@ func stationMeansCall(ctx context.Context, env *toolkit.Env, in stationMeansIn) 
 		p.Notes = append(p.Notes, fmt.Sprintf("Over the range: %s (%s) mean %s over %d readings in %d %s periods (min %s, max %s).",
 			s.Pollutant, s.Unit, toolkit.Num(s.Mean), s.Readings, s.Periods, resolution, toolkit.Num(s.Min), toolkit.Num(s.Max)))
 	}
-	p.Fields["station"] = map[string]any{"id": station.Id, "name": station.Name, "country": station.CountryCode,
-		"lon": station.Longitude, "lat": station.Latitude, "provider": deref(station.ProviderName)}
+	p.Fields["station"] = stationInfo{ID: station.Id, Name: station.Name, Country: station.CountryCode,
+		Lon: station.Longitude, Lat: station.Latitude, Provider: deref(station.ProviderName)}
 	p.Fields["resolution"] = resolution
 	p.Fields["summary"] = summary
 	p.Title = fmt.Sprintf("OpenAQ station %d (%s, %s): %s means %s, %d rows.", station.Id, station.Name, station.CountryCode,
@@ -257,8 +274,11 @@ func periodMeans(days []janaapi.OpenAQSensorAggregate, resolution string) []stat
 	}
 	for _, k := range order {
 		m := months[k]
-		out = append(out, stationMean{Period: k, Mean: round4(m.sum / float64(m.n)), Min: m.lo, Max: m.hi, Readings: m.n,
-			Coverage: math.Round(float64(m.n)/float64(m.expected)*1000) / 10})
+		coverage := 0.0 // unknown: Jana gave no expected count
+		if m.expected > 0 {
+			coverage = math.Round(float64(m.n)/float64(m.expected)*1000) / 10
+		}
+		out = append(out, stationMean{Period: k, Mean: round4(m.sum / float64(m.n)), Min: m.lo, Max: m.hi, Readings: m.n, Coverage: coverage})
 	}
 	return out
 }

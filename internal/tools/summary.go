@@ -44,6 +44,13 @@ func getDataSummary(env *toolkit.Env) toolkit.Tool {
 		Description: "Coverage of the data Jana serves, per source: OpenAQ air quality (stations, measurements), Climate TRACE facility emissions " +
 			"and EDGAR national emissions — record counts, locations, countries, date ranges and when each was last updated, plus per-table counts. " +
 			"Call it first to learn which places and periods can be asked about. No arguments.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[coverage]("sources", "Per source: records, locations, countries, first and last record, last update."),
+			toolkit.Rows[tableCount]("tables", "Per table of Jana's: records, first and last record, countries."),
+			toolkit.Field[time.Time]("generated_at", "When Jana made the summary."),
+			toolkit.Field[string]("today", "Today's date (UTC), for resolving relative dates such as last month."),
+			toolkit.Field[*janaapi.DataQuality]("data_quality", "Jana's own data-quality scores."),
+		),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, _ noArgs) (*toolkit.Page, error) {
 		return dataSummary(ctx, env)
@@ -80,8 +87,10 @@ func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 		names = append(names, fmt.Sprintf("%s %d records", s.Name, s.RecordCount))
 	}
 	page := &toolkit.Page{
-		Title:   "Jana data coverage (as of " + summary.GeneratedAt.UTC().Format(time.RFC3339) + "): " + strings.Join(names, "; ") + ".",
-		Fields:  map[string]any{"generated_at": summary.GeneratedAt},
+		Title:  "Jana data coverage (as of " + summary.GeneratedAt.UTC().Format(time.RFC3339) + "): " + strings.Join(names, "; ") + ".",
+		Fields: map[string]any{"generated_at": summary.GeneratedAt, "today": env.Today().Format(time.DateOnly)},
+		Notes: []string{"Today is " + env.Today().Format(time.DateOnly) + " (UTC): resolve relative dates such as \"last month\" against it, " +
+			"and ask only for periods each source covers (first to last)."},
 		Tables:  []*toolkit.Table{cov},
 		Sources: []toolkit.Source{toolkit.OpenAQ, toolkit.ClimateTRACE, toolkit.EDGAR},
 	}

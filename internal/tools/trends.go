@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -28,21 +29,49 @@ type trendsIn struct {
 	Parameter string `json:"parameter" jsonschema:"What to follow: a pollutant (pm25, pm10, o3, no2, so2, co; OpenAQ) or a gas (co2, ch4, n2o, co2e; Climate TRACE)."`
 	toolkit.Place
 	toolkit.Dates
-	Resolution string `json:"resolution,omitempty" jsonschema:"Bucket size of the series: daily, weekly or monthly (default)."`
+	Resolution string `json:"resolution,omitempty" jsonschema:"Bucket size of the series: daily, weekly or monthly."`
 	Image      bool   `json:"image,omitempty" jsonschema:"Also return the series as a PNG chart image, for clients that show images. Default false."`
 }
 
-// trendStats describes a series: a least-squares line through its points.
+// trendStats describes a series: a trend (a least-squares line, and a yearly cycle beside
+// it) only when the series is long enough to tell one from the seasons, and always what the
+// series did (change).
 type trendStats struct {
-	Direction     string   `json:"direction"`
-	SlopePerYear  *float64 `json:"slope_per_year"`
-	PercentChange *float64 `json:"percent_change"`
-	RSquared      *float64 `json:"r_squared"`
-	Points        int      `json:"points"`
-	// SeasonalityRemoved says a yearly cycle was fitted alongside the trend.
+	// Direction is increasing, decreasing or stable when a trend is claimed; no_trend_claimed
+	// when the series is too short to tell a trend from the seasons; insufficient_data with
+	// fewer than 3 points.
+	Direction      string   `json:"direction"`
+	SlopePerYear   *float64 `json:"slope_per_year"`
+	PercentPerYear *float64 `json:"percent_per_year"`
+	PercentChange  *float64 `json:"percent_change"`
+	RSquared       *float64 `json:"r_squared"`
+	Points         int      `json:"points"`
+	// CoveredYears is the time the points cover, the last period included (24 monthly points
+	// cover 2 years).
+	CoveredYears float64 `json:"covered_years"`
+	// SeasonalityRemoved says a yearly cycle was fitted alongside the trend: it is, whenever a
+	// trend is claimed.
 	SeasonalityRemoved bool `json:"seasonality_removed"`
 	// Significant says the slope is at least twice its standard error.
 	Significant bool `json:"significant"`
+	// NoTrendReason says why no trend is claimed.
+	NoTrendReason string       `json:"no_trend_reason,omitempty"`
+	Change        *trendChange `json:"change,omitempty"`
+}
+
+// trendChange describes a series without a model: where it started and ended, its range, and
+// the change between points a year apart (the same season) when there are such.
+type trendChange struct {
+	First          trendPoint `json:"first"`
+	Last           trendPoint `json:"last"`
+	Mean           float64    `json:"mean"`
+	Min            trendPoint `json:"min"`
+	Max            trendPoint `json:"max"`
+	FirstToLastPct *float64   `json:"first_to_last_percent"`
+	// YearOverYearPct compares the points that have a point a year before them with those
+	// (the same months, weeks or days a year apart), which the seasons do not bias.
+	YearOverYearPct *float64 `json:"year_over_year_percent"`
+	YearPairs       int      `json:"year_over_year_pairs"`
 }
 
 type trendPoint struct {
@@ -51,20 +80,35 @@ type trendPoint struct {
 	Count       int       `json:"count"`
 }
 
+// minTrendYears is how much time a series must cover for a trend: two full yearly cycles,
+// so that the cycle and the trend can be told apart (a few days short still counts).
+const minTrendYears = 1.98
+
 func getTrends(env *toolkit.Env) toolkit.Tool {
 	def := &mcp.Tool{
 		Name:  "get_trends",
 		Title: "How a pollutant or gas changes over time",
 		Description: "Time series of one pollutant (OpenAQ: pm25 = PM2.5, pm10, o3, no2, so2, co) or greenhouse gas (Climate TRACE: co2, ch4, n2o, co2e) " +
-			"aggregated over a place, via Jana, at daily, weekly or monthly resolution, with the direction (increasing, decreasing, stable), " +
-			"the slope per year, the percent change over the period and R² of a least-squares fit. Use it for \"is PM2.5 in Delhi improving?\". " +
-			"Requires a location (location_bbox, location_point with radius_km, or country_codes ISO-3); narrow with date_from/date_to. " +
-			"Needs at least 2 points: widen the dates or area, or pick a finer resolution, when it says there are too few. " +
+			"aggregated over a place, via Jana, at daily, weekly or monthly resolution, and its trend: direction (increasing, decreasing, stable), " +
+			"percent per year and over the period, R², from a fit that removes the yearly cycle. Use it for \"is PM2.5 in Delhi improving?\". " +
+			"A trend is claimed only when the points cover at least two full years; a shorter series is described (first, last, range, " +
+			"the change between the same months a year apart) and the answer says why no trend is claimed. " +
+			"Requires a location (location_bbox, location_point with radius_km, or country_codes); narrow with date_from/date_to. " +
 			"Units: µg/m³ or ppm for pollutants (as measured), tonnes per period for gases.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[trendPoint]("series", "Oldest first."),
+			toolkit.Field[trendStats]("statistics", "The trend (only over two years or more: direction increasing, decreasing or stable; else no_trend_claimed with no_trend_reason) and the change."),
+			toolkit.Field[string]("parameter", ""),
+			toolkit.Field[string]("source", ""),
+			toolkit.Field[string]("unit", ""),
+			toolkit.Field[string]("resolution", ""),
+			toolkit.Field[*SourceSpan]("coverage", ""),
+		),
 		InputSchema: toolkit.Schema[trendsIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["parameter"], append(append([]string{}, Pollutants...), Gases...)...)
 			toolkit.Enum(p["resolution"], "daily", "weekly", "monthly")
+			p["resolution"].Default = json.RawMessage(`"monthly"`)
 		}),
 		Meta: viewMeta(env, views.ChartURI),
 	}
@@ -166,43 +210,93 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 		t.Add(p, p.PeriodStart.UTC().Format(time.DateOnly), toolkit.Num(p.Value), strconv.Itoa(p.Count))
 	}
 	page.Tables = []*toolkit.Table{t}
-	stats := fitTrend(points)
+	stats := fitTrend(points, resolution)
 	page.Fields = map[string]any{"parameter": param, "source": source, "unit": unit, "resolution": resolution, "statistics": stats}
 
-	subject := fmt.Sprintf("%s trend (%s, %s) %s, %s", param, sourceName(source), resolution, where.Describe(), span.Describe())
-	if stats.Direction == "insufficient_data" {
-		page.Title = fmt.Sprintf("%s: not enough data for a trend — %d point(s), at least 2 are needed.", subject, len(points))
-		page.Notes = append(page.Notes, "Widen date_from/date_to or the area, or use a finer resolution (daily or weekly), and call again.")
+	subject := fmt.Sprintf("%s (%s, %s) %s, %s", displayName(param), sourceName(source), resolution, where.Describe(), span.Describe())
+	if (in.Image || env.ChartImages) && len(points) > 0 {
+		addTrendImage(env, page, subject, unit, points) // a short series is drawn too: what it did, not a trend
+	}
+	switch stats.Direction {
+	case "insufficient_data":
+		page.Title = fmt.Sprintf("%s: not enough data for a trend — %d point(s).", subject, len(points))
+		page.Notes = append(page.Notes, "Widen date_from/date_to or the area, and call again: a trend needs points covering at least two years.")
+		if note, cov := coverageNote(ctx, env, source, span, len(points) == 0); note != "" {
+			page.Notes = append(page.Notes, note)
+			page.Fields["coverage"] = cov
+		}
+		return page, nil
+	case "no_trend_claimed":
+		c := stats.Change
+		page.Title = fmt.Sprintf("%s: no trend claimed — %s. Over %d points the value went from %s to %s %s (mean %s; low %s in %s, high %s in %s).",
+			subject, stats.NoTrendReason, stats.Points, toolkit.Num(c.First.Value), toolkit.Num(c.Last.Value), unit, toolkit.Num(c.Mean),
+			toolkit.Num(c.Min.Value), c.Min.PeriodStart.Format(periodFormat(resolution)), toolkit.Num(c.Max.Value), c.Max.PeriodStart.Format(periodFormat(resolution)))
+		if c.YearOverYearPct != nil {
+			page.Notes = append(page.Notes, fmt.Sprintf("Comparing the same %s a year apart (%d pairs), the later values are %s%% of the earlier ones' level: "+
+				"a like-for-like change that the seasons do not bias, though not a trend.", periodsName(resolution), c.YearPairs, signed(*c.YearOverYearPct)))
+		}
+		page.Notes = append(page.Notes, "For a trend, ask for at least two full years (date_from two years before date_to) at monthly resolution.")
+		if note, cov := coverageNote(ctx, env, source, span, false); note != "" {
+			page.Notes = append(page.Notes, note)
+			page.Fields["coverage"] = cov
+		}
 		return page, nil
 	}
 	confidence := ""
 	if !stats.Significant && stats.Direction != "stable" {
 		confidence = " — weak evidence: the slope is within two standard errors of zero"
 	}
-	page.Title = fmt.Sprintf("%s: %s%s, %s %s per year, %s%% over the period (R² %s, %d points).",
-		subject, stats.Direction, confidence, signed(*stats.SlopePerYear), unit, signed(*stats.PercentChange), toolkit.Num(*stats.RSquared), stats.Points)
-	how := "a least-squares fit of the (log) values"
-	if stats.SeasonalityRemoved {
-		how = "a least-squares fit of the (log) values together with a yearly cycle, so seasonal swings are not counted as trend"
-	}
-	page.Notes = append(page.Notes, fmt.Sprintf("Direction is from %s; a change under %g%% over the period counts as stable.", how, stableBelowPercent))
-	if in.Image || env.ChartImages {
-		addTrendImage(env, page, subject, unit, points)
-	}
+	page.Title = fmt.Sprintf("%s: %s%s, %s%% per year (%s %s per year), %s%% over the period (R² %s, %d points over %s).",
+		subject, stats.Direction, confidence, signed(*stats.PercentPerYear), signed(*stats.SlopePerYear), unit, signed(*stats.PercentChange),
+		toolkit.Num(*stats.RSquared), stats.Points, coverText(stats.CoveredYears))
+	page.Notes = append(page.Notes, fmt.Sprintf("The trend is a least-squares fit of the (log) values together with a yearly cycle, so seasonal swings "+
+		"are not counted as trend; a fitted change under %g%% over the period counts as stable.", stableBelowPercent))
 	return page, nil
 }
 
-// fitTrend estimates the trend of a series. Pollution and emissions change multiplicatively
-// (a city improves by a share of its level, and its winter peak shrinks with it), so when every
-// value is positive the fit is on log values: log v = a + b·t, with t in years; b is then the
-// growth rate and the yearly change is e^b − 1. Otherwise v = a + b·t is fitted directly.
-// When the series spans a year or more a yearly cycle (sin and cos of 2πt) is fitted along
-// with it, so that seasons — winter smog, summer ozone — are not mistaken for a trend. The
-// direction is "stable" when the change over the period is under stableBelowPercent; the
-// trend is significant when the slope is at least twice its standard error.
-func fitTrend(points []trendPoint) trendStats {
+func periodFormat(resolution string) string {
+	if resolution == "monthly" {
+		return "2006-01"
+	}
+	return time.DateOnly
+}
+
+func periodsName(resolution string) string {
+	switch resolution {
+	case "daily":
+		return "days"
+	case "weekly":
+		return "weeks"
+	}
+	return "months"
+}
+
+// fitTrend describes a series whose points are step apart (resolution daily, weekly or
+// monthly). Pollution and emissions change multiplicatively (a city improves by a share of
+// its level, and its winter peak shrinks with it), so when every value is positive the fit is
+// on log values: log v = a + b·t + c·sin 2πt + d·cos 2πt, with t in years; b is the growth rate
+// and the yearly change e^b − 1. Otherwise v itself is fitted. A trend is claimed only when
+// the points cover two full years: with less, the yearly cycle (winter smog, summer ozone)
+// cannot be told apart from a trend, and a line through a year of seasons says nothing about
+// the years — the answer then describes the change instead and says why no trend is claimed.
+// The direction is "stable" when the fitted change over the period is under
+// stableBelowPercent; the trend is significant when the slope is at least twice its standard
+// error.
+func fitTrend(points []trendPoint, resolution string) trendStats {
 	st := trendStats{Direction: "insufficient_data", Points: len(points)}
-	if len(points) < 2 {
+	if len(points) == 0 {
+		return st
+	}
+	st.CoveredYears = round(coveredYears(points, resolution), 3)
+	st.Change = describeChange(points, resolution)
+	if len(points) < 3 {
+		st.NoTrendReason = fmt.Sprintf("%d point(s): a trend needs at least two years of points", len(points))
+		return st
+	}
+	if st.CoveredYears < minTrendYears || len(points) < 8 {
+		st.Direction = "no_trend_claimed"
+		st.NoTrendReason = fmt.Sprintf("the points cover %s; telling a trend from the yearly cycle needs at least two full years, "+
+			"so no trend or rate per year is claimed", coverText(st.CoveredYears))
 		return st
 	}
 	t0 := points[0].PeriodStart
@@ -220,31 +314,33 @@ func fitTrend(points []trendPoint) trendStats {
 		}
 	}
 	span := xs[len(xs)-1]
-	seasonal := span >= 0.95 && len(points) >= 8
 	basis := func(x float64) []float64 {
-		if seasonal {
-			return []float64{1, x, math.Sin(2 * math.Pi * x), math.Cos(2 * math.Pi * x)}
-		}
-		return []float64{1, x}
+		return []float64{1, x, math.Sin(2 * math.Pi * x), math.Cos(2 * math.Pi * x)}
 	}
 	coef, slopeSE, r2, ok := leastSquares(xs, ys, basis)
 	if !ok || span == 0 {
-		return st // all points at one instant, or a degenerate fit
+		st.Direction = "no_trend_claimed"
+		st.NoTrendReason = "the points do not allow a fit"
+		return st
 	}
 	a, b := coef[0], coef[1]
-	var pct, slope float64
+	var pct, slope, perYear float64
 	if logScale {
 		pct = math.Expm1(b*span) * 100
+		perYear = math.Expm1(b) * 100
 		// Units per year at the series' typical level (its geometric mean, seasons excluded).
 		slope = math.Exp(a+b*span/2) * math.Expm1(b)
 	} else {
-		if a != 0 {
+		level := a + b*span/2
+		if level != 0 {
 			pct = b * span / math.Abs(a) * 100
+			perYear = b / math.Abs(level) * 100
 		}
 		slope = b
 	}
 	st.SlopePerYear, st.PercentChange, st.RSquared = ptr(round(slope, 4)), ptr(round(pct, 2)), ptr(round(r2, 3))
-	st.SeasonalityRemoved = seasonal
+	st.PercentPerYear = ptr(round(perYear, 2))
+	st.SeasonalityRemoved = true
 	st.Significant = slopeSE == 0 || math.Abs(b) >= 2*slopeSE
 	switch {
 	case math.Abs(pct) < stableBelowPercent:
@@ -255,6 +351,75 @@ func fitTrend(points []trendPoint) trendStats {
 		st.Direction = "decreasing"
 	}
 	return st
+}
+
+// step is the length of one period of a resolution.
+func stepOf(resolution string) (days int, months int) {
+	switch resolution {
+	case "daily":
+		return 1, 0
+	case "weekly":
+		return 7, 0
+	}
+	return 0, 1
+}
+
+// coveredYears is the time from the first period's start to the last period's end.
+func coveredYears(points []trendPoint, resolution string) float64 {
+	first, last := points[0].PeriodStart, points[len(points)-1].PeriodStart
+	days, months := stepOf(resolution)
+	end := last.AddDate(0, months, days)
+	return end.Sub(first).Hours() / (24 * 365.25)
+}
+
+func coverText(years float64) string {
+	switch months := years * 12; {
+	case months < 1:
+		return fmt.Sprintf("%.0f days", years*365.25)
+	case months < 24:
+		return fmt.Sprintf("%.1f months", months)
+	}
+	return fmt.Sprintf("%.1f years", years)
+}
+
+// describeChange says what the series did, without a model.
+func describeChange(points []trendPoint, resolution string) *trendChange {
+	c := &trendChange{First: points[0], Last: points[len(points)-1], Min: points[0], Max: points[0]}
+	var sum float64
+	for _, p := range points {
+		sum += p.Value
+		if p.Value < c.Min.Value {
+			c.Min = p
+		}
+		if p.Value > c.Max.Value {
+			c.Max = p
+		}
+	}
+	c.Mean = round(sum/float64(len(points)), 4)
+	if c.First.Value != 0 {
+		c.FirstToLastPct = ptr(round((c.Last.Value/c.First.Value-1)*100, 2))
+	}
+	// Points a year apart: the same calendar month, or 364 days (52 weeks) apart.
+	byTime := map[time.Time]float64{}
+	for _, p := range points {
+		byTime[p.PeriodStart.UTC()] = p.Value
+	}
+	var later, earlier float64
+	for _, p := range points {
+		before := p.PeriodStart.UTC().AddDate(-1, 0, 0)
+		if resolution != "monthly" {
+			before = p.PeriodStart.UTC().AddDate(0, 0, -364)
+		}
+		if v, ok := byTime[before]; ok {
+			later += p.Value
+			earlier += v
+			c.YearPairs++
+		}
+	}
+	if c.YearPairs > 0 && earlier != 0 {
+		c.YearOverYearPct = ptr(round((later/earlier-1)*100, 2))
+	}
+	return c
 }
 
 // leastSquares fits ys ≈ Σ coef_k·basis(x)_k. It returns the coefficients, the standard error

@@ -22,7 +22,7 @@ var StormTypes = []string{"Tornado", "Hail", "Thunderstorm Wind", "Flash Flood",
 
 type stormsIn struct {
 	LocationPoint []float64 `json:"location_point,omitempty" jsonschema:"Centre point [lon, lat], longitude first (Houston is [-95.37, 29.76]). Use with radius_km."`
-	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500 (default 25)."`
+	RadiusKm      float64   `json:"radius_km,omitempty" jsonschema:"Radius around location_point in kilometres, 0.1-500; required with location_point."`
 	LocationBbox  []float64 `json:"location_bbox,omitempty" jsonschema:"Bounding box [min_lon, min_lat, max_lon, max_lat], longitude first as in every tool."`
 	State         string    `json:"state,omitempty" jsonschema:"US state name, e.g. Texas."`
 	EventType     string    `json:"event_type,omitempty" jsonschema:"NOAA event type."`
@@ -56,6 +56,12 @@ func stormEvents(env *toolkit.Env) toolkit.Tool {
 			"floods, winter storms, hurricanes, heat, wildfires and droughts, with time, place, deaths, injuries and damage in USD. Use it for " +
 			"\"which storms hit Houston in 2019?\". Narrow with location_point + radius_km or location_bbox (longitude first), state, " +
 			"event_type, year and month. Oldest first; pass next_cursor as cursor for more.",
+		OutputSchema: toolkit.Output(
+			toolkit.Rows[stormEvent]("events", "The events, oldest first."),
+			toolkit.Field[int]("total_matching", "Events matching in all."),
+			toolkit.Field[int]("page", "The page shown."),
+			toolkit.Field[map[string]any]("page_summary", "On this page: events by type, deaths, injuries, damage in USD."),
+		),
 		InputSchema: toolkit.Schema[stormsIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["event_type"], StormTypes...)
@@ -84,9 +90,9 @@ func stormsCall(ctx context.Context, env *toolkit.Env, in stormsIn) (*toolkit.Pa
 	if err != nil {
 		return nil, err
 	}
-	page, err := toolkit.CursorInt(cur, "noaa", 1)
-	if err != nil || page < 1 {
-		return nil, toolkit.Invalid("cursor", "is damaged; omit it to start from the first page")
+	page, pos, _, err := cur.PositionInt("noaa", 1)
+	if err != nil {
+		return nil, err
 	}
 	params := &janaapi.V1DataSourcesNoaaStormEventsEventsListParams{Page: &page, PageSize: &size}
 	if where.Point != nil {
@@ -123,15 +129,20 @@ func stormsCall(ctx context.Context, env *toolkit.Env, in stormsIn) (*toolkit.Pa
 	var deaths, injuries int
 	var damage float64
 	stateCheck, typeCheck := toolkit.CheckFilter("state", state), toolkit.CheckFilter("event_type", eventType)
-	for _, e := range list.Results {
-		if !stateCheck.Keep(e.State) || !typeCheck.Keep(e.EventType) {
+	next := ""
+	if list.Next != nil {
+		next = strconv.Itoa(page + 1)
+	}
+	t.Pages("noaa", pos, next)
+	for i, e := range list.Results {
+		if i < pos.Skip || !stateCheck.Keep(e.State) || !typeCheck.Keep(e.EventType) {
 			continue
 		}
 		ev := stormEvent{EventID: e.Id, EventType: e.EventType, State: e.State, Place: e.CzName, Begin: e.BeginDateTime.UTC().Format(time.RFC3339),
 			End: e.EndDateTime.UTC().Format(time.RFC3339), Lon: e.BeginLon, Lat: e.BeginLat, Deaths: e.DeathsDirect + e.DeathsIndirect,
 			Injuries: e.InjuriesDirect + e.InjuriesIndirect, DamageUSD: e.DamagePropertyUsd, CropDamage: e.DamageCropsUsd,
 			Magnitude: e.Magnitude, TornadoScale: deref(e.TorFScale)}
-		t.Add(ev, strconv.Itoa(ev.EventID), ev.EventType, ev.State, ev.Place, ev.Begin, ev.End, toolkit.Num(ev.Lon), toolkit.Num(ev.Lat),
+		t.AddAt(i, ev, strconv.Itoa(ev.EventID), ev.EventType, ev.State, ev.Place, ev.Begin, ev.End, toolkit.Num(ev.Lon), toolkit.Num(ev.Lat),
 			strconv.Itoa(ev.Deaths), strconv.Itoa(ev.Injuries), toolkit.Num(ev.DamageUSD), toolkit.Num(ev.CropDamage), numPtr(ev.Magnitude),
 			ev.TornadoScale)
 		byType[ev.EventType]++
@@ -172,9 +183,7 @@ func stormsCall(ctx context.Context, env *toolkit.Env, in stormsIn) (*toolkit.Pa
 	if list.Count == 0 {
 		p.Notes = append(p.Notes, "No events match. NOAA covers the United States only; widen the radius or the dates, or check the state's spelling.")
 	}
-	if list.Next != nil {
-		p.Next = &toolkit.Next{Cursor: toolkit.EncodeCursor(query, toolkit.Cursor{"noaa": strconv.Itoa(page + 1)})}
-	}
+	p.Query = query
 	return p, nil
 }
 
