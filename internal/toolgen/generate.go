@@ -53,7 +53,19 @@ func All(d Dirs, notes io.Writer) error {
 	if err := GenerateAdapter(m, manifest, p, client, filepath.Join(d.Gen, "janaops")); err != nil {
 		return err
 	}
-	return GenerateTools(m, manifest, p, client, filepath.Join(d.Gen, "mcptools"), filepath.Join(d.Gen, "uses.gen.yaml"))
+	return GenerateTools(m, manifest, p, client, Outputs{
+		Tools: filepath.Join(d.Gen, "mcptools"),
+		Uses:  filepath.Join(d.Gen, "uses.gen.yaml"),
+		Calls: filepath.Join(d.Gen, "calls.gen.json"),
+	})
+}
+
+// Outputs are where GenerateTools writes: the tools' directory, and, when set, what every
+// tool uses and the call table of the examples.
+type Outputs struct {
+	Tools string // gen/mcptools
+	Uses  string // gen/uses.gen.yaml ("" for none)
+	Calls string // gen/calls.gen.json ("" for none)
 }
 
 // Generate prepares the schema and writes the tools only, against an already generated client.
@@ -66,13 +78,13 @@ func Generate(in Inputs, outDir string) error {
 	if err != nil {
 		return err
 	}
-	return GenerateTools(m, in.Manifest, p, in.Client, outDir, "")
+	return GenerateTools(m, in.Manifest, p, in.Client, Outputs{Tools: outDir})
 }
 
 // GenerateTools checks the manifest against the prepared schema and the generated client, and
-// writes one Go file per tool plus the catalogue into outDir (removing stale *.gen.go files),
-// and, when usesPath is set, what every tool uses.
-func GenerateTools(m *Manifest, manifestPath string, p *spec.Prepared, clientDir, outDir, usesPath string) error {
+// writes one Go file per tool plus the catalogue into out.Tools (removing stale *.gen.go
+// files), and, when set, what every tool uses and the call table.
+func GenerateTools(m *Manifest, manifestPath string, p *spec.Prepared, clientDir string, out Outputs) error {
 	api, err := loadGoAPI(clientDir)
 	if err != nil {
 		return err
@@ -96,6 +108,10 @@ func GenerateTools(m *Manifest, manifestPath string, p *spec.Prepared, clientDir
 			problems = append(problems, fmt.Errorf("%s: tool %q (operation %s): %w", manifestPath, e.Name, e.Operation, err))
 			continue
 		}
+		if err := checkExamples(t); err != nil {
+			problems = append(problems, fmt.Errorf("%s: tool %q: %w", manifestPath, e.Name, err))
+			continue
+		}
 		src, err := render(t)
 		if err != nil {
 			return fmt.Errorf("tool %q: %w", e.Name, err)
@@ -112,13 +128,18 @@ func GenerateTools(m *Manifest, manifestPath string, p *spec.Prepared, clientDir
 		return err
 	}
 	files["catalogue.gen.go"] = cat
-	if err := writeAll(outDir, files, isGenerated); err != nil {
+	if err := writeAll(out.Tools, files, isGenerated); err != nil {
 		return err
 	}
-	if usesPath == "" {
-		return nil
+	if out.Uses != "" {
+		if err := writeUses(out.Uses, uses); err != nil {
+			return err
+		}
 	}
-	return writeUses(usesPath, uses)
+	if out.Calls != "" {
+		return writeCalls(out.Calls, callsOf(m))
+	}
+	return nil
 }
 
 // isGenerated reports whether a file in a gen/ directory is generated (and may be removed
@@ -174,6 +195,7 @@ type arg struct {
 	Param, Convert    string // operation parameter, Go statements sending it
 	Dst               string // the client's value the statements set
 	SchemaLines       []string
+	limits            limits // range and enum, for checking examples
 }
 
 // pathVar is a local variable holding a path parameter's client value.

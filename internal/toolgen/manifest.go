@@ -8,6 +8,7 @@ package toolgen
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -28,6 +29,10 @@ type Manifest struct {
 	// login, refresh, user, logout, device_code, device_token, health, schema. A role left out
 	// is absent: gen/janaops then answers ErrAbsent for it.
 	Adapter map[string]string `yaml:"adapter"`
+	// Examples are the hand-written tools' example calls, by tool (a generated tool's are in
+	// its entry). The generator cannot see those tools' input schemas, so a test in
+	// internal/tools checks these against them.
+	Examples map[string][]Example `yaml:"examples"`
 }
 
 // Usage is what a tool sends to and reads from one operation.
@@ -51,6 +56,9 @@ type Entry struct {
 	ParamOrder []string `yaml:"-"`
 	Paging     bool     `yaml:"paging"`
 	Result     Result   `yaml:"result"`
+	// Examples are example calls, checked against the tool's input schema; the end-to-end
+	// tests make each one (gen/calls.gen.json).
+	Examples []Example `yaml:"examples"`
 }
 
 // Param says how one operation parameter appears to the model.
@@ -136,6 +144,16 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		for op, u := range ops {
 			if err := checkUsage(u); err != nil {
 				return nil, fmt.Errorf("curated tool %q, operation %q: %w", name, op, err)
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.Examples)) {
+		if _, ok := m.Curated[name]; !ok {
+			return nil, fmt.Errorf("examples: %q is not a curated tool (a generated tool's examples go in its entry under tools)", name)
+		}
+		for i, ex := range m.Examples[name] {
+			if err := checkExampleForm(i, ex); err != nil {
+				return nil, fmt.Errorf("examples of curated tool %q: %w", name, err)
 			}
 		}
 	}

@@ -178,6 +178,7 @@ func makeArg(pname string, p Param, sp *openapi3.Parameter, dst, apiType string,
 		}
 	}
 	a.OmitEmpty = !required
+	a.limits = limitsOf(p, sp)
 	a.SchemaLines = schemaLines(a, p, sp, required, c)
 	return a, nil
 }
@@ -277,6 +278,44 @@ func fixedValue(apiField, apiType string, v any, api *goAPI) (string, error) {
 	return b.String(), nil
 }
 
+// limits are an argument's range and enum (of its items, for a list): the manifest's, else
+// the schema's.
+type limits struct {
+	minimum, maximum *float64
+	enum             []string
+}
+
+func limitsOf(mp Param, sp *openapi3.Parameter) limits {
+	item := itemSchema(sp)
+	l := limits{minimum: mp.Minimum, maximum: mp.Maximum, enum: mp.Enum}
+	if l.minimum == nil && item != nil && item.Min != nil {
+		l.minimum = item.Min
+	}
+	if l.maximum == nil && item != nil && item.Max != nil {
+		l.maximum = item.Max
+	}
+	if l.enum == nil && item != nil {
+		for _, v := range item.Enum {
+			if v != nil && v != "" {
+				l.enum = append(l.enum, fmt.Sprint(v))
+			}
+		}
+	}
+	return l
+}
+
+// itemSchema is a parameter's schema, or its items' for a list.
+func itemSchema(sp *openapi3.Parameter) *openapi3.Schema {
+	if sp.Schema == nil || sp.Schema.Value == nil {
+		return nil
+	}
+	s := sp.Schema.Value
+	if s.Type.Is("array") && s.Items != nil {
+		return s.Items.Value
+	}
+	return s
+}
+
 // schemaLines adds to the derived input schema what the Go type cannot say.
 func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conversion) []string {
 	var lines []string
@@ -285,6 +324,7 @@ func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conve
 	if sp.Schema != nil {
 		s = sp.Schema.Value
 	}
+	l := a.limits
 	desc := mp.Description
 	if desc == "" {
 		desc = sp.Description
@@ -292,10 +332,7 @@ func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conve
 	if desc == "" && s != nil {
 		desc = s.Description
 	}
-	item := s
-	if s != nil && s.Type.Is("array") && s.Items != nil {
-		item = s.Items.Value
-	}
+	item := itemSchema(sp)
 	if item != nil && (item.Format == "date" || item.Format == "date-time") && !strings.Contains(desc, "ISO 8601") {
 		desc = strings.TrimSpace(desc + " ISO 8601 date (2025-01-31) or date-time (2025-01-31T06:00:00Z).")
 	}
@@ -320,28 +357,13 @@ func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conve
 			lines = append(lines, fmt.Sprintf("%s.Pattern = %s", elem, strconv.Quote(item.Pattern)))
 		}
 	}
-	minimum, maximum := mp.Minimum, mp.Maximum
-	if minimum == nil && item != nil && item.Min != nil {
-		minimum = item.Min
+	if l.minimum != nil {
+		lines = append(lines, fmt.Sprintf("%s.Minimum = ptr(%s)", elem, floatLit(*l.minimum)))
 	}
-	if maximum == nil && item != nil && item.Max != nil {
-		maximum = item.Max
+	if l.maximum != nil {
+		lines = append(lines, fmt.Sprintf("%s.Maximum = ptr(%s)", elem, floatLit(*l.maximum)))
 	}
-	if minimum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Minimum = ptr(%s)", elem, floatLit(*minimum)))
-	}
-	if maximum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Maximum = ptr(%s)", elem, floatLit(*maximum)))
-	}
-	enum := mp.Enum
-	if enum == nil && item != nil {
-		for _, v := range item.Enum {
-			if v != nil && v != "" {
-				enum = append(enum, fmt.Sprint(v))
-			}
-		}
-	}
-	if len(enum) > 0 && (c.in == "string" || strings.HasSuffix(a.Type, "string")) {
+	if enum := l.enum; len(enum) > 0 && (c.in == "string" || strings.HasSuffix(a.Type, "string")) {
 		quoted := make([]string, len(enum))
 		for i, v := range enum {
 			quoted[i] = strconv.Quote(v)

@@ -43,6 +43,9 @@ const entry = `
     source: openaq
 %s`
 
+// stationParam exposes get_station's path parameter, as the manifest does.
+const stationParam = "    params:\n      id: {as: station_id, minimum: 1}\n"
+
 func TestManifestErrorsNameTheEntry(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -60,6 +63,18 @@ func TestManifestErrorsNameTheEntry(t *testing.T) {
 		{"bad_rows", "v1_esg_health_retrieve", "    result:\n      rows: status\n", []string{`tool "bad_rows"`, `rows "status"`}},
 		{"no_paging", "v1_esg_health_retrieve", "    paging: true\n", []string{`tool "no_paging"`, "no page, offset or cursor"}},
 		{"hidden_path", "v1_data_sources_openaq_locations_retrieve", "", []string{`tool "hidden_path"`, `path parameter "id" must be exposed`}},
+		{"ex_unknown", "v1_data_sources_openaq_locations_retrieve", stationParam + "    examples:\n      - args: {station: 1}\n        keys: [name]\n",
+			[]string{`tool "ex_unknown"`, "example 1", `"station" is not an argument of the tool`, "station_id"}},
+		{"ex_type", "v1_data_sources_openaq_locations_retrieve", stationParam + "    examples:\n      - args: {station_id: 1}\n        keys: [name]\n      - args: {station_id: one}\n        keys: [name]\n",
+			[]string{`tool "ex_type"`, "example 2", `{"station_id":"one"} do not fit the input schema`}},
+		{"ex_required", "v1_data_sources_openaq_locations_retrieve", stationParam + "    examples:\n      - args: {}\n        keys: [name]\n",
+			[]string{`tool "ex_required"`, "example 1", "do not fit the input schema", "station_id"}},
+		{"ex_enum", "v1_data_sources_edgar_country_totals_list", "    params:\n      gas: {enum: [CO2, CH4]}\n    examples:\n      - args: {gas: N2O}\n        keys: [items]\n",
+			[]string{`tool "ex_enum"`, "example 1", `{"gas":"N2O"} do not fit the input schema`}},
+		{"ex_range", "v1_data_sources_openaq_locations_retrieve", stationParam + "    examples:\n      - args: {station_id: 0}\n        keys: [name]\n",
+			[]string{`tool "ex_range"`, "example 1", "do not fit the input schema"}},
+		{"ex_shows_nothing", "v1_esg_health_retrieve", "    examples:\n      - args: {}\n",
+			[]string{`tool "ex_shows_nothing"`, "example 1", "say what the answer must show"}},
 		{"Bad-Name", "v1_esg_health_retrieve", "", []string{"snake_case"}},
 		{strings.Repeat("x", 41), "v1_esg_health_retrieve", "", []string{"at most 40"}},
 	}
@@ -77,6 +92,13 @@ func TestManifestErrorsNameTheEntry(t *testing.T) {
 			}
 		})
 	}
+	t.Run("examples of no curated tool", func(t *testing.T) {
+		t.Parallel()
+		m := "tools:" + fmt.Sprintf(entry, "health", "v1_esg_health_retrieve", "") + "examples:\n  ghost:\n    - args: {}\n      text: [x]\n"
+		if err := generate(t, m); err == nil || !strings.Contains(err.Error(), `examples: "ghost" is not a curated tool`) {
+			t.Errorf("examples of an unknown tool: %v", err)
+		}
+	})
 	t.Run("duplicate", func(t *testing.T) {
 		t.Parallel()
 		e := fmt.Sprintf(entry, "twice", "v1_esg_health_retrieve", "")
