@@ -361,7 +361,7 @@ func TestClusterBehindNginx(t *testing.T) {
 		t.Errorf("only %v of ~%d requests were forwarded: the balancer did not spread them", forwarded, 2*answered)
 	}
 	out, err := run(t, 2*time.Minute, nodeBin, "test/node/mcp-client.mjs", "--base", lb, "--token", tsToken,
-		"--transport", "both", "--calls", "test/node/calls/all-tools.json")
+		"--transport", "both", "--calls", testenv.CallsPath(t))
 	if err != nil {
 		t.Errorf("TypeScript client through nginx: %v\n%s", err, out)
 	}

@@ -53,25 +53,31 @@ func runIn(t *testing.T, dir string, timeout time.Duration, name string, args ..
 	return out.String(), err
 }
 
-var allTools = "get_air_quality,get_emissions,find_nearby,get_trends,get_data_summary,get_system_health," +
-	"list_pollutants,get_station,air_quality_country_totals,list_emission_sectors,emissions_by_sector," +
-	"emissions_by_country,edgar_country_totals,platform_statistics"
+// examples returns the call table of the manifest's examples (gen/calls.gen.json) and the
+// tools it calls, for --calls and --expect-tools.
+func examples(t *testing.T) (path, tools string, n int) {
+	t.Helper()
+	calls := testenv.Calls(t)
+	return testenv.CallsPath(t), strings.Join(testenv.CalledTools(calls), ","), len(calls)
+}
 
 // TestTypeScriptClient connects the official TypeScript SDK client over /sse?token= and over
-// /mcp with an Authorization header, lists the tools and calls every one of them.
+// /mcp with an Authorization header, lists the tools and makes every example call of the
+// manifest.
 func TestTypeScriptClient(t *testing.T) {
 	nodeBin := node(t)
 	t.Parallel()
+	calls, tools, n := examples(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
 
 	out, err := run(t, 3*time.Minute, nodeBin, "test/node/mcp-client.mjs", "--base", srv.URL, "--token", sb.Token,
-		"--transport", "both", "--calls", "test/node/calls/all-tools.json", "--expect-tools", allTools)
+		"--transport", "both", "--calls", calls, "--expect-tools", tools)
 	if err != nil {
 		t.Fatalf("TypeScript client: %v\n%s", err, out)
 	}
-	if got := strings.Count(out, `"check":"call","tool"`); got != 2*15 {
-		t.Errorf("want 15 calls per transport, saw %d:\n%s", got/2, out)
+	if got := strings.Count(out, `"check":"call","tool"`); got != 2*n {
+		t.Errorf("want %d calls per transport, saw %d:\n%s", n, got/2, out)
 	}
 	t.Logf("TypeScript SDK client:\n%s", summaryLines(out))
 
@@ -85,6 +91,7 @@ func TestTypeScriptClient(t *testing.T) {
 func TestMCPRemote(t *testing.T) {
 	nodeBin := node(t)
 	t.Parallel()
+	calls, tools, _ := examples(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
 	for _, tc := range []struct{ url, transport string }{
@@ -92,7 +99,7 @@ func TestMCPRemote(t *testing.T) {
 		{srv.URL + "/sse", "sse-only"},
 	} {
 		out, err := run(t, 2*time.Minute, nodeBin, "test/node/mcp-remote-check.mjs", "--url", tc.url, "--token", sb.Token,
-			"--transport", tc.transport, "--expect-tools", allTools, "--calls", "test/node/calls/all-tools.json")
+			"--transport", tc.transport, "--expect-tools", tools, "--calls", calls)
 		if err != nil {
 			t.Errorf("mcp-remote %s: %v\n%s", tc.url, err, out)
 		}

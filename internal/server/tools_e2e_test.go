@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/janaplatform/jana-mcp/internal/geo"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
 )
@@ -56,272 +54,15 @@ func num(v any) float64 {
 	return f
 }
 
-// toolCheck is one tool call and what its answer must satisfy.
-type toolCheck struct {
-	tool  string
-	args  map[string]any
-	check func(t *testing.T, text string, m map[string]any)
-}
-
-var london = []float64{-0.1276, 51.5072}
-
-func toolChecks() []toolCheck {
-	return []toolCheck{
-		{"get_air_quality", map[string]any{"location_point": london, "radius_km": 30, "parameters": []string{"pm25"}, "resolution": "readings", "limit": 50},
-			func(t *testing.T, text string, m map[string]any) {
-				rs := rows(m, "measurements")
-				if len(rs) == 0 {
-					t.Fatal("no measurements around London")
-				}
-				for _, r := range rs {
-					d := geo.DistanceKm(geo.Point{Lon: london[0], Lat: london[1]}, geo.Point{Lon: num(r["lon"]), Lat: num(r["lat"])})
-					if d > 30.5 {
-						t.Errorf("station %v is %.1f km away, outside radius 30", r["station"], d)
-					}
-					if r["pollutant"] != "pm25" || num(r["value"]) == -999 {
-						t.Errorf("unexpected row %v", r)
-					}
-				}
-				if !strings.Contains(text, "OpenAQ") || !strings.Contains(text, "Over this page of readings: pm25") {
-					t.Errorf("text lacks attribution or summary:\n%s", text)
-				}
-				if _, ok := m["summary"]; !ok {
-					t.Error("structured content lacks the per-pollutant summary")
-				}
-			}},
-		{"get_air_quality", map[string]any{"location_bbox": []float64{2.2, 48.8, 2.5, 48.95}, "resolution": "readings"},
-			func(t *testing.T, _ string, m map[string]any) {
-				rs := rows(m, "measurements")
-				if len(rs) == 0 {
-					t.Fatal("no measurements in the Paris box")
-				}
-				for _, r := range rs {
-					if lon, lat := num(r["lon"]), num(r["lat"]); lon < 2.2 || lon > 2.5 || lat < 48.8 || lat > 48.95 {
-						t.Errorf("row outside bbox: %v", r)
-					}
-				}
-			}},
-		{"get_air_quality", map[string]any{"country_codes": []string{"IND"}, "date_from": "2026-01-01", "date_to": "2026-01-31", "resolution": "readings"},
-			func(t *testing.T, _ string, m map[string]any) {
-				rs := rows(m, "measurements")
-				if len(rs) == 0 {
-					t.Fatal("no measurements in India in January 2026")
-				}
-				for _, r := range rs {
-					at, _ := time.Parse(time.RFC3339, r["measured_at"].(string))
-					if r["country"] != "IN" || at.Before(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) || at.After(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)) {
-						t.Errorf("row outside country/date filter: %v", r)
-					}
-				}
-			}},
-		{"get_emissions", map[string]any{"country_codes": []string{"NLD"}, "limit": 50},
-			func(t *testing.T, text string, m map[string]any) {
-				fac, nat := rows(m, "facility_emissions"), rows(m, "national_totals")
-				if len(fac) == 0 || len(nat) == 0 {
-					t.Fatalf("want both sources, got %d facility and %d national rows", len(fac), len(nat))
-				}
-				for _, r := range fac {
-					if r["country"] != "NLD" || r["gas"] != "co2e_100yr" {
-						t.Errorf("facility row off filter: %v", r)
-					}
-				}
-				for _, r := range nat {
-					if r["country"] != "NLD" || r["gas"] != "GHG" || r["sector"] != "TOTAL" {
-						t.Errorf("national row off filter: %v", r)
-					}
-				}
-				if !strings.Contains(text, "Climate TRACE") || !strings.Contains(text, "EDGAR") {
-					t.Error("attribution missing")
-				}
-			}},
-		{"get_emissions", map[string]any{"location_point": []float64{4.4777, 51.9244}, "radius_km": 40, "sources": []string{"climatetrace"}, "sectors": []string{"electricity-generation", "cement"}, "gases": []string{"co2"}},
-			func(t *testing.T, _ string, m map[string]any) {
-				fac := rows(m, "facility_emissions")
-				if len(fac) == 0 {
-					t.Fatal("no power or cement emissions around Rotterdam")
-				}
-				for _, r := range fac {
-					if s := r["sector"]; (s != "electricity-generation" && s != "cement") || r["gas"] != "co2" {
-						t.Errorf("row off filter: %v", r)
-					}
-				}
-				if _, ok := m["national_totals"]; ok {
-					t.Error("EDGAR was not asked for")
-				}
-			}},
-		{"get_trends", map[string]any{"parameter": "no2", "country_codes": []string{"GBR"}, "resolution": "weekly", "date_from": "2026-01-01"},
-			func(t *testing.T, text string, m map[string]any) {
-				st, _ := m["statistics"].(map[string]any)
-				if n := num(st["points"]); n < 30 || n > 40 {
-					t.Errorf("weekly points since January: %v", n)
-				}
-				if len(rows(m, "series")) != int(num(st["points"])) || !strings.Contains(text, "OpenAQ") {
-					t.Errorf("series/statistics mismatch: %v", st)
-				}
-			}},
-		{"get_trends", map[string]any{"parameter": "co2e", "country_codes": []string{"DEU"}},
-			func(t *testing.T, text string, m map[string]any) {
-				if m["source"] != "climatetrace" || len(rows(m, "series")) < 24 || !strings.Contains(text, "Climate TRACE") {
-					t.Errorf("gas trend: source %v, %d points", m["source"], len(rows(m, "series")))
-				}
-			}},
-		{"find_nearby", map[string]any{"location_point": []float64{4.4777, 51.9244}, "radius_km": 50},
-			func(t *testing.T, _ string, m map[string]any) {
-				rs := rows(m, "places")
-				if len(rs) == 0 {
-					t.Fatal("nothing near Rotterdam")
-				}
-				var ds []float64
-				kinds := map[string]bool{}
-				for _, r := range rs {
-					ds = append(ds, num(r["distance_km"]))
-					kinds[r["source"].(string)] = true
-					if num(r["distance_km"]) > 50 {
-						t.Errorf("place beyond radius: %v", r)
-					}
-				}
-				if !sort.Float64sAreSorted(ds) {
-					t.Error("not sorted nearest first")
-				}
-				if !kinds["openaq"] || !kinds["climatetrace"] {
-					t.Errorf("want stations and facilities, got %v", kinds)
-				}
-			}},
-		{"get_data_summary", map[string]any{},
-			func(t *testing.T, _ string, m map[string]any) {
-				srcs := rows(m, "sources")
-				if len(srcs) != 3 {
-					t.Fatalf("want 3 sources, got %v", srcs)
-				}
-				for _, s := range srcs {
-					if num(s["records"]) <= 0 {
-						t.Errorf("source without records: %v", s)
-					}
-				}
-			}},
-		{"get_system_health", map[string]any{},
-			func(t *testing.T, text string, m map[string]any) {
-				bridge, _ := m["bridge"].(map[string]any)
-				if bridge["backend_reachable"] != true || m["system_status"] == nil {
-					t.Errorf("health lacks status or bridge view: %v", m)
-				}
-				if !strings.Contains(text, "Jana is reachable") {
-					t.Errorf("text lacks the bridge's view:\n%s", text)
-				}
-			}},
-		{"list_pollutants", map[string]any{},
-			func(t *testing.T, _ string, m map[string]any) {
-				got := map[string]string{}
-				for _, r := range rows(m, "pollutants") {
-					got[r["name"].(string)] = r["units"].(string)
-				}
-				if got["pm25"] != "µg/m³" || got["pm10"] != "µg/m³" || len(got) < 6 {
-					t.Errorf("pollutant catalogue = %v", got)
-				}
-			}},
-		{"get_station", map[string]any{"station_id": 1},
-			func(t *testing.T, _ string, m map[string]any) {
-				if num(m["id"]) != 1 || m["name"] == "" || len(rows(m, "sensors")) == 0 {
-					t.Errorf("station 1 = %v", m)
-				}
-			}},
-		{"air_quality_country_totals", map[string]any{"parameters": []string{"pm25"}},
-			func(t *testing.T, _ string, m map[string]any) {
-				cs := rows(m, "countries")
-				if len(cs) < 30 {
-					t.Errorf("want 30+ countries, got %d", len(cs))
-				}
-			}},
-		{"list_emission_sectors", map[string]any{"limit": 100},
-			func(t *testing.T, _ string, m map[string]any) {
-				if n := len(rows(m, "sectors")); n != 26 {
-					t.Errorf("want the 26 Climate TRACE sectors, got %d", n)
-				}
-			}},
-		{"emissions_by_sector", map[string]any{"country_codes": []string{"USA"}},
-			func(t *testing.T, _ string, m map[string]any) {
-				if len(rows(m, "sectors")) == 0 {
-					t.Error("no sector totals for the USA")
-				}
-			}},
-		{"emissions_by_country", map[string]any{"sectors": []string{"cement"}},
-			func(t *testing.T, _ string, m map[string]any) {
-				if len(rows(m, "countries")) < 5 {
-					t.Errorf("cement in fewer than 5 countries: %v", m)
-				}
-			}},
-		{"edgar_country_totals", map[string]any{"country_codes": []string{"IND"}, "gas": "CH4", "limit": 10},
-			func(t *testing.T, _ string, m map[string]any) {
-				rs := rows(m, "totals")
-				if len(rs) != 10 || m["next_cursor"] == nil {
-					t.Fatalf("want a first page of 10 with a next cursor, got %d rows", len(rs))
-				}
-				for _, r := range rs {
-					if r["country_code"] != "IND" || r["gas_type"] != "CH4" || r["sector"] != "TOTAL" {
-						t.Errorf("row off filter: %v", r)
-					}
-				}
-			}},
-		{"platform_statistics", map[string]any{},
-			func(t *testing.T, _ string, m map[string]any) {
-				if len(rows(m, "tables")) < 4 {
-					t.Errorf("tables = %v", m["tables"])
-				}
-			}},
-		{"station_means", map[string]any{"station_id": 3, "resolution": "monthly", "parameters": []string{"pm25"}},
-			func(t *testing.T, text string, m map[string]any) {
-				if rs := rows(m, "means"); len(rs) != 24 || rs[0]["pollutant"] != "pm25" || !strings.Contains(text, "OpenAQ") {
-					t.Errorf("monthly PM2.5 means at station 3: %d rows", len(rs))
-				}
-			}},
-		{"edgar_air_pollutants", map[string]any{"country_codes": []string{"IND"}, "pollutant": "SO2", "limit": 5},
-			func(t *testing.T, _ string, m map[string]any) {
-				for _, r := range rows(m, "totals") {
-					if r["country_code"] != "IND" || r["gas"] != "SO2" || r["sector"] != "TOTAL" {
-						t.Errorf("row off filter: %v", r)
-					}
-				}
-				if len(rows(m, "totals")) != 5 || m["next_cursor"] == nil {
-					t.Errorf("want a first page of 5 with a next cursor: %v", m)
-				}
-			}},
-		{"facility_owners", map[string]any{"asset_id": 4},
-			func(t *testing.T, text string, m map[string]any) {
-				if len(rows(m, "owners")) == 0 || !strings.Contains(text, "GLEIF") {
-					t.Errorf("owners of asset 4: %s", text)
-				}
-			}},
-		{"storm_events", map[string]any{"location_point": []float64{-95.37, 29.76}, "radius_km": 50, "limit": 10},
-			func(t *testing.T, _ string, m map[string]any) {
-				for _, r := range rows(m, "events") {
-					if d := geo.DistanceKm(geo.Point{Lon: -95.37, Lat: 29.76}, geo.Point{Lon: num(r["lon"]), Lat: num(r["lat"])}); d > 50.5 {
-						t.Errorf("event %v is %.1f km away", r["event_id"], d)
-					}
-				}
-				if len(rows(m, "events")) == 0 {
-					t.Error("no storms near Houston")
-				}
-			}},
-		{"gcp_national_emissions", map[string]any{"country_codes": []string{"IND"}, "year": 2020},
-			func(t *testing.T, _ string, m map[string]any) {
-				if rs := rows(m, "emissions"); len(rs) != 1 || rs[0]["country_code"] != "IND" || num(rs[0]["territorial_mtco2"]) < 1000 {
-					t.Errorf("India 2020: %v", rs)
-				}
-			}},
-		{"gcp_carbon_budget", map[string]any{},
-			func(t *testing.T, _ string, m map[string]any) {
-				if rs := rows(m, "budget"); len(rs) < 20 || num(rs[len(rs)-1]["fossil_emissions"]) < 20 {
-					t.Errorf("carbon budget rows: %d", len(rs))
-				}
-			}},
-	}
-}
-
-// TestEveryToolOverEveryTransport calls every tool, curated and generated, over legacy SSE
-// (DRF token in the URL, as URL-only clients do), stateful Streamable HTTP (Token header) and
-// stateless Streamable HTTP (a JWT in a Bearer header), and checks the data against the filters.
+// TestEveryToolOverEveryTransport makes every example call of the manifest (gen/calls.gen.json,
+// curated and generated tools alike) over legacy SSE (DRF token in the URL, as URL-only
+// clients do), stateful Streamable HTTP (Token header) and stateless Streamable HTTP (a JWT in
+// a Bearer header), and checks each answer shows what its example says. Every served tool must
+// have an example; what a tool's rows must satisfy (radius, bbox, filters) is tested beside
+// the tool in internal/tools.
 func TestEveryToolOverEveryTransport(t *testing.T) {
 	t.Parallel()
+	calls := testenv.Calls(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
 	stateful := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
 	stateless := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{"MCP_STATELESS": "true"}))
@@ -351,20 +92,20 @@ func TestEveryToolOverEveryTransport(t *testing.T) {
 			for _, tool := range list.Tools {
 				names = append(names, tool.Name)
 			}
-			seen := map[string]bool{}
-			for _, c := range toolChecks() {
-				seen[c.tool] = true
-				if !slices.Contains(names, c.tool) {
-					t.Errorf("tools/list lacks %s", c.tool)
+			for i, c := range calls {
+				if !slices.Contains(names, c.Tool) {
+					t.Errorf("tools/list lacks %s", c.Tool)
 					continue
 				}
-				res, m := call(ctx, t, cs, c.tool, c.args)
-				mustOK(t, c.tool, res)
-				c.check(t, testenv.Text(res), m)
+				res, m := call(ctx, t, cs, c.Tool, c.Arguments)
+				for _, problem := range c.Expect.Check(res.IsError, testenv.Text(res), m) {
+					t.Errorf("call %d, %s %v: %s\n%.500s", i+1, c.Tool, c.Arguments, problem, testenv.Text(res))
+				}
 			}
+			examined := testenv.CalledTools(calls)
 			for _, n := range names {
-				if !seen[n] {
-					t.Errorf("tool %s is served but not exercised by this test", n)
+				if !slices.Contains(examined, n) {
+					t.Errorf("tool %s is served but has no example in api/tools.yaml", n)
 				}
 			}
 		})

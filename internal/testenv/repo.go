@@ -8,9 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/janaplatform/jana-mcp/internal/toolgen"
 )
 
 // RepoRoot returns the module root, found from the test's working directory.
@@ -77,4 +80,35 @@ func Run(t testing.TB, dir string, timeout time.Duration, name string, args ...s
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()
 	return b.String(), err
+}
+
+// Calls returns the call table of every tool's examples (gen/calls.gen.json, generated from
+// api/tools.yaml): the calls the end-to-end tests make, and what each answer must show.
+func Calls(t testing.TB) []toolgen.Call {
+	t.Helper()
+	calls, err := toolgen.ReadCalls(CallsPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) == 0 {
+		t.Fatal("gen/calls.gen.json lists no calls")
+	}
+	return calls
+}
+
+// CallsPath is the call table's path (the Node clients read it with --calls).
+func CallsPath(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(RepoRoot(t), "gen", "calls.gen.json")
+}
+
+// CalledTools returns the names of the tools a call table calls, in order of first appearance.
+func CalledTools(calls []toolgen.Call) []string {
+	var out []string
+	for _, c := range calls {
+		if !slices.Contains(out, c.Tool) {
+			out = append(out, c.Tool)
+		}
+	}
+	return out
 }

@@ -50,7 +50,10 @@ if (opts.help || !opts.base || !['sse', 'http', 'both'].includes(opts.transport)
 const base = opts.base.replace(/\/+$/, '');
 const timeout = Number(opts.timeout);
 const expectTools = opts['expect-tools'].split(',').filter(Boolean);
-const calls = opts.calls ? JSON.parse(readFileSync(opts.calls, 'utf8')) : [];
+// A calls file is a list of calls, or an object holding one under "calls" (the call table
+// the generator writes from the manifest's examples, gen/calls.gen.json).
+const callsFile = opts.calls ? JSON.parse(readFileSync(opts.calls, 'utf8')) : [];
+const calls = Array.isArray(callsFile) ? callsFile : callsFile.calls ?? [];
 const transports = opts.transport === 'both' ? ['sse', 'http'] : [opts.transport];
 
 let failed = 0;

@@ -42,7 +42,10 @@ if (!opts.url) {
   process.exit(2);
 }
 const timeout = Number(opts.timeout);
-const calls = opts.calls ? JSON.parse(readFileSync(opts.calls, 'utf8')) : [];
+// A calls file is a list of calls, or an object holding one under "calls" (the call table
+// the generator writes from the manifest's examples, gen/calls.gen.json).
+const callsFile = opts.calls ? JSON.parse(readFileSync(opts.calls, 'utf8')) : [];
+const calls = Array.isArray(callsFile) ? callsFile : callsFile.calls ?? [];
 const expectTools = opts['expect-tools'].split(',').filter(Boolean);
 
 // mcp-remote keeps OAuth state and logs under MCP_REMOTE_CONFIG_DIR (default ~/.mcp-auth):
