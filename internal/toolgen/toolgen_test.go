@@ -8,13 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
+	"github.com/janaplatform/jana-mcp/internal/spec"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
 	"github.com/janaplatform/jana-mcp/internal/toolgen"
 )
@@ -115,21 +118,8 @@ func TestManifestErrorsNameTheEntry(t *testing.T) {
 	})
 }
 
-// TestAddingAManifestEntryYieldsAWorkingTool is the manifest's promise, end to end: in a copy
-// of the repository, add one entry for an operation no tool exposes yet, run `go generate`,
-// build the server and call the new tool over /sse and /mcp — with no hand-written Go.
-func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the server from a copy of the repository")
-	}
-	t.Parallel()
-	repo := testenv.CopyRepo(t)
-	manifest := filepath.Join(repo, "api/tools.yaml")
-	data, err := os.ReadFile(manifest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const newEntry = `
+// newEntry is a tool for an operation no tool exposes yet, with its example.
+const newEntry = `
   - name: latest_station_readings
     operation: v1_data_sources_openaq_locations_latest_measurements_retrieve
     title: Latest readings of a station (OpenAQ)
@@ -144,7 +134,63 @@ func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
       rows: measurements
       fields: [parameter_name, value, unit, measured_at]
       key: readings
+    examples:
+      - args: {station_id: 1}
+        text: [OpenAQ, parameter_name]
+        keys: [readings, location_id]
 `
+
+// TestNewEntryJoinsTheCallTable: the repository's manifest plus one entry with an example
+// generates a call table holding every call it held before and the new one, so the end-to-end
+// tests call the new tool with no list to edit.
+func TestNewEntryJoinsTheCallTable(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "api/tools.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := toolgen.ParseManifest([]byte(strings.Replace(string(data), "\ncurated:", newEntry+"\ncurated:", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := spec.PrepareFiles(filepath.Join(root, "api/openapi.yaml"), filepath.Join(root, "api/overlay.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls.gen.json")
+	if err := toolgen.GenerateTools(m, "tools.yaml", p, filepath.Join(root, "gen/janaapi"), toolgen.Outputs{Tools: dir, Calls: calls}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := toolgen.ReadCalls(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := testenv.Calls(t)
+	want := append(slices.Clone(before), toolgen.Call{Tool: "latest_station_readings", Arguments: map[string]any{"station_id": 1.0},
+		Expect: toolgen.Expect{TextIncludes: []string{"OpenAQ", "parameter_name"}, StructuredKeys: []string{"readings", "location_id"}}})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("call table (-want +got):\n%s", diff)
+	}
+}
+
+// TestAddingAManifestEntryYieldsAWorkingTool is the manifest's promise, end to end: in a copy
+// of the repository, add one entry for an operation no tool exposes yet, run `go generate`,
+// build the server and call the new tool over /sse and /mcp, as its example says — with no
+// hand-written Go; then the copy's own gates (every served tool has an example that fits its
+// schema, and every example call answers as it says over every transport) pass unedited.
+func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the server from a copy of the repository")
+	}
+	t.Parallel()
+	repo := testenv.CopyRepo(t)
+	manifest := filepath.Join(repo, "api/tools.yaml")
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
 	text := strings.Replace(string(data), "\ncurated:", newEntry+"\ncurated:", 1)
 	if err := os.WriteFile(manifest, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
@@ -155,6 +201,15 @@ func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(repo, "gen/mcptools/latest_station_readings.gen.go")); err != nil {
 		t.Fatalf("no binding generated: %v", err)
 	}
+	calls, err := toolgen.ReadCalls(filepath.Join(repo, "gen/calls.gen.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(calls, func(c toolgen.Call) bool { return c.Tool == "latest_station_readings" })
+	if i < 0 {
+		t.Fatal("the new tool's example is not in the copy's call table")
+	}
+	example := calls[i]
 	bin := filepath.Join(t.TempDir(), "jana-mcp")
 	if out, err := testenv.Run(t, repo, 5*time.Minute, "go", "build", "-o", bin, "./cmd/jana-mcp"); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -189,7 +244,7 @@ func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
 		if err != nil {
 			t.Fatalf("connect %s: %v", tr.transport, err)
 		}
-		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "latest_station_readings", Arguments: map[string]any{"station_id": 1}})
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: example.Tool, Arguments: example.Arguments})
 		if err != nil || res.IsError {
 			t.Fatalf("%s: %v %s", tr.transport, err, testenv.Text(res))
 		}
@@ -201,10 +256,17 @@ func TestAddingAManifestEntryYieldsAWorkingTool(t *testing.T) {
 		if err := json.Unmarshal(data, &m); err != nil || m.LocationID != 1 || len(m.Readings) == 0 || m.Readings[0]["unit"] == "" {
 			t.Errorf("%s: unexpected result %s", tr.transport, data)
 		}
-		if !strings.Contains(testenv.Text(res), "OpenAQ") {
-			t.Errorf("%s: no attribution: %s", tr.transport, testenv.Text(res))
+		var structured map[string]any
+		_ = json.Unmarshal(data, &structured)
+		for _, problem := range example.Expect.Check(res.IsError, testenv.Text(res), structured) {
+			t.Errorf("%s: %s", tr.transport, problem)
 		}
 		cs.Close()
+	}
+	if out, err := testenv.Run(t, repo, 10*time.Minute, "go", "test", "-count=1",
+		"-run", "^(TestEveryToolOverEveryTransport|TestEveryToolHasAnExample|TestExamplesFitInputSchemas)$",
+		"./internal/server", "./internal/tools"); err != nil {
+		t.Errorf("the copy's example gates: %v\n%s", err, out)
 	}
 }
 
