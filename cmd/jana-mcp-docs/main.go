@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -77,89 +76,37 @@ func replaceSection(doc []byte, name, body string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-type schema struct {
-	Type        string             `json:"type"`
-	Description string             `json:"description"`
-	Properties  map[string]*schema `json:"properties"`
-	Required    []string           `json:"required"`
-	Items       *schema            `json:"items"`
-	Enum        []any              `json:"enum"`
-	Minimum     *float64           `json:"minimum"`
-	Maximum     *float64           `json:"maximum"`
-	MinItems    *int               `json:"minItems"`
-	MaxItems    *int               `json:"maxItems"`
-	Default     any                `json:"default"`
-}
-
 func toolReference(list []*mcp.Tool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d tools, all read-only. Curated tools are hand-written in `internal/tools`; the others are generated from `api/tools.yaml`.\n\n", len(list))
 	b.WriteString("| tool | what it answers |\n|---|---|\n")
-	for _, t := range list {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", t.Name, t.Name, t.Title)
+	refs := tools.References(list)
+	for _, r := range refs {
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", r.Name, r.Name, r.Title)
 	}
-	for _, t := range list {
-		fmt.Fprintf(&b, "\n#### %s\n\n%s\n\n", t.Name, t.Description)
-		data, _ := json.Marshal(t.InputSchema)
-		var s schema
-		_ = json.Unmarshal(data, &s)
-		if len(s.Properties) == 0 {
+	for _, r := range refs {
+		fmt.Fprintf(&b, "\n#### %s\n\n%s\n\n", r.Name, r.Description)
+		if len(r.Arguments) == 0 {
 			b.WriteString("No arguments.\n")
 			continue
 		}
 		b.WriteString("| argument | type | required | description |\n|---|---|---|---|\n")
-		names := make([]string, 0, len(s.Properties))
-		for n := range s.Properties {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			p := s.Properties[n]
+		for _, a := range r.Arguments {
 			req := ""
-			if slices.Contains(s.Required, n) {
+			if a.Required {
 				req = "yes"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s%s |\n", n, typeOf(p), req, escape(p.Description), constraints(p))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s%s |\n", a.Name, a.Type, req, escape(a.Description), constraints(a))
 		}
 	}
 	return b.String()
 }
 
-func typeOf(p *schema) string {
-	if p.Type == "array" && p.Items != nil {
-		return p.Items.Type + "[]"
-	}
-	return p.Type
-}
-
-func constraints(p *schema) string {
-	var parts []string
-	target := p
-	if p.Items != nil {
-		target = p.Items
-	}
-	if len(target.Enum) > 0 {
-		vals := make([]string, len(target.Enum))
-		for i, v := range target.Enum {
-			vals[i] = fmt.Sprintf("`%v`", v)
-		}
-		parts = append(parts, "one of "+strings.Join(vals, ", "))
-	}
-	if target.Minimum != nil || target.Maximum != nil {
-		lo, hi := "", ""
-		if target.Minimum != nil {
-			lo = fmt.Sprint(*target.Minimum)
-		}
-		if target.Maximum != nil {
-			hi = fmt.Sprint(*target.Maximum)
-		}
-		parts = append(parts, fmt.Sprintf("range %s–%s", lo, hi))
-	}
-	if p.MinItems != nil && p.MaxItems != nil && *p.MinItems == *p.MaxItems {
-		parts = append(parts, fmt.Sprintf("exactly %d items", *p.MinItems))
-	}
-	if p.Default != nil {
-		parts = append(parts, fmt.Sprintf("default `%v`", p.Default))
+// constraints is an argument's constraints and default, in parentheses.
+func constraints(a tools.Argument) string {
+	parts := a.Constraints
+	if a.Default != nil {
+		parts = append(slices.Clone(parts), fmt.Sprintf("default `%v`", a.Default))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -27,6 +27,7 @@ func newRootCommand(getenv func(string) string, stdout, stderr io.Writer) *cobra
 		newServeCommand(getenv, stderr),
 		newDemoCommand(getenv, stdout, stderr),
 		newHealthcheckCommand(getenv, stdout),
+		newToolsCommand(stdout),
 	)
 	return root
 }
