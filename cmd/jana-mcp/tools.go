@@ -42,7 +42,7 @@ func newToolsCommand(stdout io.Writer) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: every tool with its full description and its arguments' constraints")
 	cmd.Flags().StringSliceVar(&toolsets, "toolset", nil,
-		"only the tools of these toolsets, named as in MCP_TOOLSETS ("+toolsetNames()+", or all); repeat or separate with commas")
+		"only the tools of these toolsets, named as in MCP_TOOLSETS ("+tools.ToolsetNames()+", or all); repeat or separate with commas")
 	return cmd
 }
 
@@ -78,12 +78,4 @@ func need(a tools.Argument) string {
 		return "default " + string(data)
 	}
 	return "optional"
-}
-
-func toolsetNames() string {
-	names := make([]string, len(tools.Toolsets))
-	for i, ts := range tools.Toolsets {
-		names[i] = ts.Name
-	}
-	return strings.Join(names, ", ")
 }

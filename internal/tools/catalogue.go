@@ -97,7 +97,7 @@ func Select(all []toolkit.Tool, s Selection) ([]toolkit.Tool, error) {
 		}
 		i := slices.IndexFunc(Toolsets, func(ts Toolset) bool { return ts.Name == name })
 		if i < 0 {
-			return nil, fmt.Errorf("toolset %q does not exist; the toolsets are %s, or all", name, toolsetNames())
+			return nil, fmt.Errorf("toolset %q does not exist; the toolsets are %s, or all", name, ToolsetNames())
 		}
 		for _, n := range Toolsets[i].Tools {
 			want[n] = true
@@ -125,7 +125,8 @@ func Select(all []toolkit.Tool, s Selection) ([]toolkit.Tool, error) {
 	return out, nil
 }
 
-func toolsetNames() string {
+// ToolsetNames lists the toolsets' names, comma-separated (what MCP_TOOLSETS takes, besides all).
+func ToolsetNames() string {
 	names := make([]string, len(Toolsets))
 	for i, ts := range Toolsets {
 		names[i] = ts.Name

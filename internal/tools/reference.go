@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -57,12 +57,7 @@ func References(list []*mcp.Tool) []Reference {
 		data, _ := json.Marshal(t.InputSchema)
 		var s schema
 		_ = json.Unmarshal(data, &s)
-		names := make([]string, 0, len(s.Properties))
-		for n := range s.Properties {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(s.Properties)) {
 			p := s.Properties[n]
 			r.Arguments = append(r.Arguments, Argument{Name: n, Type: p.typeName(), Required: slices.Contains(s.Required, n),
 				Default: p.Default, Description: p.Description, Constraints: p.constraints()})
