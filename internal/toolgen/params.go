@@ -230,7 +230,7 @@ func literal(v any, elem string, c conversion, arg string) (string, error) {
 func fixedStmt(dst string, ptr bool, block string) string {
 	if expr, ok := strings.CutPrefix(block, "v := "); ok {
 		if ptr {
-			return dst + " = ptr(" + expr + ")"
+			return dst + " = new(" + expr + ")"
 		}
 		return dst + " = " + expr
 	}
@@ -328,10 +328,10 @@ func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conve
 		maximum = item.Max
 	}
 	if minimum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Minimum = ptr(%s)", elem, floatLit(*minimum)))
+		lines = append(lines, fmt.Sprintf("%s.Minimum = new(%s)", elem, floatLit(*minimum)))
 	}
 	if maximum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Maximum = ptr(%s)", elem, floatLit(*maximum)))
+		lines = append(lines, fmt.Sprintf("%s.Maximum = new(%s)", elem, floatLit(*maximum)))
 	}
 	enum := mp.Enum
 	if enum == nil && item != nil {
