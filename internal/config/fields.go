@@ -281,7 +281,7 @@ var fields = []field{
 		apply: func(c *Config, raw string) (err error) { c.Transport.TrustForwardedFor, err = boolean(raw); return err }},
 
 	// Tool results.
-	{env: "MCP_MAX_RESULT_BYTES", def: "60000", usage: "upper bound of a tool result's text (about 4 bytes per token)",
+	{env: "MCP_MAX_RESULT_BYTES", def: "60000", usage: "upper bound in bytes of a tool result, its text and structured content together (about 4 bytes per token); a limit argument goes up to the rows that fit",
 		apply: func(c *Config, raw string) (err error) {
 			c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000)
 			return err

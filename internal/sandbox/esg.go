@@ -276,9 +276,9 @@ func (h *server) V1EsgSummaryRetrieve(c echo.Context) error {
 	})
 }
 
-// V1EsgSystemHealthRetrieve reports fixed, deterministic health. Freshness is measured against
-// the dataset's own end (data.AsOf), never the wall clock, so the answer never changes: OpenAQ
-// fresh, EDGAR fresh, Climate TRACE delayed (its last month is 2025-10), system degraded.
+// V1EsgSystemHealthRetrieve reports health as Jana would today: freshness is each source's lag
+// behind the sandbox's clock (the wall clock, or Config.Clock in tests), so data that ended
+// months ago is reported stale, not fresh. Only the clock changes the answer.
 func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 	type fresh struct {
 		src        string
@@ -294,7 +294,7 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		{srcClimateTrace, data.CTMonthEnd(data.CTMonths - 1), 120 * day, 540 * day},
 		{srcEdgar, yearStart(data.EdgarLastYear + 1).Add(-day), 730 * day, 1100 * day},
 	} {
-		lag := data.AsOf.Sub(f.last)
+		lag := h.now().Sub(f.last)
 		st := janaapi.StatusEnumFresh
 		switch {
 		case lag > f.old:
