@@ -177,18 +177,21 @@ var table = settings.Table[Config]{Keys: "the environment variable names", Setti
 		}},
 	{Env: "MCP_OAUTH_DYNAMIC_REGISTRATION", Default: "true", Usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591 dynamic client registration, which most MCP hosts use)",
 		Apply: func(c *Config, raw string) (err error) {
-			c.Auth.OAuth.DynamicRegistration, err = boolean(raw)
+			c.Auth.OAuth.DynamicRegistration, err = settings.ParseBool(raw)
 			return err
 		}},
 	{Env: "MCP_OAUTH_CLIENT_ID_DOCUMENTS", Default: "true", Usage: "MCP_AUTH_MODE=oauth: accept https URLs as client ids, fetching the client's metadata document from them (Client ID Metadata Documents)",
 		Apply: func(c *Config, raw string) (err error) {
-			c.Auth.OAuth.ClientIDDocuments, err = boolean(raw)
+			c.Auth.OAuth.ClientIDDocuments, err = settings.ParseBool(raw)
 			return err
 		}},
 
 	// Transports.
 	{Env: "MCP_STATELESS", Flag: "stateless", Kind: settings.Bool, Default: "false", Usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
-		Apply: func(c *Config, raw string) (err error) { c.Transport.Stateless, err = boolean(raw); return err }},
+		Apply: func(c *Config, raw string) (err error) {
+			c.Transport.Stateless, err = settings.ParseBool(raw)
+			return err
+		}},
 	{Env: "MCP_SESSION_TIMEOUT", Default: "30m", Usage: "idle stateful sessions are closed after this",
 		Apply: func(c *Config, raw string) (err error) {
 			c.Transport.SessionTimeout, err = durationIn(raw, time.Second, 24*time.Hour, true)
@@ -241,7 +244,10 @@ var table = settings.Table[Config]{Keys: "the environment variable names", Setti
 			return err
 		}},
 	{Env: "MCP_TRUST_FORWARDED_FOR", Default: "false", Usage: "take client IPs from X-Forwarded-For set by a proxy on a private network (behind an ALB)",
-		Apply: func(c *Config, raw string) (err error) { c.Transport.TrustForwardedFor, err = boolean(raw); return err }},
+		Apply: func(c *Config, raw string) (err error) {
+			c.Transport.TrustForwardedFor, err = settings.ParseBool(raw)
+			return err
+		}},
 
 	// Tool results.
 	{Env: "MCP_MAX_RESULT_BYTES", Default: "60000", Usage: "upper bound of a tool result's text (about 4 bytes per token)",
@@ -250,9 +256,12 @@ var table = settings.Table[Config]{Keys: "the environment variable names", Setti
 			return err
 		}},
 	{Env: "MCP_APPS", Default: "true", Usage: "MCP Apps: serve the chart and map views (ui:// resources) that get_trends, station_means and find_nearby link to, for clients that render them (Claude, VS Code, Goose, ...); others show the text answer",
-		Apply: func(c *Config, raw string) (err error) { c.Tools.Apps, err = boolean(raw); return err }},
+		Apply: func(c *Config, raw string) (err error) { c.Tools.Apps, err = settings.ParseBool(raw); return err }},
 	{Env: "MCP_CHART_IMAGES", Default: "false", Usage: "add a PNG chart (image content) to every get_trends answer, for clients that show images but not MCP Apps (the image argument asks for one per call)",
-		Apply: func(c *Config, raw string) (err error) { c.Tools.ChartImages, err = boolean(raw); return err }},
+		Apply: func(c *Config, raw string) (err error) {
+			c.Tools.ChartImages, err = settings.ParseBool(raw)
+			return err
+		}},
 	{Env: "MCP_CHART_IMAGE_MAX_BYTES", Default: "150000", Usage: "largest PNG chart a result carries; a bigger one is drawn smaller, or left out with a note",
 		Apply: func(c *Config, raw string) (err error) {
 			c.Tools.ChartImageMaxBytes, err = intIn(raw, 10000, 2000000)
@@ -317,7 +326,7 @@ var table = settings.Table[Config]{Keys: "the environment variable names", Setti
 
 	// Cache.
 	{Env: "MCP_CACHE_ENABLED", Default: "true", Usage: "cache backend GET responses per user",
-		Apply: func(c *Config, raw string) (err error) { c.Cache.Enabled, err = boolean(raw); return err }},
+		Apply: func(c *Config, raw string) (err error) { c.Cache.Enabled, err = settings.ParseBool(raw); return err }},
 	{Env: "MCP_CACHE_MAX_BYTES", Default: "67108864", Usage: "memory bound of the response cache",
 		Apply: func(c *Config, raw string) error {
 			n, err := strconv.ParseInt(raw, 10, 64)
@@ -459,14 +468,6 @@ func intIn(raw string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%q is out of range (accepted: integers %d to %d)", raw, lo, hi)
 	}
 	return n, nil
-}
-
-func boolean(raw string) (bool, error) {
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
-	}
-	return b, nil
 }
 
 // names is a comma-separated list of tool or toolset names, lower-cased.

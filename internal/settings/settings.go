@@ -395,6 +395,15 @@ func textItems(raw string) []Item {
 	return out
 }
 
+// ParseBool parses a boolean setting, saying what is accepted when it cannot.
+func ParseBool(raw string) (bool, error) {
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
+	}
+	return b, nil
+}
+
 // Split splits a comma-separated value, trimming the parts and dropping empty ones.
 func Split(raw string) []string {
 	var out []string

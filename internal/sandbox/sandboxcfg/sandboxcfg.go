@@ -190,7 +190,7 @@ func durationOf(dst func(*Settings) *time.Duration) func(*Settings, string) erro
 
 // booleanOf parses a boolean into the field dst returns.
 func booleanOf(dst func(*Settings) *bool) func(*Settings, string) error {
-	return func(s *Settings, raw string) (err error) { *dst(s), err = boolean(raw); return err }
+	return func(s *Settings, raw string) (err error) { *dst(s), err = settings.ParseBool(raw); return err }
 }
 
 func duration(raw string) (time.Duration, error) {
@@ -199,14 +199,6 @@ func duration(raw string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration of 0 or more (e.g. 250ms, 2m)", raw)
 	}
 	return d, nil
-}
-
-func boolean(raw string) (bool, error) {
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
-	}
-	return b, nil
 }
 
 // names are the text items of a list of names.
