@@ -3,9 +3,8 @@
 // Every setting has one entry in the table (fields.go; internal/settings is the mechanism): its
 // environment variable, which is also its key in a YAML config file, its flag, its default and
 // its validation. Sources are layered with a local viper instance: flags > environment > config
-// file > defaults. An invalid
-// value stops start-up with an error naming the variable and the accepted range; secrets are
-// never echoed back.
+// file > defaults. An invalid value stops start-up with an error naming the variable (or the
+// flag it came from) and the accepted range; secrets are never echoed back.
 package config
 
 import (
