@@ -17,6 +17,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
 	"github.com/janaplatform/jana-mcp/internal/server"
@@ -123,6 +124,18 @@ func Config(t testing.TB, backendURL string, settings map[string]string) config.
 		t.Fatalf("config: %v", err)
 	}
 	return cfg
+}
+
+// Client builds the Jana adapter from cfg as the server does (server.JanaConfig); it is
+// closed when the test ends.
+func Client(t testing.TB, cfg config.Config, opts jana.Options) *jana.Client {
+	t.Helper()
+	c, err := jana.New(server.JanaConfig(cfg), opts)
+	if err != nil {
+		t.Fatalf("jana: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
 }
 
 // Server is a running MCP server.
