@@ -228,4 +228,3 @@ const (
 func withoutCaller(ctx context.Context) context.Context {
 	return context.WithValue(ctx, callerKey{}, (*Caller)(nil))
 }
-
