@@ -1,6 +1,7 @@
 // Command jana-mcp-docs writes the README's generated sections — the tool reference (from the
 // catalogue, as tools/list shows it), the toolsets with what each costs a host's context, the
-// resources and prompts, and the configuration reference (from the settings table) — between
+// resources and prompts, and the configuration references of serve and of the sandbox (from
+// their settings tables) — between
 // their BEGIN/END markers. With -check it changes nothing and fails when the
 // README is stale (CI runs `make check-docs`).
 package main
@@ -18,6 +19,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/sandbox/sandboxcfg"
+	"github.com/janaplatform/jana-mcp/internal/settings"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
 )
@@ -46,7 +49,8 @@ func run(path string, check bool) error {
 		{"tools", toolReference(list)},
 		{"toolsets", toolsetReference(list)},
 		{"features", featureReference()},
-		{"config", configReference()},
+		{"config", settingsReference(config.Fields())},
+		{"sandbox-config", settingsReference(sandboxcfg.Fields())},
 	} {
 		if doc, err = replaceSection(doc, s.name, s.body); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -116,19 +120,33 @@ func constraints(a tools.Argument) string {
 
 func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-func configReference() string {
+// settingsReference is a table of settings; with a column of config-file keys when they are
+// not the variables' names.
+func settingsReference(fields []settings.Field) string {
+	keys := slices.ContainsFunc(fields, func(f settings.Field) bool { return f.Key != f.Env })
 	var b strings.Builder
-	b.WriteString("| variable | flag | default | meaning |\n|---|---|---|---|\n")
-	for _, f := range config.Fields() {
+	if keys {
+		b.WriteString("| variable | file key | flag | default | meaning |\n|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("| variable | flag | default | meaning |\n|---|---|---|---|\n")
+	}
+	for _, f := range fields {
 		flagName := ""
 		if f.Flag != "" {
 			flagName = "`--" + f.Flag + "`"
+			if f.Kind == settings.List {
+				flagName += " (repeatable)"
+			}
 		}
 		def := f.Default
 		if def != "" {
 			def = "`" + def + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Env, flagName, def, escape(f.Usage))
+		fmt.Fprintf(&b, "| `%s` |", f.Env)
+		if keys {
+			fmt.Fprintf(&b, " `%s` |", f.Key)
+		}
+		fmt.Fprintf(&b, " %s | %s | %s |\n", flagName, def, escape(f.Usage))
 	}
 	return b.String()
 }

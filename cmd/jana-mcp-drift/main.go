@@ -22,6 +22,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/drift"
+	"github.com/janaplatform/jana-mcp/internal/server"
 )
 
 func main() {
@@ -48,23 +49,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2, err
 	}
-	cfg, err := config.Load(config.Sources{Getenv: getenv})
+	settings, err := config.Load(config.Sources{Getenv: getenv})
 	if err != nil {
 		return 2, err
 	}
+	backend := server.JanaConfig(settings)
 	switch args[0] {
 	case "fetch":
-		data, err := drift.FetchSchema(ctx, cfg.Backend)
+		data, err := drift.FetchSchema(ctx, backend)
 		if err != nil {
 			return 1, err
 		}
 		if err := os.WriteFile(*out, data, 0o644); err != nil {
 			return 1, err
 		}
-		fmt.Fprintf(stdout, "wrote %s from %s/api/schema/ (%d bytes)\n", *out, cfg.Backend.URL.Redacted(), len(data))
+		fmt.Fprintf(stdout, "wrote %s from %s/api/schema/ (%d bytes)\n", *out, backend.URL.Redacted(), len(data))
 		return 0, nil
 	case "regenerate":
-		ok, err := drift.Regenerate(ctx, drift.RegenerateOptions{Repo: ".", Backend: cfg.Backend, Stdout: stdout})
+		ok, err := drift.Regenerate(ctx, drift.RegenerateOptions{Repo: ".", Backend: backend, Stdout: stdout})
 		if err != nil {
 			return 1, err
 		}
@@ -75,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "check":
 		rev := *revision
 		if rev == "" {
-			data, err := drift.FetchSchema(ctx, cfg.Backend)
+			data, err := drift.FetchSchema(ctx, backend)
 			if err != nil {
 				return 1, err
 			}
@@ -89,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return 1, err
 		}
 		if *revision == "" {
-			report.Revision = cfg.Backend.URL.Redacted() + "/api/schema/"
+			report.Revision = backend.URL.Redacted() + "/api/schema/"
 		}
 		report.Write(stdout)
 		if report.Failed() {

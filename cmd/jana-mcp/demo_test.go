@@ -11,6 +11,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
+	"github.com/janaplatform/jana-mcp/internal/testenv/syncbuf"
 )
 
 // TestDemoServesEveryTool runs `jana-mcp demo` in-process (what `make demo` runs), follows the
@@ -18,8 +19,8 @@ import (
 // printed DRF token.
 func TestDemoServesEveryTool(t *testing.T) {
 	env := map[string]string{"MCP_SERVER_PORT": "0", "LOG_LEVEL": "warn"}
-	stdout := &testenv.SyncBuffer{}
-	stderr := &testenv.SyncBuffer{}
+	stdout := &syncbuf.Buffer{}
+	stderr := &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"demo"}, func(k string) string { return env[k] }, stdout, stderr) }()

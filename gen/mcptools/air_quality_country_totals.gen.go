@@ -92,7 +92,7 @@ func airQualityCountryTotals(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("openaq"), Fields: map[string]any{}}
-		check0 := toolkit.CheckFilter("location__country_iso2", toolkit.Deref(params.LocationCountryIso2))
+		check0 := toolkit.CheckFilter("location__country_iso2", toolkit.Value(params.LocationCountryIso2))
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_code", "record_count", "avg_value"}, Total: -1}
 		for i, it := range *out {
 			if !check0.Keep(string(it.CountryCode)) {

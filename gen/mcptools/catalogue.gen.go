@@ -48,5 +48,3 @@ func Operations() map[string][]string {
 		"storm_events":               {"v1_data_sources_noaa_storm_events_events_list"},
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -68,7 +68,7 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 			p["ordering"].Description = "Sort by year, value, country_code, gas or sector; a leading minus sorts descending (-value lists the largest first)."
 			toolkit.Enum(p["ordering"], "-country_code", "country_code", "-year", "year", "-gas", "gas", "-sector", "sector", "-value", "value", "-ingested_at", "ingested_at")
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
-			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Minimum = new(1.0)
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -114,7 +114,7 @@ func edgarAirPollutants(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("edgar"), Fields: map[string]any{}}
-		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
+		check0 := toolkit.CheckFilter("country_iso3", toolkit.Value(params.CountryIso3))
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas", "sector", "value", "unit"}, Total: -1}
 		page.Query = query
 		table.Pages("cursor", pos, toolkit.NextParam(out.Next, "cursor"))

@@ -72,7 +72,7 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 			p["ordering"].Description = "Sort by year or value, ascending, or descending with a leading minus (-value lists the largest first)."
 			toolkit.Enum(p["ordering"], "-value", "-year", "value", "year")
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
-			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Minimum = new(1.0)
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -133,7 +133,7 @@ func edgarCountryTotals(env *toolkit.Env) toolkit.Tool {
 		if cell := toolkit.Int(out.Count); cell != "" {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
-		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
+		check0 := toolkit.CheckFilter("country_iso3", toolkit.Value(params.CountryIso3))
 		table := &toolkit.Table{Name: "totals", Columns: []string{"country_code", "country_name", "year", "gas_type", "sector", "value", "unit", "provisional"}, Total: out.Count}
 		page.Query = query
 		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))

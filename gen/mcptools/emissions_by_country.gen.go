@@ -103,7 +103,7 @@ func emissionsByCountry(env *toolkit.Env) toolkit.Tool {
 			return nil, err
 		}
 		page := &toolkit.Page{Sources: toolkit.SourceNamed("climatetrace"), Fields: map[string]any{}}
-		check0 := toolkit.CheckFilter("country_iso3", toolkit.Deref(params.CountryIso3))
+		check0 := toolkit.CheckFilter("country_iso3", toolkit.Value(params.CountryIso3))
 		table := &toolkit.Table{Name: "countries", Columns: []string{"country_iso3", "total_co2e", "record_count", "unique_assets"}, Total: -1}
 		for i, it := range *out {
 			if !check0.Keep(string(it.CountryIso3)) {

@@ -64,7 +64,7 @@ func gcpCarbonBudget(env *toolkit.Env) toolkit.Tool {
 			p["budget_version"].Description = "Global Carbon Budget release, 2023 or 2024 (default, the latest)."
 			p["budget_version"].Default = json.RawMessage("\"2024\"")
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
-			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Minimum = new(1.0)
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}

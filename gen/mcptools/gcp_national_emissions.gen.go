@@ -65,7 +65,7 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 			p["budget_version"].Description = "Global Carbon Budget release, 2023 or 2024 (default, the latest)."
 			p["budget_version"].Default = json.RawMessage("\"2024\"")
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
-			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Minimum = new(1.0)
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}
@@ -105,7 +105,7 @@ func gcpNationalEmissions(env *toolkit.Env) toolkit.Tool {
 		if cell := toolkit.Int(out.Count); cell != "" {
 			page.Notes = append(page.Notes, "count: "+cell)
 		}
-		check0 := toolkit.CheckFilter("country_code", toolkit.Deref(params.CountryCode))
+		check0 := toolkit.CheckFilter("country_code", toolkit.Value(params.CountryCode))
 		table := &toolkit.Table{Name: "emissions", Columns: []string{"country_code", "country_name", "year", "territorial_mtco2", "consumption_mtco2", "transfer_mtco2", "per_capita_tco2", "population_millions", "budget_version"}, Total: out.Count}
 		page.Query = query
 		table.Pages("page", pos, toolkit.NextParam(out.Next, "page"))

@@ -68,7 +68,7 @@ func getStation(env *toolkit.Env) toolkit.Tool {
 		),
 		InputSchema: toolkit.Schema[GetStationInput](func(p map[string]*jsonschema.Schema) {
 			p["station_id"].Description = "OpenAQ location id (station_id in find_nearby and get_air_quality results)."
-			p["station_id"].Minimum = ptr(1.0)
+			p["station_id"].Minimum = new(1.0)
 		}),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in GetStationInput) (*toolkit.Page, error) {

@@ -53,7 +53,7 @@ func listPollutants(env *toolkit.Env) toolkit.Tool {
 		),
 		InputSchema: toolkit.Schema[ListPollutantsInput](func(p map[string]*jsonschema.Schema) {
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
-			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Minimum = new(1.0)
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}

@@ -55,7 +55,7 @@ func platformStatistics(env *toolkit.Env) toolkit.Tool {
 		),
 		InputSchema: toolkit.Schema[PlatformStatisticsInput](func(p map[string]*jsonschema.Schema) {
 			p["limit"].Description = "Rows per page, 1-{limit_max} (default {limit_default})."
-			p["limit"].Minimum = ptr(1.0)
+			p["limit"].Minimum = new(1.0)
 			p["cursor"].Description = toolkit.CursorHelp
 		}),
 	}

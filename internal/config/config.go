@@ -1,27 +1,24 @@
 // Package config loads and validates jana-mcp's configuration.
 //
-// Every setting has one entry in the fields table (fields.go): its environment variable, which
-// is also its key in a YAML config file, its flag, its default and its validation. Sources are
-// layered with a local viper instance: flags > environment > config file > defaults. An invalid
-// value stops start-up with an error naming the variable and the accepted range; secrets are
-// never echoed back.
+// Every setting has one entry in the table (fields.go; internal/settings is the mechanism): its
+// environment variable, which is also its key in a YAML config file, its flag, its default and
+// its validation. Sources are layered with a local viper instance: flags > environment > config
+// file > defaults. An invalid value stops start-up with an error naming the variable (or the
+// flag it came from) and the accepted range; secrets are never echoed back.
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
+
+	"github.com/janaplatform/jana-mcp/internal/settings"
 )
 
 // AuthMode says whose Jana credentials a tool call uses.
@@ -219,11 +216,16 @@ type Log struct {
 }
 
 // Sources are where configuration comes from. Any may be empty.
-type Sources struct {
-	Flags  *pflag.FlagSet          // flags registered with RegisterFlags
-	Getenv func(key string) string // usually os.Getenv
-	File   string                  // YAML file (--config); keys are the environment variable names
-}
+type Sources = settings.Sources
+
+// Field describes one setting for documentation (README's configuration reference).
+type Field = settings.Field
+
+// Fields lists every setting in table order.
+func Fields() []Field { return table.Fields() }
+
+// EnvOnly lists the settings that have no flag, credentials first, for a command's help.
+func EnvOnly() []Field { return settings.EnvOnly(Fields()) }
 
 // RegisterFlags adds the configuration flags to fs, each of its type, with the table's
 // defaults. Secrets have no flags: command lines are visible to every user of the machine.
@@ -233,151 +235,19 @@ func RegisterFlags(fs *pflag.FlagSet) { RegisterFlagsFor(fs, nil, nil) }
 // envs is nil), showing defaults where given instead of the table's: for a command that
 // honours only some settings, or has defaults of its own.
 func RegisterFlagsFor(fs *pflag.FlagSet, envs []string, defaults map[string]string) {
-	fs.String("config", "", "YAML configuration file (keys are the environment variable names)")
-	for _, f := range fields {
-		if f.flag == "" || (envs != nil && !slices.Contains(envs, f.env)) {
-			continue
-		}
-		def := f.def
-		if d, ok := defaults[f.env]; ok {
-			def = d
-		}
-		usage := fmt.Sprintf("%s (env %s)", f.usage, f.env)
-		switch f.kind {
-		case kindBool:
-			b, _ := strconv.ParseBool(def)
-			fs.Bool(f.flag, b, usage)
-		case kindInt:
-			n, _ := strconv.Atoi(def)
-			fs.Int(f.flag, n, usage)
-		case kindDuration:
-			d, _ := time.ParseDuration(def)
-			fs.Duration(f.flag, d, usage)
-		default:
-			fs.String(f.flag, def, usage)
-		}
-	}
-}
-
-// EnvOnly lists the settings that have no flag, credentials first, for a command's help.
-func EnvOnly() []Field {
-	var secrets, others []Field
-	for _, f := range Fields() {
-		switch {
-		case f.Flag != "":
-		case f.Secret:
-			secrets = append(secrets, f)
-		default:
-			others = append(others, f)
-		}
-	}
-	return append(secrets, others...)
+	table.RegisterFlags(fs, envs, defaults)
 }
 
 // Load reads, layers and validates the configuration.
 func Load(src Sources) (Config, error) {
-	v := viper.New()
-	for _, f := range fields {
-		v.SetDefault(f.key(), f.def)
-	}
-
-	file := src.File
-	if file == "" && src.Flags != nil {
-		if fl := src.Flags.Lookup("config"); fl != nil {
-			file = fl.Value.String()
-		}
-	}
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return Config{}, fmt.Errorf("reading config file: %w", err)
-		}
-		v.SetConfigType("yaml")
-		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-			return Config{}, fmt.Errorf("parsing config file %s: %w", file, err)
-		}
-		if err := checkFileKeys(v.AllKeys()); err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", file, err)
-		}
-	}
-
-	// Set overrides every lower layer, so apply environment then flags: flags win.
-	if src.Getenv != nil {
-		for _, f := range fields {
-			if val, ok := lookup(src.Getenv, f.env); ok {
-				v.Set(f.key(), val)
-			}
-		}
-	}
-	fromFlag := map[string]bool{}
-	if src.Flags != nil {
-		for _, f := range fields {
-			if f.flag == "" {
-				continue
-			}
-			if fl := src.Flags.Lookup(f.flag); fl != nil && fl.Changed {
-				v.Set(f.key(), fl.Value.String())
-				fromFlag[f.env] = true
-			}
-		}
-	}
-
-	var cfg Config
-	var errs []error
-	for _, f := range fields {
-		if !scalar(v.Get(f.key())) {
-			// viper reads a YAML list or map as "", which would drop the value silently.
-			errs = append(errs, fmt.Errorf("%s: must be a single value in the config file, not a list or a map (list settings are comma-separated: a, b)", f.env))
-			continue
-		}
-		raw := strings.TrimSpace(v.GetString(f.key()))
-		if err := f.apply(&cfg, raw); err != nil {
-			name := f.env
-			if fromFlag[f.env] {
-				name = "--" + f.flag // say what the user typed
-			}
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
+	cfg, err := table.Load(src)
+	if err != nil {
 		return Config{}, err
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// scalar reports whether a value read by viper is a single value (or unset).
-func scalar(v any) bool {
-	switch v.(type) {
-	case []any, map[string]any, map[any]any:
-		return false
-	}
-	return true
-}
-
-// lookup treats an empty variable as unset, as the first server did.
-func lookup(getenv func(string) string, key string) (string, bool) {
-	val := getenv(key)
-	return val, val != ""
-}
-
-func checkFileKeys(keys []string) error {
-	known := make(map[string]bool, len(fields))
-	for _, f := range fields {
-		known[f.key()] = true
-	}
-	var unknown []string
-	for _, k := range keys {
-		if !known[k] {
-			unknown = append(unknown, strings.ToUpper(k))
-		}
-	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("unknown keys %s (keys are the environment variable names, e.g. JANA_BACKEND_URL)", strings.Join(unknown, ", "))
-	}
-	return nil
 }
 
 // validate checks rules that span several settings.

@@ -10,74 +10,37 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/janaplatform/jana-mcp/internal/settings"
 )
 
-// field is one setting: where it comes from and how it is parsed into Config.
-type field struct {
-	env    string // environment variable; lower-cased, the viper and config-file key
-	flag   string // "" for secrets, which have no flag
-	kind   kind   // of the flag: what it accepts on the command line
-	def    string
-	usage  string
-	secret bool
-	apply  func(c *Config, raw string) error
-}
-
-// kind is a flag's type. Values from the environment and the config file are parsed by apply
-// alone; a flag is parsed by its type first, so that `--stateless --port 0` reads as a switch
-// and a number, and `--port abc` is refused naming the flag.
-type kind int
-
-const (
-	kindString kind = iota
-	kindBool
-	kindInt
-	kindDuration
-)
-
-func (f field) key() string { return strings.ToLower(f.env) }
-
-// Field describes one setting for documentation (README's configuration reference).
-type Field struct {
-	Env, Flag, Default, Usage string
-	Secret                    bool // a credential: environment or config file only, never shown
-}
-
-// Fields lists every setting in table order.
-func Fields() []Field {
-	out := make([]Field, len(fields))
-	for i, f := range fields {
-		out[i] = Field{Env: f.env, Flag: f.flag, Default: f.def, Usage: f.usage, Secret: f.secret}
-	}
-	return out
-}
-
-var fields = []field{
+// table is every setting of serve and demo, in the order the README lists them.
+var table = settings.Table[Config]{Keys: "the environment variable names", Settings: []settings.Setting[Config]{
 	// Backend (names kept from the first, Python server).
-	{env: "JANA_BACKEND_URL", flag: "backend-url", def: "http://web:8000", usage: "Jana backend base URL",
-		apply: func(c *Config, raw string) (err error) { c.Backend.URL, err = backendURL(raw); return err }},
-	{env: "JANA_AUTH_URL", flag: "auth-url", usage: "base URL of Jana's auth service, where JWTs are obtained, refreshed and checked (default: JANA_BACKEND_URL)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "JANA_BACKEND_URL", Flag: "backend-url", Default: "http://web:8000", Usage: "Jana backend base URL",
+		Apply: func(c *Config, raw string) (err error) { c.Backend.URL, err = backendURL(raw); return err }},
+	{Env: "JANA_AUTH_URL", Flag: "auth-url", Usage: "base URL of Jana's auth service, where JWTs are obtained, refreshed and checked (default: JANA_BACKEND_URL)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Backend.AuthURL = nil
 			if raw != "" {
 				c.Backend.AuthURL, err = backendURL(raw)
 			}
 			return err
 		}},
-	{env: "JANA_EMAIL", flag: "email", usage: "service account email: JWT sign-in with JANA_PASSWORD, refreshed before expiry",
-		apply: func(c *Config, raw string) error {
+	{Env: "JANA_EMAIL", Flag: "email", Usage: "service account email: JWT sign-in with JANA_PASSWORD, refreshed before expiry",
+		Apply: func(c *Config, raw string) error {
 			if raw != "" && (!strings.Contains(raw, "@") || strings.ContainsAny(raw, " \t\r\n")) {
 				return fmt.Errorf("%q is not an email address", raw)
 			}
 			c.Backend.Email = raw
 			return nil
 		}},
-	{env: "JANA_USERNAME", flag: "username", usage: "service account username: legacy DRF token login with JANA_PASSWORD (JANA_EMAIL wins when both are set)",
-		apply: func(c *Config, raw string) error { c.Backend.Username = raw; return nil }},
-	{env: "JANA_PASSWORD", secret: true, usage: "service account password (env or file only)",
-		apply: func(c *Config, raw string) error { c.Backend.Password = Secret(raw); return nil }},
-	{env: "JANA_TOKEN", secret: true, usage: "service account credential instead of a password: \"Bearer <jwt>\", \"Token <key>\", or bare (40 hex characters are a DRF token, a JWT is sent as Bearer) (env or file only)",
-		apply: func(c *Config, raw string) error {
+	{Env: "JANA_USERNAME", Flag: "username", Usage: "service account username: legacy DRF token login with JANA_PASSWORD (JANA_EMAIL wins when both are set)",
+		Apply: func(c *Config, raw string) error { c.Backend.Username = raw; return nil }},
+	{Env: "JANA_PASSWORD", Secret: true, Usage: "service account password (env or file only)",
+		Apply: func(c *Config, raw string) error { c.Backend.Password = Secret(raw); return nil }},
+	{Env: "JANA_TOKEN", Secret: true, Usage: "service account credential instead of a password: \"Bearer <jwt>\", \"Token <key>\", or bare (40 hex characters are a DRF token, a JWT is sent as Bearer) (env or file only)",
+		Apply: func(c *Config, raw string) error {
 			if strings.EqualFold(raw, "Bearer") || strings.EqualFold(raw, "Token") {
 				return errors.New(`must be "Bearer <token>", "Token <token>" or a bare token (value not shown)`)
 			}
@@ -90,39 +53,39 @@ var fields = []field{
 			c.Backend.Token = Secret(raw)
 			return nil
 		}},
-	{env: "JANA_TIMEOUT", flag: "backend-timeout", kind: kindDuration, def: "30s", usage: "budget for one backend call, retries included (seconds or duration)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "JANA_TIMEOUT", Flag: "backend-timeout", Kind: settings.Duration, Default: "30s", Usage: "budget for one backend call, retries included (seconds or duration)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Backend.Timeout, err = durationIn(raw, time.Second, 300*time.Second, true)
 			return err
 		}},
-	{env: "JANA_SLOW_TIMEOUT", def: "120s", usage: "budget of Jana's heavy aggregate endpoints (Climate TRACE sector and country totals take about a minute on the whole table); at least JANA_TIMEOUT",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "JANA_SLOW_TIMEOUT", Default: "120s", Usage: "budget of Jana's heavy aggregate endpoints (Climate TRACE sector and country totals take about a minute on the whole table); at least JANA_TIMEOUT",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Backend.SlowTimeout, err = durationIn(raw, time.Second, 600*time.Second, true)
 			return err
 		}},
-	{env: "JANA_HOST_HEADER", flag: "host-header", usage: "Host header sent to Jana (Django ALLOWED_HOSTS), e.g. localhost",
-		apply: func(c *Config, raw string) error {
+	{Env: "JANA_HOST_HEADER", Flag: "host-header", Usage: "Host header sent to Jana (Django ALLOWED_HOSTS), e.g. localhost",
+		Apply: func(c *Config, raw string) error {
 			if strings.ContainsAny(raw, " /\t\r\n") {
 				return fmt.Errorf("%q is not a host name", raw)
 			}
 			c.Backend.HostHeader = raw
 			return nil
 		}},
-	{env: "JANA_RETRIES", flag: "backend-retries", kind: kindInt, def: "2", usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
-		apply: func(c *Config, raw string) (err error) { c.Backend.Retries, err = intIn(raw, 0, 10); return err }},
-	{env: "JANA_RETRY_BACKOFF", def: "100ms", usage: "first retry backoff; doubles per attempt, with jitter",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "JANA_RETRIES", Flag: "backend-retries", Kind: settings.Int, Default: "2", Usage: "extra attempts for idempotent calls on connection errors and 502/503/504",
+		Apply: func(c *Config, raw string) (err error) { c.Backend.Retries, err = intIn(raw, 0, 10); return err }},
+	{Env: "JANA_RETRY_BACKOFF", Default: "100ms", Usage: "first retry backoff; doubles per attempt, with jitter",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Backend.RetryBase, err = durationIn(raw, time.Millisecond, 10*time.Second, false)
 			return err
 		}},
-	{env: "JANA_MAX_RETRY_AFTER", def: "5s", usage: "longest wait a tool call spends honouring Jana's retry_after before reporting it",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "JANA_MAX_RETRY_AFTER", Default: "5s", Usage: "longest wait a tool call spends honouring Jana's retry_after before reporting it",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Backend.MaxRetryAfter, err = durationIn(raw, 0, time.Minute, true)
 			return err
 		}},
 
-	{env: "JANA_MAX_RESPONSE_BYTES", def: "67108864", usage: "largest backend answer read into memory; a larger one fails the call at once, without retries",
-		apply: func(c *Config, raw string) error {
+	{Env: "JANA_MAX_RESPONSE_BYTES", Default: "67108864", Usage: "largest backend answer read into memory; a larger one fails the call at once, without retries",
+		Apply: func(c *Config, raw string) error {
 			n, err := strconv.ParseInt(raw, 10, 64)
 			if err != nil || n < 1<<16 || n > 1<<30 {
 				return fmt.Errorf("%q is out of range (accepted: 65536 to 1073741824 bytes)", raw)
@@ -132,18 +95,18 @@ var fields = []field{
 		}},
 
 	// Listener.
-	{env: "MCP_SERVER_HOST", flag: "host", def: "0.0.0.0", usage: "address to listen on",
-		apply: func(c *Config, raw string) error { c.Listen.Host = raw; return nil }},
-	{env: "MCP_SERVER_PORT", flag: "port", kind: kindInt, def: "8080", usage: "port to listen on (0 picks a free port)",
-		apply: func(c *Config, raw string) (err error) { c.Listen.Port, err = intIn(raw, 0, 65535); return err }},
-	{env: "MCP_SHUTDOWN_TIMEOUT", def: "25s", usage: "how long in-flight calls may finish after SIGTERM",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_SERVER_HOST", Flag: "host", Default: "0.0.0.0", Usage: "address to listen on",
+		Apply: func(c *Config, raw string) error { c.Listen.Host = raw; return nil }},
+	{Env: "MCP_SERVER_PORT", Flag: "port", Kind: settings.Int, Default: "8080", Usage: "port to listen on (0 picks a free port)",
+		Apply: func(c *Config, raw string) (err error) { c.Listen.Port, err = intIn(raw, 0, 65535); return err }},
+	{Env: "MCP_SHUTDOWN_TIMEOUT", Default: "25s", Usage: "how long in-flight calls may finish after SIGTERM",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Listen.ShutdownTimeout, err = durationIn(raw, 0, 10*time.Minute, true)
 			return err
 		}},
 
-	{env: "MCP_METRICS_ADDR", def: "", usage: "host:port of a separate listener for /metrics (e.g. a private address the scraper reaches); empty serves /metrics on the main port",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_METRICS_ADDR", Default: "", Usage: "host:port of a separate listener for /metrics (e.g. a private address the scraper reaches); empty serves /metrics on the main port",
+		Apply: func(c *Config, raw string) error {
 			if raw != "" {
 				if _, _, err := net.SplitHostPort(raw); err != nil {
 					return fmt.Errorf("%q is not host:port (e.g. 0.0.0.0:9090)", raw)
@@ -154,8 +117,8 @@ var fields = []field{
 		}},
 
 	// Authentication.
-	{env: "MCP_AUTH_MODE", flag: "auth-mode", def: string(AuthUser), usage: "user, service, user-or-service, or oauth (users sign in to Jana on this server's OAuth sign-in page; needs MCP_PUBLIC_URL and MCP_OAUTH_KEY)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_AUTH_MODE", Flag: "auth-mode", Default: string(AuthUser), Usage: "user, service, user-or-service, or oauth (users sign in to Jana on this server's OAuth sign-in page; needs MCP_PUBLIC_URL and MCP_OAUTH_KEY)",
+		Apply: func(c *Config, raw string) error {
 			switch m := AuthMode(raw); m {
 			case AuthUser, AuthService, AuthUserOrService, AuthOAuth:
 				c.Auth.Mode = m
@@ -163,17 +126,17 @@ var fields = []field{
 			}
 			return fmt.Errorf("%q is not one of user, service, user-or-service, oauth", raw)
 		}},
-	{env: "MCP_AUTH_CACHE_TTL", def: "60s", usage: "how long a token check against Jana is remembered",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_AUTH_CACHE_TTL", Default: "60s", Usage: "how long a token check against Jana is remembered",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Auth.CacheTTL, err = durationIn(raw, 0, time.Hour, true)
 			return err
 		}},
 
 	// OAuth (MCP_AUTH_MODE=oauth).
-	{env: "MCP_OAUTH_KEY", secret: true, usage: "MCP_AUTH_MODE=oauth: secret of at least 32 characters that encrypts the sign-ins the server stores (Jana's tokens among them); comma-separated to rotate: the first encrypts, all decrypt (env or file only)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_OAUTH_KEY", Secret: true, Usage: "MCP_AUTH_MODE=oauth: secret of at least 32 characters that encrypts the sign-ins the server stores (Jana's tokens among them); comma-separated to rotate: the first encrypts, all decrypt (env or file only)",
+		Apply: func(c *Config, raw string) error {
 			c.Auth.OAuth.Keys = nil
-			for _, k := range list(raw) {
+			for _, k := range settings.Split(raw) {
 				if len(k) < 32 {
 					return errors.New("each key must be at least 32 characters (value not shown)")
 				}
@@ -181,20 +144,20 @@ var fields = []field{
 			}
 			return nil
 		}},
-	{env: "MCP_OAUTH_ACCESS_TOKEN_TTL", def: "1h", usage: "MCP_AUTH_MODE=oauth: life of the access tokens MCP clients get (they refresh them)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_OAUTH_ACCESS_TOKEN_TTL", Default: "1h", Usage: "MCP_AUTH_MODE=oauth: life of the access tokens MCP clients get (they refresh them)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Auth.OAuth.AccessTTL, err = durationIn(raw, time.Second, 24*time.Hour, true)
 			return err
 		}},
-	{env: "MCP_OAUTH_REFRESH_TOKEN_TTL", def: "720h", usage: "MCP_AUTH_MODE=oauth: how long a sign-in lasts without use (each refresh starts it again; Jana ending the sign-in ends it sooner)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_OAUTH_REFRESH_TOKEN_TTL", Default: "720h", Usage: "MCP_AUTH_MODE=oauth: how long a sign-in lasts without use (each refresh starts it again; Jana ending the sign-in ends it sooner)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Auth.OAuth.RefreshTTL, err = durationIn(raw, time.Minute, 8760*time.Hour, false)
 			return err
 		}},
-	{env: "MCP_OAUTH_SIGN_IN", def: "password,device", usage: "MCP_AUTH_MODE=oauth: the ways the sign-in page offers, in order: password (email and password, sent to Jana's login), device (Jana's device-code sign-in)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_OAUTH_SIGN_IN", Default: "password,device", Usage: "MCP_AUTH_MODE=oauth: the ways the sign-in page offers, in order: password (email and password, sent to Jana's login), device (Jana's device-code sign-in)",
+		Apply: func(c *Config, raw string) error {
 			c.Auth.OAuth.SignIn = nil
-			for _, m := range list(raw) {
+			for _, m := range settings.Split(raw) {
 				if m != "password" && m != "device" {
 					return fmt.Errorf("%q is not one of password, device", m)
 				}
@@ -204,41 +167,44 @@ var fields = []field{
 			}
 			return nil
 		}},
-	{env: "JANA_DEVICE_CLIENT_ID", def: "jana-sdk", usage: "MCP_AUTH_MODE=oauth: the client_id the sign-in page's device-code flow presents to Jana",
-		apply: func(c *Config, raw string) error {
+	{Env: "JANA_DEVICE_CLIENT_ID", Default: "jana-sdk", Usage: "MCP_AUTH_MODE=oauth: the client_id the sign-in page's device-code flow presents to Jana",
+		Apply: func(c *Config, raw string) error {
 			if strings.ContainsAny(raw, " \t\r\n") || len(raw) > 200 {
 				return fmt.Errorf("%q is not a client id", raw)
 			}
 			c.Auth.OAuth.DeviceClientID = raw
 			return nil
 		}},
-	{env: "MCP_OAUTH_DYNAMIC_REGISTRATION", def: "true", usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591 dynamic client registration, which most MCP hosts use)",
-		apply: func(c *Config, raw string) (err error) {
-			c.Auth.OAuth.DynamicRegistration, err = boolean(raw)
+	{Env: "MCP_OAUTH_DYNAMIC_REGISTRATION", Default: "true", Usage: "MCP_AUTH_MODE=oauth: let clients register themselves (RFC 7591 dynamic client registration, which most MCP hosts use)",
+		Apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.DynamicRegistration, err = settings.ParseBool(raw)
 			return err
 		}},
-	{env: "MCP_OAUTH_CLIENT_ID_DOCUMENTS", def: "true", usage: "MCP_AUTH_MODE=oauth: accept https URLs as client ids, fetching the client's metadata document from them (Client ID Metadata Documents)",
-		apply: func(c *Config, raw string) (err error) {
-			c.Auth.OAuth.ClientIDDocuments, err = boolean(raw)
+	{Env: "MCP_OAUTH_CLIENT_ID_DOCUMENTS", Default: "true", Usage: "MCP_AUTH_MODE=oauth: accept https URLs as client ids, fetching the client's metadata document from them (Client ID Metadata Documents)",
+		Apply: func(c *Config, raw string) (err error) {
+			c.Auth.OAuth.ClientIDDocuments, err = settings.ParseBool(raw)
 			return err
 		}},
 
 	// Transports.
-	{env: "MCP_STATELESS", flag: "stateless", kind: kindBool, def: "false", usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
-		apply: func(c *Config, raw string) (err error) { c.Transport.Stateless, err = boolean(raw); return err }},
-	{env: "MCP_SESSION_TIMEOUT", def: "30m", usage: "idle stateful sessions are closed after this",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_STATELESS", Flag: "stateless", Kind: settings.Bool, Default: "false", Usage: "serve /mcp without sessions (for replicas behind a plain load balancer)",
+		Apply: func(c *Config, raw string) (err error) {
+			c.Transport.Stateless, err = settings.ParseBool(raw)
+			return err
+		}},
+	{Env: "MCP_SESSION_TIMEOUT", Default: "30m", Usage: "idle stateful sessions are closed after this",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Transport.SessionTimeout, err = durationIn(raw, time.Second, 24*time.Hour, true)
 			return err
 		}},
-	{env: "MCP_SSE_KEEPALIVE", def: "25s", usage: "interval of comment keep-alives on idle event streams (0 disables)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_SSE_KEEPALIVE", Default: "25s", Usage: "interval of comment keep-alives on idle event streams (0 disables)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Transport.KeepAlive, err = durationIn(raw, 0, 10*time.Minute, true)
 			return err
 		}},
-	{env: "MCP_ALLOWED_ORIGINS", def: "", usage: "comma-separated browser Origins allowed to connect (requests without Origin are always allowed)",
-		apply: func(c *Config, raw string) error {
-			c.Transport.AllowedOrigins = list(raw)
+	{Env: "MCP_ALLOWED_ORIGINS", Default: "", Usage: "comma-separated browser Origins allowed to connect (requests without Origin are always allowed)",
+		Apply: func(c *Config, raw string) error {
+			c.Transport.AllowedOrigins = settings.Split(raw)
 			for _, o := range c.Transport.AllowedOrigins {
 				u, err := url.Parse(o)
 				if o != "*" && (err != nil || u.Scheme == "" || u.Host == "" || (u.Path != "" && u.Path != "/")) {
@@ -248,8 +214,8 @@ var fields = []field{
 			return nil
 		}},
 
-	{env: "MCP_PUBLIC_URL", def: "", usage: "the URL users configure, e.g. https://mcp.example.org (its host is allowed in Host headers; the landing page and sign-in links use it)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_PUBLIC_URL", Default: "", Usage: "the URL users configure, e.g. https://mcp.example.org (its host is allowed in Host headers; the landing page and sign-in links use it)",
+		Apply: func(c *Config, raw string) error {
 			if raw == "" {
 				c.Transport.PublicURL = nil
 				return nil
@@ -262,9 +228,9 @@ var fields = []field{
 			c.Transport.PublicURL = u
 			return nil
 		}},
-	{env: "MCP_ALLOWED_HOSTS", def: "", usage: "comma-separated Host names the MCP endpoints answer to besides loopback names and MCP_PUBLIC_URL's host (DNS-rebinding protection); * allows any",
-		apply: func(c *Config, raw string) error {
-			c.Transport.AllowedHosts = list(raw)
+	{Env: "MCP_ALLOWED_HOSTS", Default: "", Usage: "comma-separated Host names the MCP endpoints answer to besides loopback names and MCP_PUBLIC_URL's host (DNS-rebinding protection); * allows any",
+		Apply: func(c *Config, raw string) error {
+			c.Transport.AllowedHosts = settings.Split(raw)
 			for _, h := range c.Transport.AllowedHosts {
 				if h != "*" && (strings.ContainsAny(h, "/ \t@") || h == "") {
 					return fmt.Errorf("%q is not a host name (e.g. mcp.example.org or jana-mcp)", h)
@@ -272,91 +238,97 @@ var fields = []field{
 			}
 			return nil
 		}},
-	{env: "MCP_INIT_TIMEOUT", def: "30s", usage: "a new session that has not finished initializing after this is closed and stops counting against session limits",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_INIT_TIMEOUT", Default: "30s", Usage: "a new session that has not finished initializing after this is closed and stops counting against session limits",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Transport.InitTimeout, err = durationIn(raw, 100*time.Millisecond, 10*time.Minute, true)
 			return err
 		}},
-	{env: "MCP_TRUST_FORWARDED_FOR", def: "false", usage: "take client IPs from X-Forwarded-For set by a proxy on a private network (behind an ALB)",
-		apply: func(c *Config, raw string) (err error) { c.Transport.TrustForwardedFor, err = boolean(raw); return err }},
+	{Env: "MCP_TRUST_FORWARDED_FOR", Default: "false", Usage: "take client IPs from X-Forwarded-For set by a proxy on a private network (behind an ALB)",
+		Apply: func(c *Config, raw string) (err error) {
+			c.Transport.TrustForwardedFor, err = settings.ParseBool(raw)
+			return err
+		}},
 
 	// Tool results.
-	{env: "MCP_MAX_RESULT_BYTES", def: "60000", usage: "upper bound of a tool result's text (about 4 bytes per token)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_MAX_RESULT_BYTES", Default: "60000", Usage: "upper bound in bytes of a tool result, its text and structured content together (about 4 bytes per token); a limit argument goes up to the rows that fit",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Tools.MaxResultBytes, err = intIn(raw, 4000, 1000000)
 			return err
 		}},
-	{env: "MCP_APPS", def: "true", usage: "MCP Apps: serve the chart and map views (ui:// resources) that get_trends, station_means and find_nearby link to, for clients that render them (Claude, VS Code, Goose, ...); others show the text answer",
-		apply: func(c *Config, raw string) (err error) { c.Tools.Apps, err = boolean(raw); return err }},
-	{env: "MCP_CHART_IMAGES", def: "false", usage: "add a PNG chart (image content) to every get_trends answer, for clients that show images but not MCP Apps (the image argument asks for one per call)",
-		apply: func(c *Config, raw string) (err error) { c.Tools.ChartImages, err = boolean(raw); return err }},
-	{env: "MCP_CHART_IMAGE_MAX_BYTES", def: "150000", usage: "largest PNG chart a result carries; a bigger one is drawn smaller, or left out with a note",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_APPS", Default: "true", Usage: "MCP Apps: serve the chart and map views (ui:// resources) that get_trends, station_means and find_nearby link to, for clients that render them (Claude, VS Code, Goose, ...); others show the text answer",
+		Apply: func(c *Config, raw string) (err error) { c.Tools.Apps, err = settings.ParseBool(raw); return err }},
+	{Env: "MCP_CHART_IMAGES", Default: "false", Usage: "add a PNG chart (image content) to every get_trends answer, for clients that show images but not MCP Apps (the image argument asks for one per call)",
+		Apply: func(c *Config, raw string) (err error) {
+			c.Tools.ChartImages, err = settings.ParseBool(raw)
+			return err
+		}},
+	{Env: "MCP_CHART_IMAGE_MAX_BYTES", Default: "150000", Usage: "largest PNG chart a result carries; a bigger one is drawn smaller, or left out with a note",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Tools.ChartImageMaxBytes, err = intIn(raw, 10000, 2000000)
 			return err
 		}},
 
-	{env: "MCP_TOOLSETS", def: "all", usage: "comma-separated toolsets to serve: air_quality, emissions, companies, weather, platform, or all (a connection narrows further with the X-MCP-Toolsets header or ?toolsets=)",
-		apply: func(c *Config, raw string) error { c.Tools.Toolsets = names(raw); return checkNames(c.Tools.Toolsets) }},
-	{env: "MCP_TOOLS", def: "", usage: "comma-separated tools to serve besides those of MCP_TOOLSETS",
-		apply: func(c *Config, raw string) error { c.Tools.Include = names(raw); return checkNames(c.Tools.Include) }},
-	{env: "MCP_EXCLUDE_TOOLS", def: "", usage: "comma-separated tools never to serve",
-		apply: func(c *Config, raw string) error { c.Tools.Exclude = names(raw); return checkNames(c.Tools.Exclude) }},
+	{Env: "MCP_TOOLSETS", Default: "all", Usage: "comma-separated toolsets to serve: air_quality, emissions, companies, weather, platform, or all (a connection narrows further with the X-MCP-Toolsets header or ?toolsets=)",
+		Apply: func(c *Config, raw string) error { c.Tools.Toolsets = names(raw); return checkNames(c.Tools.Toolsets) }},
+	{Env: "MCP_TOOLS", Default: "", Usage: "comma-separated tools to serve besides those of MCP_TOOLSETS",
+		Apply: func(c *Config, raw string) error { c.Tools.Include = names(raw); return checkNames(c.Tools.Include) }},
+	{Env: "MCP_EXCLUDE_TOOLS", Default: "", Usage: "comma-separated tools never to serve",
+		Apply: func(c *Config, raw string) error { c.Tools.Exclude = names(raw); return checkNames(c.Tools.Exclude) }},
 
 	// Protection.
-	{env: "MCP_RATE_LIMIT", def: "100", usage: "requests per minute per token (per client IP without one; tokens Jana rejected also count against the IP); 0 disables",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_RATE_LIMIT", Default: "100", Usage: "requests per minute per token (per client IP without one; tokens Jana rejected also count against the IP); 0 disables",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.RatePerMinute, err = intIn(raw, 0, 1000000)
 			return err
 		}},
-	{env: "MCP_RATE_LIMIT_SSE", def: "10", usage: "SSE streams opened per minute per token; 0 disables",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_RATE_LIMIT_SSE", Default: "10", Usage: "SSE streams opened per minute per token; 0 disables",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.SSEPerMinute, err = intIn(raw, 0, 1000000)
 			return err
 		}},
-	{env: "MCP_RATE_LIMIT_MESSAGES", def: "200", usage: "MCP messages (POST /messages, /mcp) per minute per token; 0 disables",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_RATE_LIMIT_MESSAGES", Default: "200", Usage: "MCP messages (POST /messages, /mcp) per minute per token; 0 disables",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.MessagesPerMinute, err = intIn(raw, 0, 1000000)
 			return err
 		}},
-	{env: "MCP_MAX_BODY_BYTES", def: "1048576", usage: "largest accepted request body",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_MAX_BODY_BYTES", Default: "1048576", Usage: "largest accepted request body",
+		Apply: func(c *Config, raw string) error {
 			n, err := intIn(raw, 1024, 64<<20)
 			c.Limits.MaxBodyBytes = int64(n)
 			return err
 		}},
-	{env: "MCP_MAX_SESSIONS", def: "20000", usage: "open MCP sessions in all (503 beyond)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_MAX_SESSIONS", Default: "20000", Usage: "open MCP sessions in all (503 beyond)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.MaxSessions, err = intIn(raw, 1, 1000000)
 			return err
 		}},
-	{env: "MCP_MAX_SESSIONS_PER_TOKEN", def: "50", usage: "open MCP sessions per token (429 beyond)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_MAX_SESSIONS_PER_TOKEN", Default: "50", Usage: "open MCP sessions per token (429 beyond)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.MaxSessionsPerCaller, err = intIn(raw, 1, 1000000)
 			return err
 		}},
-	{env: "MCP_MAX_INFLIGHT", def: "512", usage: "concurrent tool calls before new ones are refused",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_MAX_INFLIGHT", Default: "512", Usage: "concurrent tool calls before new ones are refused",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.MaxConcurrentRequests, err = intIn(raw, 1, 1000000)
 			return err
 		}},
 
-	{env: "MCP_MAX_INFLIGHT_PER_CALLER", def: "32", usage: "concurrent tool calls of one caller (a token, or a client IP without one) before its new ones are refused",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_MAX_INFLIGHT_PER_CALLER", Default: "32", Usage: "concurrent tool calls of one caller (a token, or a client IP without one) before its new ones are refused",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.MaxInflightPerCaller, err = intIn(raw, 1, 1000000)
 			return err
 		}},
-	{env: "MCP_BODY_READ_TIMEOUT", def: "15s", usage: "longest time a client may take to send a request body (slow senders are cut off; event streams are not affected)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_BODY_READ_TIMEOUT", Default: "15s", Usage: "longest time a client may take to send a request body (slow senders are cut off; event streams are not affected)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Limits.BodyReadTimeout, err = durationIn(raw, 100*time.Millisecond, 10*time.Minute, true)
 			return err
 		}},
 
 	// Cache.
-	{env: "MCP_CACHE_ENABLED", def: "true", usage: "cache backend GET responses per user",
-		apply: func(c *Config, raw string) (err error) { c.Cache.Enabled, err = boolean(raw); return err }},
-	{env: "MCP_CACHE_MAX_BYTES", def: "67108864", usage: "memory bound of the response cache",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_CACHE_ENABLED", Default: "true", Usage: "cache backend GET responses per user",
+		Apply: func(c *Config, raw string) (err error) { c.Cache.Enabled, err = settings.ParseBool(raw); return err }},
+	{Env: "MCP_CACHE_MAX_BYTES", Default: "67108864", Usage: "memory bound of the response cache",
+		Apply: func(c *Config, raw string) error {
 			n, err := strconv.ParseInt(raw, 10, 64)
 			if err != nil || n < 1<<20 || n > 8<<30 {
 				return fmt.Errorf("%q is out of range (accepted: 1048576 to 8589934592 bytes)", raw)
@@ -364,9 +336,9 @@ var fields = []field{
 			c.Cache.MaxBytes = n
 			return nil
 		}},
-	{env: "MCP_CACHE_PUBLIC", def: "", usage: "comma-separated backend path prefixes whose responses all users may share (e.g. /api/v1/data-sources/openaq/parameters/)",
-		apply: func(c *Config, raw string) error {
-			c.Cache.Public = list(raw)
+	{Env: "MCP_CACHE_PUBLIC", Default: "", Usage: "comma-separated backend path prefixes whose responses all users may share (e.g. /api/v1/data-sources/openaq/parameters/)",
+		Apply: func(c *Config, raw string) error {
+			c.Cache.Public = settings.Split(raw)
 			for _, p := range c.Cache.Public {
 				if !strings.HasPrefix(p, "/") {
 					return fmt.Errorf("%q is not a path starting with /", p)
@@ -376,25 +348,25 @@ var fields = []field{
 		}},
 
 	// Several replicas.
-	{env: "MCP_REDIS_URL", secret: true, usage: "redis://… (or rediss://) shared by the replicas: session registry and forwarding, rate limits, session caps, calls in flight, the response cache; off when empty (env or file only)",
-		apply: func(c *Config, raw string) error { return setRedisURL(c, raw) }},
-	{env: "MCP_CACHE_REDIS_URL", secret: true, usage: "deprecated: the former name of MCP_REDIS_URL, used when that is unset (env or file only)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_REDIS_URL", Secret: true, Usage: "redis://… (or rediss://) shared by the replicas: session registry and forwarding, rate limits, session caps, calls in flight, the response cache; off when empty (env or file only)",
+		Apply: func(c *Config, raw string) error { return setRedisURL(c, raw) }},
+	{Env: "MCP_CACHE_REDIS_URL", Secret: true, Usage: "deprecated: the former name of MCP_REDIS_URL, used when that is unset (env or file only)",
+		Apply: func(c *Config, raw string) error {
 			if raw == "" || c.Cluster.Enabled() {
 				return nil
 			}
 			return setRedisURL(c, raw)
 		}},
-	{env: "MCP_CLUSTER_SECRET", secret: true, usage: "key that signs requests forwarded between replicas; empty: the replicas agree on one through Redis (env or file only)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_CLUSTER_SECRET", Secret: true, Usage: "key that signs requests forwarded between replicas; empty: the replicas agree on one through Redis (env or file only)",
+		Apply: func(c *Config, raw string) error {
 			if raw != "" && len(raw) < 16 {
 				return errors.New("must be at least 16 characters")
 			}
 			c.Cluster.Secret = Secret(raw)
 			return nil
 		}},
-	{env: "MCP_CLUSTER_ADVERTISE_URL", def: "", usage: "URL other replicas reach this one at, e.g. http://10.0.1.23:8080 (default: the listener's address, or this host's first non-loopback address when it listens on all)",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_CLUSTER_ADVERTISE_URL", Default: "", Usage: "URL other replicas reach this one at, e.g. http://10.0.1.23:8080 (default: the listener's address, or this host's first non-loopback address when it listens on all)",
+		Apply: func(c *Config, raw string) error {
 			if raw != "" {
 				u, err := url.Parse(raw)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
@@ -404,20 +376,20 @@ var fields = []field{
 			c.Cluster.Advertise = strings.TrimSuffix(raw, "/")
 			return nil
 		}},
-	{env: "MCP_REDIS_TIMEOUT", def: "150ms", usage: "longest wait for one Redis operation; slower, and the replica uses its own memory for a second (shared state slower than this is worse than none)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_REDIS_TIMEOUT", Default: "150ms", Usage: "longest wait for one Redis operation; slower, and the replica uses its own memory for a second (shared state slower than this is worse than none)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Cluster.Timeout, err = durationIn(raw, 10*time.Millisecond, 10*time.Second, false)
 			return err
 		}},
-	{env: "MCP_CLUSTER_TTL", def: "30s", usage: "how long a replica's sessions stay registered after its last heartbeat (a replica that dies loses them within this)",
-		apply: func(c *Config, raw string) (err error) {
+	{Env: "MCP_CLUSTER_TTL", Default: "30s", Usage: "how long a replica's sessions stay registered after its last heartbeat (a replica that dies loses them within this)",
+		Apply: func(c *Config, raw string) (err error) {
 			c.Cluster.TTL, err = durationIn(raw, time.Second, 10*time.Minute, true)
 			return err
 		}},
 
 	// Logging.
-	{env: "LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error",
-		apply: func(c *Config, raw string) error {
+	{Env: "LOG_LEVEL", Flag: "log-level", Default: "info", Usage: "debug, info, warn or error",
+		Apply: func(c *Config, raw string) error {
 			switch strings.ToLower(raw) {
 			case "debug":
 				c.Log.Level = slog.LevelDebug
@@ -432,23 +404,23 @@ var fields = []field{
 			}
 			return nil
 		}},
-	{env: "MCP_TRACING", def: "off", usage: "off, or otlp: OpenTelemetry spans per tool call and backend request, exported as OTEL_EXPORTER_OTLP_* says; traceparent goes to Jana",
-		apply: func(c *Config, raw string) error {
+	{Env: "MCP_TRACING", Default: "off", Usage: "off, or otlp: OpenTelemetry spans per tool call and backend request, exported as OTEL_EXPORTER_OTLP_* says; traceparent goes to Jana",
+		Apply: func(c *Config, raw string) error {
 			if raw != "off" && raw != "otlp" {
 				return fmt.Errorf("%q is not one of off, otlp", raw)
 			}
 			c.Log.Tracing = raw
 			return nil
 		}},
-	{env: "LOG_FORMAT", flag: "log-format", def: "json", usage: "json or text",
-		apply: func(c *Config, raw string) error {
+	{Env: "LOG_FORMAT", Flag: "log-format", Default: "json", Usage: "json or text",
+		Apply: func(c *Config, raw string) error {
 			if raw != "json" && raw != "text" {
 				return fmt.Errorf("%q is not one of json, text", raw)
 			}
 			c.Log.Format = raw
 			return nil
 		}},
-}
+}}
 
 func setRedisURL(c *Config, raw string) error {
 	if raw != "" {
@@ -498,17 +470,9 @@ func intIn(raw string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-func boolean(raw string) (bool, error) {
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return false, fmt.Errorf("%q is not a boolean (accepted: true, false)", raw)
-	}
-	return b, nil
-}
-
 // names is a comma-separated list of tool or toolset names, lower-cased.
 func names(raw string) []string {
-	out := list(raw)
+	out := settings.Split(raw)
 	for i, n := range out {
 		out[i] = strings.ToLower(n)
 	}
@@ -526,14 +490,4 @@ func checkNames(ns []string) error {
 		}
 	}
 	return nil
-}
-
-func list(raw string) []string {
-	var out []string
-	for _, s := range strings.Split(raw, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

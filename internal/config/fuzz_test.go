@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/janaplatform/jana-mcp/internal/settings"
 )
 
 // FuzzLoad gives one setting an arbitrary value through the environment, and loads an
@@ -17,8 +19,8 @@ func FuzzLoad(f *testing.F) {
 	file := filepath.Join(f.TempDir(), "config.yaml")
 	values := []string{"", " ", "0", "-1", "1", "abc", "1e9", "NaN", "inf", "1h", "10ms", "999999999999999999999",
 		"http://user:pw@jana", "https://jana.example/api/", "redis://x:6379", "*", "a,b", "service", "debug", "\x00", "ünïcode"}
-	for i, fd := range fields {
-		f.Add(uint8(i), fd.def, []byte(nil))
+	for i, fd := range table.Settings {
+		f.Add(uint8(i), fd.Default, []byte(nil))
 		for _, v := range values {
 			f.Add(uint8(i), v, []byte(nil))
 		}
@@ -46,20 +48,20 @@ func FuzzLoad(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, index uint8, value string, data []byte) {
-		fd := fields[int(index)%len(fields)]
+		fd := table.Settings[int(index)%len(table.Settings)]
 		getenv := func(k string) string {
-			if k == fd.env {
+			if k == fd.Env {
 				return value
 			}
 			return ""
 		}
 		if _, err := Load(Sources{Getenv: getenv}); err != nil {
 			msg := err.Error()
-			if !strings.Contains(msg, fd.env) {
-				t.Fatalf("%s=%q: the error does not name the setting: %v", fd.env, value, err)
+			if !strings.Contains(msg, fd.Env) {
+				t.Fatalf("%s=%q: the error does not name the setting: %v", fd.Env, value, err)
 			}
-			if fd.secret && len(value) > 3 && strings.Contains(msg, value) && !strings.Contains(secretError(fd), value) {
-				t.Fatalf("%s=%q: the error shows the secret: %v", fd.env, value, err)
+			if fd.Secret && len(value) > 3 && strings.Contains(msg, value) && !strings.Contains(secretError(fd), value) {
+				t.Fatalf("%s=%q: the error shows the secret: %v", fd.Env, value, err)
 			}
 		}
 		if len(data) == 0 {
@@ -85,7 +87,7 @@ func FuzzLoad(f *testing.F) {
 		for key, v := range doc {
 			switch v.(type) {
 			case []any, map[string]any:
-				if strings.EqualFold(key, fd.env) && strings.TrimSpace(value) != "" {
+				if strings.EqualFold(key, fd.Env) && strings.TrimSpace(value) != "" {
 					continue
 				}
 				t.Fatalf("the file sets %s to %v, which Load accepted without using it", key, v)
@@ -96,9 +98,9 @@ func FuzzLoad(f *testing.F) {
 
 // secretError is the error a secret setting gets for an invalid value: its text does not
 // depend on the value.
-func secretError(fd field) string {
+func secretError(fd settings.Setting[Config]) string {
 	_, err := Load(Sources{Getenv: func(k string) string {
-		if k == fd.env {
+		if k == fd.Env {
 			return "\x01"
 		}
 		return ""
@@ -110,8 +112,8 @@ func secretError(fd field) string {
 }
 
 func namesSetting(msg string) bool {
-	for _, fd := range fields {
-		if strings.Contains(msg, fd.env) {
+	for _, fd := range table.Settings {
+		if strings.Contains(msg, fd.Env) {
 			return true
 		}
 	}

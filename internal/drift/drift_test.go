@@ -10,6 +10,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/drift"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
+	"github.com/janaplatform/jana-mcp/internal/server"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
 )
 
@@ -36,7 +37,7 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	live, err := drift.FetchSchema(ctx, cfg.Backend)
+	live, err := drift.FetchSchema(ctx, server.JanaConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestNoDriftAgainstTheSandbox(t *testing.T) {
 	sb := testenv.StartSandbox(t, sandbox.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	live, err := drift.FetchSchema(ctx, testenv.Config(t, sb.URL, nil).Backend)
+	live, err := drift.FetchSchema(ctx, server.JanaConfig(testenv.Config(t, sb.URL, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

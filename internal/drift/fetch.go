@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/janaplatform/jana-mcp/gen/janaops"
-	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
@@ -16,8 +15,9 @@ import (
 // adapter.schema: /api/schema/), authenticated like every other backend call: with JANA_TOKEN,
 // or signed in with JANA_EMAIL/JANA_PASSWORD (a JWT, at JANA_AUTH_URL) or
 // JANA_USERNAME/JANA_PASSWORD (a DRF token), when given.
-func FetchSchema(ctx context.Context, b config.Backend) ([]byte, error) {
-	client, err := jana.New(b, config.Cache{}, config.Auth{}, jana.Options{})
+func FetchSchema(ctx context.Context, b jana.Config) ([]byte, error) {
+	b.Cache = jana.CacheConfig{} // one answer, read once
+	client, err := jana.New(b, jana.Options{})
 	if err != nil {
 		return nil, err
 	}

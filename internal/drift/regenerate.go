@@ -13,13 +13,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
 // RegenerateOptions configure Regenerate.
 type RegenerateOptions struct {
-	Repo    string         // the repository's root
-	Backend config.Backend // the live Jana, and how to sign in to it
+	Repo    string      // the repository's root
+	Backend jana.Config // the live Jana, and how to sign in to it
 	Stdout  io.Writer
 }
 
@@ -152,13 +152,13 @@ func Regenerate(ctx context.Context, o RegenerateOptions) (ok bool, err error) {
 }
 
 // signIn says how the schema was fetched, without a credential.
-func signIn(b config.Backend) string {
-	switch {
-	case b.Email != "":
-		return "signed in as " + b.Email + " with a JWT"
-	case b.Username != "":
-		return "signed in as " + b.Username + " with a DRF token"
-	case !b.Token.IsZero():
+func signIn(b jana.Config) string {
+	switch s := b.Service; {
+	case s.Email != "":
+		return "signed in as " + s.Email + " with a JWT"
+	case s.Username != "":
+		return "signed in as " + s.Username + " with a DRF token"
+	case !s.Token.IsZero():
 		return "with JANA_TOKEN"
 	}
 	return "anonymously"

@@ -22,6 +22,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
+	"github.com/janaplatform/jana-mcp/internal/testenv/syncbuf"
 )
 
 // binary builds cmd/jana-mcp once per test binary.
@@ -43,14 +44,14 @@ type replica struct {
 	cmd  *exec.Cmd
 	base string // its own address
 	id   string // its replica id, from the "cluster" log line
-	logs *testenv.SyncBuffer
+	logs *syncbuf.Buffer
 	mu   sync.Mutex
 }
 
 func startReplica(t *testing.T, bin string, env []string) *replica {
 	t.Helper()
 	port := testenv.FreePort(t)
-	r := &replica{base: "http://127.0.0.1:" + strconv.Itoa(port), logs: &testenv.SyncBuffer{}}
+	r := &replica{base: "http://127.0.0.1:" + strconv.Itoa(port), logs: &syncbuf.Buffer{}}
 	r.cmd = exec.Command(bin, "serve")
 	r.cmd.Env = append(env, "MCP_SERVER_HOST=127.0.0.1", "MCP_SERVER_PORT="+strconv.Itoa(port))
 	stderr, err := r.cmd.StderrPipe()
@@ -154,7 +155,7 @@ http {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-g", "daemon off;")
-	var out testenv.SyncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// Its workers are children of the master: kill the whole group, or they keep the output
 	// pipe (and Wait) open.

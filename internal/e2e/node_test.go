@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -36,21 +33,7 @@ func node(t *testing.T) string {
 
 func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, error) {
 	t.Helper()
-	return runIn(t, root, timeout, name, args...)
-}
-
-// runIn runs a command in dir (the Inspector must run from a folder whose parent has no
-// package.json).
-func runIn(t *testing.T, dir string, timeout time.Duration, name string, args ...string) (string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
+	return testenv.Run(t, root, timeout, name, args...)
 }
 
 // examples returns the call table of the manifest's examples (gen/calls.gen.json) and the
@@ -168,7 +151,7 @@ func TestInspectorStrict(t *testing.T) {
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, nil))
 	cli := filepath.Join(root, "test/node/node_modules/inspector-next/clients/launcher/build/index.js")
 	for _, tc := range []struct{ path, transport string }{{"/sse", "sse"}, {"/mcp", "http"}} {
-		out, err := runIn(t, t.TempDir(), 2*time.Minute, nodeBin, cli, "--cli", srv.URL+tc.path, "--transport", tc.transport,
+		out, err := testenv.Run(t, t.TempDir(), 2*time.Minute, nodeBin, cli, "--cli", srv.URL+tc.path, "--transport", tc.transport,
 			"--header", "Authorization: Token "+sb.Token, "--method", "tools/list", "--strict")
 		if err != nil {
 			t.Errorf("inspector --strict tools/list over %s: %v\n%s", tc.path, err, out)

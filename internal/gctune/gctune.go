@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bytedance/gopkg/util/gctuner"
 )
@@ -31,6 +32,11 @@ const (
 	// limit.
 	HeapBudget = 256 << 20
 )
+
+// tuneOnce starts the tuner once per process. The collector is process-wide state, and so is
+// gctuner's: its setters write what its finalizer goroutine reads without synchronisation, so a
+// second Apply in one process (tests run the demo command several times) would race it.
+var tuneOnce sync.Once
 
 // Settings are what Apply chose.
 type Settings struct {
@@ -45,10 +51,12 @@ func Apply(getenv func(string) string, logger *slog.Logger) Settings {
 	limit := containerMemoryLimit()
 	if getenv("GOGC") == "" {
 		st.Tuned, st.Budget = true, budget(limit)
-		debug.SetGCPercent(MaxGCPercent)
-		gctuner.SetMaxGCPercent(MaxGCPercent)
-		gctuner.SetMinGCPercent(MinGCPercent)
-		gctuner.Tuning(st.Budget)
+		tuneOnce.Do(func() {
+			debug.SetGCPercent(MaxGCPercent)
+			gctuner.SetMaxGCPercent(MaxGCPercent)
+			gctuner.SetMinGCPercent(MinGCPercent)
+			gctuner.Tuning(st.Budget)
+		})
 	}
 	if getenv("GOMEMLIMIT") == "" && limit > 0 {
 		st.MemoryLimit = limit / 4 * 3

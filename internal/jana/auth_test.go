@@ -207,11 +207,7 @@ func TestJWTsAtAuthURL(t *testing.T) {
 
 	cfg := testenv.Config(t, backend, map[string]string{"JANA_AUTH_URL": auth, "JANA_EMAIL": svc.Email, "JANA_PASSWORD": svc.Password,
 		"JANA_HOST_HEADER": "localhost", "MCP_CACHE_ENABLED": "false"})
-	c, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jana.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := testenv.Client(t, cfg, jana.Options{})
 	svcCtx := jana.WithCaller(context.Background(), jana.ServiceCaller())
 	refreshed := func() bool {
 		for _, s := range hosts.all() {

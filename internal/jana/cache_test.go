@@ -87,13 +87,7 @@ func accounts(n int) []sandbox.User {
 // newClient builds the adapter for the sandbox the way the server does, from env settings.
 func newClient(t *testing.T, sb *testenv.Sandbox, settings map[string]string, opts jana.Options) *jana.Client {
 	t.Helper()
-	cfg := testenv.Config(t, sb.URL, settings)
-	c, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return testenv.Client(t, testenv.Config(t, sb.URL, settings), opts)
 }
 
 // station fetches a station as token's user and returns the answer's body and Age header.

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"time"
 
-	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/secret"
 )
 
 // Caller is whose credentials a backend call carries: one user's own Jana credential (a DRF
@@ -14,7 +14,7 @@ import (
 // this server holds (SignedIn), or the service account. It travels in the context of every
 // tool call.
 type Caller struct {
-	token   config.Secret
+	token   secret.Value
 	source  *signIn // a signed-in user's tokens (SignedIn); nil otherwise
 	scheme  Scheme
 	jwt     bool      // a Bearer JWT: it expires, and Jana's refusals of it are not remembered
@@ -28,7 +28,7 @@ type Caller struct {
 // "Authorization: <scheme> <token>".
 func UserCaller(scheme Scheme, token string) *Caller {
 	tokenSum := sha256.Sum256([]byte(token))
-	c := &Caller{token: config.Secret(token), scheme: scheme, key: "user:" + hex.EncodeToString(tokenSum[:8]),
+	c := &Caller{token: secret.Value(token), scheme: scheme, key: "user:" + hex.EncodeToString(tokenSum[:8]),
 		sum: sha256.Sum256([]byte(string(scheme) + " " + token))}
 	if scheme == SchemeBearer {
 		_, exp, ok := jwtTimes(token)
@@ -49,7 +49,7 @@ func (c *Caller) Key() string { return c.key }
 func (c *Caller) IsService() bool { return c.service }
 
 // Token returns the user's token (zero for the service account).
-func (c *Caller) Token() config.Secret { return c.token }
+func (c *Caller) Token() secret.Value { return c.token }
 
 // Scheme returns the scheme the user's token is sent with ("" for the service account).
 func (c *Caller) Scheme() Scheme { return c.scheme }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -22,9 +23,55 @@ import (
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/gen/janaops"
-	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/secret"
 	"github.com/janaplatform/jana-mcp/internal/tracing"
 )
+
+// Config is what the adapter knows of Jana: where it is, how long and how often to try, the
+// service account and the response cache. The server fills it from its settings
+// (internal/config), so that this package reads no settings of its own.
+type Config struct {
+	URL *url.URL // the backend's base URL
+	// AuthURL is where JWTs are obtained, refreshed and checked (Jana's auth service); nil
+	// means URL.
+	AuthURL    *url.URL
+	HostHeader string        // Host sent to Jana (Django ALLOWED_HOSTS); "" keeps URL's
+	Timeout    time.Duration // budget for one call, retries included
+	// SlowTimeout is the budget of Jana's heavy aggregate endpoints, at least Timeout.
+	SlowTimeout time.Duration
+	Retries     int           // extra attempts on connection errors and 502/503/504
+	RetryBase   time.Duration // first backoff; doubles per attempt, with jitter
+	// MaxRetryAfter bounds how long a call waits when Jana answers 429 with retry_after.
+	MaxRetryAfter time.Duration
+	// MaxResponseBytes bounds one answer held in memory; a larger one fails the call.
+	MaxResponseBytes int64
+	Service          ServiceCredentials // zero: no service account
+	Cache            CacheConfig        // zero: no response cache
+	// VerdictTTL is how long Jana's verdict on a user's token is remembered.
+	VerdictTTL time.Duration
+}
+
+// ServiceCredentials are the service account's: Email (a JWT sign-in) or Username (a legacy
+// DRF token) with Password, or a fixed Token ("Bearer <jwt>", "Token <key>" or bare, its
+// scheme then told from its shape), checked already by whoever fills them in.
+type ServiceCredentials struct {
+	Email, Username string
+	Password, Token secret.Value
+}
+
+// configured reports whether a service account is configured.
+func (s ServiceCredentials) configured() bool {
+	return !s.Token.IsZero() || ((s.Email != "" || s.Username != "") && !s.Password.IsZero())
+}
+
+// CacheConfig configures the per-user response cache of GET answers.
+type CacheConfig struct {
+	Enabled  bool
+	MaxBytes int64        // memory bound of the in-process store
+	RedisURL secret.Value // a shared store instead (unless Options.Redis is given)
+	// Public lists endpoint path prefixes whose answers all users may share.
+	Public []string
+}
 
 // Options are the adapter's collaborators. All are optional.
 type Options struct {
@@ -56,7 +103,7 @@ type Client struct {
 }
 
 // New builds the adapter for cfg. It does not contact Jana.
-func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Client, error) {
+func New(cfg Config, opts Options) (*Client, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -72,19 +119,19 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 		client: &http.Client{Transport: opts.Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		}},
-		maxBody:       b.MaxResponseBytes,
-		backendHost:   b.URL.Host,
-		hostHeader:    b.HostHeader,
-		timeout:       b.Timeout,
-		slowTimeout:   b.SlowTimeout,
-		retries:       b.Retries,
-		backoff:       b.RetryBase,
-		maxRetryAfter: b.MaxRetryAfter,
+		maxBody:       cfg.MaxResponseBytes,
+		backendHost:   cfg.URL.Host,
+		hostHeader:    cfg.HostHeader,
+		timeout:       cfg.Timeout,
+		slowTimeout:   cfg.SlowTimeout,
+		retries:       cfg.Retries,
+		backoff:       cfg.RetryBase,
+		maxRetryAfter: cfg.MaxRetryAfter,
 		observer:      opts.Observer,
 		tracing:       opts.Tracing,
 	}
 	out := &Client{doer: d}
-	if c.Enabled {
+	if c := cfg.Cache; c.Enabled {
 		var store Store
 		if opts.Redis != nil {
 			rs := NewRedisStoreFrom(opts.Redis, opts.Logger)
@@ -111,20 +158,20 @@ func New(b config.Backend, c config.Cache, auth config.Auth, opts Options) (*Cli
 			d.cache.now = opts.clock.Now
 		}
 	}
-	api, err := janaapi.NewClientWithResponses(b.URL.String(), janaapi.WithHTTPClient(d))
+	api, err := janaapi.NewClientWithResponses(cfg.URL.String(), janaapi.WithHTTPClient(d))
 	if err != nil {
 		return nil, fmt.Errorf("creating Jana client: %w", err)
 	}
 	out.api = api
 	out.authAPI = api
-	if authURL := b.JWTAuthURL(); authURL.String() != b.URL.String() {
-		if out.authAPI, err = janaapi.NewClientWithResponses(authURL.String(), janaapi.WithHTTPClient(d)); err != nil {
+	if cfg.AuthURL != nil && cfg.AuthURL.String() != cfg.URL.String() {
+		if out.authAPI, err = janaapi.NewClientWithResponses(cfg.AuthURL.String(), janaapi.WithHTTPClient(d)); err != nil {
 			return nil, fmt.Errorf("creating Jana auth client: %w", err)
 		}
 	}
-	out.service = newServiceAccount(b, out.authAPI, api)
+	out.service = newServiceAccount(cfg.Service, out.authAPI, api)
 	d.service = out.service
-	out.verifier = newVerifier(api, out.authAPI, auth.CacheTTL)
+	out.verifier = newVerifier(api, out.authAPI, cfg.VerdictTTL)
 	out.verifier.shared = opts.Verdicts
 	return out, nil
 }

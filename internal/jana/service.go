@@ -10,7 +10,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
 	"github.com/janaplatform/jana-mcp/gen/janaops"
-	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/secret"
 )
 
 // ServiceAccount holds the service credentials and keeps a usable one at hand:
@@ -27,10 +27,10 @@ import (
 // Renewals are shared by all concurrent calls (one request to Jana at a time).
 type ServiceAccount struct {
 	staticScheme Scheme
-	static       config.Secret
+	static       secret.Value
 	username     string
 	email        string
-	password     config.Secret
+	password     secret.Value
 	jwtAPI       *janaapi.ClientWithResponses // JANA_AUTH_URL: JWT login and refresh
 	legacyAPI    *janaapi.ClientWithResponses // JANA_BACKEND_URL: DRF token login
 	now          func() time.Time
@@ -41,15 +41,15 @@ type ServiceAccount struct {
 	renewals       renewal
 }
 
-func newServiceAccount(b config.Backend, jwtAPI, legacyAPI *janaapi.ClientWithResponses) *ServiceAccount {
-	if !b.HasServiceCredentials() {
+func newServiceAccount(c ServiceCredentials, jwtAPI, legacyAPI *janaapi.ClientWithResponses) *ServiceAccount {
+	if !c.configured() {
 		return nil
 	}
-	s := &ServiceAccount{username: b.Username, email: b.Email, password: b.Password,
+	s := &ServiceAccount{username: c.Username, email: c.Email, password: c.Password,
 		jwtAPI: jwtAPI, legacyAPI: legacyAPI, now: time.Now}
-	if !b.Token.IsZero() {
-		scheme, tok, _ := ParseCredential(b.Token.Reveal()) // config validated it
-		s.staticScheme, s.static = scheme, config.Secret(tok)
+	if !c.Token.IsZero() {
+		scheme, tok, _ := ParseCredential(c.Token.Reveal()) // the settings validated it
+		s.staticScheme, s.static = scheme, secret.Value(tok)
 	}
 	return s
 }
@@ -228,5 +228,3 @@ const (
 func withoutCaller(ctx context.Context) context.Context {
 	return context.WithValue(ctx, callerKey{}, (*Caller)(nil))
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -20,7 +20,7 @@ func newTestServer(t *testing.T, cfg config.OAuth) *Server {
 	if len(cfg.Keys) == 0 {
 		cfg.Keys = []config.Secret{"test-key-0123456789abcdef-0123456789"}
 	}
-	jc, err := jana.New(config.Backend{URL: mustURL("http://127.0.0.1:1"), Timeout: time.Second}, config.Cache{}, config.Auth{}, jana.Options{})
+	jc, err := jana.New(jana.Config{URL: mustURL("http://127.0.0.1:1"), Timeout: time.Second}, jana.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,10 +39,8 @@ func newFlow(t *testing.T) *flow {
 	ts := httptest.NewUnstartedServer(mux)
 	f := &flow{t: t, base: "http://" + ts.Listener.Addr().String()}
 	cfg := testenv.Config(t, sb.URL, map[string]string{"MCP_AUTH_MODE": "oauth", "MCP_PUBLIC_URL": f.base, "MCP_OAUTH_KEY": testenv.OAuthKey})
-	jc, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jana.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := testenv.Client(t, cfg, jana.Options{})
+	var err error
 	f.srv, err = oauth.New(oauth.Options{Config: cfg.Auth.OAuth, PublicURL: cfg.Transport.PublicURL, Jana: jc})
 	if err != nil {
 		t.Fatal(err)

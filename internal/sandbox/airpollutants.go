@@ -52,7 +52,7 @@ func (h *server) V1DataSourcesEdgarFasttrackList(c echo.Context, p janaapi.V1Dat
 	for _, i := range pageOf(rows, w) {
 		r := &h.d.EdgarRows[i]
 		ct := h.d.Countries[r.Country]
-		out.Results = append(out.Results, janaapi.EdgarFastTrack{Id: r.ID, CountryCode: ct.ISO3, CountryName: ptr(ct.Name),
+		out.Results = append(out.Results, janaapi.EdgarFastTrack{Id: r.ID, CountryCode: ct.ISO3, CountryName: new(ct.Name),
 			Year: r.Year, GasType: data.EdgarGases[r.Gas], Sector: h.d.EdgarSectors[r.Sector].Code, Value: r.Value, Unit: "kt",
 			Provisional: r.Provisional, Release: "EDGAR 2025 GHG fast track"})
 	}
@@ -154,7 +154,7 @@ func (h *server) V1DataSourcesEdgarAirPollutantTotalsList(c echo.Context, p jana
 	args := cursorArgs{Cursor: p.Cursor, PageSize: p.PageSize, Limit: p.Limit, Skip: p.Offset}
 	body := func(set data.APSet, r data.APRef, v float64) janaapi.EdgarAirPollutantTotal {
 		ct := h.d.Countries[set.Country(r)]
-		return janaapi.EdgarAirPollutantTotal{Id: int(r.ID()), CountryCode: ct.ISO3, CountryName: ptr(ct.Name),
+		return janaapi.EdgarAirPollutantTotal{Id: int(r.ID()), CountryCode: ct.ISO3, CountryName: new(ct.Name),
 			Year: data.APFirstYear + r.Year, Gas: data.AirPollutants[r.Gas], Sector: h.d.EdgarSectors[r.Sector].Code,
 			Value: v, Unit: "kt", IngestedAt: data.APIngested}
 	}

@@ -55,7 +55,7 @@ func correlation(scope string, country *string, srcA, parA, srcB, parB string, x
 		ParameterB: parB, DataPoints: len(x)}
 	if len(x) >= minPoints {
 		if r, p, ok := pearson(x, y); ok {
-			out.CorrelationCoefficient, out.PValue = ptr(round(r, 4)), ptr(round(p, 6))
+			out.CorrelationCoefficient, out.PValue = new(round(r, 4)), new(round(p, 6))
 			out.Significant = p < 0.05
 		}
 	}
@@ -269,7 +269,7 @@ func (h *server) V1EsgCorrelationsRetrieve(c echo.Context, p janaapi.V1EsgCorrel
 	haveCT := slices.Contains(sources, srcClimateTrace)
 	if slices.Contains(sources, srcOpenAQ) && (kind == "" || kind == "temporal" || kind == "parameter" || kind == "sector") {
 		for _, iso3 := range f.countries {
-			country := ptr(iso3)
+			country := new(iso3)
 			lf := data.MeasurementFilter{Locations: data.LocationFilter{Spatial: f.spatial, CountryISO3: []string{iso3}}}
 			aq := map[string]map[time.Time]float64{}
 			for _, prm := range pollutants {
@@ -355,7 +355,7 @@ func (h *server) V1EsgCorrelationsRetrieve(c echo.Context, p janaapi.V1EsgCorrel
 				}
 				var country *string
 				if len(f.countries) == 1 {
-					country = ptr(f.countries[0])
+					country = new(f.countries[0])
 				}
 				out.Correlations.Spatial = append(out.Correlations.Spatial, correlation("stations", country, srcOpenAQ, prm, srcClimateTrace, gas, x, y, minPoints))
 			}
@@ -413,7 +413,7 @@ func (h *server) V1EsgAnalyticsRetrieve(c echo.Context, p janaapi.V1EsgAnalytics
 			cc.DataPoints = len(x)
 			if len(x) >= minPoints {
 				if r, pv, ok := pearson(x, y); ok {
-					cc.CorrelationCoefficient, cc.PValue = ptr(round(r, 4)), ptr(round(pv, 6))
+					cc.CorrelationCoefficient, cc.PValue = new(round(r, 4)), new(round(pv, 6))
 					cc.Strength = strength(r)
 					cc.Significant = pv < 0.05 && math.Abs(r) >= threshold
 					rs = append(rs, r)
@@ -433,7 +433,7 @@ func (h *server) V1EsgAnalyticsRetrieve(c echo.Context, p janaapi.V1EsgAnalytics
 		for _, r := range rs {
 			sum += r
 		}
-		out.Summary.MeanCorrelation = ptr(round(sum/float64(len(rs)), 4))
+		out.Summary.MeanCorrelation = new(round(sum/float64(len(rs)), 4))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -664,7 +664,7 @@ func (h *server) V1EsgOpenaqStatisticsRetrieve(c echo.Context, p janaapi.V1EsgOp
 		}
 	}
 	if hi >= 0 {
-		out.Measurements.Earliest, out.Measurements.Latest = ptr(data.SlotTime(lo)), ptr(data.SlotTime(hi))
+		out.Measurements.Earliest, out.Measurements.Latest = new(data.SlotTime(lo)), new(data.SlotTime(hi))
 	}
 	out.Providers = sortedKeys(providers)
 	for _, k := range sortedSeriesKeys(per) {
@@ -693,8 +693,8 @@ func (h *server) V1EsgClimatetraceStatisticsRetrieve(c echo.Context, p janaapi.V
 	out.Emissions.TotalCo2eTonnes = round(h.d.Emissions(data.EmissionFilter{Assets: data.AssetFilter{CountryISO3: countries},
 		Gases: []string{"co2e_100yr"}}).Totals().TotalCO2e, 3)
 	if t.First <= t.Last {
-		out.Emissions.Earliest = ptr(asDate(data.CTMonthStart(t.First)))
-		out.Emissions.Latest = ptr(asDate(data.CTMonthStart(t.Last)))
+		out.Emissions.Earliest = new(asDate(data.CTMonthStart(t.First)))
+		out.Emissions.Latest = new(asDate(data.CTMonthStart(t.Last)))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -35,9 +35,9 @@ func TestBadLogin(t *testing.T) {
 		req  janaapi.LoginRequest
 		want map[string][]string
 	}{
-		{"wrong password", legacyLogin(t, "demo", ptr("nope")),
+		{"wrong password", legacyLogin(t, "demo", new("nope")),
 			map[string][]string{"non_field_errors": {"Unable to log in with provided credentials."}}},
-		{"unknown user", legacyLogin(t, "mallory", ptr("demo-password")),
+		{"unknown user", legacyLogin(t, "mallory", new("demo-password")),
 			map[string][]string{"non_field_errors": {"Unable to log in with provided credentials."}}},
 		{"missing password", legacyLogin(t, "demo", nil),
 			map[string][]string{"password": {"This field is required."}}},

@@ -17,16 +17,16 @@ import (
 
 func (h *server) assetBody(a *data.Asset) janaapi.ClimateTraceAsset {
 	return janaapi.ClimateTraceAsset{Id: a.ID, Name: a.Name, SectorId: a.Sector + 1,
-		SectorName: h.d.Sectors[a.Sector].Name, CountryCode: a.CountryISO3, AssetType: ptr(a.AssetType),
+		SectorName: h.d.Sectors[a.Sector].Name, CountryCode: a.CountryISO3, AssetType: new(a.AssetType),
 		Lat: a.Lat, Lon: a.Lon, Capacity: a.Capacity, CapacityUnit: a.CapacityUnit}
 }
 
 func (h *server) emissionBody(r data.EmissionRef) janaapi.ClimateTraceEmission {
 	e := h.d.Emission(r)
 	return janaapi.ClimateTraceEmission{Id: e.ID, AssetId: e.Asset.ID, AssetName: e.Asset.Name,
-		SectorName: e.Sector.Name, CountryCode: ptr(e.Asset.CountryISO3), Gas: e.Gas, StartTime: e.Start,
-		EndTime: e.End, EmissionsQuantity: e.Quantity, Co2eTonnes: e.CO2eTonne, Lat: ptr(e.Asset.Lat),
-		Lon: ptr(e.Asset.Lon)}
+		SectorName: e.Sector.Name, CountryCode: new(e.Asset.CountryISO3), Gas: e.Gas, StartTime: e.Start,
+		EndTime: e.End, EmissionsQuantity: e.Quantity, Co2eTonnes: e.CO2eTonne, Lat: new(e.Asset.Lat),
+		Lon: new(e.Asset.Lon)}
 }
 
 func dateTime(d *openapi_types.Date) *time.Time {
@@ -182,7 +182,7 @@ func (h *server) V1DataSourcesClimatetraceEmissionsTotalsRetrieve(c echo.Context
 	out := janaapi.ClimateTraceEmissionTotals{TotalCo2e: round(t.TotalCO2e, 3), TotalCo2: round(t.Of("co2"), 3),
 		TotalCh4: round(t.Of("ch4"), 3), TotalN2o: round(t.Of("n2o"), 3), RecordCount: t.RecordCount}
 	if t.RecordCount > 0 {
-		out.AvgCo2e = ptr(round(t.TotalCO2e/float64(t.RecordCount), 3))
+		out.AvgCo2e = new(round(t.TotalCO2e/float64(t.RecordCount), 3))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -217,7 +217,7 @@ func (h *server) V1DataSourcesClimatetraceSectorsList(c echo.Context, p janaapi.
 		Results: []janaapi.ClimateTraceSector{}}
 	for _, s := range pageOf(h.d.Sectors, w) {
 		out.Results = append(out.Results, janaapi.ClimateTraceSector{Id: s.ID, Name: s.Name, SectorGroup: s.Group,
-			Description: ptr(s.Description), AssetCount: s.AssetCount})
+			Description: new(s.Description), AssetCount: s.AssetCount})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -250,7 +250,7 @@ func (h *server) V1DataSourcesClimatetraceCountriesList(c echo.Context, p janaap
 	for _, ci := range pageOf(idx, w) {
 		ct := h.d.Countries[ci]
 		out.Results = append(out.Results, janaapi.ClimateTraceCountry{Id: h.d.CTCountryID(ci), CountryIso3: ct.ISO3,
-			CountryIso2: ptr(ct.ISO2), CountryName: ct.Name, Continent: ptr(ct.Continent), AssetCount: counts[ci]})
+			CountryIso2: new(ct.ISO2), CountryName: ct.Name, Continent: new(ct.Continent), AssetCount: counts[ci]})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -246,7 +246,7 @@ func TestExportFlow(t *testing.T) {
 
 	// Gzipped JSON.
 	gz, _ := e.client.V1EsgExportsCreateWithResponse(ctx(t), janaapi.ExportRequest{QueryParams: query, ExportFormat: "json",
-		Compression: ptr(janaapi.ExportRequestCompression("gzip"))})
+		Compression: new(janaapi.ExportRequestCompression("gzip"))})
 	file, _ = e.client.V1EsgExportsDownloadRetrieveWithResponse(ctx(t), gz.JSON201.ExportId)
 	zr, err := gzip.NewReader(bytes.NewReader(file.Body))
 	if err != nil || file.HTTPResponse.Header.Get("Content-Type") != "application/gzip" {

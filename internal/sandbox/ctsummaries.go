@@ -94,7 +94,7 @@ func (h *server) V1DataSourcesClimatetraceSectorsEmissionsSummaryRetrieve(c echo
 	out := janaapi.ClimateTraceSectorEmissionsSummary{SectorId: s.ID, SectorName: s.Name, TotalAssets: s.AssetCount,
 		TotalCo2eTonnes: round(total, 3)}
 	if s.AssetCount > 0 {
-		out.AvgCo2eTonnes = ptr(round(total/float64(s.AssetCount), 3))
+		out.AvgCo2eTonnes = new(round(total/float64(s.AssetCount), 3))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -15,15 +15,15 @@ import (
 var unitDefinitions = []janaapi.UnitDefinition{
 	{Symbol: "µg/m³", Name: "micrograms per cubic metre", Quantity: "mass concentration", Sources: []string{srcOpenAQ}},
 	{Symbol: "ppm", Name: "parts per million", Quantity: "volume mixing ratio", Sources: []string{srcOpenAQ},
-		Conversion: ptr("µg/m³ = ppm × 1000 × molar mass / 24.45 at 25 °C (o3 1963, no2 1880, so2 2619, co 1145 µg/m³ per ppm)")},
+		Conversion: new("µg/m³ = ppm × 1000 × molar mass / 24.45 at 25 °C (o3 1963, no2 1880, so2 2619, co 1145 µg/m³ per ppm)")},
 	{Symbol: "tonnes", Name: "metric tonnes", Quantity: "mass", Sources: []string{srcClimateTrace}},
-	{Symbol: "kt", Name: "kilotonnes", Quantity: "mass", Sources: []string{srcEdgar}, Conversion: ptr("1 kt = 1000 tonnes; 1 Gg = 1 kt")},
+	{Symbol: "kt", Name: "kilotonnes", Quantity: "mass", Sources: []string{srcEdgar}, Conversion: new("1 kt = 1000 tonnes; 1 Gg = 1 kt")},
 	{Symbol: "t", Name: "tonnes per 0.1° grid cell and year", Quantity: "mass", Sources: []string{srcEdgar}},
-	{Symbol: "MtCO2", Name: "million tonnes of CO2", Quantity: "mass", Sources: []string{"gcp"}, Conversion: ptr("1 MtCO2 = 1000 kt")},
+	{Symbol: "MtCO2", Name: "million tonnes of CO2", Quantity: "mass", Sources: []string{"gcp"}, Conversion: new("1 MtCO2 = 1000 kt")},
 	{Symbol: "GtCO2/yr", Name: "billion tonnes of CO2 per year", Quantity: "mass flux", Sources: []string{"gcp"},
-		Conversion: ptr("1 GtC = 3.664 GtCO2")},
+		Conversion: new("1 GtC = 3.664 GtCO2")},
 	{Symbol: "Tg CH4/yr", Name: "teragrams of methane per year", Quantity: "mass flux", Sources: []string{"gcp"},
-		Conversion: ptr("1 Tg = 1 Mt")},
+		Conversion: new("1 Tg = 1 Mt")},
 	{Symbol: "USD", Name: "US dollars (nominal)", Quantity: "damage", Sources: []string{"noaa_storm_events"}},
 }
 
@@ -62,18 +62,18 @@ func (h *server) sourceDefinitions() []janaapi.SourceDefinition {
 func (h *server) V1EsgDefinitionsRetrieve(c echo.Context) error {
 	var params []janaapi.UnifiedParameter
 	for _, prm := range h.d.Parameters {
-		params = append(params, janaapi.UnifiedParameter{Source: srcOpenAQ, Name: prm.Name, DisplayName: ptr(prm.DisplayName),
-			Units: prm.Units, Description: ptr(prm.Description)})
+		params = append(params, janaapi.UnifiedParameter{Source: srcOpenAQ, Name: prm.Name, DisplayName: new(prm.DisplayName),
+			Units: prm.Units, Description: new(prm.Description)})
 	}
 	for _, g := range data.GasDefinitions {
-		params = append(params, janaapi.UnifiedParameter{Source: srcClimateTrace, Name: g.Name, DisplayName: ptr(g.Display),
-			Units: "tonnes", Description: ptr(g.Description)})
+		params = append(params, janaapi.UnifiedParameter{Source: srcClimateTrace, Name: g.Name, DisplayName: new(g.Display),
+			Units: "tonnes", Description: new(g.Description)})
 	}
 	for _, g := range data.EdgarGases {
 		params = append(params, janaapi.UnifiedParameter{Source: srcEdgar, Name: g, Units: "kt"})
 	}
 	for _, g := range data.AirPollutants {
-		params = append(params, janaapi.UnifiedParameter{Source: srcEdgar, Name: g, Units: "kt", Description: ptr("Air pollutant")})
+		params = append(params, janaapi.UnifiedParameter{Source: srcEdgar, Name: g, Units: "kt", Description: new("Air pollutant")})
 	}
 	return writeJSON(c, http.StatusOK, janaapi.EsgDefinitions{Version: "2.1.0", Sources: h.sourceDefinitions(), Units: unitDefinitions,
 		Parameters: params, TemporalResolutions: []string{"raw", "hourly", "daily", "weekly", "monthly"},

@@ -87,8 +87,8 @@ func (h *server) V1DataSourcesEdgarCountryTotalsList(c echo.Context, p janaapi.V
 		r := &h.d.EdgarRows[i]
 		ct := h.d.Countries[r.Country]
 		out.Results = append(out.Results, janaapi.EdgarCountryTotal{Id: r.ID, CountryCode: ct.ISO3,
-			CountryName: ptr(ct.Name), Year: r.Year, GasType: data.EdgarGases[r.Gas], Sector: h.d.EdgarSectors[r.Sector].Code,
-			Value: r.Value, Unit: "kt", Provisional: ptr(r.Provisional)})
+			CountryName: new(ct.Name), Year: r.Year, GasType: data.EdgarGases[r.Gas], Sector: h.d.EdgarSectors[r.Sector].Code,
+			Value: r.Value, Unit: "kt", Provisional: new(r.Provisional)})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -23,11 +23,11 @@ const (
 )
 
 var attributions = map[string]janaapi.Attribution{
-	srcOpenAQ: {Source: srcOpenAQ, Name: "OpenAQ", Url: ptr("https://openaq.org"), License: ptr("CC BY 4.0")},
-	srcClimateTrace: {Source: srcClimateTrace, Name: "Climate TRACE", Url: ptr("https://climatetrace.org"),
-		License: ptr("CC BY 4.0")},
+	srcOpenAQ: {Source: srcOpenAQ, Name: "OpenAQ", Url: new("https://openaq.org"), License: new("CC BY 4.0")},
+	srcClimateTrace: {Source: srcClimateTrace, Name: "Climate TRACE", Url: new("https://climatetrace.org"),
+		License: new("CC BY 4.0")},
 	srcEdgar: {Source: srcEdgar, Name: "EDGAR - Emissions Database for Global Atmospheric Research",
-		Url: ptr("https://edgar.jrc.ec.europa.eu"), License: ptr("CC BY 4.0")},
+		Url: new("https://edgar.jrc.ec.europa.eu"), License: new("CC BY 4.0")},
 }
 
 func attributionFor(sources []string) []janaapi.Attribution {
@@ -163,20 +163,20 @@ func (h *server) V1EsgParametersRetrieve(c echo.Context, p janaapi.V1EsgParamete
 		case srcOpenAQ:
 			for _, prm := range h.d.Parameters {
 				out.Parameters = append(out.Parameters, janaapi.UnifiedParameter{Source: src, Name: prm.Name,
-					DisplayName: ptr(prm.DisplayName), Units: prm.Units, Description: ptr(prm.Description)})
+					DisplayName: new(prm.DisplayName), Units: prm.Units, Description: new(prm.Description)})
 			}
 		case srcClimateTrace:
 			for _, g := range [][3]string{{"co2", "CO₂", "Carbon dioxide"}, {"ch4", "CH₄", "Methane"},
 				{"n2o", "N₂O", "Nitrous oxide"}, {"co2e", "CO₂e (100-year)", "CO2-equivalent, 100-year GWP (co2e_100yr)"},
 				{"co2e_20yr", "CO₂e (20-year)", "CO2-equivalent, 20-year GWP"}} {
 				out.Parameters = append(out.Parameters, janaapi.UnifiedParameter{Source: src, Name: g[0],
-					DisplayName: ptr(g[1]), Units: "tonnes", Description: ptr(g[2] + ", monthly per asset")})
+					DisplayName: new(g[1]), Units: "tonnes", Description: new(g[2] + ", monthly per asset")})
 			}
 		case srcEdgar:
 			for _, g := range [][3]string{{"co2", "CO₂", "Carbon dioxide"}, {"ch4", "CH₄", "Methane"},
 				{"n2o", "N₂O", "Nitrous oxide"}, {"co2e", "GHG (CO₂e)", "All greenhouse gases, CO2-equivalent (GWP-100 AR5)"}} {
 				out.Parameters = append(out.Parameters, janaapi.UnifiedParameter{Source: src, Name: g[0],
-					DisplayName: ptr(g[1]), Units: "kt", Description: ptr(g[2] + ", yearly national totals")})
+					DisplayName: new(g[1]), Units: "kt", Description: new(g[2] + ", yearly national totals")})
 			}
 		}
 	}
@@ -189,15 +189,15 @@ func (h *server) V1EsgStatisticsRetrieve(c echo.Context, p janaapi.V1EsgStatisti
 	aqCountries, ctCountries := h.countryCounts()
 	ts := func(t time.Time) *time.Time { return &t }
 	tables := []janaapi.TableStatistics{
-		{Table: "openaq_locations", Source: srcOpenAQ, RecordCount: int64(sz.Locations), CountryCount: ptr(aqCountries)},
-		{Table: "openaq_sensors", Source: srcOpenAQ, RecordCount: int64(sz.Sensors), CountryCount: ptr(aqCountries)},
-		{Table: "openaq_measurements", Source: srcOpenAQ, RecordCount: sz.Measurements, CountryCount: ptr(aqCountries),
+		{Table: "openaq_locations", Source: srcOpenAQ, RecordCount: int64(sz.Locations), CountryCount: new(aqCountries)},
+		{Table: "openaq_sensors", Source: srcOpenAQ, RecordCount: int64(sz.Sensors), CountryCount: new(aqCountries)},
+		{Table: "openaq_measurements", Source: srcOpenAQ, RecordCount: sz.Measurements, CountryCount: new(aqCountries),
 			Earliest: ts(data.MeasurementStart), Latest: ts(data.SlotTime(data.MeasurementSlots - 1))},
 		{Table: "climatetrace_sectors", Source: srcClimateTrace, RecordCount: int64(sz.Sectors)},
-		{Table: "climatetrace_assets", Source: srcClimateTrace, RecordCount: int64(sz.Assets), CountryCount: ptr(ctCountries)},
-		{Table: "climatetrace_emissions", Source: srcClimateTrace, RecordCount: sz.Emissions, CountryCount: ptr(ctCountries),
+		{Table: "climatetrace_assets", Source: srcClimateTrace, RecordCount: int64(sz.Assets), CountryCount: new(ctCountries)},
+		{Table: "climatetrace_emissions", Source: srcClimateTrace, RecordCount: sz.Emissions, CountryCount: new(ctCountries),
 			Earliest: ts(data.CTMonthStart(0)), Latest: ts(data.CTMonthStart(data.CTMonths - 1))},
-		{Table: "edgar_country_totals", Source: srcEdgar, RecordCount: int64(sz.EdgarRows), CountryCount: ptr(sz.Countries),
+		{Table: "edgar_country_totals", Source: srcEdgar, RecordCount: int64(sz.EdgarRows), CountryCount: new(sz.Countries),
 			Earliest: ts(yearStart(data.EdgarFirstYear)), Latest: ts(yearStart(data.EdgarLastYear))},
 		{Table: "edgar_grid_emissions", Source: srcEdgar, RecordCount: sz.GridRows,
 			Earliest: ts(yearStart(data.GridYears[0])), Latest: ts(yearStart(data.GridYears[len(data.GridYears)-1]))},
@@ -255,30 +255,30 @@ func (h *server) V1EsgSummaryRetrieve(c echo.Context) error {
 	aqList, ctList := keys(aqCountries), keys(ctCountries)
 	lastAQ := data.SlotTime(data.MeasurementSlots - 1)
 	sources := []janaapi.SourceCoverage{
-		{Source: srcOpenAQ, Name: "OpenAQ", RecordCount: sz.Measurements, LocationCount: ptr(sz.Locations),
-			CountryCount: ptr(len(aqList)), Countries: &aqList,
+		{Source: srcOpenAQ, Name: "OpenAQ", RecordCount: sz.Measurements, LocationCount: new(sz.Locations),
+			CountryCount: new(len(aqList)), Countries: &aqList,
 			DateRange: &janaapi.DateRange{Start: t(data.MeasurementStart), End: t(lastAQ)}, LastUpdated: t(lastAQ)},
-		{Source: srcClimateTrace, Name: "Climate TRACE", RecordCount: sz.Emissions, LocationCount: ptr(sz.Assets),
-			CountryCount: ptr(len(ctList)), Countries: &ctList,
+		{Source: srcClimateTrace, Name: "Climate TRACE", RecordCount: sz.Emissions, LocationCount: new(sz.Assets),
+			CountryCount: new(len(ctList)), Countries: &ctList,
 			DateRange:   &janaapi.DateRange{Start: t(data.CTMonthStart(0)), End: t(data.CTMonthEnd(data.CTMonths - 1))},
 			LastUpdated: t(data.CTMonthEnd(data.CTMonths - 1))},
 		{Source: srcEdgar, Name: "EDGAR", RecordCount: int64(sz.EdgarRows) + sz.GridRows,
-			CountryCount: ptr(len(edgarCountries)), Countries: &edgarCountries,
+			CountryCount: new(len(edgarCountries)), Countries: &edgarCountries,
 			DateRange:   &janaapi.DateRange{Start: t(yearStart(data.EdgarFirstYear)), End: t(yearStart(data.EdgarLastYear + 1).Add(-time.Second))},
 			LastUpdated: t(yearStart(data.EdgarLastYear + 1).Add(-time.Second))},
 	}
 	valid := sz.Measurements - sentinels
 	return writeJSON(c, http.StatusOK, janaapi.PlatformSummary{
 		GeneratedAt: h.now(), Sources: sources,
-		DataQuality: &janaapi.DataQuality{Completeness: ptr(round(float64(valid)/float64(sz.Measurements), 4)),
-			ValidRecords: ptr(int(valid)), FlaggedRecords: ptr(int(sentinels))},
+		DataQuality: &janaapi.DataQuality{Completeness: new(round(float64(valid)/float64(sz.Measurements), 4)),
+			ValidRecords: new(int(valid)), FlaggedRecords: new(int(sentinels))},
 		Attribution: attributionFor([]string{srcOpenAQ, srcClimateTrace, srcEdgar}),
 	})
 }
 
-// V1EsgSystemHealthRetrieve reports fixed, deterministic health. Freshness is measured against
-// the dataset's own end (data.AsOf), never the wall clock, so the answer never changes: OpenAQ
-// fresh, EDGAR fresh, Climate TRACE delayed (its last month is 2025-10), system degraded.
+// V1EsgSystemHealthRetrieve reports health as Jana would today: freshness is each source's lag
+// behind the sandbox's clock (the wall clock, or Config.Clock in tests), so data that ended
+// months ago is reported stale, not fresh. Only the clock changes the answer.
 func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 	type fresh struct {
 		src        string
@@ -294,7 +294,7 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		{srcClimateTrace, data.CTMonthEnd(data.CTMonths - 1), 120 * day, 540 * day},
 		{srcEdgar, yearStart(data.EdgarLastYear + 1).Add(-day), 730 * day, 1100 * day},
 	} {
-		lag := data.AsOf.Sub(f.last)
+		lag := h.now().Sub(f.last)
 		st := janaapi.StatusEnumFresh
 		switch {
 		case lag > f.old:
@@ -304,23 +304,23 @@ func (h *server) V1EsgSystemHealthRetrieve(c echo.Context) error {
 		}
 		if st != janaapi.StatusEnumFresh {
 			status = janaapi.SystemStatusEnumDegraded
-			alerts = append(alerts, janaapi.HealthAlert{Level: janaapi.LevelEnumWarning, Source: ptr(f.src),
+			alerts = append(alerts, janaapi.HealthAlert{Level: janaapi.LevelEnumWarning, Source: new(f.src),
 				Message: fmt.Sprintf("%s data is %d days old (last record %s); ingestion of the next release is pending.",
 					attributions[f.src].Name, int(lag/day), f.last.Format(time.DateOnly))})
 		}
 		last := f.last
 		freshness = append(freshness, janaapi.SourceFreshness{Source: f.src, LastRecordAt: &last,
-			LagHours: ptr(round(lag.Hours(), 1)), Status: st})
+			LagHours: new(round(lag.Hours(), 1)), Status: st})
 	}
 	lastRun := data.AsOf.Add(-45 * time.Minute)
 	return writeJSON(c, http.StatusOK, janaapi.SystemHealth{
 		SystemStatus: status, CheckedAt: h.now(), DataFreshness: freshness,
 		IngestionHealth: &janaapi.IngestionHealth{Status: janaapi.SystemStatusEnumHealthy, LastRunAt: &lastRun,
-			FailedJobs24h: ptr(0), QueuedJobs: ptr(2)},
-		ApiPerformance: &janaapi.ApiPerformance{AvgResponseMs: ptr(42.5), P95ResponseMs: ptr(180.0),
-			RequestsLastHour: ptr(1250), ErrorRate: ptr(0.004)},
-		DatabaseHealth: &janaapi.DatabaseHealth{Status: janaapi.SystemStatusEnumHealthy, ActiveConnections: ptr(12),
-			ReplicationLagSeconds: ptr(0.4)},
+			FailedJobs24h: new(0), QueuedJobs: new(2)},
+		ApiPerformance: &janaapi.ApiPerformance{AvgResponseMs: new(42.5), P95ResponseMs: new(180.0),
+			RequestsLastHour: new(1250), ErrorRate: new(0.004)},
+		DatabaseHealth: &janaapi.DatabaseHealth{Status: janaapi.SystemStatusEnumHealthy, ActiveConnections: new(12),
+			ReplicationLagSeconds: new(0.4)},
 		Alerts: append([]janaapi.HealthAlert{}, alerts...),
 	})
 }
@@ -343,7 +343,7 @@ func (h *server) V1EsgLocationsRetrieve(c echo.Context, p janaapi.V1EsgLocations
 				l := &h.d.Locations[i]
 				u := janaapi.UnifiedLocation{Id: fmt.Sprintf("openaq:%d", l.ID), Source: src, SourceId: l.ID,
 					Name: l.Name, LocationType: janaapi.UnifiedLocationLocationTypeStation,
-					Coordinates: []float64{l.Lon, l.Lat}, CountryCode: ptr(l.CountryISO3)}
+					Coordinates: []float64{l.Lon, l.Lat}, CountryCode: new(l.CountryISO3)}
 				if meta {
 					u.Metadata = &map[string]any{"openaq_id": l.OpenAQID, "provider": l.Provider, "owner": l.Owner,
 						"is_monitor": l.IsMonitor, "is_mobile": l.IsMobile, "parameters": l.Parameters,
@@ -357,7 +357,7 @@ func (h *server) V1EsgLocationsRetrieve(c echo.Context, p janaapi.V1EsgLocations
 				sector := h.d.Sectors[a.Sector]
 				u := janaapi.UnifiedLocation{Id: fmt.Sprintf("climatetrace:%d", a.ID), Source: src, SourceId: a.ID,
 					Name: a.Name, LocationType: janaapi.UnifiedLocationLocationTypeAsset,
-					Coordinates: []float64{a.Lon, a.Lat}, CountryCode: ptr(a.CountryISO3), Sector: ptr(sector.Name)}
+					Coordinates: []float64{a.Lon, a.Lat}, CountryCode: new(a.CountryISO3), Sector: new(sector.Name)}
 				if meta {
 					m := map[string]any{"asset_type": a.AssetType, "sector_group": sector.Group,
 						"capacity": a.Capacity, "capacity_unit": a.CapacityUnit, "gases": a.GasNames()}

@@ -121,21 +121,21 @@ func (h *server) V1EsgDataRetrieve(c echo.Context, p janaapi.V1EsgDataRetrievePa
 		returned += n
 	}
 	if valid+flagged > 0 {
-		quality = janaapi.DataQuality{Completeness: ptr(round(float64(valid)/float64(valid+flagged), 4)),
-			ValidRecords: ptr(valid), FlaggedRecords: ptr(flagged)}
+		quality = janaapi.DataQuality{Completeness: new(round(float64(valid)/float64(valid+flagged), 4)),
+			ValidRecords: new(valid), FlaggedRecords: new(flagged)}
 	}
 	md := janaapi.UnifiedMetadata{TotalRecords: total, ReturnedRecords: returned, SourcesQueried: &sources,
 		HasMore: &hasMore}
 	if hasMore {
-		md.NextOffset = ptr(offset + limit)
+		md.NextOffset = new(offset + limit)
 	}
 	out := janaapi.UnifiedDataResponse{Query: queryEcho(c, sources), Metadata: md, Quality: &quality,
 		Attribution: attributionFor(sources), Data: janaapi.UnifiedData{}}
 	if slices.Contains(sources, srcOpenAQ) {
-		out.Data.AirQuality = ptr(nonNil(aq))
+		out.Data.AirQuality = new(nonNil(aq))
 	}
 	if slices.Contains(sources, srcClimateTrace) || slices.Contains(sources, srcEdgar) {
-		out.Data.Emissions = ptr(nonNil(em))
+		out.Data.Emissions = new(nonNil(em))
 	}
 	out.Metadata.ProcessingTimeMs = round(float64(time.Since(start).Microseconds())/1000, 3)
 	return writeJSON(c, http.StatusOK, out)
@@ -169,7 +169,7 @@ func (h *server) unifiedAQ(f unifiedFilter, res data.Resolution, minQuality floa
 		}
 		out = append(out, janaapi.AirQualityRecord{LocationId: l.ID, LocationName: l.Name, Parameter: s.Parameter,
 			Value: v, Unit: s.Unit, Timestamp: r.Start, Coordinates: []float64{l.Lon, l.Lat},
-			CountryCode: ptr(l.CountryISO3), QualityScore: &q, Source: srcOpenAQ})
+			CountryCode: new(l.CountryISO3), QualityScore: &q, Source: srcOpenAQ})
 	}
 	return out, total
 }
@@ -185,9 +185,9 @@ func (h *server) unifiedCT(f unifiedFilter, offset, limit int) ([]janaapi.Emissi
 	out := make([]janaapi.EmissionRecord, 0, len(refs))
 	for _, r := range refs {
 		e := h.d.Emission(r)
-		out = append(out, janaapi.EmissionRecord{AssetId: ptr(e.Asset.ID), AssetName: e.Asset.Name,
-			Sector: e.Sector.Name, Gas: ptr(e.Gas), Value: e.Quantity, Unit: "tonnes", Timestamp: e.Start,
-			Coordinates: &[]float64{e.Asset.Lon, e.Asset.Lat}, CountryCode: ptr(e.Asset.CountryISO3),
+		out = append(out, janaapi.EmissionRecord{AssetId: new(e.Asset.ID), AssetName: e.Asset.Name,
+			Sector: e.Sector.Name, Gas: new(e.Gas), Value: e.Quantity, Unit: "tonnes", Timestamp: e.Start,
+			Coordinates: &[]float64{e.Asset.Lon, e.Asset.Lat}, CountryCode: new(e.Asset.CountryISO3),
 			Source: srcClimateTrace})
 	}
 	return out, total
@@ -220,9 +220,9 @@ func (h *server) unifiedEdgar(f unifiedFilter, offset, limit int) ([]janaapi.Emi
 		}
 		for _, r := range pageOf(rows, window{offset: offset, limit: limit}) {
 			ct := h.d.Countries[r.country]
-			out = append(out, janaapi.EmissionRecord{AssetName: ct.Name, Sector: "TOTAL", Gas: ptr(data.EdgarGases[r.gas]),
+			out = append(out, janaapi.EmissionRecord{AssetName: ct.Name, Sector: "TOTAL", Gas: new(data.EdgarGases[r.gas]),
 				Value: h.d.EdgarValue(r.country, r.year, r.gas, h.d.EdgarTotalSector()), Unit: "kt",
-				Timestamp: yearStart(r.year), CountryCode: ptr(ct.ISO3), Source: srcEdgar})
+				Timestamp: yearStart(r.year), CountryCode: new(ct.ISO3), Source: srcEdgar})
 		}
 		return out, len(rows)
 	}
@@ -237,7 +237,7 @@ func (h *server) unifiedEdgar(f unifiedFilter, offset, limit int) ([]janaapi.Emi
 	for _, r := range set.Page(offset, limit) {
 		g := h.d.GridRow(r)
 		out = append(out, janaapi.EmissionRecord{AssetName: fmt.Sprintf("EDGAR 0.1° cell %.2f,%.2f", g.Lon, g.Lat),
-			Sector: g.Sector, Gas: ptr(g.Gas), Value: g.ValueTons, Unit: "t", Timestamp: yearStart(g.Year),
+			Sector: g.Sector, Gas: new(g.Gas), Value: g.ValueTons, Unit: "t", Timestamp: yearStart(g.Year),
 			Coordinates: &[]float64{g.Lon, g.Lat}, Source: srcEdgar})
 	}
 	return out, int(set.Count())

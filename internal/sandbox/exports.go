@@ -143,7 +143,7 @@ func (h *server) parseExportQuery(qp map[string]any) (exportQuery, error) {
 		if len(q[k]) == 0 {
 			return nil
 		}
-		return ptr(splitList(q[k][0]))
+		return new(splitList(q[k][0]))
 	}
 	when := func(k string) *time.Time {
 		if len(q[k]) == 0 {
@@ -194,7 +194,7 @@ func (h *server) exportRecords(q exportQuery) ([]janaapi.ExportRecord, janaapi.U
 			for _, r := range recs {
 				out = append(out, janaapi.ExportRecord{Source: srcOpenAQ, RecordType: "air_quality", Id: fmt.Sprintf("openaq:%d", r.LocationId),
 					Name: r.LocationName, Parameter: r.Parameter, Value: r.Value, Unit: r.Unit, Timestamp: r.Timestamp,
-					Longitude: ptr(r.Coordinates[0]), Latitude: ptr(r.Coordinates[1]), CountryCode: r.CountryCode})
+					Longitude: new(r.Coordinates[0]), Latitude: new(r.Coordinates[1]), CountryCode: r.CountryCode})
 			}
 		case srcClimateTrace, srcEdgar:
 			var recs []janaapi.EmissionRecord
@@ -209,7 +209,7 @@ func (h *server) exportRecords(q exportQuery) ([]janaapi.ExportRecord, janaapi.U
 			}
 			for _, r := range recs {
 				rec := janaapi.ExportRecord{Source: src, RecordType: "emission", Name: r.AssetName, Parameter: strOf(r.Gas),
-					Value: r.Value, Unit: r.Unit, Timestamp: r.Timestamp, CountryCode: r.CountryCode, Sector: ptr(r.Sector)}
+					Value: r.Value, Unit: r.Unit, Timestamp: r.Timestamp, CountryCode: r.CountryCode, Sector: new(r.Sector)}
 				switch {
 				case r.AssetId != nil:
 					rec.Id = fmt.Sprintf("%s:%d", src, *r.AssetId)
@@ -219,7 +219,7 @@ func (h *server) exportRecords(q exportQuery) ([]janaapi.ExportRecord, janaapi.U
 					rec.Id = src + ":grid"
 				}
 				if r.Coordinates != nil && len(*r.Coordinates) == 2 {
-					rec.Longitude, rec.Latitude = ptr((*r.Coordinates)[0]), ptr((*r.Coordinates)[1])
+					rec.Longitude, rec.Latitude = new((*r.Coordinates)[0]), new((*r.Coordinates)[1])
 				}
 				out = append(out, rec)
 			}
@@ -229,7 +229,7 @@ func (h *server) exportRecords(q exportQuery) ([]janaapi.ExportRecord, janaapi.U
 		out = []janaapi.ExportRecord{}
 	}
 	md := janaapi.UnifiedMetadata{TotalRecords: total, ReturnedRecords: len(out), SourcesQueried: &q.sources,
-		HasMore: ptr(total > len(out)), ProcessingTimeMs: round(float64(time.Since(start).Microseconds())/1000, 3)}
+		HasMore: new(total > len(out)), ProcessingTimeMs: round(float64(time.Since(start).Microseconds())/1000, 3)}
 	return out, md
 }
 
@@ -462,15 +462,15 @@ func (h *server) jobBody(c echo.Context, job *exportJob) janaapi.ExportJob {
 	switch job.status {
 	case "completed":
 		out.ProgressPercent = 100
-		out.RecordCount, out.FileSizeBytes, out.FileName = ptr(job.records), ptr(int64(len(job.file))), ptr(job.fileName)
+		out.RecordCount, out.FileSizeBytes, out.FileName = new(job.records), new(int64(len(job.file))), new(job.fileName)
 		out.DownloadUrl = h.s.absolute(c, "/api/v1/esg/exports/"+job.id.String()+"/download/")
 	case "processing":
 		out.ProgressPercent = 50
 	case "failed":
-		out.Error = ptr(job.err)
+		out.Error = new(job.err)
 	case "expired":
 		out.ProgressPercent = 100
-		out.Error = ptr("The export has expired; create it again.")
+		out.Error = new("The export has expired; create it again.")
 	}
 	return out
 }

@@ -20,7 +20,7 @@ func TestBBoxFilter(t *testing.T) {
 	e := sharedEnv(t)
 	bbox := "-0.6,51.2,0.4,51.8"
 
-	locs, err := e.client.V1DataSourcesOpenaqLocationsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqLocationsListParams{Bbox: &bbox, PageSize: ptr(1000)})
+	locs, err := e.client.V1DataSourcesOpenaqLocationsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqLocationsListParams{Bbox: &bbox, PageSize: new(1000)})
 	if err != nil || locs.JSON200 == nil {
 		t.Fatalf("%v %s", err, locs.Body)
 	}
@@ -38,7 +38,7 @@ func TestBBoxFilter(t *testing.T) {
 		t.Errorf("%d stations returned, %d in the box", len(locs.JSON200.Results), want)
 	}
 
-	ms, err := e.client.V1DataSourcesOpenaqMeasurementsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqMeasurementsListParams{Bbox: &bbox, PageSize: ptr(500)})
+	ms, err := e.client.V1DataSourcesOpenaqMeasurementsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqMeasurementsListParams{Bbox: &bbox, PageSize: new(500)})
 	if err != nil || ms.JSON200 == nil {
 		t.Fatalf("%v %s", err, ms.Body)
 	}
@@ -48,7 +48,7 @@ func TestBBoxFilter(t *testing.T) {
 		}
 	}
 
-	assets, err := e.client.V1DataSourcesClimatetraceAssetsListWithResponse(ctx(t), &janaapi.V1DataSourcesClimatetraceAssetsListParams{Bbox: &bbox, PageSize: ptr(1000)})
+	assets, err := e.client.V1DataSourcesClimatetraceAssetsListWithResponse(ctx(t), &janaapi.V1DataSourcesClimatetraceAssetsListParams{Bbox: &bbox, PageSize: new(1000)})
 	if err != nil || assets.JSON200 == nil {
 		t.Fatalf("%v %s", err, assets.Body)
 	}
@@ -62,7 +62,7 @@ func TestBBoxFilter(t *testing.T) {
 	}
 
 	uni, err := e.client.V1EsgLocationsRetrieveWithResponse(ctx(t), &janaapi.V1EsgLocationsRetrieveParams{
-		LocationBbox: &[]float64{-0.6, 51.2, 0.4, 51.8}, Limit: ptr(10000)})
+		LocationBbox: &[]float64{-0.6, 51.2, 0.4, 51.8}, Limit: new(10000)})
 	if err != nil || uni.JSON200 == nil {
 		t.Fatalf("%v %s", err, uni.Body)
 	}
@@ -82,7 +82,7 @@ func TestPointRadiusFilter(t *testing.T) {
 	// Delhi, 15 km.
 	lon, lat, radius := 77.209, 28.6139, 15.0
 	locs, err := e.client.V1DataSourcesOpenaqLocationsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqLocationsListParams{
-		Coordinates: ptr("77.209,28.6139"), Radius: &radius, PageSize: ptr(1000)})
+		Coordinates: new("77.209,28.6139"), Radius: &radius, PageSize: new(1000)})
 	if err != nil || locs.JSON200 == nil {
 		t.Fatalf("%v %s", err, locs.Body)
 	}
@@ -95,7 +95,7 @@ func TestPointRadiusFilter(t *testing.T) {
 		}
 	}
 	uni, err := e.client.V1EsgLocationsRetrieveWithResponse(ctx(t), &janaapi.V1EsgLocationsRetrieveParams{
-		LocationPoint: &[]float64{lon, lat}, RadiusKm: &radius, Limit: ptr(10000)})
+		LocationPoint: &[]float64{lon, lat}, RadiusKm: &radius, Limit: new(10000)})
 	if err != nil || uni.JSON200 == nil {
 		t.Fatalf("%v %s", err, uni.Body)
 	}
@@ -107,7 +107,7 @@ func TestPointRadiusFilter(t *testing.T) {
 		last = *l.DistanceKm
 	}
 	grid, err := e.client.V1DataSourcesEdgarGridEmissionsListWithResponse(ctx(t), &janaapi.V1DataSourcesEdgarGridEmissionsListParams{
-		Coordinates: ptr("77.209,28.6139"), Radius: ptr(20.0), PageSize: ptr(1000)})
+		Coordinates: new("77.209,28.6139"), Radius: new(20.0), PageSize: new(1000)})
 	if err != nil || grid.JSON200 == nil {
 		t.Fatalf("%v %s", err, grid.Body)
 	}
@@ -124,7 +124,7 @@ func TestCountryAndDateFilters(t *testing.T) {
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	ms, err := e.client.V1DataSourcesOpenaqMeasurementsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqMeasurementsListParams{
-		LocationCountryIso2: &[]string{"de", "FR"}, DateFrom: &from, DateTo: &to, ParameterName: &[]string{"pm25", "no2"}, PageSize: ptr(1000)})
+		LocationCountryIso2: &[]string{"de", "FR"}, DateFrom: &from, DateTo: &to, ParameterName: &[]string{"pm25", "no2"}, PageSize: new(1000)})
 	if err != nil || ms.JSON200 == nil {
 		t.Fatalf("%v %s", err, ms.Body)
 	}
@@ -143,7 +143,7 @@ func TestCountryAndDateFilters(t *testing.T) {
 	}
 
 	df := janaapi.V1DataSourcesClimatetraceEmissionsListParams{CountryCode: &[]string{"JPN"},
-		DateFrom: ptr(dateOf(2024, 2, 1)), DateTo: ptr(dateOf(2024, 4, 1)), PageSize: ptr(1000)}
+		DateFrom: new(dateOf(2024, 2, 1)), DateTo: new(dateOf(2024, 4, 1)), PageSize: new(1000)}
 	em, err := e.client.V1DataSourcesClimatetraceEmissionsListWithResponse(ctx(t), &df)
 	if err != nil || em.JSON200 == nil {
 		t.Fatalf("%v %s", err, em.Body)
@@ -158,7 +158,7 @@ func TestCountryAndDateFilters(t *testing.T) {
 	}
 
 	uni, err := e.client.V1EsgDataRetrieveWithResponse(ctx(t), &janaapi.V1EsgDataRetrieveParams{
-		CountryCodes: &[]string{"GBR"}, DateFrom: &from, DateTo: &to, Limit: ptr(500)})
+		CountryCodes: &[]string{"GBR"}, DateFrom: &from, DateTo: &to, Limit: new(500)})
 	if err != nil || uni.JSON200 == nil {
 		t.Fatalf("%v %s", err, uni.Body)
 	}
@@ -185,7 +185,7 @@ func TestUnifiedDataPaging(t *testing.T) {
 	t.Parallel()
 	e := sharedEnv(t)
 	params := janaapi.V1EsgDataRetrieveParams{CountryCodes: &[]string{"NOR"}, Sources: &[]janaapi.V1EsgDataRetrieveParamsSources{"openaq"},
-		TemporalResolution: ptr(janaapi.V1EsgDataRetrieveParamsTemporalResolutionMonthly), Limit: ptr(40)}
+		TemporalResolution: new(janaapi.V1EsgDataRetrieveParamsTemporalResolutionMonthly), Limit: new(40)}
 	seen := map[string]bool{}
 	total := 0
 	for {

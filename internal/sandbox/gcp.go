@@ -49,8 +49,8 @@ func (h *server) V1DataSourcesGcpNationalEmissionsList(c echo.Context, p janaapi
 		ct := h.d.Countries[n.Country]
 		out.Results = append(out.Results, janaapi.GcpNationalEmission{Id: n.ID, CountryCode: ct.ISO3, CountryName: ct.Name,
 			Year: n.Year, BudgetVersion: data.GCPReleases[n.Release].Version, TerritorialMtco2: n.Territorial,
-			ConsumptionMtco2: ptr(n.Consumption), TransferMtco2: ptr(round(n.Consumption-n.Territorial, 3)),
-			PopulationMillions: n.Population, PerCapitaTco2: n.PerCapita(), PerCapitaConsumptionTco2: ptr(n.PerCapitaConsumption())})
+			ConsumptionMtco2: new(n.Consumption), TransferMtco2: new(round(n.Consumption-n.Territorial, 3)),
+			PopulationMillions: n.Population, PerCapitaTco2: n.PerCapita(), PerCapitaConsumptionTco2: new(n.PerCapitaConsumption())})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -126,8 +126,6 @@ func deref[T any](p *[]T) []T {
 	return *p
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // strOf is the string behind p, or "".
 func strOf(p *string) string {
 	if p == nil {

@@ -53,14 +53,14 @@ const (
 // body with Jana's status, 403.
 func accessRejected(msg string) *apiError {
 	return &apiError{status: http.StatusForbidden, body: janaapi.TokenError{
-		Detail: msgTokenNotValid, Code: ptr("token_not_valid"),
-		Messages: &[]janaapi.TokenErrorMessage{{TokenClass: ptr("AccessToken"), TokenType: ptr(accessType), Message: msg}},
+		Detail: msgTokenNotValid, Code: new("token_not_valid"),
+		Messages: &[]janaapi.TokenErrorMessage{{TokenClass: new("AccessToken"), TokenType: new(accessType), Message: msg}},
 	}}
 }
 
 // refreshRejected is simplejwt's answer to a refresh token it does not accept.
 func refreshRejected(msg string) *apiError {
-	return &apiError{status: http.StatusUnauthorized, body: janaapi.TokenError{Detail: msg, Code: ptr("token_not_valid")},
+	return &apiError{status: http.StatusUnauthorized, body: janaapi.TokenError{Detail: msg, Code: new("token_not_valid")},
 		header: map[string]string{"WWW-Authenticate": `Bearer realm="api"`}}
 }
 

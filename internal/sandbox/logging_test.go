@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/janaplatform/jana-mcp/gen/janaapi"
+	"github.com/janaplatform/jana-mcp/internal/testenv/syncbuf"
 )
 
 func TestLogsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	const password = "s3cret-Pa55word"
 	const static = "static0token0value0000000000000000000000"
 	e := newEnv(t, Config{Logger: textLogger(&logs), Users: []User{{Username: "carol", Password: password}, {Username: "dave", Password: "x", Token: static}}})

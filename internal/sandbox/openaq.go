@@ -25,10 +25,10 @@ var _ janaapi.ServerInterface = (*server)(nil)
 func (h *server) locationBody(l *data.Location) janaapi.OpenAQLocation {
 	first, last := data.SlotTime(l.First), data.SlotTime(l.Last)
 	return janaapi.OpenAQLocation{
-		Id: l.ID, OpenaqId: l.OpenAQID, Name: l.Name, Locality: ptr(l.Locality),
-		CountryCode: l.CountryISO2, CountryName: ptr(l.CountryName), Latitude: l.Lat, Longitude: l.Lon,
-		Timezone: ptr(l.Timezone), OwnerName: ptr(l.Owner), ProviderName: ptr(l.Provider),
-		IsMobile: ptr(l.IsMobile), IsMonitor: ptr(l.IsMonitor), DatetimeFirst: &first, DatetimeLast: &last,
+		Id: l.ID, OpenaqId: l.OpenAQID, Name: l.Name, Locality: new(l.Locality),
+		CountryCode: l.CountryISO2, CountryName: new(l.CountryName), Latitude: l.Lat, Longitude: l.Lon,
+		Timezone: new(l.Timezone), OwnerName: new(l.Owner), ProviderName: new(l.Provider),
+		IsMobile: new(l.IsMobile), IsMonitor: new(l.IsMonitor), DatetimeFirst: &first, DatetimeLast: &last,
 		SensorCount: len(l.Sensors), Parameters: slices.Clone(l.Parameters),
 	}
 }
@@ -38,7 +38,7 @@ func (h *server) sensorBody(si int) janaapi.OpenAQSensor {
 	first, last := data.SlotTime(s.Start), data.SlotTime(s.End()-1)
 	v := s.Value(s.End() - 1)
 	return janaapi.OpenAQSensor{Id: s.ID, LocationId: h.d.Locations[s.Location].ID, ParameterName: s.Parameter,
-		ParameterDisplayName: ptr(s.DisplayName), Units: s.Unit, DatetimeFirst: &first, DatetimeLast: &last,
+		ParameterDisplayName: new(s.DisplayName), Units: s.Unit, DatetimeFirst: &first, DatetimeLast: &last,
 		LatestValue: &v}
 }
 
@@ -46,9 +46,9 @@ func (h *server) measurementBody(r data.Ref) janaapi.OpenAQMeasurement {
 	s := &h.d.Sensors[r.Sensor]
 	l := &h.d.Locations[s.Location]
 	return janaapi.OpenAQMeasurement{
-		Id: h.d.MeasurementID(r.Sensor, r.Slot), LocationId: l.ID, LocationName: ptr(l.Name), SensorId: ptr(s.ID),
+		Id: h.d.MeasurementID(r.Sensor, r.Slot), LocationId: l.ID, LocationName: new(l.Name), SensorId: new(s.ID),
 		ParameterName: s.Parameter, Value: s.Value(r.Slot), Unit: s.Unit, MeasuredAt: data.SlotTime(r.Slot),
-		Latitude: ptr(l.Lat), Longitude: ptr(l.Lon), CountryCode: ptr(l.CountryISO2),
+		Latitude: new(l.Lat), Longitude: new(l.Lon), CountryCode: new(l.CountryISO2),
 	}
 }
 
@@ -132,7 +132,7 @@ func (h *server) V1DataSourcesOpenaqLocationsLatestMeasurementsRetrieve(c echo.C
 	if !ok {
 		return notFound()
 	}
-	out := janaapi.OpenAQLatestMeasurements{LocationId: l.ID, LocationName: ptr(l.Name),
+	out := janaapi.OpenAQLatestMeasurements{LocationId: l.ID, LocationName: new(l.Name),
 		Measurements: []janaapi.OpenAQMeasurement{}}
 	for _, si := range l.Sensors {
 		last := h.d.Sensors[si].End() - 1
@@ -247,7 +247,7 @@ func (h *server) V1DataSourcesOpenaqParametersList(c echo.Context, p janaapi.V1D
 		Results: []janaapi.OpenAQParameter{}}
 	for _, prm := range pageOf(h.d.Parameters, w) {
 		out.Results = append(out.Results, janaapi.OpenAQParameter{Id: prm.ID, Name: prm.Name,
-			DisplayName: ptr(prm.DisplayName), Units: prm.Units, Description: ptr(prm.Description)})
+			DisplayName: new(prm.DisplayName), Units: prm.Units, Description: new(prm.Description)})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

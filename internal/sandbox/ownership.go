@@ -19,12 +19,12 @@ import (
 func (h *server) matchBody(m *data.CompanyMatch) janaapi.ClimateTraceCompanyMatch {
 	a := &h.d.Assets[m.Asset]
 	out := janaapi.ClimateTraceCompanyMatch{Id: m.ID, AssetId: a.ID, AssetName: a.Name, SectorName: h.d.Sectors[a.Sector].Name,
-		CountryIso3: a.CountryISO3, Lat: ptr(a.Lat), Lon: ptr(a.Lon), OwnerName: m.OwnerName, CompanyId: m.CompanyID,
+		CountryIso3: a.CountryISO3, Lat: new(a.Lat), Lon: new(a.Lon), OwnerName: m.OwnerName, CompanyId: m.CompanyID,
 		RelationshipType: m.Relationship, OwnershipPercentage: m.Share, MatchingMethod: m.Method,
 		MatchingConfidence: m.Confidence, Verified: m.Verified, CreatedAt: m.Created}
 	if m.Entity >= 0 {
 		e := &h.d.Entities[m.Entity]
-		out.LegalEntityLei, out.LegalEntityName = ptr(e.LEI), ptr(e.Name)
+		out.LegalEntityLei, out.LegalEntityName = new(e.LEI), new(e.Name)
 	}
 	return out
 }
@@ -227,11 +227,11 @@ func (h *server) V1DataSourcesGleifEntitiesParentsRetrieve(c echo.Context, lei s
 	e := &h.d.Entities[i]
 	out := janaapi.GleifEntityParents{Lei: e.LEI}
 	if e.DirectParent >= 0 {
-		out.DirectParent = ptr(h.entityBody(e.DirectParent))
-		out.UltimateParent = ptr(h.entityBody(e.UltimateParent))
+		out.DirectParent = new(h.entityBody(e.DirectParent))
+		out.UltimateParent = new(h.entityBody(e.UltimateParent))
 	}
 	if e.DirectReason != "" {
-		out.DirectParentException, out.UltimateParentException = ptr(e.DirectReason), ptr(e.UltimateReason)
+		out.DirectParentException, out.UltimateParentException = new(e.DirectReason), new(e.UltimateReason)
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

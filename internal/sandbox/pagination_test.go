@@ -13,7 +13,7 @@ import (
 func TestPageNumberPagination(t *testing.T) {
 	t.Parallel()
 	e := sharedEnv(t)
-	params := janaapi.V1DataSourcesOpenaqLocationsListParams{CountryCode: &[]string{"IN", "CN"}, PageSize: ptr(7)}
+	params := janaapi.V1DataSourcesOpenaqLocationsListParams{CountryCode: &[]string{"IN", "CN"}, PageSize: new(7)}
 	seen := map[int]bool{}
 	count, pages := -1, 0
 	for {
@@ -62,7 +62,7 @@ func TestPageNumberPagination(t *testing.T) {
 	}
 
 	t.Run("out of range", func(t *testing.T) {
-		resp, err := e.client.V1DataSourcesOpenaqLocationsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqLocationsListParams{Page: ptr(9999)})
+		resp, err := e.client.V1DataSourcesOpenaqLocationsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqLocationsListParams{Page: new(9999)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestPageNumberPagination(t *testing.T) {
 		}
 	})
 	t.Run("page size capped", func(t *testing.T) {
-		resp, err := e.client.V1DataSourcesOpenaqMeasurementsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqMeasurementsListParams{PageSize: ptr(5000)})
+		resp, err := e.client.V1DataSourcesOpenaqMeasurementsListWithResponse(ctx(t), &janaapi.V1DataSourcesOpenaqMeasurementsListParams{PageSize: new(5000)})
 		if err != nil || resp.JSON200 == nil {
 			t.Fatal(err, resp.StatusCode())
 		}
@@ -119,7 +119,7 @@ func TestLimitOffsetPagination(t *testing.T) {
 	e := sharedEnv(t)
 	gas := janaapi.V1DataSourcesEdgarCountryTotalsListParamsGasGHG
 	params := janaapi.V1DataSourcesEdgarCountryTotalsListParams{CountryIso3: &[]string{"CHN", "USA"},
-		Gas: &gas, Sector: ptr("TOTAL"), Limit: ptr(7)}
+		Gas: &gas, Sector: new("TOTAL"), Limit: new(7)}
 	seen := map[int]bool{}
 	count := -1
 	for i := 0; ; i++ {
@@ -158,7 +158,7 @@ func TestCursorPagination(t *testing.T) {
 	e := sharedEnv(t)
 
 	t.Run("assets", func(t *testing.T) {
-		params := janaapi.V1DataSourcesClimatetraceAssetsListParams{CountryCode: &[]string{"NLD", "BEL"}, PageSize: ptr(9)}
+		params := janaapi.V1DataSourcesClimatetraceAssetsListParams{CountryCode: &[]string{"NLD", "BEL"}, PageSize: new(9)}
 		var ids []int
 		var firstPage []int
 		var prevOfSecond *string
@@ -185,7 +185,7 @@ func TestCursorPagination(t *testing.T) {
 			if resp.JSON200.Next == nil {
 				break
 			}
-			params.Cursor = ptr(queryOf(t, resp.JSON200.Next, "cursor"))
+			params.Cursor = new(queryOf(t, resp.JSON200.Next, "cursor"))
 		}
 		want := len(e.sb.Dataset().FilterAssets(data.AssetFilter{CountryISO3: []string{"NLD", "BEL"}}))
 		if len(ids) != want || want < 20 {
@@ -193,7 +193,7 @@ func TestCursorPagination(t *testing.T) {
 		}
 		// The previous link of page two leads back to page one.
 		resp, err := e.client.V1DataSourcesClimatetraceAssetsListWithResponse(ctx(t), &janaapi.V1DataSourcesClimatetraceAssetsListParams{
-			CountryCode: &[]string{"NLD", "BEL"}, PageSize: ptr(9), Cursor: ptr(queryOf(t, prevOfSecond, "cursor"))})
+			CountryCode: &[]string{"NLD", "BEL"}, PageSize: new(9), Cursor: new(queryOf(t, prevOfSecond, "cursor"))})
 		if err != nil || resp.JSON200 == nil {
 			t.Fatalf("%v %s", err, resp.Body)
 		}
@@ -209,7 +209,7 @@ func TestCursorPagination(t *testing.T) {
 	t.Run("emissions", func(t *testing.T) {
 		gas := []janaapi.V1DataSourcesClimatetraceEmissionsListParamsGas{"co2e_100yr", "ch4"}
 		params := janaapi.V1DataSourcesClimatetraceEmissionsListParams{CountryCode: &[]string{"NOR"},
-			Gas: &gas, PageSize: ptr(200)}
+			Gas: &gas, PageSize: new(200)}
 		seen := map[int64]bool{}
 		var sum float64
 		for {
@@ -230,7 +230,7 @@ func TestCursorPagination(t *testing.T) {
 			if resp.JSON200.Next == nil {
 				break
 			}
-			params.Cursor = ptr(queryOf(t, resp.JSON200.Next, "cursor"))
+			params.Cursor = new(queryOf(t, resp.JSON200.Next, "cursor"))
 		}
 		tot, err := e.client.V1DataSourcesClimatetraceEmissionsTotalsRetrieveWithResponse(ctx(t),
 			&janaapi.V1DataSourcesClimatetraceEmissionsTotalsRetrieveParams{CountryCode: &[]string{"NOR"},
@@ -248,7 +248,7 @@ func TestCursorPagination(t *testing.T) {
 
 	t.Run("grid", func(t *testing.T) {
 		gas := janaapi.V1DataSourcesEdgarGridEmissionsListParamsGasCO2
-		params := janaapi.V1DataSourcesEdgarGridEmissionsListParams{Bbox: ptr("4.2,51.8,4.8,52.1"), Gas: &gas, PageSize: ptr(50)}
+		params := janaapi.V1DataSourcesEdgarGridEmissionsListParams{Bbox: new("4.2,51.8,4.8,52.1"), Gas: &gas, PageSize: new(50)}
 		seen := map[int64]bool{}
 		for {
 			resp, err := e.client.V1DataSourcesEdgarGridEmissionsListWithResponse(ctx(t), &params)
@@ -264,7 +264,7 @@ func TestCursorPagination(t *testing.T) {
 			if resp.JSON200.Next == nil {
 				break
 			}
-			params.Cursor = ptr(queryOf(t, resp.JSON200.Next, "cursor"))
+			params.Cursor = new(queryOf(t, resp.JSON200.Next, "cursor"))
 		}
 		if len(seen) < 100 {
 			t.Errorf("only %d grid rows around Rotterdam", len(seen))
@@ -272,7 +272,7 @@ func TestCursorPagination(t *testing.T) {
 	})
 
 	t.Run("invalid cursor", func(t *testing.T) {
-		resp, err := e.client.V1DataSourcesClimatetraceAssetsListWithResponse(ctx(t), &janaapi.V1DataSourcesClimatetraceAssetsListParams{Cursor: ptr("not-base64!")})
+		resp, err := e.client.V1DataSourcesClimatetraceAssetsListWithResponse(ctx(t), &janaapi.V1DataSourcesClimatetraceAssetsListParams{Cursor: new("not-base64!")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,8 +49,8 @@ func TestSchemaMatchesCommittedFile(t *testing.T) {
 		contentType string
 	}{
 		{"default yaml", nil, "", "application/vnd.oai.openapi; charset=utf-8"},
-		{"format=yaml", &janaapi.SchemaRetrieveParams{Format: ptr(janaapi.SchemaRetrieveParamsFormatYaml)}, "", "application/vnd.oai.openapi; charset=utf-8"},
-		{"format=json", &janaapi.SchemaRetrieveParams{Format: ptr(janaapi.SchemaRetrieveParamsFormatJson)}, "", "application/vnd.oai.openapi+json"},
+		{"format=yaml", &janaapi.SchemaRetrieveParams{Format: new(janaapi.SchemaRetrieveParamsFormatYaml)}, "", "application/vnd.oai.openapi; charset=utf-8"},
+		{"format=json", &janaapi.SchemaRetrieveParams{Format: new(janaapi.SchemaRetrieveParamsFormatJson)}, "", "application/vnd.oai.openapi+json"},
 		{"accept openapi+json", nil, "application/vnd.oai.openapi+json", "application/vnd.oai.openapi+json"},
 		{"accept json", nil, "application/json", "application/json"},
 	}

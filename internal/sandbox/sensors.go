@@ -50,7 +50,7 @@ func (h *server) measurementSpan() (first, last *time.Time, n int64) {
 	if hi < 0 {
 		return nil, nil, 0
 	}
-	return ptr(data.SlotTime(lo)), ptr(data.SlotTime(hi)), n
+	return new(data.SlotTime(lo)), new(data.SlotTime(hi)), n
 }
 
 // V1DataSourcesOpenaqParametersRetrieve returns one catalogue entry by id.
@@ -58,7 +58,7 @@ func (h *server) V1DataSourcesOpenaqParametersRetrieve(c echo.Context, id int) e
 	for _, prm := range h.d.Parameters {
 		if prm.ID == id {
 			return writeJSON(c, http.StatusOK, janaapi.OpenAQParameter{Id: prm.ID, Name: prm.Name,
-				DisplayName: ptr(prm.DisplayName), Units: prm.Units, Description: ptr(prm.Description)})
+				DisplayName: new(prm.DisplayName), Units: prm.Units, Description: new(prm.Description)})
 		}
 	}
 	return notFound()
@@ -82,7 +82,7 @@ func (h *server) flagBody(f data.Flag) janaapi.OpenAQFlag {
 	at := data.SlotTime(f.Slot)
 	return janaapi.OpenAQFlag{Id: int(f.ID), LocationId: h.d.Locations[s.Location].ID, SensorIds: []int{s.ID},
 		FlagType: "error", Label: "Invalid value", DatetimeFrom: at, DatetimeTo: at.Add(data.MeasurementStep),
-		Note: ptr("The instrument reported -999 (no valid reading).")}
+		Note: new("The instrument reported -999 (no valid reading).")}
 }
 
 // V1DataSourcesOpenaqLocationsFlagsList lists the flags on a location's readings in time order.
@@ -168,7 +168,7 @@ func (h *server) sensorAggregates(c echo.Context, id int, period data.Period, fr
 	for _, a := range pageOf(aggs, w) {
 		out.Results = append(out.Results, janaapi.OpenAQSensorAggregate{SensorId: s.ID, ParameterName: s.Parameter,
 			Units: s.Unit, Period: periodNames[period], PeriodStart: a.Start, PeriodEnd: a.End,
-			AvgValue: ptr(round(a.Mean, 6)), MinValue: ptr(a.Min), MaxValue: ptr(a.Max), Count: a.Count,
+			AvgValue: new(round(a.Mean, 6)), MinValue: new(a.Min), MaxValue: new(a.Max), Count: a.Count,
 			ExpectedCount: a.Expected, CoveragePercent: a.Coverage()})
 	}
 	return writeJSON(c, http.StatusOK, out)
@@ -195,7 +195,7 @@ type bucketStats struct {
 }
 
 func statsOf(b data.PatternBucket) bucketStats {
-	return bucketStats{avg: ptr(round(b.Mean, 6)), lo: finite(b.Min), hi: finite(b.Max), n: b.Count}
+	return bucketStats{avg: new(round(b.Mean, 6)), lo: finite(b.Min), hi: finite(b.Max), n: b.Count}
 }
 
 var weekdays = []string{"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
@@ -294,7 +294,7 @@ func (h *server) V1DataSourcesOpenaqLicensesList(c echo.Context) error {
 	out := []janaapi.OpenAQLicense{}
 	for _, l := range h.d.Licenses() {
 		t := h.d.License(l.Extra)
-		out = append(out, janaapi.OpenAQLicense{Id: l.ID, Name: l.Name, Url: ptr(t.URL), CommercialUseAllowed: t.Commercial,
+		out = append(out, janaapi.OpenAQLicense{Id: l.ID, Name: l.Name, Url: new(t.URL), CommercialUseAllowed: t.Commercial,
 			AttributionRequired: t.Attribution, ShareAlikeRequired: t.ShareAlike, ModificationAllowed: t.Modification,
 			RedistributionAllowed: t.Redistribute, LocationCount: l.Count})
 	}

@@ -135,10 +135,10 @@ func statistics(f fit, ok bool) janaapi.TrendStatistics {
 		return janaapi.TrendStatistics{Direction: janaapi.DirectionEnumInsufficientData}
 	}
 	slope := f.coef[1]
-	st := janaapi.TrendStatistics{SlopePerYear: ptr(round(slope, 6)), RSquared: ptr(round(f.r2, 4)),
+	st := janaapi.TrendStatistics{SlopePerYear: new(round(slope, 6)), RSquared: new(round(f.r2, 4)),
 		Direction: janaapi.DirectionEnumStable}
 	if start := f.coef[0]; start != 0 {
-		st.PercentChange = ptr(round(slope*f.span/start*100, 2))
+		st.PercentChange = new(round(slope*f.span/start*100, 2))
 	}
 	if f.mean != 0 {
 		switch rel := slope / math.Abs(f.mean); {
@@ -234,7 +234,7 @@ func (h *server) V1EsgTrendsRetrieve(c echo.Context, p janaapi.V1EsgTrendsRetrie
 			}
 		}
 	}
-	return writeJSON(c, http.StatusOK, janaapi.TrendsResponse{Query: ptr(queryEcho(c, sources)),
+	return writeJSON(c, http.StatusOK, janaapi.TrendsResponse{Query: new(queryEcho(c, sources)),
 		AnalysisType: &analysis, TemporalResolution: &resName, Series: series, Attribution: attributionFor(sources)})
 }
 

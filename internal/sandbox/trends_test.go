@@ -19,7 +19,7 @@ func TestTrendsRecoverGroundTruth(t *testing.T) {
 			t.Fatalf("no city %s", name)
 		}
 		resp, err := e.client.V1EsgTrendsRetrieveWithResponse(ctx(t), &janaapi.V1EsgTrendsRetrieveParams{
-			LocationPoint: &[]float64{city.Lon, city.Lat}, RadiusKm: ptr(25.0), Parameters: &[]string{"pm25"},
+			LocationPoint: &[]float64{city.Lon, city.Lat}, RadiusKm: new(25.0), Parameters: &[]string{"pm25"},
 			Sources: &[]janaapi.V1EsgTrendsRetrieveParamsSources{"openaq"}})
 		if err != nil || resp.JSON200 == nil {
 			t.Fatalf("%s: %v %s", name, err, resp.Body)
@@ -57,7 +57,7 @@ func TestTrendAnalysisTypes(t *testing.T) {
 	for _, at := range []janaapi.V1EsgTrendsRetrieveParamsAnalysisType{"trend", "seasonal", "anomaly", "forecast"} {
 		p := base
 		p.AnalysisType = &at
-		p.ForecastDays = ptr(60)
+		p.ForecastDays = new(60)
 		resp, err := e.client.V1EsgTrendsRetrieveWithResponse(ctx(t), &p)
 		if err != nil || resp.JSON200 == nil {
 			t.Fatalf("%s: %v %s", at, err, resp.Body)

@@ -22,7 +22,7 @@ func TestUnknownParameters(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := janaapi.ValidationError{
-		Detail:        ptr("Unknown query parameter(s): country, zzz"),
+		Detail:        new("Unknown query parameter(s): country, zzz"),
 		UnknownParams: &[]string{"country", "zzz"},
 		AllowedParams: &[]string{"bbox", "coordinates", "country_code", "country_iso2", "is_mobile", "is_monitor",
 			"limit", "offset", "ordering", "page", "page_size", "parameter_name", "radius", "search"},

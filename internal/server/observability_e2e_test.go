@@ -17,6 +17,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
+	"github.com/janaplatform/jana-mcp/internal/testenv/syncbuf"
 )
 
 // TestMetrics: /metrics exposes every series from the first scrape, and the counters move by
@@ -304,7 +305,7 @@ func countAccess(lines []map[string]any, path string) int {
 // included, as they are read).
 type wiretap struct {
 	next http.RoundTripper
-	buf  testenv.SyncBuffer
+	buf  syncbuf.Buffer
 }
 
 func (w *wiretap) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -336,7 +337,7 @@ func TestTokensNeverWritten(t *testing.T) {
 		{Username: "bob", Password: "bob-Pa55word-2"},
 		{Username: "svc", Password: "svc-Pa55word-3"},
 	}
-	sbLogs := &testenv.SyncBuffer{}
+	sbLogs := &syncbuf.Buffer{}
 	sb := testenv.StartSandbox(t, sandbox.Config{Users: accounts,
 		Logger: slog.New(slog.NewJSONHandler(sbLogs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	srv := testenv.StartServer(t, testenv.Config(t, sb.URL, map[string]string{

@@ -141,7 +141,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		jopts.Redis = s.cluster.Redis() // the response cache on the same connection
 		jopts.Verdicts = s.cluster      // and the token verdicts, by hash
 	}
-	client, err := jana.New(cfg.Backend, cfg.Cache, cfg.Auth, jopts)
+	client, err := jana.New(JanaConfig(cfg), jopts)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
+	"github.com/janaplatform/jana-mcp/internal/testenv/syncbuf"
 )
 
 // slowResult is the outcome of a tool call made in the background.
@@ -141,7 +142,7 @@ var binary = sync.OnceValues(func() (string, error) {
 type process struct {
 	cmd    *exec.Cmd
 	url    string
-	output *testenv.SyncBuffer // stdout and stderr
+	output *syncbuf.Buffer // stdout and stderr
 	exited chan error
 }
 
@@ -159,7 +160,7 @@ func startServe(t *testing.T, backendURL string, settings map[string]string) *pr
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = env
-	out := &testenv.SyncBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd.Stdout = out
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

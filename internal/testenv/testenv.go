@@ -3,7 +3,6 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -18,9 +17,11 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/internal/config"
+	"github.com/janaplatform/jana-mcp/internal/jana"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
 	"github.com/janaplatform/jana-mcp/internal/server"
+	"github.com/janaplatform/jana-mcp/internal/testenv/syncbuf"
 )
 
 // dataset is built once per test binary: every sandbox of a package shares it.
@@ -125,11 +126,23 @@ func Config(t testing.TB, backendURL string, settings map[string]string) config.
 	return cfg
 }
 
+// Client builds the Jana adapter from cfg as the server does (server.JanaConfig); it is
+// closed when the test ends.
+func Client(t testing.TB, cfg config.Config, opts jana.Options) *jana.Client {
+	t.Helper()
+	c, err := jana.New(server.JanaConfig(cfg), opts)
+	if err != nil {
+		t.Fatalf("jana: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
 // Server is a running MCP server.
 type Server struct {
 	*server.Server
 	URL  string
-	Logs *SyncBuffer // everything the server logged (JSON lines)
+	Logs *syncbuf.Buffer // everything the server logged (JSON lines)
 	stop func() error
 }
 
@@ -153,7 +166,7 @@ func StartServerWith(t testing.TB, cfg config.Config, opts server.Options) *Serv
 // before configuring it, as MCP_PUBLIC_URL).
 func StartServerOn(t testing.TB, ln net.Listener, cfg config.Config, opts server.Options) *Server {
 	t.Helper()
-	logs := &SyncBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.Log.Level}))
 	srv, err := server.New(cfg, logger, opts)
 	if err != nil {
@@ -271,23 +284,4 @@ func Text(res *mcp.CallToolResult) string {
 		}
 	}
 	return b.String()
-}
-
-// SyncBuffer is a bytes.Buffer safe for concurrent writers.
-type SyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *SyncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// String returns everything written so far.
-func (s *SyncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

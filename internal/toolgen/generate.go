@@ -265,7 +265,7 @@ func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 				e.Params = map[string]Param{}
 			}
 			// toolkit.New sets the maximum and default: the rows that fit in a result.
-			e.Params[size] = Param{As: "limit", Minimum: ptr(1.0), Description: "Rows per page, 1-{limit_max} (default {limit_default})."}
+			e.Params[size] = Param{As: "limit", Minimum: new(1.0), Description: "Rows per page, 1-{limit_max} (default {limit_default})."}
 			e.ParamOrder = append(slices.Clone(e.ParamOrder), size)
 		}
 		f, ok := paramsStruct[position]
@@ -341,7 +341,7 @@ func plan(e Entry, ops map[string]*spec.Operation, api *goAPI) (*tool, error) {
 			case !isStringType(elem, api):
 				return nil, fmt.Errorf("parameter %q: check needs a string or list-of-strings parameter, not %s", pname, apiType)
 			case list && ptr:
-				values = "toolkit.Deref(params." + apiField + ")"
+				values = "toolkit.Value(params." + apiField + ")"
 			case list:
 				values = "params." + apiField
 			case ptr:
@@ -395,7 +395,7 @@ func positionStmt(param string, f goField, api *goAPI) (string, error) {
 	case elem == "int":
 		return "params." + f.Name + " = position", nil
 	case (elem == "int32" || elem == "int64") && ptr:
-		return "params." + f.Name + " = ptr(" + elem + "(position))", nil
+		return "params." + f.Name + " = new(" + elem + "(position))", nil
 	case elem == "int32" || elem == "int64":
 		return "params." + f.Name + " = " + elem + "(position)", nil
 	}
@@ -448,5 +448,3 @@ func lowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -231,7 +231,7 @@ func literal(v any, elem string, c conversion, arg string) (string, error) {
 func fixedStmt(dst string, ptr bool, block string) string {
 	if expr, ok := strings.CutPrefix(block, "v := "); ok {
 		if ptr {
-			return dst + " = ptr(" + expr + ")"
+			return dst + " = new(" + expr + ")"
 		}
 		return dst + " = " + expr
 	}
@@ -358,10 +358,10 @@ func schemaLines(a arg, mp Param, sp *openapi3.Parameter, required bool, c conve
 		}
 	}
 	if l.minimum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Minimum = ptr(%s)", elem, floatLit(*l.minimum)))
+		lines = append(lines, fmt.Sprintf("%s.Minimum = new(%s)", elem, floatLit(*l.minimum)))
 	}
 	if l.maximum != nil {
-		lines = append(lines, fmt.Sprintf("%s.Maximum = ptr(%s)", elem, floatLit(*l.maximum)))
+		lines = append(lines, fmt.Sprintf("%s.Maximum = new(%s)", elem, floatLit(*l.maximum)))
 	}
 	if enum := l.enum; len(enum) > 0 && (c.in == "string" || strings.HasSuffix(a.Type, "string")) {
 		quoted := make([]string, len(enum))

@@ -210,7 +210,6 @@ func Operations() map[string][]string {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
 `))
 
 func renderCatalogue(tools []*tool, uses []Use) ([]byte, error) {

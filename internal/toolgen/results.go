@@ -350,7 +350,7 @@ func cellExpr(x, typ string, api *goAPI) string {
 	switch {
 	case list && (api.strEnum[elem] || api.intEnum[elem] || isScalar(elem, api)):
 		if ptr {
-			return "toolkit.List(toolkit.Deref(" + x + "))"
+			return "toolkit.List(toolkit.Value(" + x + "))"
 		}
 		return "toolkit.List(" + x + ")"
 	case !list && api.strEnum[elem] && !ptr:

@@ -297,10 +297,10 @@ func TestHiddenAndRenamedParameters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`params.Gas = ptr(janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas("GHG"))`,
-		`params.Sector = ptr("TOTAL")`,
+		`params.Gas = new(janaapi.V1DataSourcesEdgarCountryTotalsListParamsGas("GHG"))`,
+		`params.Sector = new("TOTAL")`,
 		`Countries []string ` + "`json:\"countries,omitempty\"`",
-		`p["year"].Minimum = ptr(2000.0)`,
+		`p["year"].Minimum = new(2000.0)`,
 		`p["year"].Default = json.RawMessage("2010")`,
 		`json:"cursor,omitempty"`, `params.Page = &position`,
 	} {

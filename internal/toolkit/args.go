@@ -268,22 +268,22 @@ func (p Paging) PageSize() (int, error) {
 // limit bounds and defaults. Properties the input lacks are left alone.
 func Constrain(props map[string]*jsonschema.Schema) {
 	if s := props["location_bbox"]; s != nil {
-		s.MinItems, s.MaxItems = ptr(4), ptr(4)
-		s.Items = &jsonschema.Schema{Type: "number", Minimum: ptr(-180.0), Maximum: ptr(180.0)}
+		s.MinItems, s.MaxItems = new(4), new(4)
+		s.Items = &jsonschema.Schema{Type: "number", Minimum: new(-180.0), Maximum: new(180.0)}
 	}
 	if s := props["location_point"]; s != nil {
-		s.MinItems, s.MaxItems = ptr(2), ptr(2)
-		s.Items = &jsonschema.Schema{Type: "number", Minimum: ptr(-180.0), Maximum: ptr(180.0)}
+		s.MinItems, s.MaxItems = new(2), new(2)
+		s.Items = &jsonschema.Schema{Type: "number", Minimum: new(-180.0), Maximum: new(180.0)}
 	}
 	if s := props["radius_km"]; s != nil {
-		s.Minimum, s.Maximum = ptr(0.1), ptr(500.0)
+		s.Minimum, s.Maximum = new(0.1), new(500.0)
 	}
 	if s := props["country_codes"]; s != nil {
 		s.Items = &jsonschema.Schema{Type: "string", Pattern: countryPattern}
-		s.MaxItems = ptr(50)
+		s.MaxItems = new(50)
 	}
 	if s := props["limit"]; s != nil {
-		s.Minimum, s.Maximum = ptr(1.0), ptr(float64(MaxLimit))
+		s.Minimum, s.Maximum = new(1.0), new(float64(MaxLimit))
 		s.Default = json.RawMessage(strconv.Itoa(DefaultLimit))
 	}
 }
@@ -305,8 +305,6 @@ func Enum(s *jsonschema.Schema, values ...string) {
 		target.Enum[i] = v
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // CountryCodes converts country codes given as ISO 3166-1 alpha-2 or alpha-3, in any case, to
 // the form a backend parameter takes (alpha 2 or 3), without duplicates. An unknown code is an

@@ -157,11 +157,3 @@ func Opt[T any](p *T) []T {
 	}
 	return []T{*p}
 }
-
-// Deref returns the list behind p, or nil.
-func Deref[T any](p *[]T) []T {
-	if p == nil {
-		return nil
-	}
-	return *p
-}

@@ -196,7 +196,7 @@ func New[In any](env *Env, def *mcp.Tool, h Handler[In]) Tool {
 		if json.Unmarshal(p.Default, &own) == nil && own > 0 {
 			words.limitDefault = min(own, words.limitMax)
 		}
-		p.Maximum, p.Default = ptr(float64(words.limitMax)), json.RawMessage(strconv.Itoa(words.limitDefault))
+		p.Maximum, p.Default = new(float64(words.limitMax)), json.RawMessage(strconv.Itoa(words.limitDefault))
 	}
 	def.Description = words.replace(def.Description)
 	for _, p := range sch.Properties {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,7 +253,7 @@ func pollutantList(in []string) ([]string, error) {
 		if !ok {
 			return nil, toolkit.Invalid("parameters", "%q is not one of %s", p, strings.Join(Pollutants, ", "))
 		}
-		if !contains(out, c) {
+		if !slices.Contains(out, c) {
 			out = append(out, c)
 		}
 	}
@@ -357,8 +358,8 @@ func airQualityMeans(ctx context.Context, env *toolkit.Env, in airQualityIn) (*t
 	}
 	pageRows(st, aqStationsList, q.stations, q.size, len(stationRows), func(i int) (any, []string) {
 		r := stationRows[i]
-		cells := []string{strconv.Itoa(r.StationID), r.Station, r.City, r.Pollutant, r.Unit, r.Period, numPtr(r.Mean),
-			numPtr(r.Min), numPtr(r.Max), strconv.Itoa(r.Days), strconv.Itoa(r.Readings), toolkit.Num(r.Missing),
+		cells := []string{strconv.Itoa(r.StationID), r.Station, r.City, r.Pollutant, r.Unit, r.Period, toolkit.NumPtr(r.Mean),
+			toolkit.NumPtr(r.Min), toolkit.NumPtr(r.Max), strconv.Itoa(r.Days), strconv.Itoa(r.Readings), toolkit.Num(r.Missing),
 			intPtr(r.Exceed), toolkit.Num(r.Guideline)}
 		if q.resolution == resDaily {
 			cells = append(cells, boolPtr(r.AboveDaily))
@@ -404,7 +405,7 @@ func airQualityMeans(ctx context.Context, env *toolkit.Env, in airQualityIn) (*t
 	}
 	var shown []Guideline
 	for _, g := range WHOGuidelines {
-		if contains(q.params, g.Pollutant) {
+		if slices.Contains(q.params, g.Pollutant) {
 			shown = append(shown, g)
 		}
 	}
@@ -459,7 +460,7 @@ func findStations(ctx context.Context, env *toolkit.Env, q *aqQuery) ([]*station
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	countries := toolkit.CheckFilter("country_iso2", toolkit.Deref(q.where.Alpha2()))
+	countries := toolkit.CheckFilter("country_iso2", toolkit.Value(q.where.Alpha2()))
 	var stations []*station
 	for _, l := range list.Results {
 		if !countries.Keep(l.CountryCode) {
@@ -476,7 +477,7 @@ func findStations(ctx context.Context, env *toolkit.Env, q *aqQuery) ([]*station
 		if a.distance != b.distance {
 			return a.distance < b.distance
 		}
-		if la, lb := deref(a.loc.Locality), deref(b.loc.Locality); la != lb {
+		if la, lb := toolkit.Value(a.loc.Locality), toolkit.Value(b.loc.Locality); la != lb {
 			return la < lb
 		}
 		return a.loc.Id < b.loc.Id
@@ -502,7 +503,7 @@ func findStations(ctx context.Context, env *toolkit.Env, q *aqQuery) ([]*station
 			return nil, 0, nil, err
 		}
 		for _, s := range sl.Results {
-			if st := byID[s.LocationId]; st != nil && contains(q.params, s.ParameterName) {
+			if st := byID[s.LocationId]; st != nil && slices.Contains(q.params, s.ParameterName) {
 				st.sensors = append(st.sensors, s)
 			}
 		}
@@ -545,7 +546,7 @@ func fetchSensor(ctx context.Context, env *toolkit.Env, q *aqQuery, sd *sensorDa
 				continue
 			}
 			d := a.PeriodStart.UTC().Truncate(24 * time.Hour)
-			sd.days[d] = dayMean{mean: *a.AvgValue, min: deref(a.MinValue), max: deref(a.MaxValue), count: a.Count, expected: a.ExpectedCount}
+			sd.days[d] = dayMean{mean: *a.AvgValue, min: toolkit.Value(a.MinValue), max: toolkit.Value(a.MaxValue), count: a.Count, expected: a.ExpectedCount}
 			sd.perDay = max(sd.perDay, a.ExpectedCount)
 		}
 		if list.Next == nil {
@@ -609,7 +610,7 @@ func ozone8h(ctx context.Context, env *toolkit.Env, q *aqQuery, sd *sensorData) 
 func stationTable(q *aqQuery, sensors []*sensorData) []stationMeanRow {
 	var rows []stationMeanRow
 	for _, sd := range sensors {
-		base := stationMeanRow{StationID: sd.station.loc.Id, Station: sd.station.loc.Name, City: deref(sd.station.loc.Locality),
+		base := stationMeanRow{StationID: sd.station.loc.Id, Station: sd.station.loc.Name, City: toolkit.Value(sd.station.loc.Locality),
 			Country: sd.station.loc.CountryCode, Lon: sd.station.loc.Longitude, Lat: sd.station.loc.Latitude,
 			Pollutant: sd.sensor.ParameterName, Unit: sd.sensor.Units}
 		g, conv, comparable := short(sd.sensor.ParameterName, sd.sensor.Units)
@@ -623,7 +624,7 @@ func stationTable(q *aqQuery, sensors []*sensorData) []stationMeanRow {
 				}
 				r := base
 				r.Period = d.Format(time.DateOnly)
-				r.Mean, r.Min, r.Max, r.Days, r.Readings = ptr(round4(dm.mean)), ptr(dm.min), ptr(dm.max), 1, dm.count
+				r.Mean, r.Min, r.Max, r.Days, r.Readings = new(round4(dm.mean)), new(dm.min), new(dm.max), 1, dm.count
 				r.Missing = missingPercent(dm.count, max(dm.expected, sd.perDay))
 				if comparable {
 					above := dailyValue(sd, d, dm) > g
@@ -700,7 +701,7 @@ func summarize(base stationMeanRow, sd *sensorData, days []time.Time, comparable
 	}
 	r.Missing = missingPercent(r.Readings, len(days)*sd.perDay)
 	if r.Readings > 0 {
-		r.Mean, r.Min, r.Max = ptr(round4(sum/float64(r.Readings))), ptr(round4(lo)), ptr(round4(hi))
+		r.Mean, r.Min, r.Max = new(round4(sum/float64(r.Readings))), new(round4(lo)), new(round4(hi))
 	}
 	if comparable && judged > 0 {
 		r.Exceed = &exceed
@@ -742,7 +743,7 @@ func groupMeans(q *aqQuery, sensors []*sensorData) (area, cities []areaMean) {
 		if len(sd.days) == 0 {
 			continue
 		}
-		city := deref(sd.station.loc.Locality)
+		city := toolkit.Value(sd.station.loc.Locality)
 		cityNames[city] = true
 		groups[key{"", sd.sensor.ParameterName, sd.sensor.Units}] = append(groups[key{"", sd.sensor.ParameterName, sd.sensor.Units}], sd)
 		groups[key{city, sd.sensor.ParameterName, sd.sensor.Units}] = append(groups[key{city, sd.sensor.ParameterName, sd.sensor.Units}], sd)
@@ -788,7 +789,7 @@ func groupMean(q *aqQuery, group []*sensorData, annual bool) areaMean {
 	if annual {
 		if ag, ok := guideline(pollutant, avgAnnual); ok {
 			if v, _, ok := inUnit(ag, unit); ok {
-				m.Annual = ptr(round4(v))
+				m.Annual = new(round4(v))
 			}
 		}
 	}
@@ -796,7 +797,7 @@ func groupMean(q *aqQuery, group []*sensorData, annual bool) areaMean {
 	expected := 0
 	for _, sd := range group {
 		r := summarize(stationMeanRow{}, sd, q.days, comparable, g)
-		mean := deref(r.Mean)
+		mean := toolkit.Value(r.Mean)
 		sumMeans += mean
 		m.MinStation, m.MaxStation = math.Min(m.MinStation, mean), math.Max(m.MaxStation, mean)
 		m.Readings += r.Readings
@@ -967,13 +968,13 @@ func airQualityReadings(ctx context.Context, env *toolkit.Env, in airQualityIn) 
 	table.Pages(aqReadingsList, pos, next)
 	stats := map[[2]string]*pollutantSummary{}
 	dropped := 0
-	countries := toolkit.CheckFilter("location__country_iso2", toolkit.Deref(where.Alpha2()))
-	pollutantsSent := toolkit.CheckFilter("parameter_name", toolkit.Deref(params))
+	countries := toolkit.CheckFilter("location__country_iso2", toolkit.Value(where.Alpha2()))
+	pollutantsSent := toolkit.CheckFilter("parameter_name", toolkit.Value(params))
 	for i, m := range list.Results {
 		if i < pos.Skip {
 			continue // shown on the previous page
 		}
-		if !countries.Keep(deref(m.CountryCode)) || !pollutantsSent.Keep(m.ParameterName) {
+		if !countries.Keep(toolkit.Value(m.CountryCode)) || !pollutantsSent.Keep(m.ParameterName) {
 			continue
 		}
 		if m.Value == sentinel {
@@ -981,10 +982,10 @@ func airQualityReadings(ctx context.Context, env *toolkit.Env, in airQualityIn) 
 			continue
 		}
 		row := measurement{
-			StationID: m.LocationId, Station: deref(m.LocationName), Lon: m.Longitude, Lat: m.Latitude,
-			Country: deref(m.CountryCode), Pollutant: m.ParameterName, Value: m.Value, Unit: m.Unit, MeasuredAt: m.MeasuredAt,
+			StationID: m.LocationId, Station: toolkit.Value(m.LocationName), Lon: m.Longitude, Lat: m.Latitude,
+			Country: toolkit.Value(m.CountryCode), Pollutant: m.ParameterName, Value: m.Value, Unit: m.Unit, MeasuredAt: m.MeasuredAt,
 		}
-		table.AddAt(i, row, strconv.Itoa(row.StationID), row.Station, numPtr(row.Lon), numPtr(row.Lat), row.Country,
+		table.AddAt(i, row, strconv.Itoa(row.StationID), row.Station, toolkit.NumPtr(row.Lon), toolkit.NumPtr(row.Lat), row.Country,
 			row.Pollutant, toolkit.Num(row.Value), row.Unit, row.MeasuredAt.UTC().Format(time.RFC3339))
 		addSample(stats, row.Pollutant, row.Unit, row.Value)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +94,7 @@ func getEmissions(env *toolkit.Env) toolkit.Tool {
 			toolkit.Enum(p["gases"], Gases...)
 			p["gases"].Default = json.RawMessage(`["co2e"]`)
 			for _, k := range []string{"year_from", "year_to"} {
-				p[k].Minimum, p[k].Maximum = ptr(1970.0), ptr(2100.0)
+				p[k].Minimum, p[k].Maximum = new(1970.0), new(2100.0)
 			}
 		}),
 	}
@@ -210,7 +211,7 @@ func resolveEmissions(in emissionsIn) (emissionsQuery, error) {
 			if s != srcClimateTRACE && s != srcEDGAR {
 				return q, toolkit.Invalid("sources", "%q is not one of climatetrace, edgar", s)
 			}
-			if !contains(q.sources, s) {
+			if !slices.Contains(q.sources, s) {
 				q.sources = append(q.sources, s)
 			}
 		}
@@ -220,10 +221,10 @@ func resolveEmissions(in emissionsIn) (emissionsQuery, error) {
 		q.gases = nil
 		for _, g := range in.Gases {
 			g = strings.ToLower(strings.TrimSpace(g))
-			if !contains(Gases, g) {
+			if !slices.Contains(Gases, g) {
 				return q, toolkit.Invalid("gases", "%q is not one of %s", g, strings.Join(Gases, ", "))
 			}
-			if !contains(q.gases, g) {
+			if !slices.Contains(q.gases, g) {
 				q.gases = append(q.gases, g)
 			}
 		}
@@ -309,21 +310,21 @@ func climateTraceEmissions(ctx context.Context, env *toolkit.Env, q emissionsQue
 		Columns: []string{"asset_id", "asset", "sector", "country", "gas", "month", "emissions_tonnes", "co2e_tonnes", "lon", "lat"},
 		Total:   -1,
 	}
-	countries := toolkit.CheckFilter("country_iso3", toolkit.Deref(q.where.Alpha3()))
-	sectors := toolkit.CheckFilter("sector_name", toolkit.Deref(params.SectorName))
+	countries := toolkit.CheckFilter("country_iso3", toolkit.Value(q.where.Alpha3()))
+	sectors := toolkit.CheckFilter("sector_name", toolkit.Value(params.SectorName))
 	gases := toolkit.CheckFilter("gas", q.ctGases)
 	out.checks = []*toolkit.FilterCheck{countries, sectors, gases}
 	t.Pages(srcClimateTRACE, pos, toolkit.NextParam(list.Next, "cursor"))
 	for i, e := range list.Results {
-		if i < pos.Skip || !countries.Keep(deref(e.CountryCode)) || !sectors.Keep(e.SectorName) || !gases.Keep(e.Gas) {
+		if i < pos.Skip || !countries.Keep(toolkit.Value(e.CountryCode)) || !sectors.Keep(e.SectorName) || !gases.Keep(e.Gas) {
 			continue
 		}
 		row := facilityEmission{
-			AssetID: e.AssetId, Asset: e.AssetName, Sector: e.SectorName, Country: deref(e.CountryCode), Gas: e.Gas,
+			AssetID: e.AssetId, Asset: e.AssetName, Sector: e.SectorName, Country: toolkit.Value(e.CountryCode), Gas: e.Gas,
 			Month: e.StartTime.UTC().Format("2006-01"), Tonnes: e.EmissionsQuantity, CO2eTonnes: e.Co2eTonnes, Lon: e.Lon, Lat: e.Lat,
 		}
 		t.AddAt(i, row, strconv.Itoa(row.AssetID), row.Asset, row.Sector, row.Country, row.Gas, row.Month,
-			toolkit.Num(row.Tonnes), toolkit.Num(row.CO2eTonnes), numPtr(row.Lon), numPtr(row.Lat))
+			toolkit.Num(row.Tonnes), toolkit.Num(row.CO2eTonnes), toolkit.NumPtr(row.Lon), toolkit.NumPtr(row.Lat))
 	}
 	out.table = t
 	if len(list.Results) == 0 && pos.At == "" {
@@ -374,18 +375,18 @@ func edgarEmissions(ctx context.Context, env *toolkit.Env, q emissionsQuery, pos
 		Columns: []string{"country", "name", "year", "gas", "sector", "value_kt", "provisional"},
 		Total:   list.Count,
 	}
-	countries := toolkit.CheckFilter("country_iso3", toolkit.Deref(q.where.Alpha3()))
+	countries := toolkit.CheckFilter("country_iso3", toolkit.Value(q.where.Alpha3()))
 	t.Pages(srcEDGAR, pos, toolkit.NextParam(list.Next, "page"))
 	for i, e := range list.Results {
 		if i < pos.Skip || !countries.Keep(e.CountryCode) {
 			continue
 		}
-		if len(q.edgarGases) > 1 && !contains(q.edgarGases, e.GasType) {
+		if len(q.edgarGases) > 1 && !slices.Contains(q.edgarGases, e.GasType) {
 			continue // several gases were asked for: Jana filters one, so filter here
 		}
 		row := nationalEmission{
-			Country: e.CountryCode, Name: deref(e.CountryName), Year: e.Year, Gas: e.GasType, Sector: e.Sector,
-			Kilotonnes: e.Value, Provisional: deref(e.Provisional),
+			Country: e.CountryCode, Name: toolkit.Value(e.CountryName), Year: e.Year, Gas: e.GasType, Sector: e.Sector,
+			Kilotonnes: e.Value, Provisional: toolkit.Value(e.Provisional),
 		}
 		t.AddAt(i, row, row.Country, row.Name, strconv.Itoa(row.Year), row.Gas, row.Sector, toolkit.Num(row.Kilotonnes), strconv.FormatBool(row.Provisional))
 	}
@@ -435,7 +436,7 @@ func edgarGrid(ctx context.Context, env *toolkit.Env, q emissionsQuery, pos tool
 	}
 	t.Pages(srcEDGAR, pos, toolkit.NextParam(list.Next, "cursor"))
 	for i, c := range list.Results {
-		if i < pos.Skip || len(q.edgarGases) > 1 && !contains(q.edgarGases, c.GasType) {
+		if i < pos.Skip || len(q.edgarGases) > 1 && !slices.Contains(q.edgarGases, c.GasType) {
 			continue
 		}
 		row := gridEmission{Lon: c.Longitude, Lat: c.Latitude, Year: c.Year, Gas: c.GasType, Sector: c.Sector, Tonnes: c.Value}

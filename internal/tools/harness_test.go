@@ -66,11 +66,7 @@ func newHarnessWith(t *testing.T, cfg sandbox.Config, o harnessOptions) *harness
 		all[k] = v
 	}
 	scfg := testenv.Config(t, h.sb.URL, all)
-	client, err := jana.New(scfg.Backend, scfg.Cache, scfg.Auth, o.jana)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
+	client := testenv.Client(t, scfg, o.jana)
 	env := &toolkit.Env{Jana: client, MaxResultBytes: scfg.Tools.MaxResultBytes, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return harnessToday }, Timeout: scfg.Backend.Timeout, SlowTimeout: scfg.Backend.SlowTimeout}
 	if o.adjust != nil {

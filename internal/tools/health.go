@@ -109,22 +109,22 @@ func systemHealth(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) 
 		}
 	}
 	if h := health.IngestionHealth; h != nil {
-		page.Notes = append(page.Notes, fmt.Sprintf("Ingestion: %s, %d failed jobs in 24 h, %d queued.", h.Status, deref(h.FailedJobs24h), deref(h.QueuedJobs)))
+		page.Notes = append(page.Notes, fmt.Sprintf("Ingestion: %s, %d failed jobs in 24 h, %d queued.", h.Status, toolkit.Value(h.FailedJobs24h), toolkit.Value(h.QueuedJobs)))
 	}
 	if db := health.DatabaseHealth; db != nil {
-		page.Notes = append(page.Notes, fmt.Sprintf("Database: %s, %d active connections.", db.Status, deref(db.ActiveConnections)))
+		page.Notes = append(page.Notes, fmt.Sprintf("Database: %s, %d active connections.", db.Status, toolkit.Value(db.ActiveConnections)))
 	}
 	if p := health.ApiPerformance; p != nil {
-		page.Notes = append(page.Notes, fmt.Sprintf("API: average %s ms, p95 %s ms, error rate %s.", numPtr(p.AvgResponseMs), numPtr(p.P95ResponseMs), numPtr(p.ErrorRate)))
+		page.Notes = append(page.Notes, fmt.Sprintf("API: average %s ms, p95 %s ms, error rate %s.", toolkit.NumPtr(p.AvgResponseMs), toolkit.NumPtr(p.P95ResponseMs), toolkit.NumPtr(p.ErrorRate)))
 	}
 	fresh := &toolkit.Table{Name: "data_freshness", Columns: []string{"source", "status", "last_record", "lag_hours"}, Total: -1}
 	for _, f := range health.DataFreshness {
-		row := freshness{Source: f.Source, Status: string(f.Status), LastRecord: timePtr(f.LastRecordAt), LagHours: f.LagHours}
-		fresh.Add(row, row.Source, row.Status, row.LastRecord, numPtr(row.LagHours))
+		row := freshness{Source: f.Source, Status: string(f.Status), LastRecord: toolkit.TimePtr(f.LastRecordAt), LagHours: f.LagHours}
+		fresh.Add(row, row.Source, row.Status, row.LastRecord, toolkit.NumPtr(row.LagHours))
 	}
 	alerts := &toolkit.Table{Name: "alerts", Columns: []string{"level", "source", "message"}, Total: -1}
 	for _, a := range health.Alerts {
-		alerts.Add(a, string(a.Level), deref(a.Source), a.Message)
+		alerts.Add(a, string(a.Level), toolkit.Value(a.Source), a.Message)
 	}
 	page.Tables = []*toolkit.Table{fresh, alerts}
 	return page, nil

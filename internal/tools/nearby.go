@@ -107,7 +107,7 @@ func nearby(ctx context.Context, env *toolkit.Env, in nearbyIn) (*toolkit.Page, 
 		}
 		p := nearbyPlace{
 			Kind: string(l.LocationType), Source: l.Source, ID: l.SourceId, Name: l.Name,
-			Sector: deref(l.Sector), Country: deref(l.CountryCode), Lon: l.Coordinates[0], Lat: l.Coordinates[1],
+			Sector: toolkit.Value(l.Sector), Country: toolkit.Value(l.CountryCode), Lon: l.Coordinates[0], Lat: l.Coordinates[1],
 		}
 		// Jana's distance is used when given; it is recomputed otherwise so the order holds.
 		if l.DistanceKm != nil {

@@ -59,7 +59,7 @@ func facilityOwners(env *toolkit.Env) toolkit.Tool {
 			toolkit.Field[assetInfo]("asset", "The facility."),
 		),
 		InputSchema: toolkit.Schema[ownersIn](func(p map[string]*jsonschema.Schema) {
-			p["asset_id"].Minimum = ptr(1.0)
+			p["asset_id"].Minimum = new(1.0)
 		}),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in ownersIn) (*toolkit.Page, error) {
@@ -97,7 +97,7 @@ func ownersCall(ctx context.Context, env *toolkit.Env, in ownersIn) (*toolkit.Pa
 			return nil, err
 		}
 		for _, m := range list.Results {
-			if !strings.Contains(strings.ToLower(m.AssetName+" "+m.OwnerName+" "+deref(m.LegalEntityName)), search) {
+			if !strings.Contains(strings.ToLower(m.AssetName+" "+m.OwnerName+" "+toolkit.Value(m.LegalEntityName)), search) {
 				offTopic++
 			}
 			if m.AssetId == asset.Id {
@@ -113,13 +113,13 @@ func ownersCall(ctx context.Context, env *toolkit.Env, in ownersIn) (*toolkit.Pa
 		if c := cmp.Compare(rank[a.RelationshipType], rank[b.RelationshipType]); c != 0 {
 			return c
 		}
-		return cmp.Compare(deref(b.OwnershipPercentage), deref(a.OwnershipPercentage))
+		return cmp.Compare(toolkit.Value(b.OwnershipPercentage), toolkit.Value(a.OwnershipPercentage))
 	})
 
 	// The parents of every owner and operator, in parallel.
 	var leis []string
 	for _, m := range matches {
-		if lei := deref(m.LegalEntityLei); lei != "" && m.RelationshipType != "parent" && !slices.Contains(leis, lei) {
+		if lei := toolkit.Value(m.LegalEntityLei); lei != "" && m.RelationshipType != "parent" && !slices.Contains(leis, lei) {
 			leis = append(leis, lei)
 		}
 	}
@@ -139,7 +139,7 @@ func ownersCall(ctx context.Context, env *toolkit.Env, in ownersIn) (*toolkit.Pa
 	p := &toolkit.Page{Tables: []*toolkit.Table{t}, Sources: []toolkit.Source{toolkit.ClimateTRACE, toolkit.GLEIF}}
 	var owners []string
 	for _, m := range matches {
-		o := facilityOwner{Relationship: m.RelationshipType, Name: cmp.Or(deref(m.LegalEntityName), m.OwnerName), LEI: deref(m.LegalEntityLei),
+		o := facilityOwner{Relationship: m.RelationshipType, Name: cmp.Or(toolkit.Value(m.LegalEntityName), m.OwnerName), LEI: toolkit.Value(m.LegalEntityLei),
 			SharePercent: m.OwnershipPercentage, Method: m.MatchingMethod, Confidence: m.MatchingConfidence, Verified: m.Verified}
 		if i := slices.Index(leis, o.LEI); i >= 0 {
 			switch par := parents[i]; {

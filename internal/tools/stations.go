@@ -78,7 +78,7 @@ func stationMeans(env *toolkit.Env) toolkit.Tool {
 			toolkit.Field[string]("resolution", "daily or monthly."),
 		),
 		InputSchema: toolkit.Schema[stationMeansIn](func(p map[string]*jsonschema.Schema) {
-			p["station_id"].Minimum = ptr(1.0)
+			p["station_id"].Minimum = new(1.0)
 			toolkit.Enum(p["parameters"], Pollutants...)
 			toolkit.Enum(p["resolution"], "daily", "monthly")
 			p["resolution"].Default = json.RawMessage(`"daily"`)
@@ -134,7 +134,7 @@ func stationMeansCall(ctx context.Context, env *toolkit.Env, in stationMeansIn) 
 	var sensors []janaapi.OpenAQSensor
 	var missing []string
 	for _, s := range station.Sensors {
-		if params == nil || contains(*params, s.ParameterName) {
+		if params == nil || slices.Contains(*params, s.ParameterName) {
 			sensors = append(sensors, s)
 		}
 	}
@@ -199,7 +199,7 @@ func stationMeansCall(ctx context.Context, env *toolkit.Env, in stationMeansIn) 
 			s.Pollutant, s.Unit, toolkit.Num(s.Mean), s.Readings, s.Periods, resolution, toolkit.Num(s.Min), toolkit.Num(s.Max)))
 	}
 	p.Fields["station"] = stationInfo{ID: station.Id, Name: station.Name, Country: station.CountryCode,
-		Lon: station.Longitude, Lat: station.Latitude, Provider: deref(station.ProviderName)}
+		Lon: station.Longitude, Lat: station.Latitude, Provider: toolkit.Value(station.ProviderName)}
 	p.Fields["resolution"] = resolution
 	p.Fields["summary"] = summary
 	p.Title = fmt.Sprintf("OpenAQ station %d (%s, %s): %s means %s, %d rows.", station.Id, station.Name, station.CountryCode,
@@ -212,8 +212,8 @@ func stationMeansCall(ctx context.Context, env *toolkit.Env, in stationMeansIn) 
 		p.Notes = append(p.Notes, "Failed for "+f)
 	}
 	if len(table.Rows) == 0 {
-		p.Notes = append(p.Notes, "No valid readings in the range. The station reported from "+timePtr(station.DatetimeFirst)+" to "+
-			timePtr(station.DatetimeLast)+"; widen or move date_from/date_to.")
+		p.Notes = append(p.Notes, "No valid readings in the range. The station reported from "+toolkit.TimePtr(station.DatetimeFirst)+" to "+
+			toolkit.TimePtr(station.DatetimeLast)+"; widen or move date_from/date_to.")
 	}
 	p.Notes = append(p.Notes, "Means leave out OpenAQ's -999 missing-value markers; days are UTC.")
 	return p, nil
@@ -253,7 +253,7 @@ func periodMeans(days []janaapi.OpenAQSensorAggregate, resolution string) []stat
 		if d.AvgValue == nil || d.Count == 0 {
 			continue
 		}
-		lo, hi := deref(d.MinValue), deref(d.MaxValue)
+		lo, hi := toolkit.Value(d.MinValue), toolkit.Value(d.MaxValue)
 		if resolution == "daily" {
 			out = append(out, stationMean{Period: d.PeriodStart.UTC().Format(time.DateOnly), Mean: *d.AvgValue, Min: lo, Max: hi,
 				Readings: d.Count, Coverage: d.CoveragePercent})

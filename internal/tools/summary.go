@@ -78,10 +78,10 @@ func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 	cov := &toolkit.Table{Name: "sources", Columns: []string{"source", "records", "locations", "countries", "first", "last", "last_updated"}, Total: -1}
 	var names []string
 	for _, s := range summary.Sources {
-		c := coverage{Source: s.Source, Name: s.Name, Records: s.RecordCount, Locations: deref(s.LocationCount), Countries: deref(s.CountryCount),
-			LastUpdated: timePtr(s.LastUpdated)}
+		c := coverage{Source: s.Source, Name: s.Name, Records: s.RecordCount, Locations: toolkit.Value(s.LocationCount), Countries: toolkit.Value(s.CountryCount),
+			LastUpdated: toolkit.TimePtr(s.LastUpdated)}
 		if s.DateRange != nil {
-			c.First, c.Last = timePtr(s.DateRange.Start), timePtr(s.DateRange.End)
+			c.First, c.Last = toolkit.TimePtr(s.DateRange.Start), toolkit.TimePtr(s.DateRange.End)
 		}
 		cov.Add(c, c.Source, strconv.FormatInt(c.Records, 10), strconv.Itoa(c.Locations), strconv.Itoa(c.Countries), c.First, c.Last, c.LastUpdated)
 		names = append(names, fmt.Sprintf("%s %d records", s.Name, s.RecordCount))
@@ -104,7 +104,7 @@ func dataSummary(ctx context.Context, env *toolkit.Env) (*toolkit.Page, error) {
 	}
 	tables := &toolkit.Table{Name: "tables", Columns: []string{"table", "source", "records", "first", "last", "countries"}, Total: -1}
 	for _, s := range statistics.Results {
-		c := tableCount{Table: s.Table, Source: s.Source, Records: s.RecordCount, First: timePtr(s.Earliest), Last: timePtr(s.Latest), Countries: deref(s.CountryCount)}
+		c := tableCount{Table: s.Table, Source: s.Source, Records: s.RecordCount, First: toolkit.TimePtr(s.Earliest), Last: toolkit.TimePtr(s.Latest), Countries: toolkit.Value(s.CountryCount)}
 		tables.Add(c, c.Table, c.Source, strconv.FormatInt(c.Records, 10), c.First, c.Last, strconv.Itoa(c.Countries))
 	}
 	page.Tables = append(page.Tables, tables)

@@ -121,9 +121,9 @@ func trends(ctx context.Context, env *toolkit.Env, in trendsIn) (*toolkit.Page, 
 	param := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(in.Parameter), ".", ""))
 	source, attribution := "", toolkit.Source{}
 	switch {
-	case contains(Pollutants, param):
+	case slices.Contains(Pollutants, param):
 		source, attribution = srcOpenAQ, toolkit.OpenAQ
-	case contains(Gases, param):
+	case slices.Contains(Gases, param):
 		source, attribution = srcClimateTRACE, toolkit.ClimateTRACE
 	default:
 		return nil, toolkit.Invalid("parameter", "%q is not a pollutant (%s) or gas (%s)", in.Parameter,
@@ -338,8 +338,8 @@ func fitTrend(points []trendPoint, resolution string) trendStats {
 		}
 		slope = b
 	}
-	st.SlopePerYear, st.PercentChange, st.RSquared = ptr(round(slope, 4)), ptr(round(pct, 2)), ptr(round(r2, 3))
-	st.PercentPerYear = ptr(round(perYear, 2))
+	st.SlopePerYear, st.PercentChange, st.RSquared = new(round(slope, 4)), new(round(pct, 2)), new(round(r2, 3))
+	st.PercentPerYear = new(round(perYear, 2))
 	st.SeasonalityRemoved = true
 	st.Significant = slopeSE == 0 || math.Abs(b) >= 2*slopeSE
 	switch {
@@ -397,7 +397,7 @@ func describeChange(points []trendPoint, resolution string) *trendChange {
 	}
 	c.Mean = round(sum/float64(len(points)), 4)
 	if c.First.Value != 0 {
-		c.FirstToLastPct = ptr(round((c.Last.Value/c.First.Value-1)*100, 2))
+		c.FirstToLastPct = new(round((c.Last.Value/c.First.Value-1)*100, 2))
 	}
 	// Points a year apart: the same calendar month, or 364 days (52 weeks) apart.
 	byTime := map[time.Time]float64{}
@@ -417,7 +417,7 @@ func describeChange(points []trendPoint, resolution string) *trendChange {
 		}
 	}
 	if c.YearPairs > 0 && earlier != 0 {
-		c.YearOverYearPct = ptr(round((later/earlier-1)*100, 2))
+		c.YearOverYearPct = new(round((later/earlier-1)*100, 2))
 	}
 	return c
 }

@@ -65,9 +65,9 @@ func stormEvents(env *toolkit.Env) toolkit.Tool {
 		InputSchema: toolkit.Schema[stormsIn](func(p map[string]*jsonschema.Schema) {
 			toolkit.Constrain(p)
 			toolkit.Enum(p["event_type"], StormTypes...)
-			p["year"].Minimum, p["year"].Maximum = ptr(2015.0), ptr(2024.0)
-			p["month"].Minimum, p["month"].Maximum = ptr(1.0), ptr(12.0)
-			p["state"].MaxLength = ptr(30)
+			p["year"].Minimum, p["year"].Maximum = new(2015.0), new(2024.0)
+			p["month"].Minimum, p["month"].Maximum = new(1.0), new(12.0)
+			p["state"].MaxLength = new(30)
 		}),
 	}
 	return toolkit.New(env, def, func(ctx context.Context, in stormsIn) (*toolkit.Page, error) {
@@ -141,9 +141,9 @@ func stormsCall(ctx context.Context, env *toolkit.Env, in stormsIn) (*toolkit.Pa
 		ev := stormEvent{EventID: e.Id, EventType: e.EventType, State: e.State, Place: e.CzName, Begin: e.BeginDateTime.UTC().Format(time.RFC3339),
 			End: e.EndDateTime.UTC().Format(time.RFC3339), Lon: e.BeginLon, Lat: e.BeginLat, Deaths: e.DeathsDirect + e.DeathsIndirect,
 			Injuries: e.InjuriesDirect + e.InjuriesIndirect, DamageUSD: e.DamagePropertyUsd, CropDamage: e.DamageCropsUsd,
-			Magnitude: e.Magnitude, TornadoScale: deref(e.TorFScale)}
+			Magnitude: e.Magnitude, TornadoScale: toolkit.Value(e.TorFScale)}
 		t.AddAt(i, ev, strconv.Itoa(ev.EventID), ev.EventType, ev.State, ev.Place, ev.Begin, ev.End, toolkit.Num(ev.Lon), toolkit.Num(ev.Lat),
-			strconv.Itoa(ev.Deaths), strconv.Itoa(ev.Injuries), toolkit.Num(ev.DamageUSD), toolkit.Num(ev.CropDamage), numPtr(ev.Magnitude),
+			strconv.Itoa(ev.Deaths), strconv.Itoa(ev.Injuries), toolkit.Num(ev.DamageUSD), toolkit.Num(ev.CropDamage), toolkit.NumPtr(ev.Magnitude),
 			ev.TornadoScale)
 		byType[ev.EventType]++
 		deaths, injuries, damage = deaths+ev.Deaths, injuries+ev.Injuries, damage+ev.DamageUSD+ev.CropDamage

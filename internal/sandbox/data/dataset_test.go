@@ -200,7 +200,7 @@ func TestEmissionPaging(t *testing.T) {
 	t.Parallel()
 	d := testDataset(t)
 	set := d.Emissions(EmissionFilter{Assets: AssetFilter{CountryISO3: []string{"NZL"}}, Gases: []string{"ch4", "co2e_20yr"},
-		From: ptrTime(time.Date(2023, 2, 15, 0, 0, 0, 0, time.UTC))})
+		From: new(time.Date(2023, 2, 15, 0, 0, 0, 0, time.UTC))})
 	var fwd []EmissionRef
 	var after int64
 	for {
@@ -356,5 +356,3 @@ func TestEdgarShape(t *testing.T) {
 		t.Errorf("grid paging: %d rows, count %d", len(got), set.Count())
 	}
 }
-
-func ptrTime(t time.Time) *time.Time { return &t }

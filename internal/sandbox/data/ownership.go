@@ -331,8 +331,8 @@ func (b *ownershipBuilder) addMultinational(m multinational, present map[string]
 	hq := b.country(m.hq)
 	_, pform := formsOf(m.hq)
 	top := b.add(Entity{Name: b.unique(m.stem + " " + pform), LegalForm: pform, Country: hq,
-		BIC:          ptrTo(strings.ToUpper(strings.ReplaceAll(m.stem, " ", "")[:4]) + d.Countries[hq].ISO2 + "2X"),
-		RegisteredAs: ptrTo(fmt.Sprintf("HR%06d", 100000+b.r.IntN(900000)))}, "top:"+m.stem, 1950)
+		BIC:          new(strings.ToUpper(strings.ReplaceAll(m.stem, " ", "")[:4]) + d.Countries[hq].ISO2 + "2X"),
+		RegisteredAs: new(fmt.Sprintf("HR%06d", 100000+b.r.IntN(900000)))}, "top:"+m.stem, 1950)
 	reason := "NO_KNOWN_PERSON"
 	if m.family {
 		reason = "NATURAL_PERSONS"
@@ -511,7 +511,7 @@ func (b *ownershipBuilder) matchAssets() {
 				label = place + " " + line.word + " Cooperative"
 			}
 			d.Matches = append(d.Matches, CompanyMatch{ID: len(d.Matches) + 1, Asset: ai, Entity: -1, OwnerName: label,
-				CompanyID: fmt.Sprintf("ct-own-%05d", 90000+ai%10000), Relationship: "owner", Share: ptrTo(100.0),
+				CompanyID: fmt.Sprintf("ct-own-%05d", 90000+ai%10000), Relationship: "owner", Share: new(100.0),
 				Method: "unmatched", Created: matchEpoch.Add(time.Duration(r.IntN(240*24*60)) * time.Minute)})
 			continue
 		}
@@ -529,12 +529,12 @@ func (b *ownershipBuilder) matchAssets() {
 			}
 		}
 		if partner < 0 {
-			b.match(ai, owner, "owner", ptrTo(100.0), method, r)
+			b.match(ai, owner, "owner", new(100.0), method, r)
 		} else {
 			major := []float64{51, 60, 70}[r.IntN(3)]
-			b.match(ai, owner, "owner", ptrTo(major), method, r)
+			b.match(ai, owner, "owner", new(major), method, r)
 			b.match(ai, owner, "operator", nil, method, r)
-			b.match(ai, partner, "owner", ptrTo(100-major), methods[r.IntN(len(methods))], r)
+			b.match(ai, partner, "owner", new(100-major), methods[r.IntN(len(methods))], r)
 		}
 		if top := b.ultim[owner]; top != owner {
 			b.match(ai, top, "parent", nil, "registry_id", r)
@@ -588,8 +588,6 @@ func (b *ownershipBuilder) records() {
 		d.entityByLEI[d.Entities[i].LEI] = i
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // EntityByLEI returns the index of the entity with that LEI.
 func (d *Dataset) EntityByLEI(lei string) (int, bool) {

@@ -80,7 +80,7 @@ func (d *Dataset) buildViolations() {
 			v := Violation{ID: len(d.Violations) + 1, Asset: ai, Type: kind.typ, Agency: agency, Date: day}
 			label := pol
 			if pol != "" {
-				v.Pollutant = ptrTo(pol)
+				v.Pollutant = new(pol)
 			} else {
 				label = "greenhouse-gas"
 			}
@@ -92,7 +92,7 @@ func (d *Dataset) buildViolations() {
 				}
 			}
 			if kind.penalty > 0 && r.Float64() < 0.8 {
-				v.PenaltyUSD = ptrTo(math.Round(kind.penalty*lognormal(r, 0.8)/100) * 100)
+				v.PenaltyUSD = new(math.Round(kind.penalty*lognormal(r, 0.8)/100) * 100)
 			}
 			d.Violations = append(d.Violations, v)
 		}
