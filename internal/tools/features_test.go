@@ -244,10 +244,17 @@ func TestProgressNotifications(t *testing.T) {
 	if res, err = h.cs.CallTool(t.Context(), params); err != nil || res.IsError {
 		t.Fatal(err, res)
 	}
-	got := h.progressSeen()
 	sensors := 0
 	for _, l := range locationsNear(h.sb.Dataset(), delhi, 30) {
 		sensors += len(l.Sensors)
+	}
+	// The client handles notifications apart from the result, so the last may land after the
+	// call returns: wait for it (a missing one fails with the test's timeout), lest it be
+	// counted as the next call's.
+	got := h.progressSeen()
+	for len(got) < sensors && t.Context().Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+		got = append(got, h.progressSeen()...)
 	}
 	last := 0.0
 	for i, p := range got {
