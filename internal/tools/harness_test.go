@@ -122,8 +122,9 @@ func (h *harness) progressSeen() []*mcp.ProgressNotificationParams {
 	return out
 }
 
-// call runs a tool and returns its result, its text and its structured content.
-func (h *harness) call(t *testing.T, tool string, args map[string]any) (*mcp.CallToolResult, string, map[string]any) {
+// call runs a tool and returns its result, its text and its structured content, which must
+// fit the tool's output schema. args is what the client sends: a map, or raw JSON.
+func (h *harness) call(t *testing.T, tool string, args any) (*mcp.CallToolResult, string, map[string]any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -143,18 +144,7 @@ func (h *harness) call(t *testing.T, tool string, args map[string]any) (*mcp.Cal
 // callRaw runs a tool with raw JSON arguments.
 func (h *harness) callRaw(t *testing.T, tool string, args json.RawMessage) (*mcp.CallToolResult, string, map[string]any) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := h.cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
-	if err != nil {
-		t.Fatalf("%s: %v", tool, err)
-	}
-	var m map[string]any
-	if res.StructuredContent != nil {
-		data, _ := json.Marshal(res.StructuredContent)
-		_ = json.Unmarshal(data, &m)
-	}
-	return res, testenv.Text(res), m
+	return h.call(t, tool, args)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
