@@ -22,7 +22,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/drift"
-	"github.com/janaplatform/jana-mcp/internal/server"
+	"github.com/janaplatform/jana-mcp/internal/janaconfig"
 )
 
 func main() {
@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return 2, err
 	}
-	backend := server.JanaConfig(settings)
+	backend := janaconfig.From(settings)
 	switch args[0] {
 	case "fetch":
 		data, err := drift.FetchSchema(ctx, backend)

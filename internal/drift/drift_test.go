@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/janaplatform/jana-mcp/internal/drift"
+	"github.com/janaplatform/jana-mcp/internal/janaconfig"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
-	"github.com/janaplatform/jana-mcp/internal/server"
 	"github.com/janaplatform/jana-mcp/internal/testenv"
 )
 
@@ -37,7 +37,7 @@ func TestRenameIsCaughtBeforeUsers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	live, err := drift.FetchSchema(ctx, server.JanaConfig(cfg))
+	live, err := drift.FetchSchema(ctx, janaconfig.From(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestNoDriftAgainstTheSandbox(t *testing.T) {
 	sb := testenv.StartSandbox(t, sandbox.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	live, err := drift.FetchSchema(ctx, server.JanaConfig(testenv.Config(t, sb.URL, nil)))
+	live, err := drift.FetchSchema(ctx, janaconfig.From(testenv.Config(t, sb.URL, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

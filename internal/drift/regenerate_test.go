@@ -127,3 +127,20 @@ func edit(t *testing.T, path string, f func(string) string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDriftCommandNeedsNoTools: `make regenerate` builds jana-mcp-drift after the schema is
+// taken and before the tools are regenerated, when gen/mcptools may not build. So the command
+// must not depend on the tools (it did through internal/server, and the second run of
+// TestRegenerate failed to build it).
+func TestDriftCommandNeedsNoTools(t *testing.T) {
+	t.Parallel()
+	out, err := testenv.Run(t, "../..", 5*time.Minute, "go", "list", "-deps", "./cmd/jana-mcp-drift")
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(out) {
+		if strings.HasSuffix(pkg, "/gen/mcptools") || strings.HasSuffix(pkg, "/internal/tools") || strings.HasSuffix(pkg, "/internal/server") {
+			t.Errorf("jana-mcp-drift depends on %s", pkg)
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/cluster"
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
+	"github.com/janaplatform/jana-mcp/internal/janaconfig"
 	"github.com/janaplatform/jana-mcp/internal/oauth"
 	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
@@ -141,7 +142,7 @@ func New(cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) 
 		jopts.Redis = s.cluster.Redis() // the response cache on the same connection
 		jopts.Verdicts = s.cluster      // and the token verdicts, by hash
 	}
-	client, err := jana.New(JanaConfig(cfg), jopts)
+	client, err := jana.New(janaconfig.From(cfg), jopts)
 	if err != nil {
 		return nil, err
 	}

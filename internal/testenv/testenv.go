@@ -18,6 +18,7 @@ import (
 
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
+	"github.com/janaplatform/jana-mcp/internal/janaconfig"
 	"github.com/janaplatform/jana-mcp/internal/sandbox"
 	"github.com/janaplatform/jana-mcp/internal/sandbox/data"
 	"github.com/janaplatform/jana-mcp/internal/server"
@@ -126,11 +127,11 @@ func Config(t testing.TB, backendURL string, settings map[string]string) config.
 	return cfg
 }
 
-// Client builds the Jana adapter from cfg as the server does (server.JanaConfig); it is
+// Client builds the Jana adapter from cfg as the server does (janaconfig.From); it is
 // closed when the test ends.
 func Client(t testing.TB, cfg config.Config, opts jana.Options) *jana.Client {
 	t.Helper()
-	c, err := jana.New(server.JanaConfig(cfg), opts)
+	c, err := jana.New(janaconfig.From(cfg), opts)
 	if err != nil {
 		t.Fatalf("jana: %v", err)
 	}

@@ -1,13 +1,16 @@
-package server
+// Package janaconfig turns the server's settings into the Jana adapter's configuration. It is
+// its own package so that commands which need only the adapter (jana-mcp-drift, which must
+// build while the generated tools are stale) do not import the server and its tools.
+package janaconfig
 
 import (
 	"github.com/janaplatform/jana-mcp/internal/config"
 	"github.com/janaplatform/jana-mcp/internal/jana"
 )
 
-// JanaConfig is the adapter's configuration from the server's settings. The adapter reads no
+// From is the adapter's configuration from the server's settings. The adapter reads no
 // settings itself; this is the one place that says which setting becomes what.
-func JanaConfig(cfg config.Config) jana.Config {
+func From(cfg config.Config) jana.Config {
 	b := cfg.Backend
 	return jana.Config{
 		URL:              b.URL,

@@ -1,4 +1,4 @@
-package server
+package janaconfig
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 	"github.com/janaplatform/jana-mcp/internal/config"
 )
 
-// TestJanaConfig: every setting the adapter needs reaches it.
-func TestJanaConfig(t *testing.T) {
+// TestFrom: every setting the adapter needs reaches it.
+func TestFrom(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
 		"JANA_BACKEND_URL": "http://api:8000", "JANA_AUTH_URL": "http://auth:9000", "JANA_HOST_HEADER": "localhost",
@@ -22,7 +22,7 @@ func TestJanaConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := JanaConfig(cfg)
+	j := From(cfg)
 	if j.URL.String() != "http://api:8000" || j.AuthURL.String() != "http://auth:9000" || j.HostHeader != "localhost" ||
 		j.Timeout != 7*time.Second || j.SlowTimeout != 70*time.Second || j.Retries != 3 || j.RetryBase != 7*time.Millisecond ||
 		j.MaxRetryAfter != 2*time.Second || j.MaxResponseBytes != 100000 || j.VerdictTTL != 9*time.Second {
