@@ -22,6 +22,9 @@ type progress struct {
 	token   any
 	started time.Time
 
+	// sending is held from choosing a value to handing it to the session, so that the ticker
+	// and the tool's steps cannot send their values in the other order.
+	sending     sync.Mutex
 	mu          sync.Mutex
 	sent        float64 // the last progress value sent: each must be larger
 	done, total float64
@@ -80,8 +83,11 @@ func Progress(ctx context.Context, done, total int, message string) {
 // waiting reports that the call is still waiting, a little past the last step.
 func (p *progress) waiting(ctx context.Context) {
 	p.mu.Lock()
-	done, msg := p.done, p.message
+	done, total, msg := p.done, p.total, p.message
 	p.mu.Unlock()
+	if total > 0 && done >= total {
+		return // every step is done: the answer is on its way, not waiting for Jana
+	}
 	elapsed := time.Since(p.started).Round(time.Second)
 	text := fmt.Sprintf("still waiting for Jana after %s", elapsed)
 	if msg != "" {
@@ -92,6 +98,8 @@ func (p *progress) waiting(ctx context.Context) {
 
 // send notifies the client; progress always grows, as the protocol requires.
 func (p *progress) send(ctx context.Context, value float64, message string) {
+	p.sending.Lock()
+	defer p.sending.Unlock()
 	p.mu.Lock()
 	if value <= p.sent {
 		value = p.sent + 0.01
