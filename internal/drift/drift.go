@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -212,7 +213,7 @@ func impacts(u toolgen.Use, b, v ops) []Impact {
 			}
 		}
 	}
-	for _, name := range sortedKeys(vp) {
+	for _, name := range slices.Sorted(maps.Keys(vp)) {
 		if p := vp[name]; p.Required && p.In != openapi3.ParameterInPath && !sent[name] && (bp[name] == nil || !bp[name].Required) {
 			add(ImpactNewRequiredParameter, name, "the operation now requires parameter %s, which it does not send", name)
 		}
@@ -251,7 +252,7 @@ func params(o *spec.Operation) map[string]*openapi3.Parameter {
 // (a renamed parameter is one gone and one added).
 func added(was, now map[string]*openapi3.Parameter) string {
 	var out []string
-	for _, name := range sortedKeys(now) {
+	for _, name := range slices.Sorted(maps.Keys(now)) {
 		if was[name] == nil {
 			out = append(out, name)
 		}
@@ -296,7 +297,7 @@ func answer(o *spec.Operation) *openapi3.SchemaRef {
 	if r == nil || r.Value == nil {
 		return nil
 	}
-	for _, ct := range sortedKeys(r.Value.Content) {
+	for _, ct := range slices.Sorted(maps.Keys(r.Value.Content)) {
 		if strings.Contains(ct, "json") {
 			return r.Value.Content[ct].Schema
 		}
@@ -406,15 +407,6 @@ func orAny(t string) string {
 		return "any JSON"
 	}
 	return t
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // WriteTemp writes data to a temporary file and returns its path.

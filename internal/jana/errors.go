@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,7 +90,7 @@ func (e *Error) Error() string {
 	if e.Expired {
 		b.WriteString(": the JWT access token expired")
 	}
-	for _, k := range sortedKeys(e.Fields) {
+	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
 		fmt.Fprintf(&b, "; %s: %s", k, strings.Join(e.Fields[k], " "))
 	}
 	if e.Err != nil {
@@ -264,7 +265,7 @@ func fieldErrors(body []byte) map[string][]string {
 		return nil
 	}
 	out := map[string][]string{}
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[k]
 		switch k {
 		case "detail", "error", "unknown_params", "allowed_params", "retry_after":
@@ -323,15 +324,6 @@ func cut(s string, max int) string {
 		n--
 	}
 	return s[:n] + "…"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // retryAfterHeader parses a Retry-After header given in seconds.

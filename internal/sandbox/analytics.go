@@ -3,6 +3,7 @@ package sandbox
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -72,7 +73,7 @@ func (h *server) monthlyMeans(f data.MeasurementFilter, p string, from, to *time
 		perUnit[pp.Key.Unit] += pp.Count
 	}
 	unit := ""
-	for _, u := range sortedKeys(perUnit) {
+	for _, u := range slices.Sorted(maps.Keys(perUnit)) {
 		if unit == "" || perUnit[u] > perUnit[unit] {
 			unit = u
 		}
@@ -143,7 +144,7 @@ func (h *server) V1EsgAggregationsRetrieve(c echo.Context, p janaapi.V1EsgAggreg
 			for _, gas := range gases {
 				v, n := h.ctMonthly(f.emissionFilter(nil), data.GasIndex(gas))
 				ctSeries[gas] = v
-				for _, m := range sortedTimes(v) {
+				for _, m := range slices.SortedFunc(maps.Keys(v), time.Time.Compare) {
 					total++
 					if len(aggs.Emissions) == maxAggregates {
 						truncated = true
@@ -188,8 +189,8 @@ func (h *server) V1EsgAggregationsRetrieve(c echo.Context, p janaapi.V1EsgAggreg
 		Aggregations: aggs, Attribution: attributionFor(sources)}
 	if p.IncludeCorrelations != nil && *p.IncludeCorrelations {
 		corr := []janaapi.CorrelationResult{}
-		for _, prm := range sortedKeys(aqSeries) {
-			for _, gas := range sortedKeys(ctSeries) {
+		for _, prm := range slices.Sorted(maps.Keys(aqSeries)) {
+			for _, gas := range slices.Sorted(maps.Keys(ctSeries)) {
 				x, y := pairUp(aqSeries[prm], ctSeries[gas])
 				corr = append(corr, correlation("months", nil, srcOpenAQ, prm, srcClimateTrace, gas, x, y, 3))
 			}
@@ -199,24 +200,6 @@ func (h *server) V1EsgAggregationsRetrieve(c echo.Context, p janaapi.V1EsgAggreg
 	out.Metadata = janaapi.AggregationMetadata{TotalRecords: total, ReturnedRecords: len(aggs.AirQuality) + len(aggs.Emissions),
 		Truncated: truncated, ProcessingTimeMs: round(float64(time.Since(start).Microseconds())/1000, 3)}
 	return writeJSON(c, http.StatusOK, out)
-}
-
-func sortedTimes[V any](m map[time.Time]V) []time.Time {
-	out := make([]time.Time, 0, len(m))
-	for t := range m {
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // lastDays is the time range of the last days of data, ending at the dataset's last reading.
@@ -666,7 +649,8 @@ func (h *server) V1EsgOpenaqStatisticsRetrieve(c echo.Context, p janaapi.V1EsgOp
 	if hi >= 0 {
 		out.Measurements.Earliest, out.Measurements.Latest = new(data.SlotTime(lo)), new(data.SlotTime(hi))
 	}
-	out.Providers = sortedKeys(providers)
+	out.Providers = slices.AppendSeq(make([]string, 0, len(providers)), maps.Keys(providers)) // [] when none, as DRF answers
+	slices.Sort(out.Providers)
 	for _, k := range sortedSeriesKeys(per) {
 		out.Parameters = append(out.Parameters, janaapi.ParameterCoverage{Parameter: k.Parameter, Unit: k.Unit,
 			SensorCount: len(per[k].sensors), LocationCount: len(per[k].locs)})
@@ -684,7 +668,7 @@ func (h *server) V1EsgClimatetraceStatisticsRetrieve(c echo.Context, p janaapi.V
 		out.Assets.Total++
 		bySector[h.d.Sectors[h.d.Assets[ai].Sector].Name]++
 	}
-	for _, name := range sortedKeys(bySector) {
+	for _, name := range slices.Sorted(maps.Keys(bySector)) {
 		out.Assets.BySector = append(out.Assets.BySector, janaapi.SectorAssetCount{SectorName: name, AssetCount: bySector[name]})
 	}
 	slices.SortStableFunc(out.Assets.BySector, func(a, b janaapi.SectorAssetCount) int { return cmp.Compare(b.AssetCount, a.AssetCount) })

@@ -268,21 +268,14 @@ func (h *server) V1DataSourcesClimatetraceAnnualCountryEmissionsList(c echo.Cont
 	}
 	slices.SortFunc(list, func(a, b *annualRow) int { return cmp.Compare(a.id, b.id) })
 	if p.Ordering != nil {
-		field, desc := strings.CutPrefix(string(*p.Ordering), "-")
-		slices.SortStableFunc(list, func(a, b *annualRow) int {
-			var c int
+		orderBy(list, string(*p.Ordering), func(field string, a, b *annualRow) int {
 			switch field {
 			case "year":
-				c = cmp.Compare(a.year, b.year)
+				return cmp.Compare(a.year, b.year)
 			case "emissions_quantity":
-				c = cmp.Compare(a.quantity, b.quantity)
-			default:
-				c = strings.Compare(h.d.Countries[a.country].ISO3, h.d.Countries[b.country].ISO3)
+				return cmp.Compare(a.quantity, b.quantity)
 			}
-			if desc {
-				c = -c
-			}
-			return c
+			return strings.Compare(h.d.Countries[a.country].ISO3, h.d.Countries[b.country].ISO3)
 		})
 	}
 	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(list))

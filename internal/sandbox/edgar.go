@@ -62,19 +62,12 @@ func (h *server) V1DataSourcesEdgarCountryTotalsList(c echo.Context, p janaapi.V
 		rows = append(rows, i)
 	}
 	if p.Ordering != nil {
-		field, desc := strings.CutPrefix(string(*p.Ordering), "-")
-		slices.SortStableFunc(rows, func(a, b int) int {
+		orderBy(rows, string(*p.Ordering), func(field string, a, b int) int {
 			ra, rb := &h.d.EdgarRows[a], &h.d.EdgarRows[b]
-			var c int
 			if field == "value" {
-				c = cmp.Compare(ra.Value, rb.Value)
-			} else {
-				c = cmp.Compare(ra.Year, rb.Year)
+				return cmp.Compare(ra.Value, rb.Value)
 			}
-			if desc {
-				c = -c
-			}
-			return c
+			return cmp.Compare(ra.Year, rb.Year)
 		})
 	}
 	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(rows))

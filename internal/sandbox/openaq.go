@@ -65,8 +65,7 @@ func (h *server) V1DataSourcesOpenaqLocationsList(c echo.Context, p janaapi.V1Da
 	}
 	idx := h.d.FilterLocations(f)
 	if p.Ordering != nil {
-		field, desc := strings.CutPrefix(string(*p.Ordering), "-")
-		cmpFn := func(a, b int) int {
+		orderBy(idx, string(*p.Ordering), func(field string, a, b int) int {
 			la, lb := &h.d.Locations[a], &h.d.Locations[b]
 			var c int
 			switch field {
@@ -78,12 +77,8 @@ func (h *server) V1DataSourcesOpenaqLocationsList(c echo.Context, p janaapi.V1Da
 			if c == 0 {
 				c = la.ID - lb.ID
 			}
-			if desc {
-				c = -c
-			}
 			return c
-		}
-		slices.SortStableFunc(idx, cmpFn)
+		})
 	}
 	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(idx))
 	if err != nil {
@@ -95,6 +90,18 @@ func (h *server) V1DataSourcesOpenaqLocationsList(c echo.Context, p janaapi.V1Da
 		out.Results = append(out.Results, h.locationBody(&h.d.Locations[i]))
 	}
 	return writeJSON(c, http.StatusOK, out)
+}
+
+// orderBy sorts rows stably by a DRF ordering, "field" or "-field" (descending); compare
+// orders two rows by a field the endpoint allows (validation refused any other).
+func orderBy[T any](rows []T, ordering string, compare func(field string, a, b T) int) {
+	field, desc := strings.CutPrefix(ordering, "-")
+	slices.SortStableFunc(rows, func(a, b T) int {
+		if desc {
+			return -compare(field, a, b)
+		}
+		return compare(field, a, b)
+	})
 }
 
 // pageOf returns the part of s the window covers.

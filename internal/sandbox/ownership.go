@@ -179,22 +179,17 @@ func (h *server) V1DataSourcesGleifEntitiesList(c echo.Context, p janaapi.V1Data
 		idx = append(idx, i)
 	}
 	if p.Ordering != nil {
-		field, desc := strings.CutPrefix(string(*p.Ordering), "-")
-		slices.SortStableFunc(idx, func(a, b int) int {
+		orderBy(idx, string(*p.Ordering), func(field string, a, b int) int {
 			ea, eb := &h.d.Entities[a], &h.d.Entities[b]
-			var c int
 			switch field {
 			case "legal_name":
-				c = strings.Compare(ea.Name, eb.Name)
+				return strings.Compare(ea.Name, eb.Name)
 			case "last_update_date":
-				c = ea.LastUpdate.Compare(eb.LastUpdate)
+				return ea.LastUpdate.Compare(eb.LastUpdate)
 			case "entity_creation_date":
-				c = ea.Created.Compare(*eb.Created)
+				return ea.Created.Compare(*eb.Created)
 			}
-			if desc {
-				c = -c
-			}
-			return c
+			return 0
 		})
 	}
 	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(idx))
@@ -284,22 +279,17 @@ func (h *server) V1DataSourcesGleifRelationshipsList(c echo.Context, p janaapi.V
 		idx = append(idx, i)
 	}
 	if p.Ordering != nil {
-		field, desc := strings.CutPrefix(string(*p.Ordering), "-")
-		slices.SortStableFunc(idx, func(a, b int) int {
+		orderBy(idx, string(*p.Ordering), func(field string, a, b int) int {
 			ra, rb := &h.d.Relationships[a], &h.d.Relationships[b]
-			var c int
 			switch field {
 			case "start_lei":
-				c = strings.Compare(h.d.Entities[ra.Start].LEI, h.d.Entities[rb.Start].LEI)
+				return strings.Compare(h.d.Entities[ra.Start].LEI, h.d.Entities[rb.Start].LEI)
 			case "end_lei":
-				c = strings.Compare(h.d.Entities[ra.End].LEI, h.d.Entities[rb.End].LEI)
+				return strings.Compare(h.d.Entities[ra.End].LEI, h.d.Entities[rb.End].LEI)
 			case "ingested_at":
-				c = ra.Ingested.Compare(rb.Ingested)
+				return ra.Ingested.Compare(rb.Ingested)
 			}
-			if desc {
-				c = -c
-			}
-			return c
+			return 0
 		})
 	}
 	w, err := h.s.pageOrOffsetWindow(c, p.Page, p.PageSize, p.Limit, p.Offset, len(idx))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -133,7 +135,7 @@ func invalidText(je *jana.Error) string {
 	if je.Detail != "" {
 		fmt.Fprintf(&b, ": %s", je.Detail)
 	}
-	for _, k := range sortedKeys(je.Fields) {
+	for _, k := range slices.Sorted(maps.Keys(je.Fields)) {
 		fmt.Fprintf(&b, "; %s: %s", k, strings.Join(je.Fields[k], " "))
 	}
 	if len(je.UnknownParams) > 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -108,7 +109,7 @@ func (a *arguments) decode(raw json.RawMessage) (map[string]any, error) {
 // check validates an object against the schema's properties, naming the argument at fault.
 func (a *arguments) check(m map[string]any) error {
 	s := a.schema
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		prop, ok := s.Properties[name]
 		if !ok {
 			if len(a.names) == 0 {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -226,7 +227,7 @@ func (d *Dataset) buildClimateTrace() {
 			spread = 80
 		}
 		mix := sectorMix[p.Kind]
-		names := sortedKeys(mix)
+		names := slices.Sorted(maps.Keys(mix))
 		var total float64
 		for _, k := range names {
 			total += mix[k]
@@ -338,15 +339,6 @@ func bitsSet(x uint8) int {
 		n++
 	}
 	return n
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // SectorByName returns the sector with that name.

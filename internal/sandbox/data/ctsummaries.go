@@ -1,6 +1,7 @@
 package data
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -71,7 +72,7 @@ func (d *Dataset) Continents() []CountryGroup {
 		by[c.Continent] = append(by[c.Continent], c.ISO3)
 	}
 	out := make([]CountryGroup, 0, len(by))
-	for _, name := range sortedKeys(by) {
+	for _, name := range slices.Sorted(maps.Keys(by)) {
 		m := by[name]
 		slices.Sort(m)
 		out = append(out, CountryGroup{Name: name, Members: m})

@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -249,7 +250,7 @@ func (d *Dataset) buildOwnership() {
 		b.addMultinational(m, present)
 	}
 	b.addFunds()
-	keys := sortedKeys(present)
+	keys := slices.Sorted(maps.Keys(present))
 	for _, k := range keys {
 		iso3, line, _ := strings.Cut(k, "/")
 		n := 1
