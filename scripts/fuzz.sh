@@ -21,6 +21,7 @@ targets=(
   internal/tools:FuzzToolArguments
   internal/toolkit:FuzzCursor
   internal/config:FuzzLoad
+  internal/sandbox/sandboxcfg:FuzzLoad
   internal/toolgen:FuzzManifest
 )
 fuzztime=${1:?usage: scripts/fuzz.sh FUZZTIME [go test flags...]}
