@@ -36,6 +36,8 @@ func FuzzManifest(f *testing.F) {
 		one + "    params: &p\n      p: {}\n      r: {}\n  - name: b_tool\n    operation: op\n    title: T\n    description: D\n    params:\n      <<: *p\n      q: {}\n      p: {as: x}\n",
 		one + "    params: &p\n      p: {}\n  - name: b_tool\n    operation: op\n    title: T\n    description: D\n    params:\n      <<: [*p, {z: {}}]\n",
 		one + "curated:\n  a_tool: [op]\n",
+		one + "    examples:\n      - args: {p: 1, q: [a]}\n        text: [x]\n        keys: [k]\n      - args: ~\n        error: true\n",
+		one + "examples:\n  a_tool: [{args: {}, text: [x]}]\n  b_tool: ~\n",
 		"tools:\n  - &t\n    name: a_tool\n    operation: op\n    title: T\n    description: D\n  - *t\n",
 		"a: &a [*a]\n",
 	} {
