@@ -20,6 +20,7 @@ targets=(
   internal/server:FuzzOAuthEndpoints
   internal/tools:FuzzToolArguments
   internal/toolkit:FuzzCursor
+  internal/toolkit:FuzzCheckedArguments
   internal/config:FuzzLoad
   internal/sandbox/sandboxcfg:FuzzLoad
   internal/toolgen:FuzzManifest

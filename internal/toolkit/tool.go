@@ -116,6 +116,10 @@ func (t Tool) Def() *mcp.Tool { return t.def }
 // HasArg reports whether the tool takes the argument.
 func (t Tool) HasArg(name string) bool { _, ok := t.args.schema.Properties[name]; return ok }
 
+// ArgumentsChecked reports whether the tool's own checker enforces all of its input schema, so
+// that a call skips the JSON Schema library's slower validation (see arguments.checked).
+func (t Tool) ArgumentsChecked() bool { return t.args.checked }
+
 // WithCheck returns the tool with check run on argument arg, when a call gives it.
 func (t Tool) WithCheck(arg string, check ArgCheck) Tool {
 	t.checks = append(append([]argCheck(nil), t.checks...), argCheck{arg, check})

@@ -15,8 +15,21 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/janaplatform/jana-mcp/gen/mcptools"
+	"github.com/janaplatform/jana-mcp/internal/toolkit"
 	"github.com/janaplatform/jana-mcp/internal/tools"
 )
+
+// TestArgumentsCheckedOnce: every tool's arguments are validated by the toolkit's checker
+// alone, none by the JSON Schema library as well. A schema keyword the checker does not
+// enforce would put that tool on the slower path (and this test names it).
+func TestArgumentsCheckedOnce(t *testing.T) {
+	t.Parallel()
+	for _, tool := range tools.All(&toolkit.Env{}) {
+		if !tool.ArgumentsChecked() {
+			t.Errorf("%s: its input schema uses a keyword or a type that toolkit's checker does not enforce (see checkedProperty)", tool.Name())
+		}
+	}
+}
 
 func listed(t *testing.T) []*mcp.Tool {
 	t.Helper()
