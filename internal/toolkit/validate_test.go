@@ -36,7 +36,9 @@ func TestCheckedSchemasSkipOnlyWhatTheCheckerEnforces(t *testing.T) {
 		{"every enforced keyword", func(*jsonschema.Schema) {}, true},
 		{"exclusiveMinimum", func(s *jsonschema.Schema) { s.Properties["ratio"].ExclusiveMinimum = new(0.0) }, false},
 		{"an object property", func(s *jsonschema.Schema) { s.Properties["box"] = &jsonschema.Schema{Type: "object"} }, false},
-		{"two types", func(s *jsonschema.Schema) { s.Properties["name"].Types, s.Properties["name"].Type = []string{"string", "null"}, "" }, false},
+		{"two types", func(s *jsonschema.Schema) {
+			s.Properties["name"].Types, s.Properties["name"].Type = []string{"string", "null"}, ""
+		}, false},
 		{"no type", func(s *jsonschema.Schema) { s.Properties["any"] = &jsonschema.Schema{} }, false},
 		{"array items with a format", func(s *jsonschema.Schema) { s.Properties["codes"].Items.Format = "date" }, false},
 		{"open additional properties", func(s *jsonschema.Schema) { s.AdditionalProperties = &jsonschema.Schema{} }, false},
