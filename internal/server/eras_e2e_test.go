@@ -57,6 +57,15 @@ func TestBothErasOnOneEndpoint(t *testing.T) {
 			t.Errorf("server/discover does not list %s: %s", v, r.body)
 		}
 	}
+	// The SDK completes a 2026-07-28 result after our middleware returns it (encodedResult).
+	call := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_pollutants","arguments":{"limit":1},` + modernMeta + `}}`
+	r = send(t, request{method: http.MethodPost, url: srv.URL + "/mcp", header: with(base, "Mcp-Method", "tools/call", "Mcp-Name", "list_pollutants"),
+		body: call, readStream: true})
+	for _, v := range []string{`"resultType":"complete"`, `"io.modelcontextprotocol/serverInfo":{"name":"jana-mcp"`, `"structuredContent":{`, `"pollutants":[`} {
+		if r.status != http.StatusOK || !strings.Contains(r.body, v) {
+			t.Errorf("2026-07-28 tools/call: %d, want %s in %.600s", r.status, v, r.body)
+		}
+	}
 	for _, c := range []struct {
 		header map[string]string
 		code   string

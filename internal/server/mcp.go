@@ -179,7 +179,7 @@ func (s *Server) toolMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 				slog.String("session_id", sessionID(ctx, req)), slog.String("transport", transportOf(ctx)),
 				slog.String("caller", caller))
 		}
-		return res, err
+		return preEncode(res), err
 	}
 }
 
