@@ -29,6 +29,9 @@ type arguments struct {
 	// refuse nothing more and decode skips it (with the round trip it needs, it was a fifth of
 	// a light call's time in the server).
 	checked bool
+	// defaults are the optional arguments' defaults, checked and decoded once; decode gives
+	// them to calls that leave the argument out (when checked).
+	defaults map[string]any
 }
 
 func newArguments(s *jsonschema.Schema) (*arguments, error) {
@@ -65,6 +68,7 @@ func newArguments(s *jsonschema.Schema) (*arguments, error) {
 	}
 	a.checked = checkedTop(s)
 	// A default is given to every call that leaves the argument out, unchecked: it must pass.
+	a.defaults = map[string]any{}
 	for _, name := range a.names {
 		p := s.Properties[name]
 		if len(p.Default) == 0 {
@@ -72,10 +76,13 @@ func newArguments(s *jsonschema.Schema) (*arguments, error) {
 		}
 		v, err := decodeValue(p.Default)
 		if err == nil {
-			_, err = a.checkValue(name, p, v)
+			v, err = a.checkValue(name, p, v)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("default of %q: %w", name, err)
+		}
+		if !slices.Contains(s.Required, name) { // a required argument's default is never used
+			a.defaults[name] = v
 		}
 	}
 	return a, nil
@@ -184,16 +191,13 @@ func (a *arguments) decode(raw json.RawMessage) (map[string]any, error) {
 		return nil, err
 	}
 	if a.checked {
-		for _, name := range a.names {
-			p := a.schema.Properties[name]
-			if _, given := m[name]; given || len(p.Default) == 0 || slices.Contains(a.schema.Required, name) {
-				continue
+		for name, v := range a.defaults {
+			if _, given := m[name]; !given {
+				if list, ok := v.([]any); ok {
+					v = slices.Clone(list) // each call's own, as checks may rewrite it
+				}
+				m[name] = v
 			}
-			var v any
-			if err := json.Unmarshal(p.Default, &v); err != nil {
-				return nil, fmt.Errorf("default of %q: %w", name, err)
-			}
-			m[name] = v
 		}
 		return m, nil
 	}
